@@ -1,0 +1,17 @@
+"""The `crm` command: one sub-command group per area, each in its own module."""
+from __future__ import annotations
+
+import typer
+
+from crm.cli import db, demo, serve, transfer, users
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Liaison: partner outreach CRM.")
+db.register(app)
+users.register(app)
+demo.register(app)
+transfer.register(app)
+serve.register(app)
+
+
+def main() -> None:
+    app()

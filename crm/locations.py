@@ -1,0 +1,49 @@
+"""The practice's own clinics."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, field_validator
+from sqlmodel import Session, select
+
+from crm import audit
+from crm.access import Actor, require_editor
+from crm.fields import State, Zip, text
+from crm.models import Location
+
+
+class LocationInput(BaseModel):
+    name: text(120, required=True)
+    address: text(200) = ""
+    city: text(80) = ""
+    state: State = ""
+    zip: Zip = ""
+    timezone: str = "America/New_York"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
+def create_location(session: Session, actor: Actor, data: LocationInput, now: datetime) -> Location:
+    require_editor(actor)
+    location = Location(**data.model_dump(), created_at=now)
+    session.add(location)
+    session.flush()
+    audit.record(session, actor, "create", "location", location.id, data.model_dump(), now)
+    return location
+
+
+def list_locations(session: Session) -> list[Location]:
+    return list(session.exec(select(Location).order_by(Location.name)))
+
+
+def location_by_name(session: Session) -> dict[str, int]:
+    """Lower-cased name to id, for imports that name a clinic."""
+    return {name.lower(): id_ for id_, name in session.exec(select(Location.id, Location.name))}

@@ -1,0 +1,185 @@
+"""The tables. Times are aware datetimes stored as UTC (SQLModel's UTCDateTime; on
+SQLite, which has no zones, as UTC text); the app converts to the practice's or the
+location's zone for display.
+
+Controlled values (types, roles, statuses) are plain strings checked by the domain
+layer against `crm.vocab`. The schema holds no clinical data: a referral carries a
+coarse service line, never a diagnosis.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Location(SQLModel, table=True):
+    __tablename__ = "location"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    address: str = Field(default="", max_length=200)
+    city: str = Field(default="", max_length=80)
+    state: str = Field(default="", max_length=2)
+    zip: str = Field(default="", max_length=10)
+    timezone: str = Field(default="America/New_York", max_length=64)
+    created_at: datetime
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(default="", max_length=120)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=255)
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    last_login_at: datetime | None = None
+    created_at: datetime
+
+
+class Partner(SQLModel, table=True):
+    __tablename__ = "partner"
+    __table_args__ = (
+        Index("ix_partner_match_key", "match_key"),
+        Index("ix_partner_type_tier", "partner_type", "tier"),
+        Index("ix_partner_status", "status"),
+        Index("ix_partner_owner", "owner_id"),
+        Index("ix_partner_territory", "territory"),
+        Index("ix_partner_name", "name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    partner_type: str = Field(max_length=32)
+    specialty: str = Field(default="", max_length=120)
+    address: str = Field(default="", max_length=200)
+    city: str = Field(default="", max_length=80)
+    state: str = Field(default="", max_length=2)
+    zip: str = Field(default="", max_length=10)
+    phone: str = Field(default="", max_length=20)
+    fax: str = Field(default="", max_length=20)
+    website: str = Field(default="", max_length=300)
+    territory: str = Field(default="", max_length=80)
+    tier: str = Field(default="C", max_length=1)
+    owner_id: int | None = Field(default=None, foreign_key="users.id")
+    referral_channel: str = Field(default="", max_length=16)
+    status: str = Field(default="prospect", max_length=20)
+    sports: str = Field(default="", max_length=500)
+    tags: str = Field(default="", max_length=500)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    match_key: str = Field(max_length=420)
+    archived_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Contact(SQLModel, table=True):
+    __tablename__ = "contact"
+    __table_args__ = (
+        Index("ix_contact_partner", "partner_id"),
+        Index("ix_contact_email", "email"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id")
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(default="", max_length=80)
+    role: str = Field(default="other", max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str = Field(default="", max_length=20)
+    npi: str | None = Field(default=None, max_length=10)
+    email_opt_out: bool = False
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    archived_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Touch(SQLModel, table=True):
+    __tablename__ = "touch"
+    __table_args__ = (
+        Index("ix_touch_partner_when", "partner_id", "occurred_at"),
+        Index("ix_touch_when", "occurred_at"),
+        Index("ix_touch_user_when", "user_id", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    kind: str = Field(max_length=24)
+    occurred_at: datetime
+    outcome: str = Field(default="", max_length=200)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_at: datetime
+
+
+class Patient(SQLModel, table=True):
+    """The minimum needed to follow up a referral and ask for a review: no clinical data."""
+
+    __tablename__ = "patient"
+    __table_args__ = (
+        Index("ix_patient_email", "email"),
+        Index("ix_patient_name_phone", "last_name", "first_name", "phone"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(max_length=80)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str = Field(default="", max_length=20)
+    consent_to_contact: bool = False
+    consent_at: datetime | None = None
+    consent_source: str = Field(default="", max_length=80)
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    created_at: datetime
+    updated_at: datetime
+
+
+class Referral(SQLModel, table=True):
+    __tablename__ = "referral"
+    __table_args__ = (
+        UniqueConstraint("partner_id", "partner_reference", name="uq_referral_partner_reference"),
+        Index("ix_referral_partner_received", "partner_id", "received_at"),
+        Index("ix_referral_received", "received_at"),
+        Index("ix_referral_status_received", "status", "received_at"),
+        Index("ix_referral_location_received", "location_id", "received_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    patient_id: int | None = Field(default=None, foreign_key="patient.id")
+    received_at: datetime
+    partner_reference: str | None = Field(default=None, max_length=64)
+    channel: str = Field(default="", max_length=16)
+    service_line: str = Field(default="general", max_length=32)
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    contacted_at: datetime | None = None
+    scheduled_at: datetime | None = None
+    first_visit_at: datetime | None = None
+    status: str = Field(default="received", max_length=16)
+    lost_reason: str = Field(default="", max_length=200)
+    created_at: datetime
+    updated_at: datetime
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_entity", "entity", "entity_id"),
+        Index("ix_audit_at", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    action: str = Field(max_length=16)
+    entity: str = Field(max_length=32)
+    entity_id: int | None = None
+    changes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

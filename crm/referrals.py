@@ -1,0 +1,102 @@
+"""Referrals and their funnel: received, contacted, scheduled, first visit (or lost)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, model_validator
+from sqlmodel import Session
+
+from crm import audit
+from crm.access import Actor, require_editor
+from crm.fields import OptionalText, text, vocab
+from crm.models import Contact, Referral
+from crm.partners import NotFound, get_partner
+from crm.vocab import ReferralChannel, ReferralStatus, ServiceLine
+
+
+class ReferralInput(BaseModel):
+    """The funnel's stage follows from its dates; only `lost` is set by hand, with a reason."""
+
+    received_at: datetime
+    partner_reference: OptionalText = None
+    contact_id: int | None = None
+    patient_id: int | None = None
+    channel: vocab(ReferralChannel, optional=True) = ""
+    service_line: vocab(ServiceLine) = ServiceLine.GENERAL.value
+    location_id: int | None = None
+    contacted_at: datetime | None = None
+    scheduled_at: datetime | None = None
+    first_visit_at: datetime | None = None
+    lost: bool = False
+    lost_reason: text(200) = ""
+
+    @model_validator(mode="after")
+    def _funnel_in_order(self) -> "ReferralInput":
+        stages = [("received", self.received_at), ("contacted", self.contacted_at),
+                  ("scheduled", self.scheduled_at), ("first visit", self.first_visit_at)]
+        for name, value in stages:
+            if value is not None and value.tzinfo is None:
+                raise ValueError(f"the {name} time needs a time zone")
+        if self.contacted_at and self.contacted_at < self.received_at:
+            raise ValueError("contacted before the referral was received")
+        if self.scheduled_at and self.scheduled_at < self.received_at:
+            raise ValueError("scheduled before the referral was received")
+        if self.first_visit_at and self.first_visit_at < self.received_at:
+            raise ValueError("first visit before the referral was received")
+        if self.lost and not self.lost_reason:
+            raise ValueError("a lost referral needs a reason")
+        if self.lost_reason and not self.lost:
+            self.lost = True
+        return self
+
+    @property
+    def status(self) -> str:
+        if self.lost:
+            return ReferralStatus.LOST.value
+        if self.first_visit_at:
+            return ReferralStatus.COMPLETED.value
+        if self.scheduled_at:
+            return ReferralStatus.SCHEDULED.value
+        if self.contacted_at:
+            return ReferralStatus.CONTACTED.value
+        return ReferralStatus.RECEIVED.value
+
+    def row_values(self) -> dict[str, object]:
+        values = self.model_dump(exclude={"lost"})
+        values["status"] = self.status
+        return values
+
+
+def _check_contact(session: Session, partner_id: int, contact_id: int | None) -> None:
+    if contact_id is not None:
+        contact = session.get(Contact, contact_id)
+        if contact is None or contact.partner_id != partner_id:
+            raise ValueError("the referring contact does not work at this partner")
+
+
+def create_referral(session: Session, actor: Actor, partner_id: int, data: ReferralInput, now: datetime) -> Referral:
+    require_editor(actor)
+    get_partner(session, partner_id)
+    _check_contact(session, partner_id, data.contact_id)
+    referral = Referral(partner_id=partner_id, **data.row_values(), created_at=now, updated_at=now)
+    session.add(referral)
+    session.flush()
+    audit.record(session, actor, "create", "referral", referral.id,
+                 {"partner_id": partner_id, "status": referral.status}, now)
+    return referral
+
+
+def update_referral(session: Session, actor: Actor, referral_id: int, data: ReferralInput, now: datetime) -> Referral:
+    require_editor(actor)
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise NotFound(f"no referral with id {referral_id}")
+    _check_contact(session, referral.partner_id, data.contact_id)
+    values = data.row_values()
+    changes = audit.diff(referral, values)
+    if changes:
+        for name, value in values.items():
+            setattr(referral, name, value)
+        referral.updated_at = now
+        audit.record(session, actor, "update", "referral", referral.id, changes, now)
+    return referral

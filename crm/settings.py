@@ -1,0 +1,120 @@
+"""Settings from `LIAISON_*` environment variables and an optional `.env`, checked once
+at start so that a typo stops the program with a clear message instead of surfacing
+later as a wrong email or a lost connection."""
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DATA_DIR = Path("data")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LIAISON_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite:///data/liaison.db"
+    secret_key: str = Field(default="", repr=False)
+    practice_name: str = "Liaison Demo Practice"
+    postal_address: str = "100 Main Street, Springfield, MA 01103"
+    sender_email: str = "outreach@example.com"
+    timezone: str = "America/New_York"
+    public_url: str = "http://localhost:8501"
+    admin_email: str = ""
+    admin_password: str = Field(default="", repr=False)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("not a database URL; use sqlite:///path or postgresql://...") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("only sqlite:// and postgresql:// databases are supported")
+        if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+            value = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as America/Chicago") from None
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("sender_email", "admin_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not value:
+            return value
+        from crm import validation
+
+        return validation.email(value)
+
+    @field_validator("admin_password")
+    @classmethod
+    def _strong_enough(cls, value: str) -> str:
+        if value and len(value) < 10:
+            raise ValueError("must be at least 10 characters")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load() -> Settings:
+    """Read and validate; fill in a secret key kept under data/ when none is given."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = "LIAISON_" + str(error["loc"][0]).upper() if error["loc"] else "settings"
+            lines.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None
+    if not settings.secret_key:
+        settings.secret_key = _stored_secret_key()
+    return settings
+
+
+def _stored_secret_key() -> str:
+    path = DATA_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key + "\n")
+    return key
+
+
+@lru_cache(maxsize=1)
+def get() -> Settings:
+    return load()

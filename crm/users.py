@@ -1,0 +1,141 @@
+"""Users, sign-in and the lockout that slows down password guessing."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from crm import audit, validation
+from crm.access import SYSTEM, Actor, require_admin
+from crm.models import User
+from crm.vocab import Role
+
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class SignInError(Exception):
+    pass
+
+
+class UserError(ValueError):
+    pass
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(id=user.id, role=Role(user.role), name=user.name or user.email)
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def create_user(
+    session: Session, actor: Actor, email: str, role: str, password: str, now: datetime, name: str = ""
+) -> User:
+    require_admin(actor)
+    address = validation.email(email)
+    if session.exec(select(User).where(User.email == address)).first():
+        raise UserError(f"a user with email {address} already exists")
+    user = User(email=address, name=name.strip(), role=Role.parse(role).value,
+                password_hash=hash_password(password), created_at=now)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "create", "user", user.id, {"email": address, "role": user.role}, now)
+    return user
+
+
+def update_user(
+    session: Session, actor: Actor, user_id: int, now: datetime, *, role: str | None = None,
+    active: bool | None = None, name: str | None = None, password: str | None = None,
+) -> User:
+    require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserError("no such user")
+    values: dict[str, object] = {}
+    if role is not None:
+        values["role"] = Role.parse(role).value
+    if active is not None:
+        values["active"] = active
+    if name is not None:
+        values["name"] = name.strip()
+    changes = audit.diff(user, values)
+    if user.role == Role.ADMIN and (values.get("role", "admin") != "admin" or values.get("active") is False):
+        if _active_admins(session) <= 1:
+            raise UserError("the last active admin cannot be demoted or deactivated")
+    for field, value in values.items():
+        setattr(user, field, value)
+    if password is not None:
+        user.password_hash = hash_password(password)
+        user.failed_logins, user.locked_until = 0, None
+        changes["password"] = ["***", "***"]
+    if changes:
+        audit.record(session, actor, "update", "user", user.id, changes, now)
+    return user
+
+
+def _active_admins(session: Session) -> int:
+    query = select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active)
+    return session.exec(query).one()
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(User.email)))
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime) -> User:
+    """The user, or SignInError. Five failures in a row lock the account for 15 minutes;
+    the message never says whether the email exists."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None or not user.active:
+        _verify(_DUMMY_HASH, password)
+        raise SignInError("wrong email or password")
+    if user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise SignInError(f"too many failed attempts: this account is locked for {minutes} more minutes")
+    if not _verify(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_SIGN_INS:
+            user.locked_until = now + LOCKOUT
+            user.failed_logins = 0
+            audit.record(session, SYSTEM, "lock", "user", user.id, {"reason": "failed sign-ins"}, now)
+        session.commit()
+        raise SignInError("wrong email or password")
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    session.commit()
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def ensure_first_admin(session: Session, email: str, password: str, now: datetime) -> str | None:
+    """On a database with no users, create the first admin from the settings, or with a
+    one-time password that is returned for printing. Returns None when nothing was done
+    or the password came from the settings."""
+    if session.exec(select(func.count()).select_from(User)).one() > 0:
+        return None
+    generated = None
+    if not password:
+        generated = secrets.token_urlsafe(12)
+        password = generated
+    create_user(session, SYSTEM, email or "admin@example.com", Role.ADMIN.value, password, now, name="Administrator")
+    return generated

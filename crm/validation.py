@@ -1,0 +1,119 @@
+"""Normalisers shared by the app's forms and the CSV import, so both accept exactly
+the same values and store them the same way. Each raises ValueError with a message a
+marketer can act on."""
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+US_STATES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
+    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
+    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
+    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
+    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "PR": "Puerto Rico",
+    "GU": "Guam", "VI": "U.S. Virgin Islands", "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+}
+_STATE_BY_NAME = {name.lower(): code for code, name in US_STATES.items()}
+_ZIP = re.compile(r"^(\d{5})(?:[-\s]?(\d{4}))?$")
+
+
+def email(raw: str) -> str:
+    """A deliverable-looking address, lowercased; no DNS lookup (imports run offline)."""
+    try:
+        checked = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"invalid email {raw!r}: {exc}") from None
+    return checked.normalized.lower()
+
+
+def phone(raw: str) -> str:
+    """E.164 form, so the same number typed two ways is one number."""
+    text = raw.strip()
+    try:
+        parsed = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"invalid phone number {raw!r}") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError(f"invalid phone number {raw!r}")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str | None) -> str:
+    if not e164:
+        return ""
+    try:
+        parsed = phonenumbers.parse(e164, "US")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def state(raw: str) -> str:
+    text = raw.strip()
+    if text.upper() in US_STATES:
+        return text.upper()
+    code = _STATE_BY_NAME.get(text.lower().replace(".", ""))
+    if code is None:
+        raise ValueError(f"unknown US state {raw!r}; use a two-letter code such as MA")
+    return code
+
+
+def zip_code(raw: str) -> str:
+    """Five digits, or ZIP+4. Spreadsheets drop leading zeros, so 4-digit zips are padded."""
+    text = raw.strip()
+    if re.fullmatch(r"\d{3,4}", text):
+        text = text.zfill(5)
+    match = _ZIP.match(text)
+    if match is None:
+        raise ValueError(f"invalid ZIP code {raw!r}; expected 12345 or 12345-6789")
+    return match.group(1) + (f"-{match.group(2)}" if match.group(2) else "")
+
+
+def npi(raw: str) -> str:
+    """A National Provider Identifier: ten digits whose last is a Luhn check digit
+    computed with the 80840 prefix, as CMS specifies."""
+    digits = raw.strip()
+    if not re.fullmatch(r"\d{10}", digits):
+        raise ValueError(f"invalid NPI {raw!r}: an NPI has 10 digits")
+    if not _luhn_valid("80840" + digits):
+        raise ValueError(f"invalid NPI {raw!r}: the check digit does not match")
+    return digits
+
+
+def _luhn_valid(number: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def website(raw: str) -> str:
+    text = raw.strip()
+    if not re.match(r"^https?://", text, re.IGNORECASE):
+        text = "https://" + text
+    if not re.fullmatch(r"https?://[\w.-]+\.[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?", text, re.IGNORECASE):
+        raise ValueError(f"invalid website {raw!r}")
+    return text
+
+
+def word_list(raw: str) -> str:
+    """Tags and sports are stored as one sorted, lowercase, comma-separated string so that
+    the same set always compares equal and a filter can match ',tag,' in SQL."""
+    items = {part.strip().lower() for part in re.split(r"[,;|]", raw) if part.strip()}
+    return ",".join(sorted(items))
