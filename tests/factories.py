@@ -20,7 +20,7 @@ _HASH = hash_password(PASSWORD)
 
 def make_user(session: Session, role: str = "marketer", **fields: Any) -> Actor:
     n = next(_seq)
-    user = User(**{"email": f"user{n}@practice.test", "name": f"User {n}", "role": role,
+    user = User(**{"email": f"user{n}@practice.example.org", "name": f"User {n}", "role": role,
                    "password_hash": _HASH, "created_at": NOW, **fields})
     session.add(user)
     session.commit()
@@ -50,7 +50,7 @@ def make_partner(session: Session, **fields: Any) -> Partner:
 def make_contact(session: Session, partner: Partner, **fields: Any) -> Contact:
     n = next(_seq)
     contact = Contact(**{"partner_id": partner.id, "first_name": f"Pat{n}", "last_name": "Lee",
-                         "role": "physician", "email": f"contact{n}@partner.test",
+                         "role": "physician", "email": f"contact{n}@partner.example.org",
                          "created_at": NOW, "updated_at": NOW, **fields})
     session.add(contact)
     session.commit()
@@ -75,7 +75,7 @@ def make_referral(session: Session, partner: Partner, received_at: datetime = NO
 
 def make_patient(session: Session, **fields: Any) -> Patient:
     n = next(_seq)
-    patient = Patient(**{"first_name": f"Sam{n}", "last_name": "Rivera", "email": f"patient{n}@mail.test",
+    patient = Patient(**{"first_name": f"Sam{n}", "last_name": "Rivera", "email": f"patient{n}@mail.example.org",
                          "consent_to_contact": True, "consent_at": NOW, "consent_source": "intake form",
                          "created_at": NOW, "updated_at": NOW, **fields})
     session.add(patient)

@@ -1,0 +1,61 @@
+import pytest
+
+from crm import settings
+from crm.settings import SettingsError
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    for name in list(__import__("os").environ):
+        if name.startswith("LIAISON_") and not name.startswith("LIAISON_TEST_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(settings, "DATA_DIR", tmp_path / "data")
+    return monkeypatch
+
+
+def test_defaults_use_a_sqlite_file_under_data(clean_env):
+    loaded = settings.load()
+    assert loaded.database_url == "sqlite:///data/liaison.db"
+    assert loaded.timezone == "America/New_York"
+
+
+def test_a_secret_key_is_generated_once_into_data_and_reused(clean_env, tmp_path):
+    first = settings.load().secret_key
+    assert len(first) >= 32
+    assert (tmp_path / "data" / "secret_key").read_text().strip() == first
+    assert settings.load().secret_key == first
+
+
+def test_a_secret_key_from_the_environment_wins(clean_env, tmp_path):
+    clean_env.setenv("LIAISON_SECRET_KEY", "from-the-environment-0123456789")
+    assert settings.load().secret_key == "from-the-environment-0123456789"
+    assert not (tmp_path / "data" / "secret_key").exists()
+
+
+def test_a_dotenv_file_is_read(clean_env, tmp_path):
+    (tmp_path / ".env").write_text("LIAISON_PRACTICE_NAME=Summit Sports Medicine\n")
+    assert settings.load().practice_name == "Summit Sports Medicine"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("LIAISON_TIMEZONE", "Mars/Olympus", "LIAISON_TIMEZONE: unknown time zone"),
+        ("LIAISON_DATABASE_URL", "mysql://x@y/z", "LIAISON_DATABASE_URL: only sqlite:// and postgresql://"),
+        ("LIAISON_DATABASE_URL", "not a url", "LIAISON_DATABASE_URL: not a database URL"),
+        ("LIAISON_PUBLIC_URL", "example.com", "LIAISON_PUBLIC_URL: must start with http"),
+        ("LIAISON_SENDER_EMAIL", "outreach@", "LIAISON_SENDER_EMAIL: invalid email"),
+        ("LIAISON_ADMIN_PASSWORD", "short", "LIAISON_ADMIN_PASSWORD: must be at least 10"),
+    ],
+)
+def test_a_bad_setting_is_refused_with_its_name(clean_env, name, value, message):
+    clean_env.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        settings.load()
+    assert message in str(caught.value)
+
+
+def test_a_plain_postgresql_url_gets_the_psycopg_driver(clean_env):
+    clean_env.setenv("LIAISON_DATABASE_URL", "postgresql://crm@db.internal:5432/liaison")
+    assert settings.load().database_url == "postgresql+psycopg://crm@db.internal:5432/liaison"
