@@ -1,9 +1,9 @@
-"""Helpers shared by the benchmarks: a freshly migrated database that is thrown away
-afterwards, so a benchmark never touches the practice's data and two runs never meet.
+"""Helpers shared by the benchmarks: a fresh, migrated database per run, so a figure
+never depends on what an earlier run left behind.
 
-Benchmarks are plain scripts run from the repository root, for instance
-`.venv/bin/python bench/bench_import.py`; each prints `BENCH <name> <seconds> s` lines.
-"""
+Run the benchmarks from the repository root (`.venv/bin/python bench/<name>.py`); the
+PostgreSQL variants run only when LIAISON_BENCH_POSTGRES_URL names a server where the
+user may create databases."""
 from __future__ import annotations
 
 import os
@@ -11,8 +11,8 @@ import secrets
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,38 +22,45 @@ if str(ROOT) not in sys.path:
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from crm import migrate  # noqa: E402
-from crm.db import engine_for  # noqa: E402
+from crm.db import engine_for, normalise_url  # noqa: E402
 
 POSTGRES_ENV = "LIAISON_BENCH_POSTGRES_URL"
 
 
-def postgres_url() -> str | None:
-    return os.environ.get(POSTGRES_ENV) or None
+def backends() -> list[str]:
+    """SQLite always; PostgreSQL too when a server is given."""
+    return ["sqlite"] + (["postgresql"] if os.environ.get(POSTGRES_ENV) else [])
 
 
 @contextmanager
-def fresh_sqlite() -> Iterator[str]:
-    """A migrated SQLite file in a temporary directory, deleted afterwards."""
-    with tempfile.TemporaryDirectory(prefix="liaison-bench-") as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        migrate.upgrade(url)
-        try:
-            yield url
-        finally:
-            engine_for(url).dispose()
+def fresh_database(backend: str) -> Iterator[str]:
+    """The URL of a new database at the newest migration, removed on exit."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="liaison-bench-") as folder:
+            url = f"sqlite:///{Path(folder) / 'bench.db'}"
+            migrate.upgrade(url)
+            try:
+                yield url
+            finally:
+                engine_for(url).dispose()
+        return
+    if backend != "postgresql":
+        raise ValueError(f"unknown backend {backend!r}; expected sqlite or postgresql")
+    yield from _postgres_database()
 
 
-@contextmanager
-def fresh_postgres(server_url: str) -> Iterator[str]:
-    """A migrated database of its own on the given server, dropped afterwards."""
+def _postgres_database() -> Iterator[str]:
     import psycopg
 
-    server = make_url(migrate.normalise_url(server_url))
-    dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    server = os.environ.get(POSTGRES_ENV)
+    if not server:
+        raise RuntimeError(f"set {POSTGRES_ENV} to benchmark PostgreSQL")
+    admin_url = make_url(normalise_url(server))
+    dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
     name = f"liaison_bench_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as admin:
+    with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-        url = server.set(database=name).render_as_string(hide_password=False)
+        url = admin_url.set(database=name).render_as_string(hide_password=False)
         try:
             migrate.upgrade(url)
             yield url
@@ -62,21 +69,19 @@ def fresh_postgres(server_url: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def backends() -> list[tuple[str, Callable[[], AbstractContextManager[str]]]]:
-    """("", sqlite) always, and ("_postgres", postgres) when LIAISON_BENCH_POSTGRES_URL is set:
-    the suffix goes after the benchmark's name."""
-    found: list[tuple[str, Callable[[], AbstractContextManager[str]]]] = [("", fresh_sqlite)]
-    server = postgres_url()
-    if server:
-        found.append(("_postgres", lambda: fresh_postgres(server)))
-    return found
 
+class Stopwatch:
+    """Wall-clock seconds of the block it wraps."""
 
-def timed(run: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
+    def __enter__(self) -> "Stopwatch":
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.seconds = time.perf_counter() - self.started
 
 
 def report(name: str, seconds: float) -> None:
+    """The one line a benchmark prints per figure; other tools grep for it."""
     print(f"BENCH {name} {seconds:.2f} s", flush=True)
