@@ -1,0 +1,121 @@
+"""The import and export flow is the same for every kind of record; each kind supplies
+only its hooks (its columns, how a row finds its existing record and its references,
+and the stored values a valid row becomes), as `Entity` subclasses."""
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Select, Table
+from sqlmodel import Session
+
+from crm.transfer.cells import parse_when
+from crm.transfer.columns import Columns
+
+
+@dataclass
+class Candidate:
+    """One data row on its way in. `cells` holds its non-blank cells by column (a blank
+    cell never overwrites a stored value); `fields` is what the row gives the input model,
+    with names of users, partners and clinics resolved to ids."""
+
+    line: int
+    values: dict[str, str]
+    cells: dict[str, str]
+    reasons: list[str] = field(default_factory=list)
+    flagged: set[str] = field(default_factory=set)
+    fields: dict[str, Any] = field(default_factory=dict)
+    key: Hashable | None = None
+
+    def reject(self, column: str, message: str) -> None:
+        self.reasons.append(f"{column}: {message}")
+        self.flagged.add(column)
+
+
+@dataclass
+class Stored:
+    """A record as the database (or an earlier row of the same file) has it."""
+
+    id: int | None
+    values: dict[str, Any]
+
+
+class Entity:
+    name: ClassVar[str]
+    audit_name: ClassVar[str]
+    table: ClassVar[Table]
+    model: ClassVar[type[BaseModel]]
+    columns: ClassVar[Columns]
+    stored_columns: ClassVar[tuple[str, ...]]
+    date_columns: ClassVar[tuple[str, ...]] = ()
+    column_of: ClassVar[dict[str, str]] = {}
+
+    def load(self, session: Session, rows: list[Candidate], zone: tzinfo) -> None:
+        """Fill each row's `fields` and `key`, resolving its references for the whole
+        file at once; an unknown reference is a reason on the row."""
+        for row in rows:
+            row.fields = dict(row.cells)
+            for column in self.date_columns:
+                if column in row.fields:
+                    try:
+                        row.fields[column] = parse_when(row.fields[column], zone)
+                    except ValueError as exc:
+                        del row.fields[column]
+                        row.reject(column, str(exc))
+
+    def existing(self, session: Session, keys: set[Hashable]) -> dict[Hashable, Stored]:
+        raise NotImplementedError
+
+    def model_input(self, stored: dict[str, Any]) -> dict[str, Any]:
+        return dict(stored)
+
+    def stored_values(self, data: BaseModel, merged: dict[str, Any], now: datetime) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def export_query(self) -> Select:
+        raise NotImplementedError
+
+    def check(self, row: Candidate, merged: dict[str, Any]) -> BaseModel | None:
+        """Validate with the same input model the app's forms use, keeping every reason;
+        a column already rejected (say, an unknown owner) is not reported twice."""
+        try:
+            return self.model.model_validate(merged)
+        except ValidationError as exc:
+            for error in exc.errors():
+                column = self.column_of.get(str(error["loc"][0]), str(error["loc"][0])) if error["loc"] else "row"
+                if column not in row.flagged:
+                    row.reject(column, _message(error))
+            return None
+
+    def stored_of(self, row: Any) -> Stored:
+        mapping = row._mapping
+        return Stored(id=mapping["id"], values={name: mapping[name] for name in self.stored_columns})
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "missing" or (error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length") == 1):
+        return "required"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def chunks(values: Iterable[Any], size: int = 900) -> Iterator[list[Any]]:
+    """IN lists in pieces: SQLite caps the number of bound parameters in one statement."""
+    batch: list[Any] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def first_by(rows: Sequence[Stored], key: Any) -> dict[Hashable, Stored]:
+    """Rows by key, the oldest record winning when the database already holds duplicates."""
+    found: dict[Hashable, Stored] = {}
+    for row in sorted(rows, key=lambda r: r.id or 0):
+        found.setdefault(key(row), row)
+    return found

@@ -1,0 +1,18 @@
+"""The kinds of record that can be imported and exported, by the name users type."""
+from __future__ import annotations
+
+from crm.transfer.contacts import Contacts
+from crm.transfer.entity import Entity
+from crm.transfer.partners import Partners
+from crm.transfer.patients import Patients
+from crm.transfer.referrals import Referrals
+
+ENTITIES = ("partners", "contacts", "referrals", "patients")
+_KINDS: dict[str, Entity] = {kind.name: kind for kind in (Partners(), Contacts(), Referrals(), Patients())}
+
+
+def kind_of(entity: str) -> Entity:
+    try:
+        return _KINDS[entity]
+    except KeyError:
+        raise ValueError(f"unknown kind of record {entity!r}; use one of: {', '.join(ENTITIES)}") from None

@@ -1,0 +1,39 @@
+"""What an import did (or, on a dry run or an aborted file, would have done)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class ImportFileError(ValueError):
+    """The file itself is unusable (encoding, format, headers): no row was looked at."""
+
+
+@dataclass
+class RejectedRow:
+    """A row that was not imported: its line in the file (header = line 1; the sheet row
+    for a workbook), every reason as "column: message", and its cells as written."""
+
+    line: int
+    reasons: list[str]
+    values: dict[str, str]
+
+
+@dataclass
+class ImportReport:
+    """Counts classify every non-blank row: inserted + updated + unchanged + rejected ==
+    total_rows. They are the same whether or not the rows were written; `written` says
+    whether they were (not on a dry run, nor when --on-error abort met a bad row)."""
+
+    entity: str
+    total_rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    written: bool = False
+    dry_run: bool = False
+    on_error: str = "abort"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
