@@ -1,0 +1,111 @@
+"""The app's frame: sign-in, sign-out, settings and the public health route."""
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+from tests.apptest import app_database, open_app, sign_in, signed_in, texts  # noqa: F401
+from tests.factories import make_partner, make_user
+
+
+def test_nothing_but_the_sign_in_form_shows_before_sign_in(app_database, session):
+    make_partner(session, name="Elm Family Medicine")
+    at = open_app()
+    assert [t.label for t in at.text_input] == ["Email", "Password"]
+    assert not at.dataframe and not at.sidebar.button
+    assert "Elm Family Medicine" not in texts(at) and "Partners" not in texts(at)
+
+
+def test_a_wrong_password_shows_an_error_and_keeps_the_sign_in_form(app_database, session):
+    make_user(session, email="maria@practice.test")
+    at = sign_in(open_app(), "maria@practice.test", "not the password")
+    assert [e.value for e in at.error] == ["Wrong email or password."]
+    assert [t.label for t in at.text_input] == ["Email", "Password"]
+    assert not at.dataframe
+
+
+def test_a_locked_account_is_told_how_long_it_stays_locked(app_database, session, now):
+    from crm.clock import utcnow
+
+    make_user(session, email="maria@practice.test", locked_until=utcnow() + timedelta(minutes=10))
+    at = sign_in(open_app(), "maria@practice.test")
+    assert "locked for" in at.error[0].value
+
+
+def test_signing_in_opens_the_partner_directory(app_database, session):
+    make_user(session, email="maria@practice.test")
+    make_partner(session, name="Elm Family Medicine")
+    at = signed_in("maria@practice.test")
+    assert at.title[0].value == "Partners"
+    assert list(at.dataframe[0].value["Name"]) == ["Elm Family Medicine"]
+
+
+def test_the_sidebar_says_who_is_signed_in_and_with_which_role(app_database, session):
+    make_user(session, email="lee@practice.test", name="Lee Park", role="viewer")
+    at = signed_in("lee@practice.test")
+    sidebar = " ".join(str(e.value) for e in [*at.sidebar.markdown, *at.sidebar.caption])
+    assert "Lee Park" in sidebar and "lee@practice.test" in sidebar and "Role: Viewer" in sidebar
+
+
+def test_signing_out_returns_to_the_sign_in_form(app_database, session):
+    make_user(session, email="maria@practice.test")
+    at = signed_in("maria@practice.test")
+    at.sidebar.button(key="sign_out").click().run()
+    assert [t.label for t in at.text_input] == ["Email", "Password"]
+    assert not at.dataframe
+
+
+def test_a_deactivated_user_is_signed_out_on_their_next_click(app_database, session):
+    make_user(session, email="maria@practice.test")
+    at = signed_in("maria@practice.test")
+    from crm.models import User
+    from sqlmodel import select
+
+    user = session.exec(select(User).where(User.email == "maria@practice.test")).one()
+    user.active = False
+    session.commit()
+    at.run()
+    assert [t.label for t in at.text_input] == ["Email", "Password"]
+
+
+def test_a_bad_setting_shows_which_setting_instead_of_a_traceback(app_database, monkeypatch):
+    from crm import settings
+
+    monkeypatch.setenv("LIAISON_TIMEZONE", "Mars/Olympus_Mons")
+    settings.get.cache_clear()
+    at = open_app()
+    assert not at.exception
+    assert at.title[0].value == "Liaison cannot start"
+    assert "LIAISON_TIMEZONE" in at.code[0].value
+    assert not at.text_input
+
+
+def test_a_database_without_the_schema_says_to_run_the_upgrade(app_database, monkeypatch, tmp_path):
+    from crm import settings
+
+    monkeypatch.setenv("LIAISON_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    settings.get.cache_clear()
+    at = open_app()
+    assert not at.exception
+    assert "crm db upgrade" in at.error[0].value
+    assert not at.text_input
+
+
+def test_the_health_route_says_the_database_answers(app_database):
+    from ui.routes import health
+
+    response = asyncio.run(health(None))
+    assert response.status_code == 200
+    assert json.loads(response.body) == {"ok": True, "database": True}
+
+
+def test_the_health_route_fails_when_the_database_does_not_answer(app_database, monkeypatch):
+    from crm import settings
+    from ui.routes import health
+
+    monkeypatch.setenv("LIAISON_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/nothing")
+    settings.get.cache_clear()
+    response = asyncio.run(health(None))
+    assert response.status_code == 503
+    assert json.loads(response.body) == {"ok": False, "database": False}

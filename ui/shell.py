@@ -1,0 +1,163 @@
+"""The app's frame: settings, the database, sign-in, and navigation between the pages.
+
+Each page is a file under ui/pages/ run by `st.navigation`; it reads what it needs
+(settings, engine, the signed-in actor) from `context()`, which `main()` sets on every
+run before the page runs. Before sign-in nothing but the sign-in form is shown.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from crm import migrate
+from crm import settings as settings_module
+from crm.access import Actor
+from crm.clock import utcnow
+from crm.db import engine_for, session_scope
+from crm.models import User
+from crm.settings import Settings, SettingsError
+from crm.users import SignInError, actor_for, authenticate
+from ui.widgets import read
+
+PAGES = Path(__file__).parent / "pages"
+_USER_ID = "_user_id"
+_CONTEXT = "_context"
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    engine: Engine
+    actor: Actor
+    email: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.settings.zone
+
+
+def context() -> AppContext:
+    return st.session_state[_CONTEXT]
+
+
+@st.cache_resource(show_spinner=False)
+def cached_engine(url: str) -> Engine:
+    return engine_for(url)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Liaison", page_icon=":material/handshake:", layout="wide")
+    settings = _settings_or_stop()
+    engine = cached_engine(settings.database_url)
+    user = _signed_in_user(engine)
+    if user is None:
+        st.session_state.pop(_CONTEXT, None)
+        st.navigation([_sign_in_page(settings, engine)], position="hidden").run()
+        return
+    ctx = AppContext(settings=settings, engine=engine, actor=actor_for(user), email=user.email)
+    st.session_state[_CONTEXT] = ctx
+    page = st.navigation(pages_for(ctx.actor))
+    _sidebar(ctx)
+    page.run()
+
+
+def _settings_or_stop() -> Settings:
+    try:
+        return settings_module.get()
+    except SettingsError as exc:
+        st.title("Liaison cannot start")
+        st.error("A setting is missing or wrong. Fix it in the environment or the .env file, then reload.")
+        st.code(str(exc), language=None)
+        st.stop()
+
+
+def _signed_in_user(engine: Engine) -> User | None:
+    """Reloaded on every run so a role change or deactivation takes effect at once."""
+    user_id = st.session_state.get(_USER_ID)
+    if user_id is None:
+        return None
+    user = read(engine, lambda session: session.get(User, user_id))
+    if user is None or not user.active:
+        st.session_state.pop(_USER_ID, None)
+        return None
+    return user
+
+
+def pages_for(actor: Actor) -> list[st.Page]:
+    pages = [st.Page(PAGES / "partners.py", title="Partners", icon=":material/groups:",
+                     url_path="partners", default=True)]
+    title = "Import & export" if actor.can_edit else "Export"
+    pages.append(st.Page(PAGES / "import_data.py", title=title, icon=":material/swap_vert:", url_path="data"))
+    if actor.is_admin:
+        pages.append(st.Page(PAGES / "users.py", title="Users", icon=":material/manage_accounts:",
+                             url_path="users"))
+    return pages
+
+
+def _sidebar(ctx: AppContext) -> None:
+    with st.sidebar:
+        st.caption(ctx.settings.practice_name)
+        st.markdown(f"Signed in as **{ctx.actor.name}**  \n{ctx.email}")
+        st.caption(f"Role: {ctx.actor.role.label}" + (" (read-only)" if not ctx.actor.can_edit else ""))
+        st.button("Sign out", icon=":material/logout:", on_click=sign_out, key="sign_out")
+
+
+def sign_out() -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def _sign_in_page(settings: Settings, engine: Engine) -> st.Page:
+    def sign_in() -> None:
+        _sign_in_form(settings, engine)
+
+    return st.Page(sign_in, title="Sign in", icon=":material/login:", url_path="sign-in", default=True)
+
+
+def _sign_in_form(settings: Settings, engine: Engine) -> None:
+    _, middle, _ = st.columns([1, 1.2, 1])
+    with middle:
+        st.title("Liaison")
+        st.caption(f"Partner outreach for {settings.practice_name}")
+        problem = _database_problem(settings.database_url)
+        if problem:
+            st.error(problem)
+            return
+        with st.form("sign_in"):
+            email = st.text_input("Email", autocomplete="username", key="sign_in_email")
+            password = st.text_input("Password", type="password", autocomplete="current-password",
+                                     key="sign_in_password")
+            submitted = st.form_submit_button("Sign in", type="primary", width="stretch", key="sign_in_submit")
+        if submitted:
+            _sign_in(engine, email, password)
+
+
+def _sign_in(engine: Engine, email: str, password: str) -> None:
+    if not email.strip() or not password:
+        st.error("Enter your email and password.")
+        return
+    try:
+        with session_scope(engine) as session:
+            user = authenticate(session, email, password, utcnow())
+    except SignInError as exc:
+        message = str(exc)
+        st.error(message[:1].upper() + message[1:] + ".")
+        return
+    st.session_state[_USER_ID] = user.id
+    st.rerun()
+
+
+def _database_problem(url: str) -> str | None:
+    """Said on the sign-in page rather than shown as a traceback after it."""
+    try:
+        behind = migrate.pending(url)
+    except SQLAlchemyError as exc:
+        return f"Cannot reach the database: {exc.__class__.__name__}. Check LIAISON_DATABASE_URL."
+    if behind:
+        return "The database needs upgrading: run `crm db upgrade`, then reload this page."
+    return None
