@@ -145,3 +145,10 @@ def test_ten_thousand_partners_import_in_seconds(session, marketer, now):
     assert (report.inserted, report.rejected) == (10_000, [])
     assert session.exec(select(func.count()).select_from(Partner)).one() == 10_000
     assert elapsed < 20, f"took {elapsed:.1f} s"
+
+
+def test_progress_is_reported_as_rows_done_out_of_the_total(session, marketer, now):
+    rows = [HEADER] + [[f"Clinic {n}", "pcp", f"{n} Main Street", "", "", "", "", ""] for n in range(600)]
+    seen: list[tuple[int, int]] = []
+    run(session, marketer, now, csv_bytes(*rows), progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(250, 600), (500, 600), (600, 600)]

@@ -96,7 +96,8 @@ class Entity:
 
 
 def _message(error: Any) -> str:
-    if error["type"] == "missing" or (error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length") == 1):
+    blank = error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length") == 1
+    if error["type"] == "missing" or blank:
         return "required"
     return str(error["msg"]).removeprefix("Value error, ")
 

@@ -25,6 +25,7 @@ from crm.transfer.lookups import (
 from crm.vocab import ReferralStatus, ServiceLine
 
 _DATES = ("received_at", "contacted_at", "scheduled_at", "first_visit_at")
+_LOST = case((Referral.__table__.c.status == ReferralStatus.LOST.value, "true"), else_="false")
 
 
 class Referrals(Entity):
@@ -103,8 +104,7 @@ class Referrals(Entity):
                    table.c.partner_reference, table.c.received_at, table.c.channel, table.c.service_line,
                    location.c.name.label("location"), contact.c.email.label("contact_email"),
                    patient.c.email.label("patient_email"), table.c.contacted_at, table.c.scheduled_at,
-                   table.c.first_visit_at, case((table.c.status == ReferralStatus.LOST.value, "true"), else_="false").label("lost"),
-                   table.c.lost_reason)
+                   table.c.first_visit_at, _LOST.label("lost"), table.c.lost_reason)
             .select_from(
                 table.join(partner, table.c.partner_id == partner.c.id)
                 .outerjoin(contact, table.c.contact_id == contact.c.id)

@@ -1,0 +1,109 @@
+"""`crm <kind> import|export` through the real command line: exit status 0 when all
+rows import, 1 when rows were rejected, 2 when the command or the file is unusable."""
+import json
+
+import pytest
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from crm import settings
+from crm.cli import app
+from crm.models import AuditLog, Partner
+from tests.factories import make_user
+
+runner = CliRunner()
+GOOD = b"Practice Name,Type,Zip Code\nElm,pcp,02118\nOak,pt,02139\n"
+ONE_BAD = b"Practice Name,Type,Zip Code\nElm,pcp,02118\nOak,pt,nope\n"
+
+
+@pytest.fixture
+def cli_env(monkeypatch, database_url):
+    monkeypatch.setenv("LIAISON_DATABASE_URL", database_url)
+    monkeypatch.setenv("LIAISON_SECRET_KEY", "test-secret-key-for-the-cli-tests")
+    settings.get.cache_clear()
+    yield monkeypatch
+    settings.get.cache_clear()
+
+
+def partner_names(engine) -> list[str]:
+    with Session(engine) as session:
+        return list(session.exec(select(Partner.name).order_by(Partner.name)))
+
+
+def test_a_clean_file_imports_and_exits_0(cli_env, engine, tmp_path):
+    (tmp_path / "p.csv").write_bytes(GOOD)
+    result = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv")])
+    assert result.exit_code == 0, result.output
+    assert "2 rows: 2 new, 0 updated, 0 unchanged, 0 rejected" in result.stdout
+    assert partner_names(engine) == ["Elm", "Oak"]
+
+
+def test_rejected_rows_exit_1_and_the_json_report_lists_them(cli_env, engine, tmp_path):
+    (tmp_path / "p.csv").write_bytes(ONE_BAD)
+    result = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv"), "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert (report["inserted"], report["written"], report["on_error"]) == (1, False, "abort")
+    assert report["rejected"] == [{"line": 3, "reasons": ["zip: invalid ZIP code 'nope'; expected 12345 or 12345-6789"],
+                                   "values": {"Practice Name": "Oak", "Type": "pt", "Zip Code": "nope"}}]
+    assert partner_names(engine) == []
+
+
+def test_on_error_skip_imports_the_good_rows_and_still_exits_1(cli_env, engine, tmp_path):
+    (tmp_path / "p.csv").write_bytes(ONE_BAD)
+    result = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv"), "--on-error", "skip"])
+    assert result.exit_code == 1
+    assert "line 3: zip: invalid ZIP code 'nope'" in result.stdout
+    assert partner_names(engine) == ["Elm"]
+
+
+def test_a_dry_run_prints_the_report_and_writes_nothing(cli_env, engine, tmp_path):
+    (tmp_path / "p.csv").write_bytes(GOOD)
+    result = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv"), "--dry-run"])
+    assert result.exit_code == 0
+    assert "dry run: nothing was written" in result.stdout
+    assert partner_names(engine) == []
+
+
+@pytest.mark.parametrize("arguments", [
+    ["--on-error", "ignore"],
+    ["--as", "nobody@example.com"],
+])
+def test_bad_options_are_usage_errors(cli_env, engine, tmp_path, arguments):
+    (tmp_path / "p.csv").write_bytes(GOOD)
+    result = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv"), *arguments])
+    assert result.exit_code == 2
+    assert partner_names(engine) == []
+
+
+def test_an_unreadable_file_or_an_unknown_column_exits_2(cli_env, engine, tmp_path):
+    missing = runner.invoke(app, ["contacts", "import", str(tmp_path / "missing.csv")])
+    (tmp_path / "p.csv").write_bytes(b"Name,Type,Favourite Colour\nElm,pcp,blue\n")
+    unknown = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv")])
+    assert (missing.exit_code, unknown.exit_code) == (2, 2)
+    assert "unknown column 'Favourite Colour'" in unknown.stderr
+
+
+def test_a_viewer_named_with_as_cannot_import(cli_env, engine, session, tmp_path):
+    make_user(session, role="viewer", email="viewer@example.com")
+    (tmp_path / "p.csv").write_bytes(GOOD)
+    result = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv"), "--as", "viewer@example.com"])
+    assert result.exit_code == 2
+    assert "read-only" in result.stderr
+
+
+def test_the_audit_log_names_the_user_given_with_as(cli_env, engine, session, tmp_path):
+    user = make_user(session, role="marketer", email="dana@example.com")
+    (tmp_path / "p.csv").write_bytes(GOOD)
+    runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv"), "--as", "Dana@Example.com"])
+    assert {entry.user_id for entry in session.exec(select(AuditLog))} == {user.id}
+
+
+def test_an_exported_file_imports_back_unchanged(cli_env, engine, tmp_path):
+    (tmp_path / "p.csv").write_bytes(GOOD)
+    runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv")])
+    export = runner.invoke(app, ["partners", "export", str(tmp_path / "out.csv")])
+    assert export.exit_code == 0 and "exported 2 partners" in export.stdout
+    again = runner.invoke(app, ["partners", "import", str(tmp_path / "out.csv"), "--json"])
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["unchanged"] == 2

@@ -1,0 +1,112 @@
+"""Messy files as people really send them: Excel's encodings and workbooks, quoted
+cells, odd headers, blank rows, and files that cannot be imported at all."""
+import io
+
+import pytest
+from openpyxl import Workbook
+from sqlmodel import select
+
+from crm.models import Partner
+from crm.transfer import ImportFileError, import_file
+
+
+def run(session, actor, now, data: bytes, filename: str = "partners.csv", **options):
+    return import_file(session, actor, "partners", data, filename, now=now, **options)
+
+
+def names(session) -> list[str]:
+    return list(session.exec(select(Partner.name).order_by(Partner.name)))
+
+
+def workbook(*rows: list[object]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_utf8_file_with_a_byte_order_mark_reads_its_first_header(session, marketer, now):
+    data = "\ufeffName,Type\r\nCafé Wellness,gym\r\n".encode()
+    report = run(session, marketer, now, data)
+    assert report.inserted == 1
+    assert names(session) == ["Café Wellness"]
+
+
+def test_a_windows_1252_file_from_excel_is_read(session, marketer, now):
+    data = "Name,Type\r\nSão Paulo Clínica – Norte,pcp\r\n".encode("cp1252")
+    run(session, marketer, now, data)
+    assert names(session) == ["São Paulo Clínica – Norte"]
+
+
+def test_quoted_commas_and_newlines_stay_in_their_cell_and_push_later_line_numbers(session, marketer, now):
+    data = (b'Name,Type,Notes\n'
+            b'"Smith, Jones & Co",pcp,"Ask for Dana,\nthen the office manager"\n'
+            b'Bad Row,nonsense,\n')
+    report = run(session, marketer, now, data, on_error="skip")
+    assert report.inserted == 1
+    assert report.rejected[0].line == 4
+    partner = session.exec(select(Partner)).one()
+    assert (partner.name, partner.notes) == ("Smith, Jones & Co", "Ask for Dana,\nthen the office manager")
+
+
+def test_headers_match_in_any_case_and_by_common_aliases(session, marketer, now):
+    data = b"ORGANIZATION,partner TYPE,Street Address,postal code,E-Fax,Web Site\n"
+    with pytest.raises(ImportFileError, match="unknown column 'E-Fax'"):
+        run(session, marketer, now, data + b"Elm,pcp,1 Main St,02118,,elm.example.com\n")
+    data = b"ORGANIZATION,partner TYPE,Street Address,postal code,Fax Number,Web Site\n"
+    run(session, marketer, now, data + b"Elm,pcp,1 Main St,2118,617 555 0100,elm.example.com\n")
+    partner = session.exec(select(Partner)).one()
+    assert (partner.name, partner.zip, partner.fax, partner.website) == (
+        "Elm", "02118", "+16175550100", "https://elm.example.com")
+
+
+def test_blank_rows_are_ignored_and_not_counted(session, marketer, now):
+    data = b"Name,Type\n\nElm,pcp\n,\n  ,  \nOak,pt\n\n"
+    report = run(session, marketer, now, data)
+    assert (report.total_rows, report.inserted) == (2, 2)
+
+
+def test_a_semicolon_separated_file_is_read(session, marketer, now):
+    run(session, marketer, now, b"Name;Type;City\nElm, Inc;pcp;Boston\n")
+    assert names(session) == ["Elm, Inc"]
+
+
+def test_the_first_sheet_of_a_workbook_is_imported_with_sheet_row_numbers(session, marketer, now):
+    data = workbook(["Practice Name", "Type", "Zip Code", "Phone Number"],
+                    ["Elm", "pcp", 2118, 6175550100],
+                    [None, None, None, None],
+                    ["Oak", "rocket science", "02139", None])
+    report = run(session, marketer, now, data, filename="partners.xlsx", on_error="skip")
+    assert (report.inserted, [r.line for r in report.rejected]) == (1, [4])
+    partner = session.exec(select(Partner)).one()
+    assert (partner.zip, partner.phone) == ("02118", "+16175550100")
+
+
+def test_a_missing_required_column_makes_the_file_unusable(session, marketer, now):
+    with pytest.raises(ImportFileError, match="missing required column.*partner_type"):
+        run(session, marketer, now, b"Name,City\nElm,Boston\n")
+
+
+def test_two_columns_meaning_the_same_field_make_the_file_unusable(session, marketer, now):
+    with pytest.raises(ImportFileError, match="'Zip' and 'Postal Code' both mean zip"):
+        run(session, marketer, now, b"Name,Type,Zip,Postal Code\nElm,pcp,02118,02118\n")
+
+
+def test_an_empty_file_is_unusable(session, marketer, now):
+    with pytest.raises(ImportFileError, match="empty"):
+        run(session, marketer, now, b"\n\n")
+
+
+def test_a_binary_or_old_excel_file_is_unusable(session, marketer, now):
+    with pytest.raises(ImportFileError, match="xls"):
+        run(session, marketer, now, b"\xd0\xcf\x11\xe0" + bytes(200), filename="partners.xls")
+    with pytest.raises(ImportFileError, match="workbook"):
+        run(session, marketer, now, b"PK\x03\x04 not really a zip", filename="partners.xlsx")
+
+
+def test_a_row_with_more_cells_than_columns_is_rejected(session, marketer, now):
+    report = run(session, marketer, now, b"Name,Type\nElm,pcp,surprise\n")
+    assert report.rejected[0].reasons == ["row: 3 cells but only 2 columns"]
