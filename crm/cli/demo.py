@@ -1,7 +1,56 @@
+"""`crm demo seed`: fill a database with the demo practice. `make run` calls it with
+`--if-empty` on every start, so the demo appears on the first run and never twice."""
 from __future__ import annotations
+
+import os
 
 import typer
 
+from crm import migrate
+from crm.cli.common import engine, fail, load_settings
+from crm.clock import utcnow
+from crm.demo import DEFAULT_PASSWORD, PASSWORD_ENV, demo_users, has_partners, seed_demo
+from crm.users import UserError
+
+demo_app = typer.Typer(no_args_is_help=True, help="Demo data to explore Liaison with.")
+
+
+@demo_app.command("seed")
+def seed(
+    partners: int = typer.Option(400, "--partners", min=1, help="How many referring partners."),
+    years: int = typer.Option(3, "--years", min=1, help="Years of history, ending now."),
+    seed_: int = typer.Option(1, "--seed", help="Same seed, same data."),
+    referrals: int = typer.Option(None, "--referrals", min=0,
+                                  help="Exact number of referrals (default: partners × years × 8)."),
+    if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when partners already exist."),
+) -> None:
+    """Add a demo sports-medicine practice: clinics, liaisons, a leadership viewer,
+    partners, contacts, touches, referrals and a few patients. The demo users share the
+    password in LIAISON_DEMO_PASSWORD (default liaison-demo-2026)."""
+    password = os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD
+    settings = load_settings()
+    if migrate.pending(settings.database_url):
+        raise fail("the database schema is not up to date: run `crm db upgrade` first")
+    target = engine()
+    if if_empty and has_partners(target):
+        typer.echo("partners already exist: demo data not added")
+        return
+    try:
+        summary = seed_demo(target, partners=partners, years=years, seed=seed_, now=utcnow(),
+                            referrals=referrals, password=password, progress=typer.echo)
+    except UserError as exc:
+        raise fail(f"{PASSWORD_ENV}: {exc}") from None
+    counts = ", ".join(f"{count:,} {name}" for name, count in summary.as_dict().items())
+    typer.echo(f"added {counts}")
+    _print_sign_in(password)
+
+
+def _print_sign_in(password: str) -> None:
+    shown = password if password == DEFAULT_PASSWORD else f"the password in {PASSWORD_ENV}"
+    typer.secho(f"Demo users sign in with {shown}:", fg=typer.colors.GREEN)
+    for name, email, role in demo_users():
+        typer.echo(f"  {email:<28} {role:<9} {name}")
+
 
 def register(app: typer.Typer) -> None:
-    """Filled in by the work on this area."""
+    app.add_typer(demo_app, name="demo")
