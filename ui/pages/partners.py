@@ -88,7 +88,9 @@ def _table(ctx: AppContext, rows: list[PartnerRow], total: int, query: PartnerQu
         _frame(ctx, rows, query.include_archived), hide_index=True, key="partner_table",
         on_select=_row_selected, selection_mode="single-row",
         column_config={
-            "Referrals (12 mo)": st.column_config.NumberColumn(format="%d", width="small"),
+            "Name": st.column_config.TextColumn(width="medium"),
+            "Referrals (12 mo)": st.column_config.NumberColumn(
+                "Referrals", format="%d", help="Referrals received in the last 12 months"),
             "Last touch": st.column_config.DatetimeColumn(format="MMM D, YYYY"),
             "Tier": st.column_config.TextColumn(width="small"),
         },
@@ -213,12 +215,14 @@ def _contacts(ctx: AppContext, partner: Partner, contacts: list[Contact]) -> Non
     if not contacts:
         st.caption("No contacts yet.")
         return
-    st.table(pd.DataFrame([{
+    table = pd.DataFrame([{
         "Name": _name(c), "Role": ContactRole(c.role).label, "Email": c.email or "",
         "Phone": display_phone(c.phone), "NPI": c.npi or "",
         "Email opt-out": "yes" if c.email_opt_out else "",
         "Archived": local(c.archived_at, ctx.zone, with_time=False),
-    } for c in contacts]).set_index("Name"))
+    } for c in contacts]).set_index("Name")
+    optional = ["Phone", "NPI", "Email opt-out", "Archived"]
+    st.table(table.drop(columns=[c for c in optional if not table[c].any()]))
     active = [c for c in contacts if c.archived_at is None]
     if ctx.actor.can_edit and active:
         _edit_contact(ctx, active)
