@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
@@ -138,9 +138,9 @@ def test_a_partner_status_matches_its_referral_history(engine, now):
         ).all()
     for status, count, last in history:
         if status == "referral_source":
-            assert count > 0 and last.replace(tzinfo=last.tzinfo or UTC) >= recent
+            assert count > 0 and last >= recent
         elif status == "dormant":
-            assert count > 0 and last.replace(tzinfo=last.tzinfo or UTC) < recent
+            assert count > 0 and last < recent
         else:
             assert count == 0
     assert {s for s, _, _ in history} >= {"referral_source", "dormant", "prospect"}

@@ -246,19 +246,7 @@ def _partners(rng: np.random.Generator, plan: Plan, context: Context, clock: _Cl
     owner = np.where(rng.random(n) < 0.85, usual, other)
     owner = np.where((tier == 2) & never_refers & (rng.random(n) < 0.3), 0, owner)
 
-    joined_in_window = rng.random(n) < 0.25
-    window_days = clock.today - clock.first_day
-    created_day = np.where(
-        joined_in_window,
-        clock.first_day + (rng.random(n) * (window_days - 30)).astype(np.int64),
-        clock.first_day - (rng.random(n) * 365 * 3).astype(np.int64) - 1,
-    )
-    created_minute = created_day * MINUTES_PER_DAY + 13 * 60 + rng.integers(0, 240, n)
-    first_day = np.clip(created_day + rng.integers(0, 60, n), clock.first_day, clock.today - 7)
-    stops = (rng.random(n) < 0.12) & (first_day + 60 < clock.today - DORMANT_AFTER_DAYS - 20)
-    stop_day = first_day + 60 + (rng.random(n) * (clock.today - DORMANT_AFTER_DAYS - 20 - first_day - 60)).astype(np.int64)
-    last_day = np.where(stops, stop_day, clock.today)
-
+    created_minute, first_day, last_day = _lifetimes(rng, n, clock)
     channel_draw = rng.random(n)
     cumulative = np.cumsum(np.array([_CHANNEL_MIX[t] for t in TYPES]), axis=1)[type_index]
     channel = np.array(_CHANNELS, dtype=object)[(channel_draw[:, None] > cumulative).sum(axis=1).clip(max=4)]
@@ -279,6 +267,24 @@ def _partners(rng: np.random.Generator, plan: Plan, context: Context, clock: _Cl
     })
     return _Partners(table, ids, type_index, group, tier, owner, territory, created_minute, weight,
                      first_day, last_day, channel)
+
+
+def _lifetimes(rng: np.random.Generator, n: int, clock: _Clock) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """When each partner was added (a quarter during the window), and the first and last
+    day it can refer: some stop well before `now`, to become dormant."""
+    joined_in_window = rng.random(n) < 0.25
+    window_days = clock.today - clock.first_day
+    created_day = np.where(
+        joined_in_window,
+        clock.first_day + (rng.random(n) * (window_days - 30)).astype(np.int64),
+        clock.first_day - (rng.random(n) * 365 * 3).astype(np.int64) - 1,
+    )
+    created_minute = created_day * MINUTES_PER_DAY + 13 * 60 + rng.integers(0, 240, n)
+    first_day = np.clip(created_day + rng.integers(0, 60, n), clock.first_day, clock.today - 7)
+    latest_stop = clock.today - DORMANT_AFTER_DAYS - 20
+    stops = (rng.random(n) < 0.12) & (first_day + 60 < latest_stop)
+    stop_day = first_day + 60 + (rng.random(n) * (latest_stop - first_day - 60)).astype(np.int64)
+    return created_minute, first_day, np.where(stops, stop_day, clock.today)
 
 
 def _partner_strings(rng: np.random.Generator, n: int, types: np.ndarray, town: np.ndarray) -> dict[str, np.ndarray]:
@@ -444,7 +450,8 @@ def _referrals(rng: np.random.Generator, plan: Plan, partners: _Partners, contac
     mix = np.repeat(_SERVICE_MIX[:, None, :], 12, axis=1)
     mix[:, :, _CONCUSSION] *= _CONCUSSION_BY_MONTH[None, :]
     mix /= mix.sum(axis=2, keepdims=True)
-    service = (rng.random(r)[:, None] > np.cumsum(mix, axis=2)[group, month]).sum(axis=1).clip(max=len(_SERVICE_LINES) - 1)
+    cumulative = np.cumsum(mix, axis=2)[group, month]
+    service = (rng.random(r)[:, None] > cumulative).sum(axis=1).clip(max=len(_SERVICE_LINES) - 1)
 
     funnel = _funnel(rng, r, received, group, clock.now_minute)
     channel = np.where(rng.random(r) < 0.85, partners.channel[who], _pick(rng, _CHANNELS, r))
