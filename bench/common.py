@@ -7,7 +7,6 @@ user may create databases."""
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 import tempfile
 import time
@@ -19,10 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy.engine import make_url  # noqa: E402
-
 from crm import migrate  # noqa: E402
-from crm.db import engine_for, normalise_url  # noqa: E402
+from crm.db import engine_for  # noqa: E402
+from crm.dbadmin import throwaway_postgres_database  # noqa: E402
 
 POSTGRES_ENV = "LIAISON_BENCH_POSTGRES_URL"
 
@@ -50,24 +48,11 @@ def fresh_database(backend: str) -> Iterator[str]:
 
 
 def _postgres_database() -> Iterator[str]:
-    import psycopg
-
     server = os.environ.get(POSTGRES_ENV)
     if not server:
         raise RuntimeError(f"set {POSTGRES_ENV} to benchmark PostgreSQL")
-    admin_url = make_url(normalise_url(server))
-    dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"liaison_bench_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        url = admin_url.set(database=name).render_as_string(hide_password=False)
-        try:
-            migrate.upgrade(url)
-            yield url
-        finally:
-            engine_for(url).dispose()
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
+    with throwaway_postgres_database(server, "liaison_bench") as url:
+        yield url
 
 
 class Stopwatch:

@@ -5,19 +5,18 @@ asked for and cannot be reached the run fails instead of skipping."""
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, SQLModel
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from crm import migrate
 from crm.access import Actor
 from crm.db import engine_for
+from crm.dbadmin import ServerUnreachable, empty_all_tables, throwaway_postgres_database
 
 POSTGRES_ENV = "LIAISON_TEST_POSTGRES_URL"
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -49,24 +48,11 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 def _postgres_database() -> Iterator[str]:
-    import psycopg
-
-    admin_url = make_url(migrate.normalise_url(postgres_requested() or ""))
-    dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"liaison_test_{os.getpid()}_{secrets.token_hex(4)}"
     try:
-        admin = psycopg.connect(dsn, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.exit(f"PostgreSQL was asked for ({POSTGRES_ENV}) but is unreachable: {exc}", returncode=3)
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        url = admin_url.set(database=name).render_as_string(hide_password=False)
-        try:
-            migrate.upgrade(url)
+        with throwaway_postgres_database(postgres_requested() or "", "liaison_test") as url:
             yield url
-        finally:
-            engine_for(url).dispose()
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except ServerUnreachable as exc:
+        pytest.exit(f"PostgreSQL was asked for ({POSTGRES_ENV}) but is unreachable: {exc}", returncode=3)
 
 
 @pytest.fixture
@@ -74,17 +60,7 @@ def engine(database_url: str) -> Iterator[Engine]:
     """The run's database, emptied after each test."""
     engine = engine_for(database_url)
     yield engine
-    _empty(engine)
-
-
-def _empty(engine: Engine) -> None:
-    tables = [t.name for t in SQLModel.metadata.sorted_tables]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in reversed(tables):
-                connection.execute(text(f"DELETE FROM {name}"))
+    empty_all_tables(engine)
 
 
 @pytest.fixture

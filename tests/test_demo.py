@@ -11,7 +11,7 @@ from crm.demo.generate import Context, Plan, generate
 from crm.models import Contact, Partner, Patient, Referral, Touch, User
 from crm.users import authenticate
 from crm.vocab import ReferralStatus, ServiceLine
-from tests.conftest import _empty
+from crm.dbadmin import empty_all_tables
 from tests.factories import make_partner
 
 
@@ -37,7 +37,7 @@ def referrals(engine) -> list[Referral]:
 def test_the_same_seed_gives_identical_rows_in_a_fresh_database(engine, now):
     seed(engine, now, seed=7)
     first = snapshot(engine)
-    _empty(engine)
+    empty_all_tables(engine)
     seed(engine, now, seed=7)
     assert snapshot(engine) == first
     assert len(first["referral"]) == 120 * 2 * 8
