@@ -48,6 +48,28 @@ def diff(row: SQLModel, values: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+def apply_changes(
+    session: Session, actor: Actor, entity: str, row: Any, values: dict[str, Any], now: datetime
+) -> dict[str, list[Any]]:
+    """Set the values that differ, stamp `updated_at` and audit exactly those fields."""
+    changes = diff(row, values)
+    if changes:
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.updated_at = now
+        record(session, actor, "update", entity, row.id, changes, now)
+    return changes
+
+
+def set_archived(session: Session, actor: Actor, entity: str, row: Any, archived: bool, now: datetime) -> None:
+    """Archive (or restore) instead of deleting, so nothing a user entered is lost."""
+    if (row.archived_at is not None) == archived:
+        return
+    row.archived_at = now if archived else None
+    row.updated_at = now
+    record(session, actor, "archive" if archived else "restore", entity, row.id, {}, now)
+
+
 def _dump(changes: dict[str, Any]) -> str:
     return json.dumps(changes, default=_plain, sort_keys=True)
 

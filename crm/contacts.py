@@ -46,23 +46,14 @@ def create_contact(session: Session, actor: Actor, partner_id: int, data: Contac
 def update_contact(session: Session, actor: Actor, contact_id: int, data: ContactInput, now: datetime) -> Contact:
     require_editor(actor)
     contact = get_contact(session, contact_id)
-    values = data.model_dump()
-    changes = audit.diff(contact, values)
-    if changes:
-        for name, value in values.items():
-            setattr(contact, name, value)
-        contact.updated_at = now
-        audit.record(session, actor, "update", "contact", contact.id, changes, now)
+    audit.apply_changes(session, actor, "contact", contact, data.model_dump(), now)
     return contact
 
 
 def archive_contact(session: Session, actor: Actor, contact_id: int, now: datetime) -> Contact:
     require_editor(actor)
     contact = get_contact(session, contact_id)
-    if contact.archived_at is None:
-        contact.archived_at = now
-        contact.updated_at = now
-        audit.record(session, actor, "archive", "contact", contact.id, {}, now)
+    audit.set_archived(session, actor, "contact", contact, True, now)
     return contact
 
 

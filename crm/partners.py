@@ -85,14 +85,8 @@ def update_partner(session: Session, actor: Actor, partner_id: int, data: Partne
     require_editor(actor)
     partner = get_partner(session, partner_id)
     _check_owner(session, data.owner_id)
-    values = data.model_dump()
-    changes = audit.diff(partner, values)
-    if changes:
-        for name, value in values.items():
-            setattr(partner, name, value)
-        partner.match_key = match_key(partner.name, partner.address)
-        partner.updated_at = now
-        audit.record(session, actor, "update", "partner", partner.id, changes, now)
+    values = {**data.model_dump(), "match_key": match_key(data.name, data.address)}
+    audit.apply_changes(session, actor, "partner", partner, values, now)
     return partner
 
 
@@ -100,20 +94,14 @@ def archive_partner(session: Session, actor: Actor, partner_id: int, now: dateti
     """Archived, never deleted: the history of touches and referrals stays intact."""
     require_editor(actor)
     partner = get_partner(session, partner_id)
-    if partner.archived_at is None:
-        partner.archived_at = now
-        partner.updated_at = now
-        audit.record(session, actor, "archive", "partner", partner.id, {}, now)
+    audit.set_archived(session, actor, "partner", partner, True, now)
     return partner
 
 
 def restore_partner(session: Session, actor: Actor, partner_id: int, now: datetime) -> Partner:
     require_editor(actor)
     partner = get_partner(session, partner_id)
-    if partner.archived_at is not None:
-        partner.archived_at = None
-        partner.updated_at = now
-        audit.record(session, actor, "restore", "partner", partner.id, {}, now)
+    audit.set_archived(session, actor, "partner", partner, False, now)
     return partner
 
 

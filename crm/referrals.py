@@ -92,11 +92,5 @@ def update_referral(session: Session, actor: Actor, referral_id: int, data: Refe
     if referral is None:
         raise NotFound(f"no referral with id {referral_id}")
     _check_contact(session, referral.partner_id, data.contact_id)
-    values = data.row_values()
-    changes = audit.diff(referral, values)
-    if changes:
-        for name, value in values.items():
-            setattr(referral, name, value)
-        referral.updated_at = now
-        audit.record(session, actor, "update", "referral", referral.id, changes, now)
+    audit.apply_changes(session, actor, "referral", referral, data.row_values(), now)
     return referral
