@@ -160,3 +160,12 @@ def fill(at, form: str, partner: Partner, *, first: str, email: str = "") -> Non
 def submit_form(at, label: str) -> None:  # type: ignore[no-untyped-def]
     next(b for b in at.button if b.label == label).click()
     at.run()
+
+
+def test_partners_that_share_a_name_are_told_apart_by_city_in_the_picker(app_database, session):
+    make_partner(session, name="Beacon Sports Chiropractic", city="Brockton")
+    make_partner(session, name="Beacon Sports Chiropractic", city="Norwood")
+    make_partner(session, name="Elm Family Medicine", city="Boston")
+    at = marketer_app(session)
+    assert at.selectbox(key="open_partner").options == [
+        "Beacon Sports Chiropractic (Brockton)", "Beacon Sports Chiropractic (Norwood)", "Elm Family Medicine"]

@@ -5,8 +5,14 @@ import asyncio
 import json
 from datetime import timedelta
 
+from sqlmodel import select
+
+from crm import settings
+from crm.clock import utcnow
+from crm.models import User
 from tests.apptest import app_database, open_app, sign_in, signed_in, texts  # noqa: F401
 from tests.factories import make_partner, make_user
+from ui.routes import health
 
 
 def test_nothing_but_the_sign_in_form_shows_before_sign_in(app_database, session):
@@ -25,9 +31,7 @@ def test_a_wrong_password_shows_an_error_and_keeps_the_sign_in_form(app_database
     assert not at.dataframe
 
 
-def test_a_locked_account_is_told_how_long_it_stays_locked(app_database, session, now):
-    from crm.clock import utcnow
-
+def test_a_locked_account_is_told_how_long_it_stays_locked(app_database, session):
     make_user(session, email="maria@practice.test", locked_until=utcnow() + timedelta(minutes=10))
     at = sign_in(open_app(), "maria@practice.test")
     assert "locked for" in at.error[0].value
@@ -59,9 +63,6 @@ def test_signing_out_returns_to_the_sign_in_form(app_database, session):
 def test_a_deactivated_user_is_signed_out_on_their_next_click(app_database, session):
     make_user(session, email="maria@practice.test")
     at = signed_in("maria@practice.test")
-    from crm.models import User
-    from sqlmodel import select
-
     user = session.exec(select(User).where(User.email == "maria@practice.test")).one()
     user.active = False
     session.commit()
@@ -70,8 +71,6 @@ def test_a_deactivated_user_is_signed_out_on_their_next_click(app_database, sess
 
 
 def test_a_bad_setting_shows_which_setting_instead_of_a_traceback(app_database, monkeypatch):
-    from crm import settings
-
     monkeypatch.setenv("LIAISON_TIMEZONE", "Mars/Olympus_Mons")
     settings.get.cache_clear()
     at = open_app()
@@ -82,8 +81,6 @@ def test_a_bad_setting_shows_which_setting_instead_of_a_traceback(app_database, 
 
 
 def test_a_database_without_the_schema_says_to_run_the_upgrade(app_database, monkeypatch, tmp_path):
-    from crm import settings
-
     monkeypatch.setenv("LIAISON_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     settings.get.cache_clear()
     at = open_app()
@@ -93,17 +90,12 @@ def test_a_database_without_the_schema_says_to_run_the_upgrade(app_database, mon
 
 
 def test_the_health_route_says_the_database_answers(app_database):
-    from ui.routes import health
-
     response = asyncio.run(health(None))
     assert response.status_code == 200
     assert json.loads(response.body) == {"ok": True, "database": True}
 
 
 def test_the_health_route_fails_when_the_database_does_not_answer(app_database, monkeypatch):
-    from crm import settings
-    from ui.routes import health
-
     monkeypatch.setenv("LIAISON_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/nothing")
     settings.get.cache_clear()
     response = asyncio.run(health(None))

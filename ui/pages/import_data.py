@@ -108,7 +108,8 @@ def _report(report: ImportReport) -> None:
             "Line": row.line, "Problems": "; ".join(row.reasons),
             "Row": ", ".join(f"{k}={v}" for k, v in row.values.items() if v),
         } for row in report.rejected]), hide_index=True,
-            column_config={"Line": st.column_config.NumberColumn(format="%d", width="small")})
+            column_config={"Line": st.column_config.NumberColumn(format="%d", width="small"),
+                           "Problems": st.column_config.TextColumn(width="large")})
 
 
 def _last_result() -> None:

@@ -96,7 +96,7 @@ def _table(ctx: AppContext, rows: list[PartnerRow], total: int, query: PartnerQu
         },
     )
     if pages > 1:
-        st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=PAGE)
+        st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=PAGE, width=160)
 
 
 def _frame(ctx: AppContext, rows: list[PartnerRow], with_archived: bool) -> pd.DataFrame:
@@ -131,13 +131,21 @@ def _open_partner(ctx: AppContext, rows: list[PartnerRow], owners: list[tuple[in
             detail = read(ctx.engine, lambda s: partner_detail(s, st.session_state[OPEN]))
         except NotFound:
             st.session_state[OPEN] = None
-    names = {row.id: row.name for row in rows}
-    if detail is not None:
-        names.setdefault(detail.partner.id, detail.partner.name)
+    names = _option_names([(row.id, row.name, row.city) for row in rows])
+    if detail is not None and detail.partner.id not in names:
+        names[detail.partner.id] = detail.partner.name
     st.selectbox("Open a partner", list(names), format_func=names.get, index=None, key=OPEN,
                  placeholder="Choose a partner to see its contacts and history")
     if detail is not None:
         _detail(ctx, detail, owners)
+
+
+def _option_names(partners: list[tuple[int, str, str]]) -> dict[int, str]:
+    """Names for the picker; a name two partners share gets its city, to tell them apart."""
+    counts: dict[str, int] = {}
+    for _, name, _ in partners:
+        counts[name] = counts.get(name, 0) + 1
+    return {id_: f"{name} ({city})" if counts[name] > 1 and city else name for id_, name, city in partners}
 
 
 def _detail(ctx: AppContext, detail: PartnerDetail, owners: list[tuple[int, str]]) -> None:
