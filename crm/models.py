@@ -183,3 +183,95 @@ class AuditLog(SQLModel, table=True):
     entity: str = Field(max_length=32)
     entity_id: int | None = None
     changes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+class Message(SQLModel, table=True):
+    """One email in the outbox. It is rendered when enqueued (a bad template fails here,
+    not in the send loop) and keeps every outcome; `idempotency_key` makes enqueueing
+    the same email twice a no-op and is never sent twice."""
+
+    __tablename__ = "message"
+    __table_args__ = (
+        UniqueConstraint("idempotency_key", name="uq_message_idempotency_key"),
+        Index("ix_message_status_due", "status", "next_attempt_at"),
+        Index("ix_message_contact_sent", "contact_id", "sent_at"),
+        Index("ix_message_to_email", "to_email"),
+        Index("ix_message_kind_created", "kind", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=200)
+    kind: str = Field(max_length=16)
+    transactional: bool = False
+    to_email: str = Field(max_length=254)
+    to_name: str = Field(default="", max_length=160)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    patient_id: int | None = Field(default=None, foreign_key="patient.id")
+    partner_id: int | None = Field(default=None, foreign_key="partner.id")
+    source: str = Field(default="", max_length=120)
+    template: str = Field(max_length=64)
+    subject: str = Field(max_length=300)
+    html: str = Field(sa_column=Column(Text, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    attachments: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    timezone: str = Field(default="America/New_York", max_length=64)
+    status: str = Field(default="queued", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime
+    provider: str = Field(default="", max_length=16)
+    provider_message_id: str | None = Field(default=None, max_length=200)
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None = None
+
+
+class MessageAttempt(SQLModel, table=True):
+    """Append-only: every send attempt and decision about a message, for a person to read."""
+
+    __tablename__ = "message_attempt"
+    __table_args__ = (Index("ix_message_attempt_message", "message_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id")
+    at: datetime
+    outcome: str = Field(max_length=16)
+    status_code: int | None = None
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+class Suppression(SQLModel, table=True):
+    """An address that must never be sent to, and why."""
+
+    __tablename__ = "suppression"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    reason: str = Field(max_length=16)
+    source: str = Field(default="", max_length=40)
+    note: str = Field(default="", max_length=300)
+    created_at: datetime
+
+
+class TemplateOverride(SQLModel, table=True):
+    """A marketer's edited version of a built-in email template, validated when saved."""
+
+    __tablename__ = "template_override"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    subject: str = Field(max_length=300)
+    html: str = Field(sa_column=Column(Text, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    updated_by: int | None = Field(default=None, foreign_key="users.id")
+    updated_at: datetime
+
+
+class SyncState(SQLModel, table=True):
+    """Where an incremental job (for instance the suppression sync) left off."""
+
+    __tablename__ = "sync_state"
+
+    name: str = Field(primary_key=True, max_length=64)
+    cursor: str = Field(default="", max_length=200)
+    updated_at: datetime

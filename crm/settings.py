@@ -8,7 +8,9 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -34,6 +36,16 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:8501"
     admin_email: str = ""
     admin_password: str = Field(default="", repr=False)
+
+    email_transport: Literal["file", "sendgrid", "smtp"] = "file"
+    outbox_dir: Path = DATA_DIR / "outbox"
+    sendgrid_api_key: str = Field(default="", repr=False)
+    sendgrid_host: str = "https://api.sendgrid.com"
+    sendgrid_unsubscribe_group: int | None = None
+    smtp_url: str = Field(default="", repr=False)
+    frequency_cap: int = Field(default=3, ge=1, le=50)
+    send_window: str = "Mon-Fri 08:00-18:00"
+    max_attempts: int = Field(default=8, ge=1, le=30)
 
     @field_validator("database_url")
     @classmethod
@@ -79,6 +91,38 @@ class Settings(BaseSettings):
         if value and len(value) < 10:
             raise ValueError("must be at least 10 characters")
         return value
+
+    @field_validator("sendgrid_host")
+    @classmethod
+    def _host_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("send_window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        from campaigns.window import SendWindow
+
+        SendWindow.parse(value)
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp(cls, value: str) -> str:
+        if value:
+            from campaigns.transports.smtp import SmtpConfig
+
+            SmtpConfig.parse(value)
+        return value
+
+    @model_validator(mode="after")
+    def _transport_is_configured(self) -> "Settings":
+        if self.email_transport == "sendgrid" and not self.sendgrid_api_key:
+            raise ValueError("LIAISON_EMAIL_TRANSPORT=sendgrid needs LIAISON_SENDGRID_API_KEY")
+        if self.email_transport == "smtp" and not self.smtp_url:
+            raise ValueError("LIAISON_EMAIL_TRANSPORT=smtp needs LIAISON_SMTP_URL")
+        return self
 
     @property
     def zone(self) -> ZoneInfo:
