@@ -31,7 +31,7 @@ run: setup
 	$(BIN)/crm db upgrade
 	$(BIN)/crm users ensure-admin
 	$(BIN)/crm demo seed --if-empty
-	$(BIN)/crm serve
+	$(BIN)/crm start
 
 test: setup browser
 	$(BIN)/pytest

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from crm.cli import db, demo, serve, transfer, users
+from crm.cli import db, demo, outbox, serve, transfer, users
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Liaison: partner outreach CRM.")
 db.register(app)
@@ -11,6 +11,7 @@ users.register(app)
 demo.register(app)
 transfer.register(app)
 serve.register(app)
+outbox.register(app)
 
 
 def main() -> None:

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import typer
@@ -11,15 +14,52 @@ from crm.cli.common import load_settings
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def serve(port: int = typer.Option(8501, "--port"), headless: bool = typer.Option(True)) -> None:
-    """Start the Streamlit app (app.py, served through st.App)."""
-    load_settings()
-    os.execvp(sys.executable, [
+def _app_command(port: int, headless: bool) -> list[str]:
+    return [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.port", str(port), "--server.headless", str(headless).lower(),
         "--browser.gatherUsageStats", "false",
-    ])
+    ]
+
+
+def serve(port: int = typer.Option(8501, "--port"), headless: bool = typer.Option(True)) -> None:
+    """Start the Streamlit app only (app.py, served through st.App)."""
+    load_settings()
+    os.execvp(sys.executable, _app_command(port, headless))
+
+
+def scheduler() -> None:
+    """Run the scheduler only (the same as `python scheduler.py`)."""
+    load_settings()
+    os.execvp(sys.executable, [sys.executable, str(ROOT / "scheduler.py")])
+
+
+def start(port: int = typer.Option(8501, "--port")) -> None:
+    """The app and the scheduler together; Ctrl-C stops both."""
+    load_settings()
+    children = [
+        subprocess.Popen([sys.executable, str(ROOT / "scheduler.py")]),
+        subprocess.Popen(_app_command(port, headless=True)),
+    ]
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    code = max((child.returncode or 0) for child in children)
+    raise typer.Exit(0 if code in (0, -signal.SIGTERM) else code)
 
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
+    app.command("scheduler")(scheduler)
+    app.command("start")(start)
