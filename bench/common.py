@@ -69,4 +69,8 @@ class Stopwatch:
 
 def report(name: str, seconds: float) -> None:
     """The one line a benchmark prints per figure; other tools grep for it."""
-    print(f"BENCH {name} {seconds:.2f} s", flush=True)
+    report_value(name, seconds, "s")
+
+
+def report_value(name: str, value: float, unit: str) -> None:
+    print(f"BENCH {name} {value:.2f} {unit}", flush=True)
