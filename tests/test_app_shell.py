@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
-from crm import settings
+from crm import sessions, settings
 from crm.clock import utcnow
 from crm.models import User
 from tests.apptest import app_database, open_app, sign_in, signed_in, texts  # noqa: F401
 from tests.factories import make_partner, make_user
-from ui.routes import health
+from ui import shell
+from ui.routes import SESSION_COOKIE, health
 
 
 def test_nothing_but_the_sign_in_form_shows_before_sign_in(app_database, session):
@@ -66,6 +69,68 @@ def test_a_deactivated_user_is_signed_out_on_their_next_click(app_database, sess
     user = session.exec(select(User).where(User.email == "maria@practice.test")).one()
     user.active = False
     session.commit()
+    at.run()
+    assert [t.label for t in at.text_input] == ["Email", "Password"]
+
+
+@pytest.fixture
+def browser_cookies(monkeypatch) -> dict[str, str]:
+    """The cookies the browser "sent" with the page: AppTest has no browser to send any."""
+    cookies: dict[str, str] = {}
+    monkeypatch.setattr(shell, "browser_cookies", lambda: cookies)
+    return cookies
+
+
+def _cookie_for(session, email: str, issued=None) -> str:
+    user = session.exec(select(User).where(User.email == email)).one()
+    return sessions.issue("test-secret-key", user, issued or utcnow())
+
+
+def _posts(at) -> list[str]:
+    """The routes the page asks the browser to POST to."""
+    return [m for h in at.html for m in re.findall(r'fetch\("([^"]+)"', h.value)]
+
+
+def test_signing_in_has_the_browser_trade_a_handoff_token_for_the_cookie(app_database, session):
+    make_user(session, email="maria@practice.test")
+    at = signed_in("maria@practice.test")
+    assert _posts(at) == ["/api/session"]
+    handoff = re.search(r'token\\": \\"([\w.-]+)', at.html[0].value).group(1)
+    user = sessions.verify(session, "test-secret-key", handoff, utcnow(), sessions.HANDOFF)
+    assert user.email == "maria@practice.test"
+    at.run()
+    assert _posts(at) == []
+
+
+def test_a_new_session_with_a_valid_cookie_opens_signed_in(app_database, session, browser_cookies):
+    make_user(session, email="maria@practice.test", name="Maria Lopez")
+    browser_cookies[SESSION_COOKIE] = _cookie_for(session, "maria@practice.test")
+    at = open_app()
+    assert at.title[0].value == "Partners"
+    assert "Maria Lopez" in " ".join(str(e.value) for e in at.sidebar.markdown)
+
+
+def test_an_expired_cookie_shows_the_sign_in_form(app_database, session, browser_cookies):
+    make_user(session, email="maria@practice.test")
+    browser_cookies[SESSION_COOKIE] = _cookie_for(session, "maria@practice.test", utcnow() - timedelta(hours=13))
+    at = open_app()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Email", "Password"]
+
+
+def test_a_forged_cookie_shows_the_sign_in_form(app_database, session, browser_cookies):
+    make_user(session, email="maria@practice.test")
+    browser_cookies[SESSION_COOKIE] = _cookie_for(session, "maria@practice.test")[:-2] + "xx"
+    at = open_app()
+    assert [t.label for t in at.text_input] == ["Email", "Password"]
+
+
+def test_signing_out_deletes_the_cookie_and_does_not_sign_back_in_from_it(app_database, session, browser_cookies):
+    make_user(session, email="maria@practice.test")
+    browser_cookies[SESSION_COOKIE] = _cookie_for(session, "maria@practice.test")
+    at = open_app()
+    at.sidebar.button(key="sign_out").click().run()
+    assert _posts(at) == ["/api/session/end"]
     at.run()
     assert [t.label for t in at.text_input] == ["Email", "Password"]
 

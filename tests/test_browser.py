@@ -13,6 +13,7 @@ from crm import migrate
 from crm.db import engine_for
 from tests.browser import Page, chromium, missing_browser, running_app, screenshot_on_failure
 from tests.factories import PASSWORD, make_contact, make_partner, make_touch, make_user
+from ui.routes import SESSION_COOKIE
 
 pytestmark = pytest.mark.browser
 
@@ -68,3 +69,26 @@ def test_a_marketer_signs_in_filters_the_directory_and_opens_a_partner(database,
         page.wait_for_text("Casey Nguyen", "th")
         assert "Physical therapist" in page.body_text()
         assert "Jordan Reyes" not in page.body_text()
+
+
+def test_a_reload_keeps_a_marketer_signed_in_until_she_signs_out(database, browser, tmp_path):
+    with running_app(database, tmp_path / "app.log") as base, screenshot_on_failure(browser, tmp_path):
+        browser.get(base)
+        page = Page(browser)
+        page.type("Email", "maria@practice.test")
+        page.type("Password", PASSWORD)
+        page.click_button("Sign in")
+        page.wait_for_heading("Partners")
+        page.wait.until(lambda driver: driver.get_cookie(SESSION_COOKIE))
+
+        browser.refresh()
+        page.wait_for_heading("Partners")
+        assert "Maria Lopez" in page.body_text()
+
+        page.click_button("Sign out")
+        page.text_input("Email")
+        page.wait.until(lambda driver: driver.get_cookie(SESSION_COOKIE) is None)
+
+        browser.refresh()
+        page.text_input("Email")
+        assert "Maria Lopez" not in page.body_text()

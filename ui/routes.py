@@ -2,16 +2,27 @@
 reserves /_stcore/, /media/, /component/ and /static/, so ours live under /api/."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from crm import sessions
 from crm import settings as settings_module
+from crm.clock import utcnow
 from crm.db import engine_for
-from crm.settings import SettingsError
+from crm.settings import Settings, SettingsError
+
+SESSION_COOKIE = "liaison_session"
+
+# Handoff tokens already traded for a cookie, with when each would expire anyway: a
+# token that leaked (a log, a screenshot) cannot be traded a second time.
+_spent_handoffs: dict[str, datetime] = {}
 
 
 def database_answers() -> bool:
@@ -29,5 +40,62 @@ async def health(_request: Request) -> JSONResponse:
     return JSONResponse({"ok": database, "database": database}, status_code=200 if database else 503)
 
 
+async def start_session(request: Request) -> Response:
+    """Trades the handoff token the sign-in page just received for the session cookie,
+    which a Streamlit page cannot set itself. 204 with the cookie, 403 without."""
+    try:
+        handoff = str((await request.json())["token"])
+    except (ValueError, KeyError, TypeError):
+        return Response("Expected a JSON body with a token.", status_code=400)
+    now = utcnow()
+    try:
+        settings = settings_module.get()
+        token = await run_in_threadpool(_session_token, settings, handoff, now)
+    except (SettingsError, SQLAlchemyError):
+        return Response(status_code=503)
+    if token is None or not _spend(handoff, now):
+        return Response(status_code=403)
+    response = Response(status_code=204)
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(sessions.SESSION.max_age.total_seconds()),
+                        **_cookie_flags(settings))
+    return response
+
+
+async def end_session(_request: Request) -> Response:
+    """Sign-out: the browser forgets its session cookie, so a reload asks for the password."""
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, **_cookie_flags(settings_module.get()))
+    return response
+
+
+def _session_token(settings: Settings, handoff: str, now: datetime) -> str | None:
+    with Session(engine_for(settings.database_url)) as session:
+        user = sessions.verify(session, settings.secret_key, handoff, now, sessions.HANDOFF)
+        return None if user is None else sessions.issue(settings.secret_key, user, now)
+
+
+def _spend(handoff: str, now: datetime) -> bool:
+    """False when the token was traded before. Runs on the event loop, so never twice at once."""
+    for token, expires in list(_spent_handoffs.items()):
+        if expires < now:
+            del _spent_handoffs[token]
+    if handoff in _spent_handoffs:
+        return False
+    _spent_handoffs[handoff] = now + sessions.HANDOFF.max_age
+    return True
+
+
+def _cookie_flags(settings: Settings) -> dict:
+    # HttpOnly keeps scripts from reading it; Lax keeps other sites' forms from sending it.
+    return {"path": "/", "httponly": True, "samesite": "lax", "secure": settings.public_url.startswith("https://")}
+
+
 def public_routes() -> list[BaseRoute]:
-    return [Route("/api/health", health, methods=["GET"])]
+    from ui.public.unsubscribe import routes as unsubscribe_routes  # it imports database_answers from here
+
+    return [
+        Route("/api/health", health, methods=["GET"]),
+        Route("/api/session", start_session, methods=["POST"]),
+        Route("/api/session/end", end_session, methods=["POST"]),
+        *unsubscribe_routes(),
+    ]

@@ -3,9 +3,16 @@
 Each page is a file under ui/pages/ run by `st.navigation`; it reads what it needs
 (settings, engine, the signed-in actor) from `context()`, which `main()` sets on every
 run before the page runs. Before sign-in nothing but the sign-in form is shown.
+
+Sign-in lasts across a reload through a session cookie (crm.sessions). A Streamlit
+script cannot set an HTTP cookie, so after signing in the page gets a one-minute
+handoff token and a small script posts it to /api/session, whose answer sets the
+cookie; sign-out posts to /api/session/end, which deletes it. A new browser session
+reads the cookie once, on its first run.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,7 +21,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from crm import migrate
+from crm import migrate, sessions
 from crm import settings as settings_module
 from crm.access import Actor
 from crm.clock import utcnow
@@ -22,11 +29,15 @@ from crm.db import engine_for, session_scope
 from crm.models import User
 from crm.settings import Settings, SettingsError
 from crm.users import SignInError, actor_for, authenticate
+from ui.routes import SESSION_COOKIE
 from ui.widgets import read
 
 PAGES = Path(__file__).parent / "pages"
 _USER_ID = "_user_id"
 _CONTEXT = "_context"
+_COOKIE_READ = "_cookie_read"
+_HANDOFF = "_session_handoff"
+_END_COOKIE = "_end_session_cookie"
 
 
 @dataclass(frozen=True)
@@ -54,10 +65,12 @@ def main() -> None:
     st.set_page_config(page_title="Liaison", page_icon=":material/handshake:", layout="wide")
     settings = _settings_or_stop()
     engine = cached_engine(settings.database_url)
-    user = _signed_in_user(engine)
+    user = _signed_in_user(settings, engine)
     if user is None:
         st.session_state.pop(_CONTEXT, None)
         st.navigation([_sign_in_page(settings, engine)], position="hidden").run()
+        if st.session_state.pop(_END_COOKIE, False):
+            _post_from_browser("/api/session/end")
         return
     ctx = AppContext(settings=settings, engine=engine, actor=actor_for(user), email=user.email)
     st.session_state[_CONTEXT] = ctx
@@ -76,9 +89,14 @@ def _settings_or_stop() -> Settings:
         st.stop()
 
 
-def _signed_in_user(engine: Engine) -> User | None:
+def _signed_in_user(settings: Settings, engine: Engine) -> User | None:
     """Reloaded on every run so a role change or deactivation takes effect at once."""
     user_id = st.session_state.get(_USER_ID)
+    if user_id is None and not st.session_state.get(_COOKIE_READ):
+        # Only on a session's first run: the cookies are those of the page load, so
+        # after sign-out they would still hold the one just deleted.
+        st.session_state[_COOKIE_READ] = True
+        user_id = st.session_state[_USER_ID] = _user_id_from_cookie(settings, engine)
     if user_id is None:
         return None
     user = read(engine, lambda session: session.get(User, user_id))
@@ -88,11 +106,41 @@ def _signed_in_user(engine: Engine) -> User | None:
     return user
 
 
+def _user_id_from_cookie(settings: Settings, engine: Engine) -> int | None:
+    token = browser_cookies().get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        user = read(engine, lambda session: sessions.verify(session, settings.secret_key, token, utcnow()))
+    except SQLAlchemyError:
+        return None  # the sign-in page then says what is wrong with the database
+    return None if user is None else user.id
+
+
+def browser_cookies() -> dict[str, str]:
+    """The cookies the browser sent when it opened this session (a seam for the tests:
+    AppTest has no browser to send any)."""
+    return st.context.cookies.to_dict()
+
+
+def _post_from_browser(path: str, payload: dict | None = None) -> None:
+    """Have the browser POST to one of our routes, so that the answer's Set-Cookie
+    reaches it; a Streamlit script only talks to the page over its websocket."""
+    request = {"method": "POST", "headers": {"Content-Type": "application/json"},
+               "body": json.dumps(payload or {}), "credentials": "same-origin"}
+    st.html(f"<script>fetch({json.dumps(path)}, {json.dumps(request)});</script>",
+            unsafe_allow_javascript=True, width="content")
+
+
 def pages_for(actor: Actor) -> list[st.Page]:
     pages = [st.Page(PAGES / "partners.py", title="Partners", icon=":material/groups:",
                      url_path="partners", default=True)]
     title = "Import & export" if actor.can_edit else "Export"
     pages.append(st.Page(PAGES / "import_data.py", title=title, icon=":material/swap_vert:", url_path="data"))
+    pages.append(st.Page(PAGES / "templates.py", title="Email templates", icon=":material/mail:",
+                         url_path="templates"))
+    pages.append(st.Page(PAGES / "suppressions.py", title="Suppressions", icon=":material/unsubscribe:",
+                         url_path="suppressions"))
     if actor.is_admin:
         pages.append(st.Page(PAGES / "users.py", title="Users", icon=":material/manage_accounts:",
                              url_path="users"))
@@ -105,11 +153,16 @@ def _sidebar(ctx: AppContext) -> None:
         st.markdown(f"Signed in as **{ctx.actor.name}**  \n{ctx.email}")
         st.caption(f"Role: {ctx.actor.role.label}" + (" (read-only)" if not ctx.actor.can_edit else ""))
         st.button("Sign out", icon=":material/logout:", on_click=sign_out, key="sign_out")
+        handoff = st.session_state.pop(_HANDOFF, None)
+        if handoff:
+            _post_from_browser("/api/session", {"token": handoff})
 
 
 def sign_out() -> None:
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state[_COOKIE_READ] = True
+    st.session_state[_END_COOKIE] = True
 
 
 def _sign_in_page(settings: Settings, engine: Engine) -> st.Page:
@@ -134,21 +187,24 @@ def _sign_in_form(settings: Settings, engine: Engine) -> None:
                                      key="sign_in_password")
             submitted = st.form_submit_button("Sign in", type="primary", width="stretch", key="sign_in_submit")
         if submitted:
-            _sign_in(engine, email, password)
+            _sign_in(settings, engine, email, password)
 
 
-def _sign_in(engine: Engine, email: str, password: str) -> None:
+def _sign_in(settings: Settings, engine: Engine, email: str, password: str) -> None:
     if not email.strip() or not password:
         st.error("Enter your email and password.")
         return
     try:
         with session_scope(engine) as session:
-            user = authenticate(session, email, password, utcnow())
+            now = utcnow()
+            user = authenticate(session, email, password, now)
+            handoff = sessions.issue(settings.secret_key, user, now, sessions.HANDOFF)
     except SignInError as exc:
         message = str(exc)
         st.error(message[:1].upper() + message[1:] + ".")
         return
     st.session_state[_USER_ID] = user.id
+    st.session_state[_HANDOFF] = handoff
     st.rerun()
 
 

@@ -1,0 +1,95 @@
+"""The signed token that keeps a user signed in across a reload (crm.sessions)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from itsdangerous import URLSafeSerializer
+
+from crm import sessions
+from crm.models import User
+from crm.users import update_user
+from tests.factories import make_user
+
+SECRET = "test-secret-key"
+
+
+def _user(session, actor) -> User:
+    return session.get(User, actor.id)
+
+
+def test_a_fresh_token_stands_for_its_user(session, marketer, now):
+    token = sessions.issue(SECRET, _user(session, marketer), now)
+    assert sessions.verify(session, SECRET, token, now + timedelta(hours=1)).id == marketer.id
+
+
+def test_a_token_works_for_twelve_hours_and_not_a_second_longer(session, marketer, now):
+    token = sessions.issue(SECRET, _user(session, marketer), now)
+    assert sessions.verify(session, SECRET, token, now + timedelta(hours=12)) is not None
+    assert sessions.verify(session, SECRET, token, now + timedelta(hours=12, seconds=1)) is None
+
+
+def test_a_handoff_token_lasts_a_minute(session, marketer, now):
+    token = sessions.issue(SECRET, _user(session, marketer), now, sessions.HANDOFF)
+    assert sessions.verify(session, SECRET, token, now + timedelta(seconds=60), sessions.HANDOFF) is not None
+    assert sessions.verify(session, SECRET, token, now + timedelta(seconds=61), sessions.HANDOFF) is None
+
+
+def test_a_handoff_token_is_not_a_session_token_nor_the_other_way_round(session, marketer, now):
+    user = _user(session, marketer)
+    assert sessions.verify(session, SECRET, sessions.issue(SECRET, user, now, sessions.HANDOFF), now) is None
+    assert sessions.verify(session, SECRET, sessions.issue(SECRET, user, now), now, sessions.HANDOFF) is None
+
+
+def test_a_token_issued_in_the_future_is_refused(session, marketer, now):
+    token = sessions.issue(SECRET, _user(session, marketer), now + timedelta(minutes=5))
+    assert sessions.verify(session, SECRET, token, now) is None
+
+
+def test_a_tampered_token_is_refused(session, marketer, now):
+    token = sessions.issue(SECRET, _user(session, marketer), now)
+    other = make_user(session)
+    payload, signature = token.rsplit(".", 1)
+    forged = sessions.issue(SECRET, _user(session, other), now).rsplit(".", 1)[0] + "." + signature
+    assert sessions.verify(session, SECRET, forged, now) is None
+    assert sessions.verify(session, SECRET, payload + "." + signature[::-1], now) is None
+    assert sessions.verify(session, SECRET, "not a token", now) is None
+
+
+def test_a_token_signed_with_another_secret_is_refused(session, marketer, now):
+    token = sessions.issue("another secret", _user(session, marketer), now)
+    assert sessions.verify(session, SECRET, token, now) is None
+
+
+def test_changing_the_password_ends_the_sessions_signed_in_before(session, admin, marketer, now):
+    token = sessions.issue(SECRET, _user(session, marketer), now)
+    update_user(session, admin, marketer.id, now, password="a brand new passphrase")
+    session.commit()
+    assert sessions.verify(session, SECRET, token, now) is None
+
+
+def test_deactivating_a_user_ends_their_sessions(session, admin, marketer, now):
+    token = sessions.issue(SECRET, _user(session, marketer), now)
+    update_user(session, admin, marketer.id, now, active=False)
+    session.commit()
+    assert sessions.verify(session, SECRET, token, now) is None
+
+
+def test_a_token_for_a_user_who_no_longer_exists_is_refused(session, marketer, now):
+    user = _user(session, marketer)
+    token = sessions.issue(SECRET, user, now)
+    session.delete(user)
+    session.commit()
+    assert sessions.verify(session, SECRET, token, now) is None
+
+
+def test_the_token_carries_a_digest_of_the_password_hash_not_the_hash(session, marketer, now):
+    user = _user(session, marketer)
+    token = sessions.issue(SECRET, user, now)
+    payload = URLSafeSerializer(SECRET, salt=sessions.SESSION.salt).loads(token)
+    assert payload["user"] == user.id and len(payload["key"]) == 16
+    assert payload["key"] not in user.password_hash
+
+
+def test_two_sign_ins_in_the_same_second_get_different_tokens(session, marketer, now):
+    user = _user(session, marketer)
+    assert sessions.issue(SECRET, user, now, sessions.HANDOFF) != sessions.issue(SECRET, user, now, sessions.HANDOFF)
