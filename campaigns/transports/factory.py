@@ -1,0 +1,17 @@
+"""The transport named by `LIAISON_EMAIL_TRANSPORT`."""
+from __future__ import annotations
+
+from campaigns.transports.base import Transport
+from campaigns.transports.file import FileTransport
+from campaigns.transports.sendgrid_api import SendGridTransport
+from campaigns.transports.smtp import SmtpConfig, SmtpTransport
+from crm.clock import Clock, utcnow
+from crm.settings import Settings
+
+
+def transport_from_settings(settings: Settings, clock: Clock = utcnow) -> Transport:
+    if settings.email_transport == "sendgrid":
+        return SendGridTransport.from_settings(settings, clock=clock)
+    if settings.email_transport == "smtp":
+        return SmtpTransport(SmtpConfig.parse(settings.smtp_url), clock=clock)
+    return FileTransport(settings.outbox_dir, clock=clock)
