@@ -1,0 +1,117 @@
+"""Email templates: every built-in template with a preview on sample data; marketers and
+admins can edit one (the edit is validated before it is saved) or go back to the
+built-in version. Viewers see the list and the previews only."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlmodel import Session
+
+from campaigns.templates import (
+    TEMPLATES, PracticeInfo, RenderedEmail, TemplateError, TemplateSource, TemplateSpec, delete_override,
+    effective_template, list_overrides, render_email, save_override,
+)
+from campaigns.templates.catalog import LAYOUT_VARIABLES
+from campaigns.templates.overrides import SAMPLE_UNSUBSCRIBE_URL
+from campaigns.templates.sandbox import ALLOWED_FILTERS
+from crm.clock import utcnow
+from crm.models import TemplateOverride
+from crm.users import list_users
+from ui.shell import AppContext, context
+from ui.widgets import attempt, flash, form_key, local, next_form, read, show_flash
+
+PICK = "template_pick"
+
+
+def render(ctx: AppContext) -> None:
+    st.title("Email templates")
+    show_flash()
+    overrides = read(ctx.engine, list_overrides)
+    _table(ctx, overrides)
+    name = st.selectbox("Template", list(TEMPLATES), format_func=lambda n: TEMPLATES[n].title, key=PICK)
+    spec = TEMPLATES[name]
+    st.caption(spec.description)
+    _preview(ctx, spec)
+    _variables(spec)
+    if ctx.actor.can_edit:
+        _edit(ctx, spec, overrides.get(name))
+
+
+def _table(ctx: AppContext, overrides: dict[str, TemplateOverride]) -> None:
+    names = {u.id: u.name or u.email for u in read(ctx.engine, list_users)}
+    st.dataframe(pd.DataFrame([{
+        "Template": spec.title,
+        "Kind": spec.kind.capitalize(),
+        "Sent to": "Patients" if spec.audience == "patient" else "Partners",
+        "Version": _version(ctx, overrides.get(spec.name), names),
+    } for spec in TEMPLATES.values()]), hide_index=True)
+
+
+def _version(ctx: AppContext, row: TemplateOverride | None, names: dict[int | None, str]) -> str:
+    if row is None:
+        return "Built-in"
+    return f"Edited {local(row.updated_at, ctx.zone)} by {names.get(row.updated_by, 'someone')}"
+
+
+def _preview(ctx: AppContext, spec: TemplateSpec) -> None:
+    st.subheader("Preview with a sample partner" if spec.audience == "partner" else "Preview with a sample patient",
+                 anchor=False)
+    try:
+        email = read(ctx.engine, lambda s: _sample_email(ctx, s, spec))
+    except TemplateError as exc:  # an edit saved before the catalog changed can stop rendering
+        st.error(f"This template does not render: {exc}")
+        return
+    st.markdown("**Subject**")
+    st.text(email.subject)
+    html_tab, text_tab = st.tabs(["As the recipient sees it", "Plain text"])
+    with html_tab:
+        st.html(email.html)  # sanitized: an edited template's HTML never runs in the app
+    with text_tab:
+        st.code(email.text, language=None, wrap_lines=True)
+
+
+def _sample_email(ctx: AppContext, session: Session, spec: TemplateSpec) -> RenderedEmail:
+    unsubscribe = SAMPLE_UNSUBSCRIBE_URL if spec.kind == "marketing" else None
+    return render_email(session, spec.name, spec.sample, practice=PracticeInfo.from_settings(ctx.settings),
+                        unsubscribe_url=unsubscribe, now=utcnow())
+
+
+def _variables(spec: TemplateSpec) -> None:
+    with st.expander("What this template can use"):
+        st.dataframe(pd.DataFrame(
+            [{"Variable": f"{{{{ {n} }}}}", "Meaning": d, "Sample": spec.sample[n]} for n, d in spec.variables.items()]
+            + [{"Variable": f"{{{{ {n} }}}}", "Meaning": d, "Sample": ""} for n, d in LAYOUT_VARIABLES.items()]
+        ), hide_index=True)
+        st.caption("Also available: {% if %} and {% for %}, and the filters " + ", ".join(ALLOWED_FILTERS)
+                   + ". The header, the postal address and the unsubscribe link are added for you.")
+
+
+def _edit(ctx: AppContext, spec: TemplateSpec, row: TemplateOverride | None) -> None:
+    st.subheader("Edit", anchor=False)
+    source = read(ctx.engine, lambda s: effective_template(s, spec.name))
+    form = f"edit_{spec.name}"
+    with st.form(form_key(form)):
+        subject = st.text_input("Subject", value=source.subject.strip())
+        html = st.text_area("HTML", value=source.html, height=300)
+        text = st.text_area("Plain text", value=source.text, height=240)
+        submitted = st.form_submit_button("Save template", type="primary")
+    if submitted:
+        _save(ctx, spec, TemplateSource(subject=subject, html=html, text=text), form)
+    if row is not None and st.button("Go back to the built-in version", key=f"revert_{spec.name}"):
+        if attempt(ctx.engine, lambda s: delete_override(s, ctx.actor, spec.name, utcnow()) or True):
+            flash(f"{spec.title} uses the built-in version again.")
+            next_form(form)
+            st.rerun()
+
+
+def _save(ctx: AppContext, spec: TemplateSpec, source: TemplateSource, form: str) -> None:
+    saved = attempt(ctx.engine, lambda s: save_override(s, ctx.actor, spec.name, source.subject, source.html,
+                                                        source.text, utcnow()))
+    if saved is not None:
+        flash(f"{spec.title} saved; emails rendered from now on use your version.")
+        next_form(form)
+        st.rerun()
+
+
+if __name__ == "__main__":
+    render(context())
