@@ -57,6 +57,30 @@ class PassReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """What sending needs of a claimed message (a plain row: building ORM objects for a
+    whole batch would cost more than the sending)."""
+
+    id: int
+    idempotency_key: str
+    kind: str
+    transactional: bool
+    to_email: str
+    to_name: str
+    contact_id: int | None
+    patient_id: int | None
+    subject: str
+    html: str
+    text: str
+    attachments: str
+    timezone: str
+    attempts: int
+
+
+_CLAIMED_COLUMNS = [getattr(Message, name) for name in Claimed.__dataclass_fields__]
+
+
 @dataclass
 class _Outcome:
     message_id: int
@@ -135,7 +159,7 @@ class Dispatcher:
             setattr(report, key, getattr(report, key) + 1)
         return report
 
-    def _claim(self, now: datetime) -> list[Message]:
+    def _claim(self, now: datetime) -> list[Claimed]:
         with self.engine.begin() as connection:
             due = (
                 select(Message.id)
@@ -152,10 +176,10 @@ class Dispatcher:
             ).scalars().all()
             if not ids:
                 return []
-            rows = connection.execute(select(Message).where(Message.id.in_(ids)).order_by(Message.id)).all()
-        return [_message(row) for row in rows]
+            rows = connection.execute(select(*_CLAIMED_COLUMNS).where(Message.id.in_(ids)).order_by(Message.id))
+            return [Claimed(*row) for row in rows]
 
-    def _decide(self, claimed: list[Message], now: datetime) -> dict[int, Decision]:
+    def _decide(self, claimed: list[Claimed], now: datetime) -> dict[int, Decision]:
         emails = sorted({m.to_email for m in claimed})
         with self.engine.connect() as connection:
             blocked = _blocked(connection, claimed, emails)
@@ -179,7 +203,7 @@ class Dispatcher:
                 self._transports.append(transport)
         return transport
 
-    def _send_one(self, message: Message) -> SendResult | TransportError:
+    def _send_one(self, message: Claimed) -> SendResult | TransportError:
         email = OutgoingEmail(
             message_id=message.id, idempotency_key=message.idempotency_key, kind=message.kind,
             to_email=message.to_email, to_name=message.to_name, from_email=self.config.from_email,
@@ -194,12 +218,12 @@ class Dispatcher:
         except Exception as error:  # noqa: BLE001  a transport bug must not lose the message
             return TransportError(f"{type(error).__name__}: {error}", ambiguous=True)
 
-    def _unsubscribe_url(self, message: Message) -> str | None:
+    def _unsubscribe_url(self, message: Claimed) -> str | None:
         if message.transactional or self.config.unsubscribe_url is None:
             return None
         return self.config.unsubscribe_url(message.to_email, message.idempotency_key)
 
-    def _outcome(self, message: Message, result: SendResult | TransportError, now: datetime) -> _Outcome:
+    def _outcome(self, message: Claimed, result: SendResult | TransportError, now: datetime) -> _Outcome:
         if isinstance(result, SendResult):
             return _Outcome(message.id, "sent", provider_message_id=result.provider_message_id)
         code = result.status_code
@@ -254,10 +278,6 @@ class Dispatcher:
                                o.detail or (o.provider_message_id or "")) for o in outcomes], now)
 
 
-def _message(row) -> Message:  # type: ignore[no-untyped-def]
-    return Message.model_validate(dict(row._mapping))
-
-
 def _log(connection, entries: list[tuple[int, str, int | None, str]], now: datetime) -> None:  # type: ignore[no-untyped-def]
     if entries:
         connection.execute(insert(MessageAttempt), [
@@ -266,7 +286,7 @@ def _log(connection, entries: list[tuple[int, str, int | None, str]], now: datet
         ])
 
 
-def _blocked(connection, claimed: list[Message], emails: list[str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _blocked(connection, claimed: list[Claimed], emails: list[str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Addresses that must not be mailed: suppressed, opted out, do-not-contact partners,
     and patients without consent. One query each, over the batch's addresses only."""
     blocked: dict[str, str] = {}

@@ -59,9 +59,7 @@ def enqueue(session: Session, draft: Draft, now: datetime) -> Message:
     reason, so nothing is lost silently."""
     if draft.kind not in KINDS:
         raise OutboxError(f"unknown message kind {draft.kind!r}")
-    values = _row(draft, now)
-    statement = _insert_ignoring_duplicates(session, values)
-    session.execute(statement)
+    session.execute(_insert_ignoring_duplicates(session), [_row(draft, now)])
     message = session.execute(select(Message).where(Message.idempotency_key == draft.idempotency_key)).scalar_one()
     if draft.failure and message.attempts == 0 and message.status == "failed":
         _log(session, [message.id], "failed", None, draft.failure, now)
@@ -77,7 +75,7 @@ def enqueue_many(session: Session, drafts: list[Draft], now: datetime) -> int:
             raise OutboxError(f"unknown message kind {draft.kind!r}")
     keys = [d.idempotency_key for d in drafts]
     before = _count_keys(session, keys)
-    session.execute(_insert_ignoring_duplicates(session, [_row(d, now) for d in drafts]))
+    session.execute(_insert_ignoring_duplicates(session), [_row(d, now) for d in drafts])
     return _count_keys(session, keys) - before
 
 
@@ -91,10 +89,10 @@ def _count_keys(session: Session, keys: list[str]) -> int:
     return total
 
 
-def _insert_ignoring_duplicates(session: Session, values: Any) -> Any:
+def _insert_ignoring_duplicates(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
     builder = pg_insert if dialect == "postgresql" else sqlite_insert
-    return builder(Message).values(values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    return builder(Message).on_conflict_do_nothing(index_elements=["idempotency_key"])
 
 
 def _row(draft: Draft, now: datetime) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from sendgrid.helpers.mail import (
 )
 
 from campaigns.transports.base import OutgoingEmail, SendResult, TransportError
+from campaigns.transports.keepalive import sendgrid_client
 from campaigns.transports.mime import ONE_CLICK
 from crm.clock import Clock, utcnow
 from crm.settings import Settings
@@ -46,9 +47,9 @@ _NOT_THE_MESSAGES_FAULT = {401, 403, 408, 429}
 
 
 def client_for(settings: Settings, timeout: float = 30.0) -> SendGridAPIClient:
-    client = SendGridAPIClient(settings.sendgrid_api_key, host=settings.sendgrid_host)
-    client.client.timeout = timeout  # the library waits forever by default
-    return client
+    """The library waits forever by default; ours gives up after `timeout` seconds and
+    keeps its connection alive between sends."""
+    return sendgrid_client(settings.sendgrid_api_key, settings.sendgrid_host, timeout)
 
 
 class SendGridTransport:
@@ -82,7 +83,9 @@ class SendGridTransport:
         return SendResult(provider_message_id=response.headers.get("X-Message-Id"))
 
     def close(self) -> None:
-        pass  # urllib opens a connection per request
+        closer = getattr(self.client.client, "close", None)
+        if closer is not None:
+            closer()
 
     def _refusal(self, exc: http_errors.HTTPError) -> TransportError:
         status = int(exc.status_code)
