@@ -31,7 +31,7 @@ NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 HTML = "<p>Dear Dr. Rivera,</p>" + "<p>Thank you for your referrals this season.</p>" * 40
 CONFIG = DispatchConfig(from_email="outreach@clinic.example.com", from_name="Summit Sports Medicine",
                         window=SendWindow.parse("Mon-Fri 08:00-18:00"), frequency_cap=3, max_attempts=8,
-                        batch_size=500, workers=4,
+                        batch_size=500,
                         unsubscribe_url=lambda email, key: f"https://clinic.example.com/unsubscribe/{key}")
 
 

@@ -37,7 +37,7 @@ class DispatchConfig:
     frequency_cap: int
     max_attempts: int
     batch_size: int = 200
-    workers: int = 8
+    workers: int = 4
     unsubscribe_url: Callable[[str, str], str] | None = None  # (email, message key) -> URL
 
 
