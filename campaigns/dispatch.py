@@ -168,9 +168,14 @@ class Dispatcher:
                 .limit(self.config.batch_size)
             )
             if connection.dialect.name == "postgresql":
-                due = due.with_for_update(skip_locked=True)
+                # A materialized CTE: as a plain IN-subquery, PostgreSQL may run the
+                # SKIP LOCKED select more than once and claim more than one batch.
+                picked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+                condition = Message.id == picked.c.id
+            else:
+                condition = Message.id.in_(due.scalar_subquery())
             ids = connection.execute(
-                update(Message).where(Message.id.in_(due.scalar_subquery()), Message.status == "queued")
+                update(Message).where(condition, Message.status == "queued")
                 .values(status="sending", next_attempt_at=now + LEASE, updated_at=now)
                 .returning(Message.id)
             ).scalars().all()

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import func, select
 
 from campaigns.dispatch import LEASE
 from campaigns.outbox import enqueue, retry_message
@@ -207,3 +207,12 @@ def test_every_attempt_is_kept_in_the_log(engine, session, now):
     outcomes = session.exec(select(MessageAttempt.outcome).where(MessageAttempt.message_id == message.id)
                             .order_by(MessageAttempt.id)).all()
     assert outcomes == ["retry", "sent"]
+
+
+def test_a_batch_claims_no_more_than_the_batch_size(engine, session, now):
+    for _ in range(25):
+        _queue(session, now)
+    sender, _ = dispatcher(engine, ScriptedTransport(), now, batch_size=10)
+    assert sender.run_batch().claimed == 10
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(Message).where(Message.status == "queued")).one() == 15
