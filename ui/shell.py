@@ -141,6 +141,7 @@ def pages_for(actor: Actor) -> list[st.Page]:
                          url_path="templates"))
     pages.append(st.Page(PAGES / "suppressions.py", title="Suppressions", icon=":material/unsubscribe:",
                          url_path="suppressions"))
+    pages.append(st.Page(PAGES / "outbox.py", title="Outbox", icon=":material/outbox:", url_path="outbox"))
     if actor.is_admin:
         pages.append(st.Page(PAGES / "users.py", title="Users", icon=":material/manage_accounts:",
                              url_path="users"))

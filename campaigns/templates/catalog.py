@@ -124,7 +124,7 @@ def _specs() -> list[TemplateSpec]:
                      {**_SAMPLE_CONTACT, **_SAMPLE_EVENT,
                       "event_description": "A practical hour on grading sprains and when to send athletes back.",
                       "rsvp_url": "https://practice.example.org/events/42/rsvp"}),
-        TemplateSpec("event_reminder", "Event reminder", "marketing", "partner",
+        TemplateSpec("event_reminder", "Event reminder", "transactional", "partner",
                      "Reminds a partner who said yes that the event is coming up.",
                      {**_CONTACT, **_EVENT, "event_url": "Link to the event's page"},
                      {**_SAMPLE_CONTACT, **_SAMPLE_EVENT, "event_url": "https://practice.example.org/events/42"}),

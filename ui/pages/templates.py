@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
+from campaigns.compose import enqueue_test
 from campaigns.templates import (
     TEMPLATES, PracticeInfo, RenderedEmail, TemplateError, TemplateSource, TemplateSpec, delete_override,
     effective_template, list_overrides, render_email, save_override,
@@ -34,7 +35,18 @@ def render(ctx: AppContext) -> None:
     _preview(ctx, spec)
     _variables(spec)
     if ctx.actor.can_edit:
+        _send_test(ctx, spec)
         _edit(ctx, spec, overrides.get(name))
+
+
+def _send_test(ctx: AppContext, spec: TemplateSpec) -> None:
+    """The version in effect, with the sample data, to the signed-in user's own address."""
+    if st.button(f"Send a test to {ctx.email}", key=f"send_test_{spec.name}", icon=":material/send:"):
+        message = attempt(ctx.engine, lambda s: enqueue_test(s, ctx.actor, spec.name, ctx.email, utcnow(),
+                                                             ctx.settings))
+        if message is not None:
+            flash(f"Test queued for {ctx.email}; the scheduler sends it within a minute (see the Outbox).")
+            st.rerun()
 
 
 def _table(ctx: AppContext, overrides: dict[str, TemplateOverride]) -> None:
