@@ -61,3 +61,20 @@ def test_a_marketer_sends_a_template_test_to_their_own_address(app_database, ses
     message = session.exec(select(Message)).one()
     assert (message.kind, message.to_email, message.status) == ("test", "maria@practice.example.org", "queued")
     assert "Test queued for maria@practice.example.org" in texts(at)
+
+
+def test_with_the_file_transport_the_written_eml_files_are_listed(app_database, session, now, tmp_path, monkeypatch):
+    from campaigns.transports.base import OutgoingEmail
+    from campaigns.transports.file import FileTransport
+    from crm import settings
+
+    monkeypatch.setenv("LIAISON_OUTBOX_DIR", str(tmp_path / "outbox"))
+    settings.get.cache_clear()
+    FileTransport(tmp_path / "outbox", clock=lambda: now).send(OutgoingEmail(
+        message_id=7, idempotency_key="k7", kind="cadence", to_email="dr.ames@clinic.example.org", to_name="",
+        from_email="outreach@practice.example.org", from_name="Practice", subject="Fall sports physicals",
+        html="<p>Hi</p>", text="Hi"))
+    _message(session, now)
+    at = page_for(session)
+    files = at.dataframe[1].value
+    assert list(files["Subject"]) == ["Fall sports physicals"]

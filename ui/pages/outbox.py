@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from campaigns.outbox import KINDS, STATUSES, OutboxFilter, attempts_of, cancel_message, list_messages, retry_message, status_counts
+from campaigns.transports.file import list_outbox_files
 from crm.clock import utcnow
 from crm.models import Message
 from ui.shell import AppContext, context
@@ -34,11 +35,28 @@ def render(ctx: AppContext) -> None:
         "Created": local(m.created_at, ctx.zone), "To": m.to_email, "Kind": m.kind, "Subject": m.subject,
         "Status": m.status, "Attempts": m.attempts, "Sent": local(m.sent_at, ctx.zone), "Last error": m.last_error,
     } for m in messages]), hide_index=True)
+    if ctx.settings.email_transport == "file":
+        _file_outbox(ctx)
     by_id = {m.id: m for m in messages}
     chosen = st.selectbox("Open a message", list(by_id), key="outbox_pick",
                           format_func=lambda i: f"{by_id[i].to_email} · {by_id[i].subject} ({by_id[i].status})")
     if chosen is not None:
         _detail(ctx, by_id[chosen])
+
+
+def _file_outbox(ctx: AppContext) -> None:
+    """With the file transport (the default), "sent" means written here as an .eml file."""
+    files = list_outbox_files(ctx.settings.outbox_dir, limit=50)
+    with st.expander(f"Files in {ctx.settings.outbox_dir} (the file transport: nothing leaves this machine)"):
+        if not files:
+            st.caption("No files yet.")
+            return
+        st.dataframe(pd.DataFrame([{
+            "Written": local(f.written_at, ctx.zone), "To": f.to, "Subject": f.subject, "File": f.path.name,
+        } for f in files]), hide_index=True)
+        chosen = st.selectbox("Download a file", files, format_func=lambda f: f.path.name, key="outbox_file")
+        st.download_button("Download .eml", chosen.path.read_bytes(), file_name=chosen.path.name,
+                           mime="message/rfc822", key="outbox_file_download")
 
 
 def _summary(ctx: AppContext) -> None:

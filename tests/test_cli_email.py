@@ -1,0 +1,88 @@
+"""The email commands: one pass of due work, the outbox counts, and `crm start` (what
+`make run` runs) bringing up the app and the scheduler and stopping both on Ctrl-C."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from typer.testing import CliRunner
+
+from campaigns.outbox import enqueue_many
+from crm import settings
+from crm.cli import app
+from crm.models import Message
+from tests.browser import free_port
+from tests.conftest import ROOT
+from tests.outbox_helpers import draft
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(monkeypatch, database_url, tmp_path):
+    monkeypatch.setenv("LIAISON_DATABASE_URL", database_url)
+    monkeypatch.setenv("LIAISON_SECRET_KEY", "test-secret-key")
+    monkeypatch.setenv("LIAISON_OUTBOX_DIR", str(tmp_path / "outbox"))
+    settings.get.cache_clear()
+    yield monkeypatch
+    settings.get.cache_clear()
+
+
+def test_send_due_writes_due_messages_to_the_file_outbox(cli_env, session, now, tmp_path):
+    enqueue_many(session, [draft(kind="event", transactional=True) for _ in range(3)], now)
+    session.commit()
+    result = runner.invoke(app, ["send-due", "--now", now.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "'sent': 3" in result.output
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 3
+
+
+def test_send_due_refuses_a_malformed_time(cli_env):
+    result = runner.invoke(app, ["send-due", "--now", "next tuesday"])
+    assert result.exit_code == 2 and "not an ISO time" in result.output
+
+
+def test_outbox_status_counts_by_status_and_kind(cli_env, session, now):
+    enqueue_many(session, [draft(kind="event"), draft(kind="event"), draft(kind="review")], now)
+    session.commit()
+    session.execute(Message.__table__.update().where(Message.kind == "review").values(status="failed"))
+    session.commit()
+    result = runner.invoke(app, ["outbox", "status"])
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["status", "event", "review", "total"]
+    assert lines[1].split() == ["queued", "2", "0", "2"] and lines[2].split() == ["failed", "0", "1", "1"]
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status
+    except OSError:
+        return 0
+
+
+def test_crm_start_runs_the_app_and_the_scheduler_and_ctrl_c_stops_both(database_url, tmp_path):
+    port = free_port()
+    env = {**os.environ, "LIAISON_DATABASE_URL": database_url, "LIAISON_SECRET_KEY": "test-secret-key",
+           "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox")}
+    process = subprocess.Popen([sys.executable, "-m", "crm", "start", "--port", str(port)], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while _get(f"http://127.0.0.1:{port}/healthz") != 200:
+            assert process.poll() is None, process.stdout.read()
+            assert time.monotonic() < deadline, "the app never answered"
+            time.sleep(0.3)
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert "this scheduler is now the active one" in output
+    assert process.returncode == 0
+    assert _get(f"http://127.0.0.1:{port}/healthz") == 0
