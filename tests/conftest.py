@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from crm import migrate
+from crm import migrate, settings
 from crm.access import Actor
 from crm.db import engine_for
 from crm.dbadmin import ServerUnreachable, empty_all_tables, throwaway_postgres_database
@@ -61,6 +61,18 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = engine_for(database_url)
     yield engine
     empty_all_tables(engine)
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
+    """Settings for code that reads them from the environment (commands, the scheduler),
+    pointed at this run's database and a private outbox folder."""
+    monkeypatch.setenv("LIAISON_DATABASE_URL", database_url)
+    monkeypatch.setenv("LIAISON_SECRET_KEY", "test-secret-key")
+    monkeypatch.setenv("LIAISON_OUTBOX_DIR", str(tmp_path / "outbox"))
+    settings.get.cache_clear()
+    yield monkeypatch
+    settings.get.cache_clear()
 
 
 @pytest.fixture

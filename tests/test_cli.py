@@ -11,11 +11,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli_env(monkeypatch, database_url):
-    monkeypatch.setenv("LIAISON_DATABASE_URL", database_url)
-    settings.get.cache_clear()
-    yield monkeypatch
-    settings.get.cache_clear()
+def cli_env(app_env):
+    return app_env
 
 
 def test_db_upgrade_reports_an_up_to_date_database(cli_env, engine):

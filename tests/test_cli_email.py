@@ -9,11 +9,9 @@ import sys
 import time
 import urllib.request
 
-import pytest
 from typer.testing import CliRunner
 
 from campaigns.outbox import enqueue_many
-from crm import settings
 from crm.cli import app
 from crm.models import Message
 from tests.browser import free_port
@@ -23,17 +21,7 @@ from tests.outbox_helpers import draft
 runner = CliRunner()
 
 
-@pytest.fixture
-def cli_env(monkeypatch, database_url, tmp_path):
-    monkeypatch.setenv("LIAISON_DATABASE_URL", database_url)
-    monkeypatch.setenv("LIAISON_SECRET_KEY", "test-secret-key")
-    monkeypatch.setenv("LIAISON_OUTBOX_DIR", str(tmp_path / "outbox"))
-    settings.get.cache_clear()
-    yield monkeypatch
-    settings.get.cache_clear()
-
-
-def test_send_due_writes_due_messages_to_the_file_outbox(cli_env, session, now, tmp_path):
+def test_send_due_writes_due_messages_to_the_file_outbox(app_env, session, now, tmp_path):
     enqueue_many(session, [draft(kind="event", transactional=True) for _ in range(3)], now)
     session.commit()
     result = runner.invoke(app, ["send-due", "--now", now.isoformat()])
@@ -42,12 +30,12 @@ def test_send_due_writes_due_messages_to_the_file_outbox(cli_env, session, now, 
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 3
 
 
-def test_send_due_refuses_a_malformed_time(cli_env):
+def test_send_due_refuses_a_malformed_time(app_env):
     result = runner.invoke(app, ["send-due", "--now", "next tuesday"])
     assert result.exit_code == 2 and "not an ISO time" in result.output
 
 
-def test_outbox_status_counts_by_status_and_kind(cli_env, session, now):
+def test_outbox_status_counts_by_status_and_kind(app_env, session, now):
     enqueue_many(session, [draft(kind="event"), draft(kind="event"), draft(kind="review")], now)
     session.commit()
     session.execute(Message.__table__.update().where(Message.kind == "review").values(status="failed"))

@@ -17,13 +17,8 @@ from tests.conftest import ROOT
 
 
 @pytest.fixture
-def app_settings(monkeypatch, database_url, tmp_path):
-    monkeypatch.setenv("LIAISON_DATABASE_URL", database_url)
-    monkeypatch.setenv("LIAISON_SECRET_KEY", "test-secret-key")
-    monkeypatch.setenv("LIAISON_OUTBOX_DIR", str(tmp_path / "outbox"))
-    settings.get.cache_clear()
-    yield settings.get()
-    settings.get.cache_clear()
+def app_settings(app_env):
+    return settings.get()
 
 
 @pytest.fixture
