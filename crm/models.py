@@ -8,9 +8,9 @@ coarse service line, never a diagnosis.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -114,6 +114,8 @@ class Touch(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="users.id")
     kind: str = Field(max_length=24)
     occurred_at: datetime
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    task_id: int | None = Field(default=None, foreign_key="task.id")
     outcome: str = Field(default="", max_length=200)
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     created_at: datetime
@@ -275,3 +277,167 @@ class SyncState(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     cursor: str = Field(default="", max_length=200)
     updated_at: datetime
+
+
+
+class Segment(SQLModel, table=True):
+    """A saved filter over partners (`dynamic`, its definition a JSON condition tree
+    evaluated in SQL) or a hand-picked list (`static`, its members in SegmentMember)."""
+
+    __tablename__ = "segment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    description: str = Field(default="", max_length=500)
+    kind: str = Field(default="dynamic", max_length=8)
+    definition: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    archived_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SegmentMember(SQLModel, table=True):
+    __tablename__ = "segment_member"
+    __table_args__ = (Index("ix_segment_member_partner", "partner_id"),)
+
+    segment_id: int = Field(foreign_key="segment.id", primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id", primary_key=True)
+    added_at: datetime
+
+
+class Cadence(SQLModel, table=True):
+    """A named sequence of steps (`sequence`), or a touch plan that repeats every month
+    or quarter (`recurring`) until stopped."""
+
+    __tablename__ = "cadence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    description: str = Field(default="", max_length=500)
+    purpose: str = Field(default="other", max_length=16)
+    recurrence: str = Field(default="", max_length=10)
+    active: bool = True
+    rule_segment_id: int | None = Field(default=None, foreign_key="segment.id")
+    exit_on_referral_source: bool = False
+    nurture_cadence_id: int | None = Field(default=None, foreign_key="cadence.id")
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime
+    updated_at: datetime
+
+
+class CadenceStep(SQLModel, table=True):
+    """One step; removed steps are kept (removed_at) so history still points at them."""
+
+    __tablename__ = "cadence_step"
+    __table_args__ = (Index("ix_cadence_step_cadence", "cadence_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cadence_id: int = Field(foreign_key="cadence.id")
+    position: int
+    action: str = Field(max_length=12)
+    template: str = Field(default="", max_length=64)
+    contact_roles: str = Field(default="", max_length=300)
+    offset_days: int = 0
+    offset_from: str = Field(default="previous", max_length=10)
+    title: str = Field(default="", max_length=200)
+    instructions: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    removed_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Enrolment(SQLModel, table=True):
+    """A partner in a cadence. `next_due_at` is when the planner must next look at it,
+    so a planner pass reads only what is due."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (
+        Index("ix_enrolment_due", "status", "next_due_at"),
+        Index("ix_enrolment_partner", "partner_id", "status"),
+        Index("uq_enrolment_live", "cadence_id", "partner_id", unique=True,
+              sqlite_where=text("status IN ('active', 'paused')"),
+              postgresql_where=text("status IN ('active', 'paused')")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cadence_id: int = Field(foreign_key="cadence.id")
+    partner_id: int = Field(foreign_key="partner.id")
+    status: str = Field(default="active", max_length=10)
+    exit_reason: str = Field(default="", max_length=24)
+    source: str = Field(default="manual", max_length=12)
+    enrolled_at: datetime
+    enrolled_by: int | None = Field(default=None, foreign_key="users.id")
+    paused_at: datetime | None = None
+    ended_at: datetime | None = None
+    next_due_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class StepRun(SQLModel, table=True):
+    """The record that a step ran (or was skipped) for an enrolment in one occurrence;
+    unique, so no step ever runs twice."""
+
+    __tablename__ = "step_run"
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", "step_id", "occurrence", name="uq_step_run"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrolment_id: int = Field(foreign_key="enrolment.id")
+    step_id: int = Field(foreign_key="cadence_step.id")
+    occurrence: str = Field(default="", max_length=10)
+    due_at: datetime
+    ran_at: datetime
+    outcome: str = Field(default="done", max_length=12)
+
+
+class Task(SQLModel, table=True):
+    """A call, visit or materials drop-off for a liaison, from a cadence step or by hand."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        UniqueConstraint("idempotency_key", name="uq_task_idempotency_key"),
+        Index("ix_task_assignee_open", "assigned_to", "status", "due_on"),
+        Index("ix_task_due", "due_on", "status"),
+        Index("ix_task_partner", "partner_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=200)
+    kind: str = Field(max_length=12)
+    title: str = Field(default="", max_length=200)
+    instructions: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    partner_id: int = Field(foreign_key="partner.id")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    assigned_to: int | None = Field(default=None, foreign_key="users.id")
+    due_on: date
+    status: str = Field(default="open", max_length=10)
+    skip_reason: str = Field(default="", max_length=200)
+    enrolment_id: int | None = Field(default=None, foreign_key="enrolment.id")
+    step_id: int | None = Field(default=None, foreign_key="cadence_step.id")
+    completed_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PartnerStatusChange(SQLModel, table=True):
+    """Every lifecycle move with its time and cause, so conversion after outreach can be
+    measured from data."""
+
+    __tablename__ = "partner_status_change"
+    __table_args__ = (
+        Index("ix_status_change_partner", "partner_id", "at"),
+        Index("ix_status_change_to", "to_status", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id")
+    at: datetime
+    from_status: str = Field(max_length=20)
+    to_status: str = Field(max_length=20)
+    cause: str = Field(max_length=16)
+    cause_id: int | None = None
+    detail: str = Field(default="", max_length=300)
+    user_id: int | None = Field(default=None, foreign_key="users.id")

@@ -121,6 +121,47 @@ class ServiceLine(Vocabulary):
     GENERAL = "general"
 
 
+class StepAction(Vocabulary):
+    EMAIL = "email"
+    CALL = "call"
+    VISIT = "visit"
+    DROP_OFF = "drop_off"
+
+
+class CadencePurpose(Vocabulary):
+    PROSPECTING = "prospecting"
+    NURTURE = "nurture"
+    WIN_BACK = "win_back"
+    OTHER = "other"
+
+
+class Recurrence(Vocabulary):
+    NONE = ""
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
+class EnrolmentStatus(Vocabulary):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    EXITED = "exited"
+
+
+class ExitReason(Vocabulary):
+    REFERRAL_SOURCE = "referral_source"
+    UNSUBSCRIBED = "unsubscribed"
+    DO_NOT_CONTACT = "do_not_contact"
+    REPLIED = "replied"
+    MANUAL = "manual"
+
+
+class TaskStatus(Vocabulary):
+    OPEN = "open"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
 _LABELS: dict[str, str] = {
     "primary_care": "Primary care",
     "physical_therapy": "Physical therapy",
@@ -145,6 +186,9 @@ _LABELS: dict[str, str] = {
     "foot_ankle": "Foot & ankle",
     "hand_wrist": "Hand & wrist",
     "sports_performance": "Sports performance",
+    "drop_off": "Materials drop-off",
+    "win_back": "Win-back",
+    "": "None",
     "A": "A",
     "B": "B",
     "C": "C",
