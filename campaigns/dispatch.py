@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, literal, or_, select, update
 from sqlalchemy.engine import Engine
 
 from campaigns.outbox import decode_attachments
@@ -24,7 +24,7 @@ from campaigns.rules import CAP_PERIOD, Candidate, Decision, decide
 from campaigns.transports.base import OutgoingEmail, SendResult, Transport, TransportError
 from campaigns.window import SendWindow
 from crm.clock import Clock
-from crm.models import Contact, Message, MessageAttempt, Partner, Patient, Suppression
+from crm.models import Contact, Message, MessageAttempt, Partner, Patient, Suppression, Touch
 
 LEASE = timedelta(minutes=10)
 
@@ -255,6 +255,7 @@ class Dispatcher:
                             provider_message_id=bindparam("pid"), last_error=""),
                     [{"mid": o.message_id, "pid": o.provider_message_id} for o in by_kind["sent"]],
                 )
+                _log_email_touches(connection, [o.message_id for o in by_kind["sent"]], now)
             for status in ("failed", "unknown", "queued"):
                 if status in by_kind:
                     connection.execute(
@@ -281,6 +282,17 @@ class Dispatcher:
                 )
             _log(connection, [(o.message_id, "retry" if o.status == "queued" else o.status, o.status_code,
                                o.detail or (o.provider_message_id or "")) for o in outcomes], now)
+
+
+def _log_email_touches(connection, message_ids: list[int], now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Every email that reached a partner's contact shows on the partner's timeline as an
+    email touch linked to its message: one INSERT ... SELECT for the batch."""
+    source = select(
+        Message.partner_id, Message.contact_id, literal("email"), Message.sent_at, Message.id,
+        func.substr(Message.subject, 1, 200), literal(""), literal(now, Touch.created_at.type),
+    ).where(Message.id.in_(message_ids), Message.partner_id.is_not(None))
+    connection.execute(insert(Touch).from_select(
+        ["partner_id", "contact_id", "kind", "occurred_at", "message_id", "outcome", "notes", "created_at"], source))
 
 
 def _log(connection, entries: list[tuple[int, str, int | None, str]], now: datetime) -> None:  # type: ignore[no-untyped-def]

@@ -216,3 +216,19 @@ def test_a_batch_claims_no_more_than_the_batch_size(engine, session, now):
     assert sender.run_batch().claimed == 10
     session.expire_all()
     assert session.exec(select(func.count()).select_from(Message).where(Message.status == "queued")).one() == 15
+
+
+def test_an_email_sent_to_a_partners_contact_shows_as_an_email_touch(engine, session, now):
+    from crm.models import Touch
+    from crm.partners import partner_detail
+
+    partner = make_partner(session)
+    contact = make_contact(session, partner)
+    message = _queue(session, now, to_email=contact.email, contact_id=contact.id, partner_id=partner.id,
+                     subject="Spring sports physicals")
+    _queue(session, now)
+    dispatcher(engine, ScriptedTransport(), now)[0].run_pass()
+    touch = session.exec(select(Touch)).one()
+    assert (touch.kind, touch.message_id, touch.contact_id, touch.occurred_at) == ("email", message.id, contact.id, now)
+    timeline = partner_detail(session, partner.id).timeline
+    assert timeline[0].title == "Email" and "Spring sports physicals" in timeline[0].detail
