@@ -145,6 +145,7 @@ def pages_for(actor: Actor) -> list[st.Page]:
     if actor.is_admin:
         pages.append(st.Page(PAGES / "users.py", title="Users", icon=":material/manage_accounts:",
                              url_path="users"))
+    pages.append(st.Page(PAGES / "segments.py", title="Segments", icon=":material/filter_alt:", url_path="segments"))
     return pages
 
 
