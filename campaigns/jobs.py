@@ -84,4 +84,8 @@ def _load_builtin() -> None:
     if "dispatch" not in _REGISTRY:
         register(Job("sync_suppressions", _sync_suppressions, every_seconds=3600, order=10))
         register(Job("dispatch", _dispatch, every_seconds=60, order=1000))
+        from campaigns.cadence_job import planner_job, rules_job
+
+        register(Job("cadence_rules", rules_job, every_seconds=900, order=400))
+        register(Job("cadences", planner_job, every_seconds=300, order=500))
 

@@ -342,6 +342,9 @@ class CadenceStep(SQLModel, table=True):
     offset_from: str = Field(default="previous", max_length=10)
     title: str = Field(default="", max_length=200)
     instructions: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # Values of the template's variables that are the same for every recipient (an
+    # update's headline, a resource link), as JSON; recipients' own come from their rows.
+    template_values: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     removed_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
@@ -368,6 +371,9 @@ class Enrolment(SQLModel, table=True):
     source: str = Field(default="manual", max_length=12)
     enrolled_at: datetime
     enrolled_by: int | None = Field(default=None, foreign_key="users.id")
+    # Where the steps count from: the enrolment time, moved forward by the business
+    # days of each pause, so resuming shifts what remains instead of bunching it up.
+    anchor_at: datetime
     paused_at: datetime | None = None
     ended_at: datetime | None = None
     next_due_at: datetime | None = None
