@@ -80,9 +80,20 @@ def _sync_suppressions(engine: Engine, settings: Settings, clock: Clock) -> Any:
         return sync_from_sendgrid(session, client_for(settings), clock())
 
 
+def _lifecycle(engine: Engine, settings: Settings, clock: Clock) -> Any:
+    """Before the cadence planner and dispatch, so a partner that just became a referral
+    source is out of its prospecting cadence before its next email is planned or sent."""
+    from crm.db import session_scope
+    from crm.lifecycle import advance_lifecycle
+
+    with session_scope(engine) as session:
+        return f"{len(advance_lifecycle(session, clock()).moves)} status changes"
+
+
 def _load_builtin() -> None:
     if "dispatch" not in _REGISTRY:
         register(Job("sync_suppressions", _sync_suppressions, every_seconds=3600, order=10))
+        register(Job("lifecycle", _lifecycle, every_seconds=3600, order=50))
         register(Job("dispatch", _dispatch, every_seconds=60, order=1000))
         from campaigns.cadence_job import planner_job, rules_job
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from crm import audit
 from crm.access import Actor, require_editor
 from crm.fields import Phone, State, Website, WordList, Zip, text, vocab
+from crm.lifecycle.manual import record_manual_change
 from crm.models import Contact, Partner, Referral, Touch, User
 from crm.vocab import PartnerStatus, PartnerType, ReferralChannel, Tier
 
@@ -86,7 +87,9 @@ def update_partner(session: Session, actor: Actor, partner_id: int, data: Partne
     partner = get_partner(session, partner_id)
     _check_owner(session, data.owner_id)
     values = {**data.model_dump(), "match_key": match_key(data.name, data.address)}
-    audit.apply_changes(session, actor, "partner", partner, values, now)
+    changes = audit.apply_changes(session, actor, "partner", partner, values, now)
+    if "status" in changes:
+        record_manual_change(session, actor, partner_id, *changes["status"], now)
     return partner
 
 

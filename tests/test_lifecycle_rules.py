@@ -54,7 +54,7 @@ def test_old_referrals_make_a_source_then_dormant_in_one_pass():
 def test_a_referral_entered_late_brings_a_dormant_partner_back_when_it_is_recent():
     went_dormant = NOW - timedelta(days=1)
     late = Event(at=NOW - timedelta(days=2), id=4)
-    moves = moves_for(facts("dormant", since=went_dormant, first_referral=late, last_referral=late,
+    moves = moves_for(facts("dormant", since=went_dormant, late_referral=late, last_referral=late,
                             usual_interval_days=30), NOW)
     assert [(m.to_status, m.cause_id, m.at) for m in moves] == [("referral_source", 4, went_dormant)]
 
@@ -62,7 +62,7 @@ def test_a_referral_entered_late_brings_a_dormant_partner_back_when_it_is_recent
 def test_an_old_referral_entered_late_leaves_a_dormant_partner_dormant():
     went_dormant = NOW - timedelta(days=1)
     old = Event(at=NOW - timedelta(days=200), id=4)
-    assert moves_for(facts("dormant", since=went_dormant, first_referral=old, last_referral=old), NOW) == []
+    assert moves_for(facts("dormant", since=went_dormant, late_referral=old, last_referral=old), NOW) == []
 
 
 def test_do_not_contact_never_moves():

@@ -58,7 +58,8 @@ class PartnerFacts:
     """One partner's summary. `since` is when its status was last set (None when no
     change was ever recorded, for instance rows imported or generated with a status);
     `first_conversation` is the first conversation after `since`, `first_referral` the
-    first referral received or entered after it (entered late still counts)."""
+    first referral received after it, `late_referral` the latest one received before it
+    but entered after it (typed in late)."""
 
     partner_id: int
     status: str
@@ -66,6 +67,7 @@ class PartnerFacts:
     created_at: datetime
     first_conversation: Event | None = None
     first_referral: Event | None = None
+    late_referral: Event | None = None
     last_referral: Event | None = None
     usual_interval_days: float | None = None
 
@@ -108,31 +110,31 @@ def moves_for(facts: PartnerFacts, now: datetime, thresholds: Thresholds = Thres
         moves.append(move)
         facts = replace(
             facts, status=move.to_status, since=move.at,
-            first_conversation=None if move.cause == "touch" else facts.first_conversation,
-            first_referral=None if move.cause == "referral" else facts.first_referral,
+            first_conversation=_after(facts.first_conversation, move.at),
+            first_referral=_after(facts.first_referral, move.at), late_referral=None,
         )
     return moves
 
 
+def _after(event: Event | None, since: datetime) -> Event | None:
+    """What happened up to a move is spent by it; only later events can move the partner again."""
+    return event if event and event.at > since else None
+
+
 def _next_move(facts: PartnerFacts, now: datetime, thresholds: Thresholds) -> Move | None:
-    conversation, referral = facts.first_conversation, facts.first_referral
+    conversation, late = facts.first_conversation, facts.late_referral
+    referral = facts.first_referral or late
     if facts.status == PROSPECT and conversation and (referral is None or conversation.at < referral.at):
         return _move(facts, conversation.at, ENGAGED, "touch", conversation.id, "a conversation")
     if facts.status in (PROSPECT, ENGAGED) and referral:
         return _move(facts, referral.at, SOURCE, "referral", referral.id, "a referral")
-    if facts.status == DORMANT and referral and (_received_since(referral, facts.since)
-                                                 or not _quiet_since_last_referral(facts, now, thresholds)):
-        return _move(facts, referral.at, SOURCE, "referral", referral.id, "referring again")
+    if facts.status == DORMANT and facts.first_referral:
+        return _move(facts, facts.first_referral.at, SOURCE, "referral", facts.first_referral.id, "referring again")
+    if facts.status == DORMANT and late and not _quiet_since_last_referral(facts, now, thresholds):
+        return _move(facts, late.at, SOURCE, "referral", late.id, "a referral entered late: it never went quiet")
     if facts.status == SOURCE and _quiet(facts, now, thresholds):
         return _move(facts, now, DORMANT, "quiet", None, _quiet_detail(facts, now, thresholds))
     return None
-
-
-def _received_since(referral: Event, since: datetime | None) -> bool:
-    """A referral can also count because it was entered after the status was set while
-    received before; for a dormant partner such a late entry counts only if it shows
-    the partner never went quiet."""
-    return since is None or referral.at > since
 
 
 def _move(facts: PartnerFacts, at: datetime, to_status: str, cause: str, cause_id: int | None,
@@ -144,11 +146,11 @@ def _move(facts: PartnerFacts, at: datetime, to_status: str, cause: str, cause_i
 
 def _quiet_from(facts: PartnerFacts) -> datetime:
     """Silence counts from the last referral or from when the status was set, whichever is
-    later: a partner a person just marked as a source is not dormant the same day."""
-    candidates = [facts.since or facts.created_at]
-    if facts.last_referral:
-        candidates.append(facts.last_referral.at)
-    return max(candidates)
+    later: a partner a person just marked as a source is not dormant the same day. The
+    row's creation counts only when there is nothing else: an imported partner is
+    created today with referrals from years ago."""
+    candidates = [t for t in (facts.since, facts.last_referral and facts.last_referral.at) if t]
+    return max(candidates) if candidates else facts.created_at
 
 
 def _quiet(facts: PartnerFacts, now: datetime, thresholds: Thresholds) -> bool:

@@ -1,0 +1,100 @@
+"""What a lifecycle move does to outreach. A partner that became a referral source
+leaves every cadence set to exit on it (typically prospecting) and, when that cadence
+names a nurture cadence, enters it; a partner that went dormant enters every active
+win-back cadence. Enrolling and exiting go through `campaigns.cadences`, the one place
+that owns enrolments, a whole group of partners per call."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, true
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from crm.access import SYSTEM, Actor
+from crm.lifecycle.rules import DORMANT, SOURCE, Move
+from crm.models import Cadence, Enrolment
+from crm.vocab import CadencePurpose, EnrolmentStatus, ExitReason
+
+# campaigns.cadences accepts manual, segment and rule; a lifecycle enrolment is made by a
+# rule of the practice (its cadence settings), so it is recorded as "rule".
+ENROLMENT_SOURCE = "rule"
+LIVE = (EnrolmentStatus.ACTIVE.value, EnrolmentStatus.PAUSED.value)
+
+
+@dataclass
+class CadenceEffects:
+    exited: int = 0
+    enrolled: dict[int, list[int]] = field(default_factory=dict)  # cadence id -> partner ids
+
+
+def apply_cadence_effects(session: Session, moves: list[Move], now: datetime) -> CadenceEffects:
+    """Exits for every partner that became a source in this pass (even if it then went
+    dormant in the same pass: it has referred, so it is no prospect); nurture only for
+    those still sources at the end, win-back for those dormant at the end."""
+    final: dict[int, str] = {}
+    for move in moves:
+        final[move.partner_id] = move.to_status
+    became_source = sorted({m.partner_id for m in moves if m.to_status == SOURCE})
+    effects = CadenceEffects()
+    if became_source:
+        nurture = _nurture_targets(session, became_source)
+        effects.exited = _exit(session, became_source, ExitReason.REFERRAL_SOURCE.value, now,
+                               only_exit_on_referral_source=True)
+        for cadence_id, partner_ids in nurture.items():
+            _enrol(session, effects, cadence_id, [p for p in partner_ids if final[p] == SOURCE], now)
+    dormant = sorted(p for p, status in final.items() if status == DORMANT)
+    if dormant:
+        for cadence_id in _win_back_cadences(session):
+            _enrol(session, effects, cadence_id, dormant, now)
+    return effects
+
+
+def exit_all(session: Session, actor: Actor, partner_ids: list[int], reason: str, now: datetime) -> int:
+    """Every live enrolment of these partners ends (a person set do not contact)."""
+    return _exit(session, partner_ids, reason, now, only_exit_on_referral_source=False, actor=actor)
+
+
+def _nurture_targets(session: Session, partner_ids: list[int]) -> dict[int, list[int]]:
+    """For the partners' live enrolments in cadences that exit on becoming a source and
+    name an active nurture cadence: nurture cadence id -> partner ids. Read before the
+    exits, which end those enrolments."""
+    nurture = aliased(Cadence)
+    rows = session.execute(
+        select(Cadence.nurture_cadence_id, Enrolment.partner_id).distinct()
+        .join(Cadence, Cadence.id == Enrolment.cadence_id)
+        .join(nurture, nurture.id == Cadence.nurture_cadence_id)
+        .where(Enrolment.partner_id.in_(partner_ids), Enrolment.status.in_(LIVE),
+               Cadence.exit_on_referral_source == true(), nurture.active == true())
+    ).all()
+    targets: dict[int, list[int]] = defaultdict(list)
+    for cadence_id, partner_id in rows:
+        targets[cadence_id].append(partner_id)
+    return targets
+
+
+def _win_back_cadences(session: Session) -> list[int]:
+    return list(session.scalars(
+        select(Cadence.id).where(Cadence.purpose == CadencePurpose.WIN_BACK.value, Cadence.active == true())
+        .order_by(Cadence.id)
+    ))
+
+
+def _exit(session: Session, partner_ids: list[int], reason: str, now: datetime, *,
+          only_exit_on_referral_source: bool, actor: Actor = SYSTEM) -> int:
+    from campaigns.cadences import exit_enrolments
+
+    return exit_enrolments(session, actor, partner_ids=partner_ids, reason=reason, now=now,
+                           only_exit_on_referral_source=only_exit_on_referral_source)
+
+
+def _enrol(session: Session, effects: CadenceEffects, cadence_id: int, partner_ids: list[int],
+           now: datetime) -> None:
+    from campaigns.cadences import enrol
+
+    if not partner_ids:
+        return
+    enrol(session, SYSTEM, cadence_id, sorted(partner_ids), source=ENROLMENT_SOURCE, now=now)
+    effects.enrolled.setdefault(cadence_id, []).extend(sorted(partner_ids))
