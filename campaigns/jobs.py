@@ -87,7 +87,7 @@ def _lifecycle(engine: Engine, settings: Settings, clock: Clock) -> Any:
     from crm.lifecycle import advance_lifecycle
 
     with session_scope(engine) as session:
-        return f"{len(advance_lifecycle(session, clock()).moves)} status changes"
+        return f"status changes: {len(advance_lifecycle(session, clock()).moves)}"
 
 
 def _load_builtin() -> None:
