@@ -1,0 +1,116 @@
+"""My week: a liaison's overdue, today's and this week's calls, visits and drop-offs,
+each with what is needed to act (who, where, the phone, the last three touches) and the
+controls to complete, snooze, reassign or skip it. Read-only users see the lists only."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from campaigns.tasks import MyWeek, TaskItem, complete_task, my_week, reassign_task, route, skip_task, snooze_task
+from crm.clock import utcnow
+from crm.users import list_users
+from crm.vocab import Role, StepAction, TouchKind
+from ui.shell import AppContext, context
+from ui.widgets import attempt, flash, local, read, show_flash
+
+
+def render(ctx: AppContext) -> None:
+    st.title("My week")
+    show_flash()
+    today = utcnow().astimezone(ctx.zone).date()
+    users = read(ctx.engine, list_users)
+    names = {u.id: u.name or u.email for u in users if u.active}
+    whose = _whose(ctx, names)
+    week = read(ctx.engine, lambda s: my_week(s, whose, today))
+    st.caption(f"{names.get(whose, '')} · week of {today:%b %d, %Y}: {len(week.overdue)} overdue, "
+               f"{len(week.today)} today, {len(week.this_week)} later this week")
+    _route(ctx, week)
+    assignable = {u.id: u.name or u.email for u in users if u.active and u.role != Role.VIEWER.value}
+    for title, items in (("Overdue", week.overdue), ("Today", week.today), ("This week", week.this_week)):
+        st.subheader(f"{title} ({len(items)})", anchor=False)
+        if not items:
+            st.caption("Nothing here.")
+        for item in items:
+            _task(ctx, item, today, assignable)
+
+
+def _whose(ctx: AppContext, names: dict[int, str]) -> int:
+    """Your own week by default; anyone's, to cover for a colleague or to look in."""
+    ids = list(names)
+    start = ids.index(ctx.actor.id) if ctx.actor.id in ids else 0
+    return st.selectbox("Whose week", ids, index=start, format_func=lambda i: names[i], key="my_week_user")
+
+
+def _route(ctx: AppContext, week: MyWeek) -> None:
+    if not st.toggle("Order today's visits as a route", key="my_week_route"):
+        return
+    stops = route(week.today)
+    if not stops:
+        st.caption("No visits or drop-offs today.")
+        return
+    st.dataframe(pd.DataFrame([{
+        "Stop": n, "Partner": s.partner_name, "Address": s.address, "City": s.city, "ZIP": s.zip,
+        "Contact": s.contact_name, "Phone": s.phone, "What": StepAction(s.kind).label,
+    } for n, s in enumerate(stops, start=1)]), hide_index=True, key="my_week_route_table")
+
+
+def _task(ctx: AppContext, item: TaskItem, today: date, assignable: dict[int, str]) -> None:
+    with st.container(border=True):
+        due = "" if item.due_on == today else f" · due {item.due_on:%a %b %d}"
+        st.markdown(f"**{StepAction(item.kind).label}: {item.partner_name}**{due}"
+                    + (f"  \n{item.title}" if item.title else ""))
+        where = ", ".join(x for x in (item.address, item.city, item.zip) if x)
+        st.caption(" · ".join(x for x in (item.contact_name, item.phone, where) if x) or "No contact details")
+        if item.instructions:
+            st.caption(item.instructions)
+        st.caption("Last touches: " + ("; ".join(
+            f"{local(t.occurred_at, ctx.zone, with_time=False)} {TouchKind(t.kind).label}"
+            + (f" ({t.outcome})" if t.outcome else "") for t in item.last_touches) or "none yet"))
+        if ctx.actor.can_edit:
+            _complete(ctx, item)
+            _other_actions(ctx, item, today, assignable)
+
+
+def _complete(ctx: AppContext, item: TaskItem) -> None:
+    with st.form(f"complete_form_{item.task_id}", border=False):
+        left, right = st.columns([2, 3])
+        outcome = left.text_input("Outcome", placeholder="Spoke with the office manager",
+                                  key=f"outcome_{item.task_id}")
+        notes = right.text_input("Notes", key=f"notes_{item.task_id}")
+        done = st.form_submit_button("Done", type="primary", icon=":material/check:", key=f"complete_{item.task_id}")
+    if done:
+        touch = attempt(ctx.engine, lambda s: complete_task(s, ctx.actor, item.task_id, outcome.strip() or "done",
+                                                            notes, utcnow()))
+        if touch is not None:
+            flash(f"Done: {item.partner_name}. Logged as a {TouchKind(touch.kind).label.lower()}.")
+            st.rerun()
+
+
+def _other_actions(ctx: AppContext, item: TaskItem, today: date, assignable: dict[int, str]) -> None:
+    key = item.task_id
+    with st.expander("Snooze, reassign or skip"):
+        snooze, reassign, skip = st.columns(3)
+        until = snooze.date_input("Snooze until", value=today + timedelta(days=1), min_value=today + timedelta(days=1),
+                                  key=f"snooze_until_{key}")
+        if snooze.button("Snooze", key=f"snooze_{key}"):
+            _apply(ctx, lambda s: snooze_task(s, ctx.actor, key, until, today, utcnow()),
+                   f"Snoozed to {until:%a %b %d}.")
+        others = [uid for uid in assignable if uid != item.assigned_to]
+        to = reassign.selectbox("Give to", others, format_func=lambda i: assignable[i], key=f"reassign_to_{key}")
+        if reassign.button("Reassign", key=f"reassign_{key}", disabled=to is None):
+            _apply(ctx, lambda s: reassign_task(s, ctx.actor, key, to, utcnow()), f"Given to {assignable.get(to)}.")
+        reason = skip.text_input("Why skip it", key=f"skip_reason_{key}")
+        if skip.button("Skip", key=f"skip_{key}"):
+            _apply(ctx, lambda s: skip_task(s, ctx.actor, key, reason, utcnow()), "Skipped.")
+
+
+def _apply(ctx: AppContext, change, message: str) -> None:  # type: ignore[no-untyped-def]
+    if attempt(ctx.engine, change) is not None:
+        flash(message)
+        st.rerun()
+
+
+if __name__ == "__main__":
+    render(context())
