@@ -72,3 +72,14 @@ def test_do_not_contact_never_moves():
 
 def test_a_source_a_person_just_marked_is_not_dormant_for_lack_of_referrals():
     assert moves_for(facts("referral_source", since=NOW - timedelta(days=5)), NOW) == []
+
+
+def test_a_dormant_partner_without_recorded_history_stays_dormant_on_old_referrals():
+    assert moves_for(facts("dormant", first_referral=days_ago(400, id=1), last_referral=days_ago(300, id=5),
+                           usual_interval_days=20), NOW) == []
+
+
+def test_a_dormant_partner_without_recorded_history_is_a_source_on_a_recent_referral():
+    moves = moves_for(facts("dormant", first_referral=days_ago(400, id=1), last_referral=days_ago(3, id=5),
+                            usual_interval_days=20), NOW)
+    assert [(m.to_status, m.cause_id) for m in moves] == [("referral_source", 5)]

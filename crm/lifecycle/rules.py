@@ -10,8 +10,9 @@ A partner moves on its own from what happens:
 - prospect, engaged or dormant -> referral source on a referral received after the
   status was last set (cause "referral", cause_id that referral);
 - referral source -> dormant when it has gone quiet (see `dormant_threshold_days`);
-- dormant -> referral source again on a new referral, or when a referral entered late
-  shows it was never quiet after all.
+- dormant -> referral source again on a new referral, or when its last referral turns
+  out to be within its rhythm (typed in late, or a dormant status that came with
+  imported or demo rows and no recorded history).
 
 A move is dated when it happened (the referral's or the touch's time, never before the
 status it leaves was set), so conversion after outreach is measured on real dates even
@@ -122,19 +123,29 @@ def _after(event: Event | None, since: datetime) -> Event | None:
 
 
 def _next_move(facts: PartnerFacts, now: datetime, thresholds: Thresholds) -> Move | None:
-    conversation, late = facts.first_conversation, facts.late_referral
-    referral = facts.first_referral or late
+    conversation = facts.first_conversation
+    referral = facts.first_referral or facts.late_referral
     if facts.status == PROSPECT and conversation and (referral is None or conversation.at < referral.at):
         return _move(facts, conversation.at, ENGAGED, "touch", conversation.id, "a conversation")
     if facts.status in (PROSPECT, ENGAGED) and referral:
         return _move(facts, referral.at, SOURCE, "referral", referral.id, "a referral")
-    if facts.status == DORMANT and facts.first_referral:
+    if facts.status == DORMANT and facts.since and facts.first_referral:
         return _move(facts, facts.first_referral.at, SOURCE, "referral", facts.first_referral.id, "referring again")
-    if facts.status == DORMANT and late and not _quiet_since_last_referral(facts, now, thresholds):
-        return _move(facts, late.at, SOURCE, "referral", late.id, "a referral entered late: it never went quiet")
+    if facts.status == DORMANT and not _quiet_since_last_referral(facts, now, thresholds):
+        return _revived(facts)
     if facts.status == SOURCE and _quiet(facts, now, thresholds):
         return _move(facts, now, DORMANT, "quiet", None, _quiet_detail(facts, now, thresholds))
     return None
+
+
+def _revived(facts: PartnerFacts) -> Move | None:
+    """A dormant partner whose last referral is within its rhythm after all: one typed in
+    after it went dormant, or (with no recorded history, as after an import or the demo)
+    any recent one."""
+    referral = facts.late_referral if facts.since else facts.last_referral
+    if referral is None:
+        return None
+    return _move(facts, referral.at, SOURCE, "referral", referral.id, "its last referral is within its rhythm")
 
 
 def _move(facts: PartnerFacts, at: datetime, to_status: str, cause: str, cause_id: int | None,
