@@ -19,7 +19,7 @@ from sqlmodel import Session
 from crm.db import engine_for
 from crm.demo import seed_demo
 from crm.models import Cadence, Enrolment, Partner
-from crm.segments import count_matching, matching_ids_select, parse_definition
+from crm.segments import SegmentDefinition, count_matching, matching_ids_select, parse_definition
 
 PARTNERS = 20_000
 REFERRALS = 500_000
@@ -36,6 +36,21 @@ SEGMENT = parse_definition({"match": "all", "conditions": [
     ]},
     {"field": "cadence", "op": "not_enrolled"},
 ]})
+
+# Other shapes, timed for information (printed as comments, not BENCH lines).
+SHAPES = {name: parse_definition(raw) for name, raw in {
+    "referrals above 2/month over 12 months": {"conditions": [
+        {"field": "referrals", "op": "per_month_above", "value": {"per_month": 2, "months": 12}}]},
+    "referrals below 1/month over 12 months": {"conditions": [
+        {"field": "referrals", "op": "per_month_below", "value": {"per_month": 1, "months": 12}}]},
+    "never referred OR tagged OR football+soccer": {"match": "any", "conditions": [
+        {"field": "referrals", "op": "never"}, {"field": "tags", "op": "any", "value": ["hospital-affiliated"]},
+        {"field": "sports", "op": "all", "value": ["football", "soccer"]}]},
+    "no event in a year AND zip 01/02 AND not Boston": {"conditions": [
+        {"field": "event", "op": "none_attended_in_last_days", "value": 365},
+        {"field": "zip", "op": "starts_with", "value": ["01", "02"]},
+        {"field": "city", "op": "not_in", "value": ["boston"]}]},
+}.items()}
 
 
 def enrol(engine: Engine) -> None:
@@ -57,18 +72,19 @@ def enrol(engine: Engine) -> None:
             raise SystemExit(f"enrolled {len(ids)} partners, expected {ENROLMENTS}")
 
 
-def median_count_ms(engine: Engine) -> tuple[float, int]:
-    """Median wall time of count_matching over RUNS runs, after one warm-up."""
+def median_count_ms(engine: Engine, segment: SegmentDefinition) -> tuple[float, int]:
+    """Median wall time of count_matching over RUNS runs, after one warm-up; the count
+    is checked against the ids actually listed, so a fast wrong answer fails."""
     times = []
     with Session(engine) as session:
-        count = count_matching(session, SEGMENT, NOW)
+        count = count_matching(session, segment, NOW)
         for _ in range(RUNS):
             started = time.perf_counter()
-            again = count_matching(session, SEGMENT, NOW)
+            again = count_matching(session, segment, NOW)
             times.append((time.perf_counter() - started) * 1000)
             if again != count:
                 raise SystemExit(f"the count changed between runs: {count} then {again}")
-        check = len(session.scalars(matching_ids_select(SEGMENT, NOW)).all())
+        check = len(session.scalars(matching_ids_select(segment, NOW)).all())
     if not 0 < count == check:
         raise SystemExit(f"the segment counted {count} partners and listed {check}")
     return statistics.median(times), count
@@ -81,10 +97,13 @@ def main() -> None:
             engine = engine_for(url)
             seed_demo(engine, partners=PARTNERS, years=3, seed=1, now=NOW, referrals=REFERRALS)
             enrol(engine)
-            milliseconds, count = median_count_ms(engine)
+            milliseconds, count = median_count_ms(engine, SEGMENT)
             print(f"# {backend}: {count:,} of {PARTNERS:,} partners in the segment", flush=True)
             results[backend] = milliseconds
             report_value(NAMES[backend], milliseconds, "ms")
+            for name, shape in SHAPES.items():
+                other_ms, other_count = median_count_ms(engine, shape)
+                print(f"# {backend} {name}: {other_count:,} partners, {other_ms:.1f} ms", flush=True)
     report_value("segment_count_ms", max(results.values()), "ms")
 
 
