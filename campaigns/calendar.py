@@ -183,7 +183,7 @@ def _emails(session: Session, low: datetime, high: datetime, zone: ZoneInfo) -> 
 
 def _touches(session: Session, low: datetime, high: datetime, zone: ZoneInfo) -> list[CalendarItem]:
     rows = session.execute(
-        select(Touch.kind, Touch.outcome, Touch.occurred_at, Touch.user_id, Touch.partner_id, Partner.name,
+        select(Touch.kind, Touch.occurred_at, Touch.user_id, Touch.partner_id, Partner.name,
                Contact.first_name, Contact.last_name)
         .join(Partner, Touch.partner_id == Partner.id)
         .join(Contact, Touch.contact_id == Contact.id, isouter=True)
@@ -194,7 +194,7 @@ def _touches(session: Session, low: datetime, high: datetime, zone: ZoneInfo) ->
         CalendarItem(day=_day(occurred_at, zone), state=DONE, source="touch", kind=kind,
                      label=TouchKind(kind).label, owner_id=user_id, partner_id=partner_id,
                      partner_name=partner, person=_person(first, last))
-        for kind, _outcome, occurred_at, user_id, partner_id, partner, first, last in rows
+        for kind, occurred_at, user_id, partner_id, partner, first, last in rows
     ]
 
 

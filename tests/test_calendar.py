@@ -3,7 +3,7 @@ cadence projections, counted per day and per liaison, and who is in each day's i
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest

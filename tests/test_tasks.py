@@ -13,7 +13,7 @@ from campaigns.tasks import (TaskInput, complete_task, create_task, my_week, rea
 from crm.access import PermissionDenied
 from crm.models import AuditLog, Task, Touch, User
 from tests.conftest import NOW as NOW_
-from tests.factories import make_contact, make_partner, make_touch, make_user
+from tests.factories import make_contact, make_partner, make_touch
 
 TODAY = date(2026, 11, 25)  # a Wednesday: the week runs to Sunday the 29th
 
