@@ -9,6 +9,7 @@ from sqlmodel import Session
 from crm import audit
 from crm.access import Actor, require_editor
 from crm.fields import OptionalText, text, vocab
+from crm.lifecycle import advance_lifecycle
 from crm.models import Contact, Referral
 from crm.partners import NotFound, get_partner
 from crm.vocab import ReferralChannel, ReferralStatus, ServiceLine
@@ -83,6 +84,7 @@ def create_referral(session: Session, actor: Actor, partner_id: int, data: Refer
     session.flush()
     audit.record(session, actor, "create", "referral", referral.id,
                  {"partner_id": partner_id, "status": referral.status}, now)
+    advance_lifecycle(session, now, partner_ids=[partner_id])  # out of prospecting before the next email
     return referral
 
 

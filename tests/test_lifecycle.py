@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from campaigns.cadences import enrol
 from crm.lifecycle import advance_lifecycle
+from crm.referrals import ReferralInput, create_referral
 from tests.factories import make_partner, make_referral, make_touch
 from tests.lifecycle_helpers import enrolments, history, make_cadence, refer_every, status_of
 
@@ -130,3 +131,19 @@ def test_an_archived_partner_is_left_alone(session, now):
     make_referral(session, partner, received_at=now - timedelta(days=1))
     advance_lifecycle(session, now)
     assert status_of(session, partner) == "prospect"
+
+
+def test_entering_a_referral_exits_the_prospecting_cadence_at_once(session, admin, now):
+    partner = make_partner(session)
+    prospecting = make_cadence(session, "prospecting", exit_on_referral_source=True)
+    enrol(session, admin, prospecting.id, [partner.id], now=now - timedelta(days=30))
+    create_referral(session, admin, partner.id, ReferralInput(received_at=now - timedelta(hours=2)), now)
+    assert enrolments(session, partner) == [(prospecting.id, "exited", "referral_source")]
+
+
+def test_a_pass_limited_to_some_partners_leaves_the_others(session, now):
+    chosen, other = make_partner(session), make_partner(session)
+    for partner in (chosen, other):
+        make_referral(session, partner, received_at=now - timedelta(days=1))
+    advance_lifecycle(session, now, partner_ids=[chosen.id])
+    assert (status_of(session, chosen), status_of(session, other)) == ("referral_source", "prospect")

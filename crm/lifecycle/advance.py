@@ -39,13 +39,14 @@ def advance_lifecycle(
     dormant_after_intervals: float = DORMANT_AFTER_INTERVALS,
     dormant_min_days: int = DORMANT_MIN_DAYS,
     dormant_max_days: int = DORMANT_MAX_DAYS,
+    partner_ids: list[int] | None = None,
 ) -> LifecycleReport:
-    """Move every partner whose status follows from what happened, record each move with
-    its time and cause, then apply the cadence effects (see `crm.lifecycle.effects`).
-    See `crm.lifecycle.rules.dormant_threshold_days` for the dormant rule. The caller
-    commits."""
+    """Move every partner (or just `partner_ids`) whose status follows from what
+    happened, record each move with its time and cause, then apply the cadence effects
+    (see `crm.lifecycle.effects`). See `crm.lifecycle.rules.dormant_threshold_days` for
+    the dormant rule. The caller commits."""
     thresholds = Thresholds(dormant_after_intervals, dormant_min_days, dormant_max_days)
-    facts = read_facts(session, now, quiet_for_days=dormant_min_days)
+    facts = read_facts(session, now, quiet_for_days=dormant_min_days, partner_ids=partner_ids)
     moves = [move for partner in facts for move in moves_for(partner, now, thresholds)]
     moves = _write(session, moves, now)
     return LifecycleReport(moves=moves, cadences=apply_cadence_effects(session, moves, now))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, and_, cast, func, literal, or_, select
+from sqlalchemy import Float, and_, cast, func, literal, or_, select, true
 from sqlalchemy.sql import ColumnElement, Subquery
 from sqlmodel import Session
 
@@ -21,21 +21,23 @@ _referral = Referral.__table__.c
 _touch = Touch.__table__.c
 
 
-def read_facts(session: Session, now: datetime, quiet_for_days: int = 0) -> list[PartnerFacts]:
-    """Every live (not archived) partner whose status the pass may move: never
-    do_not_contact. Touches and referrals dated after `now` are not counted yet. The
-    usual interval is read only for partners quiet for `quiet_for_days` or more."""
-    since = _since()
+def read_facts(session: Session, now: datetime, quiet_for_days: int = 0,
+               partner_ids: list[int] | None = None) -> list[PartnerFacts]:
+    """Every live (not archived) partner whose status the pass may move (never
+    do_not_contact), or only those in `partner_ids`. Touches and referrals dated after
+    `now` are not counted yet. The usual interval is read only for partners quiet for
+    `quiet_for_days` or more."""
+    since = _since(partner_ids)
     partners = session.execute(
         select(_partner.id, _partner.status, _partner.created_at, since.c.at)
         .outerjoin(since, since.c.partner_id == _partner.id)
-        .where(_partner.status.in_(MOVABLE), _partner.archived_at.is_(None))
+        .where(_partner.status.in_(MOVABLE), _partner.archived_at.is_(None), _within(_partner.id, partner_ids))
     ).all()
-    conversations = _first_conversations(session, since, now)
-    firsts = _first_referrals(session, since, now)
+    conversations = _first_conversations(session, since, now, partner_ids)
+    firsts = _first_referrals(session, since, now, partner_ids)
     late = _late_referrals(session, since)
-    lasts = _last_referrals(session, now)
-    intervals = usual_intervals(session, now, quiet_for_days)
+    lasts = _last_referrals(session, now, partner_ids)
+    intervals = usual_intervals(session, now, quiet_for_days, partner_ids)
     return [
         PartnerFacts(partner_id=pid, status=status, since=at, created_at=created_at,
                      first_conversation=conversations.get(pid), first_referral=firsts.get(pid),
@@ -45,9 +47,15 @@ def read_facts(session: Session, now: datetime, quiet_for_days: int = 0) -> list
     ]
 
 
-def _since() -> Subquery:
+def _within(column: ColumnElement[int], partner_ids: list[int] | None) -> ColumnElement[bool]:
+    """No limit for the hourly pass; just the given partners when a referral was entered."""
+    return true() if partner_ids is None else column.in_(partner_ids)
+
+
+def _since(partner_ids: list[int] | None) -> Subquery:
     """When each partner's status was last set."""
     return (select(_change.partner_id, func.max(_change.at).label("at"))
+            .where(_within(_change.partner_id, partner_ids))
             .group_by(_change.partner_id).subquery("since"))
 
 
@@ -65,23 +73,26 @@ def _first_events(session: Session, first: Subquery, table: Any, at: ColumnEleme
     return {pid: Event(at=when, id=row_id) for pid, when, row_id in rows}
 
 
-def _first_conversations(session: Session, since: Subquery, now: datetime) -> dict[int, Event]:
+def _first_conversations(session: Session, since: Subquery, now: datetime,
+                         partner_ids: list[int] | None) -> dict[int, Event]:
     first = (
         select(_touch.partner_id, func.min(_touch.occurred_at).label("at"))
         .outerjoin(since, since.c.partner_id == _touch.partner_id)
-        .where(_touch.kind.in_(CONVERSATION_KINDS), _touch.occurred_at <= now,
+        .where(_within(_touch.partner_id, partner_ids), _touch.kind.in_(CONVERSATION_KINDS),
+               _touch.occurred_at <= now,
                _after_since(since, _touch.occurred_at))
         .group_by(_touch.partner_id).subquery("first_conversation")
     )
     return _first_events(session, first, Touch.__table__, _touch.occurred_at)
 
 
-def _first_referrals(session: Session, since: Subquery, now: datetime) -> dict[int, Event]:
+def _first_referrals(session: Session, since: Subquery, now: datetime,
+                     partner_ids: list[int] | None) -> dict[int, Event]:
     """The first referral received after the status was last set."""
     first = (
         select(_referral.partner_id, func.min(_referral.received_at).label("at"))
         .outerjoin(since, since.c.partner_id == _referral.partner_id)
-        .where(_referral.received_at <= now, _after_since(since, _referral.received_at))
+        .where(_within(_referral.partner_id, partner_ids), _referral.received_at <= now, _after_since(since, _referral.received_at))
         .group_by(_referral.partner_id).subquery("first_referral")
     )
     return _first_events(session, first, Referral.__table__, _referral.received_at)
@@ -98,10 +109,10 @@ def _late_referrals(session: Session, since: Subquery) -> dict[int, Event]:
     return _first_events(session, late, Referral.__table__, _referral.received_at)
 
 
-def _last_referrals(session: Session, now: datetime) -> dict[int, Event]:
+def _last_referrals(session: Session, now: datetime, partner_ids: list[int] | None) -> dict[int, Event]:
     last = (
         select(_referral.partner_id, func.max(_referral.received_at).label("at"))
-        .where(_referral.received_at <= now)
+        .where(_within(_referral.partner_id, partner_ids), _referral.received_at <= now)
         .group_by(_referral.partner_id).subquery("last_referral")
     )
     rows = session.execute(
@@ -112,14 +123,16 @@ def _last_referrals(session: Session, now: datetime) -> dict[int, Event]:
     return {pid: Event(at=when, id=row_id) for pid, when, row_id in rows}
 
 
-def usual_intervals(session: Session, now: datetime, quiet_for_days: int = 0) -> dict[int, float]:
+def usual_intervals(session: Session, now: datetime, quiet_for_days: int = 0,
+                    partner_ids: list[int] | None = None) -> dict[int, float]:
     """Each partner's median gap in days between consecutive referrals, computed in SQL
     with window functions (the same statement on SQLite and PostgreSQL). The median, not
     the mean, so one long summer break does not stretch a weekly source's rhythm. Only
     partners without a referral for `quiet_for_days` are read: a dormant threshold is
     never shorter than that, so the others' rhythm cannot matter yet."""
     days = _days(session, _referral.received_at)
-    quiet = (select(_referral.partner_id).where(_referral.received_at <= now)
+    quiet = (select(_referral.partner_id).where(_within(_referral.partner_id, partner_ids),
+                                                _referral.received_at <= now)
              .group_by(_referral.partner_id)
              .having(func.max(_referral.received_at) < now - timedelta(days=quiet_for_days)))
     gaps = (
