@@ -25,6 +25,7 @@ from campaigns.cadences import enrol_rule_members, exit_unreachable
 from campaigns.compose import compose
 from campaigns.outbox import Draft, enqueue_many
 from campaigns.planner import Due, Plan, plan
+from campaigns.templates import TEMPLATES, TemplateSource, effective_template
 from crm.access import SYSTEM
 from crm.clock import Clock
 from crm.db import session_scope
@@ -113,32 +114,31 @@ def _emails(session: Session, settings: Settings, due: list[Due], steps: dict[in
     if not email_due:
         return 0, set()
     contacts = _recipients(session, which)
+    sources = {name: effective_template(session, name) for name in {steps[d.step.id].template for d in email_due}}
     drafts: list[Draft] = []
     reached: set[tuple[int, int, str]] = set()
     for item in email_due:
         step, partner = steps[item.step.id], partners[item.partner_id]
         roles = roles_of(step.contact_roles)
         for person in (p for p in contacts.get(item.partner_id, []) if p.role in roles):
-            drafts.append(_draft(session, settings, item, step, partner, person, now))
+            drafts.append(_draft(session, settings, item, step, sources[step.template], partner, person, now))
             reached.add((item.enrolment_id, item.step.id, item.occurrence))
     return enqueue_many(session, drafts, now), reached
 
 
-def _draft(session: Session, settings: Settings, item: Due, step: CadenceStep, partner: PartnerInfo,
-           person: Recipient, now: datetime) -> Draft:
+def _draft(session: Session, settings: Settings, item: Due, step: CadenceStep, source: TemplateSource,
+           partner: PartnerInfo, person: Recipient, now: datetime) -> Draft:
     address = person.email.strip().lower()
     variables = {**values_of(step.template_values), **recipient_variables(step.template, partner, person, settings)}
     return compose(session, settings, template=step.template, variables=variables,
                    idempotency_key=f"cadence:{item.enrolment_id}:{item.step.id}:{item.occurrence}:{address}",
                    kind="cadence", to_email=address, to_name=f"{person.first_name} {person.last_name}".strip(),
                    now=now, contact_id=person.contact_id, partner_id=item.partner_id,
-                   source=f"cadence step {item.step.id}", timezone=settings.timezone)
+                   source=f"cadence step {item.step.id}", timezone=settings.timezone, template_source=source)
 
 
 def recipient_variables(template: str, partner: PartnerInfo, person: Recipient, settings: Settings) -> dict[str, str]:
     """Exactly the recipient variables the template declares, from the rows."""
-    from campaigns.templates import TEMPLATES
-
     known = {"contact_first_name": person.first_name, "partner_name": partner.name,
              "sender_name": partner.owner_name or settings.practice_name,
              "sport_names": _joined(partner.sports.split(",")) if partner.sports else "your sports"}

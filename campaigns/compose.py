@@ -9,7 +9,8 @@ from typing import Any
 from sqlmodel import Session
 
 from campaigns.outbox import Draft, enqueue
-from campaigns.templates import TEMPLATES, PracticeInfo, TemplateError, render_email
+from campaigns.templates import (TEMPLATES, PracticeInfo, TemplateError, TemplateSource, render_email,
+                                 render_source)
 from campaigns.transports.base import Attachment
 from campaigns.unsubscribe import unsubscribe_url
 from crm.access import Actor, require_editor
@@ -35,7 +36,10 @@ def compose(
     timezone: str | None = None,
     not_before: datetime | None = None,
     attachments: tuple[Attachment, ...] = (),
+    template_source: TemplateSource | None = None,
 ) -> Draft:
+    """`template_source` is the version in effect when the caller already read it (a
+    planner composing thousands of emails reads it once, not once per recipient)."""
     spec = TEMPLATES[template]
     address = to_email.strip().lower()
     link = unsubscribe_url(settings, address, idempotency_key) if spec.kind == "marketing" else None
@@ -46,8 +50,12 @@ def compose(
         not_before=not_before, attachments=attachments,
     )
     try:
-        rendered = render_email(session, template, variables, practice=PracticeInfo.from_settings(settings),
-                                unsubscribe_url=link, now=now)
+        practice = PracticeInfo.from_settings(settings)
+        if template_source is None:
+            rendered = render_email(session, template, variables, practice=practice, unsubscribe_url=link, now=now)
+        else:
+            rendered = render_source(spec, template_source, variables, practice=practice, unsubscribe_url=link,
+                                     now=now)
     except TemplateError as error:
         return Draft(**fields, subject="", html="", text="", failure=f"template {template}: {error}")
     return Draft(**fields, subject=rendered.subject, html=rendered.html, text=rendered.text)

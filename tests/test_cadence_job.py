@@ -233,3 +233,24 @@ def test_a_rule_does_not_enrol_again_a_partner_who_finished_the_cadence(session,
     enrol_by_rules(session, FRIDAY)
     exit_enrolments(session, marketer, partner_ids=[partner.id], reason="manual", now=FRIDAY)
     assert enrol_by_rules(session, FRIDAY) == 0
+
+
+def test_the_email_says_what_the_marketers_override_says(session, marketer):
+    from campaigns.templates import save_override
+
+    save_override(session, marketer, "partner_checkin", "Hello from {{ sender_name }}",
+                  "<p>Dear {{ contact_first_name }}, our new hours.</p>", "Dear {{ contact_first_name }}, our new hours.",
+                  FRIDAY)
+    enrolled_partner(session, marketer, FRIDAY)
+    run(session, FRIDAY)
+    assert "Dear Jordan, our new hours." in session.execute(select(Message.text)).scalar_one()
+
+
+def test_the_projection_lists_the_coming_steps_of_active_enrolments(session, marketer):
+    from campaigns.planner import project_schedule
+
+    _, partner, _ = enrolled_partner(session, marketer, FRIDAY)
+    run(session, FRIDAY)
+    items = project_schedule(session, date(2026, 11, 28), date(2026, 12, 31), FRIDAY, timezone="America/New_York")
+    assert [(i.due_on, i.action, i.partner_id, i.owner_id) for i in items] == [
+        (date(2026, 11, 30), "call", partner.id, marketer.id), (date(2026, 12, 2), "visit", partner.id, marketer.id)]
