@@ -36,6 +36,7 @@ TOUCH_FOR = {
     StepAction.VISIT.value: TouchKind.VISIT.value,
     StepAction.DROP_OFF.value: TouchKind.MATERIALS_DROP_OFF.value,
 }
+TASK_KINDS = tuple(TOUCH_FOR)
 # Kinds that take the liaison out on the road, so belong on a day's route.
 ON_THE_ROAD = (StepAction.VISIT.value, StepAction.DROP_OFF.value)
 TOUCHES_SHOWN = 3
@@ -125,6 +126,13 @@ def create_task(session: Session, actor: Actor, data: TaskInput, now: datetime) 
     audit.record(session, actor, "create", "task", task.id,
                  {"kind": task.kind, "partner_id": task.partner_id, "due_on": task.due_on}, now)
     return task
+
+
+def partner_choices(session: Session) -> list[tuple[int, str]]:
+    """Partners a task can be made for (not archived), as (id, "name, city"), by name."""
+    rows = session.execute(select(Partner.id, Partner.name, Partner.city)
+                           .where(Partner.archived_at.is_(None)).order_by(Partner.name, Partner.city, Partner.id))
+    return [(pid, f"{name}, {city}" if city else name) for pid, name, city in rows]
 
 
 def end_of_week(today: date) -> date:

@@ -106,3 +106,16 @@ def test_the_team_page_lists_every_liaisons_open_tasks_for_a_viewer(app_database
     loads = at.dataframe[0].value
     assert sorted(zip(loads["Liaison"], loads["Open"], loads["Overdue"])) == [("Maria", 1, 1), ("Sam", 1, 0)]
     assert set(at.dataframe[1].value["Partner"]) == {"Back Bay Family Medicine", "Allston PT"}
+
+
+def test_a_liaison_adds_a_visit_by_hand(app_database, session):
+    maria = _liaison(session)
+    partner = make_partner(session, name="Newton Ortho", city="Newton")
+    at = signed_in("maria@practice.example.org").switch_page(MY_WEEK).run()
+    at.selectbox(key="new_task_partner").set_value(partner.id).run()
+    at.selectbox(key="new_task_kind").set_value("visit").run()
+    at.text_input(key="new_task_title").input("Meet the new PA")
+    at.button(key="new_task_add").click().run()
+    tasks = session.exec(select(Task)).all()
+    assert [(t.partner_id, t.kind, t.assigned_to, t.due_on, t.title) for t in tasks] == \
+        [(partner.id, "visit", maria.id, _today(), "Meet the new PA")]

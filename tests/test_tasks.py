@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from campaigns.tasks import (TaskInput, complete_task, create_task, my_week, reassign_task, route, skip_task,
-                             snooze_task, team_tasks)
+from campaigns.tasks import (TaskInput, complete_task, create_task, my_week, partner_choices, reassign_task, route,
+                             skip_task, snooze_task, team_tasks)
 from crm.access import PermissionDenied
 from crm.models import AuditLog, Task, Touch, User
 from tests.conftest import NOW as NOW_
@@ -206,3 +206,16 @@ def test_a_viewer_changes_no_task(session, marketer, viewer, change):
 def test_a_task_is_a_call_a_visit_or_a_drop_off(session, marketer):
     with pytest.raises(ValueError, match="call, a visit"):
         TaskInput(kind="email", partner_id=1, due_on=TODAY)
+
+
+def test_a_task_contact_must_work_at_its_partner(session, marketer):
+    elsewhere = make_contact(session, make_partner(session))
+    with pytest.raises(ValueError, match="does not work at this partner"):
+        create_task(session, marketer, TaskInput(kind="call", partner_id=make_partner(session).id,
+                                                 contact_id=elsewhere.id, due_on=TODAY), NOW_)
+
+
+def test_archived_partners_are_not_offered_for_a_new_task(session):
+    kept = make_partner(session, name="Kept", city="Boston")
+    make_partner(session, name="Gone", archived_at=NOW_)
+    assert partner_choices(session) == [(kept.id, "Kept, Boston")]

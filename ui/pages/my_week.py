@@ -8,7 +8,9 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from campaigns.tasks import MyWeek, TaskItem, complete_task, my_week, reassign_task, route, skip_task, snooze_task
+from campaigns.tasks import (TASK_KINDS, MyWeek, TaskInput, TaskItem, complete_task, create_task, my_week, partner_choices,
+                             reassign_task, route, skip_task, snooze_task)
+from crm.contacts import contacts_of
 from crm.clock import utcnow
 from crm.users import list_users
 from crm.vocab import Role, StepAction, TouchKind
@@ -26,8 +28,10 @@ def render(ctx: AppContext) -> None:
     week = read(ctx.engine, lambda s: my_week(s, whose, today))
     st.caption(f"{names.get(whose, '')} · week of {today:%b %d, %Y}: {len(week.overdue)} overdue, "
                f"{len(week.today)} today, {len(week.this_week)} later this week")
-    _route(ctx, week)
     assignable = {u.id: u.name or u.email for u in users if u.active and u.role != Role.VIEWER.value}
+    if ctx.actor.can_edit:
+        _add_task(ctx, today, whose, assignable)
+    _route(ctx, week)
     for title, items in (("Overdue", week.overdue), ("Today", week.today), ("This week", week.this_week)):
         st.subheader(f"{title} ({len(items)})", anchor=False)
         if not items:
@@ -41,6 +45,32 @@ def _whose(ctx: AppContext, names: dict[int, str]) -> int:
     ids = list(names)
     start = ids.index(ctx.actor.id) if ctx.actor.id in ids else 0
     return st.selectbox("Whose week", ids, index=start, format_func=lambda i: names[i], key="my_week_user")
+
+
+def _add_task(ctx: AppContext, today: date, whose: int, assignable: dict[int, str]) -> None:
+    """A call, visit or drop-off made by hand, for the week shown unless given to someone else."""
+    with st.expander("Add a task"):
+        partners = dict(read(ctx.engine, partner_choices))
+        partner_id = st.selectbox("Partner", list(partners), index=None, format_func=lambda i: partners[i],
+                                  placeholder="Type to search", key="new_task_partner")
+        contacts = read(ctx.engine, lambda s: contacts_of(s, partner_id)) if partner_id else []
+        names = {c.id: f"{c.first_name} {c.last_name}".strip() for c in contacts}
+        contact_id = st.selectbox("Contact", [None, *names], format_func=lambda i: names.get(i, "—"),
+                                  key="new_task_contact")
+        left, middle, right = st.columns(3)
+        kind = left.selectbox("What", list(TASK_KINDS), format_func=lambda k: StepAction(k).label,
+                              key="new_task_kind")
+        due_on = middle.date_input("Due", value=today, key="new_task_due")
+        owners = list(assignable)
+        owner = right.selectbox("For", owners, index=owners.index(whose) if whose in owners else 0,
+                                format_func=lambda i: assignable[i], key="new_task_owner")
+        title = st.text_input("Title", placeholder="Drop off the new concussion flyers", key="new_task_title")
+        if st.button("Add the task", key="new_task_add", disabled=partner_id is None):
+            data = {"kind": kind, "partner_id": partner_id, "contact_id": contact_id, "due_on": due_on,
+                    "assigned_to": owner, "title": title}
+            if attempt(ctx.engine, lambda s: create_task(s, ctx.actor, TaskInput(**data), utcnow())) is not None:
+                flash(f"Added: {StepAction(kind).label.lower()} for {partners[partner_id]}.")
+                st.rerun()
 
 
 def _route(ctx: AppContext, week: MyWeek) -> None:
