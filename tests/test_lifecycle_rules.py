@@ -83,3 +83,9 @@ def test_a_dormant_partner_without_recorded_history_is_a_source_on_a_recent_refe
     moves = moves_for(facts("dormant", first_referral=days_ago(400, id=1), last_referral=days_ago(3, id=5),
                             usual_interval_days=20), NOW)
     assert [(m.to_status, m.cause_id) for m in moves] == [("referral_source", 5)]
+
+
+def test_partner_ids_go_to_the_database_in_batches():
+    from crm.lifecycle.effects import batches
+
+    assert batches([1, 2, 3, 4, 5], size=2) == [[1, 2], [3, 4], [5]]

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import insert, update
 from sqlmodel import Session
 
-from crm.lifecycle.effects import CadenceEffects, apply_cadence_effects
+from crm.lifecycle.effects import CadenceEffects, apply_cadence_effects, batches
 from crm.lifecycle.facts import read_facts
 from crm.lifecycle.rules import (
-    DORMANT_AFTER_INTERVALS, DORMANT_MAX_DAYS, DORMANT_MIN_DAYS, Move, Thresholds, moves_for,
+    DORMANT_AFTER_INTERVALS, DORMANT_MAX_DAYS, DORMANT_MIN_DAYS, Move, Thresholds, final_statuses, moves_for,
 )
 from crm.models import Partner, PartnerStatusChange
 
@@ -24,12 +24,6 @@ from crm.models import Partner, PartnerStatusChange
 class LifecycleReport:
     moves: list[Move] = field(default_factory=list)
     cadences: CadenceEffects = field(default_factory=CadenceEffects)
-
-    def partners_moved_to(self, status: str) -> set[int]:
-        return {m.partner_id for m in self.moves if m.to_status == status}
-
-    def final_statuses(self) -> dict[int, str]:
-        return _final_statuses(self.moves)
 
 
 def advance_lifecycle(
@@ -56,21 +50,22 @@ def _write(session: Session, moves: list[Move], now: datetime) -> list[Move]:
     """Update the partners' statuses, one statement per (from, to) pair and guarded by the
     status that was read, so a person's change made meanwhile (do not contact above all)
     is never overwritten; then insert the moves of the partners actually updated."""
-    first_from = {}
+    first_from: dict[int, str] = {}
     for move in moves:
         first_from.setdefault(move.partner_id, move.from_status)
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for partner_id, final in _final_statuses(moves).items():
+    for partner_id, final in final_statuses(moves).items():
         groups[(first_from[partner_id], final)].append(partner_id)
     updated: set[int] = set()
     for (from_status, to_status), ids in groups.items():
-        result = session.execute(
-            update(Partner)
-            .where(Partner.id.in_(ids), Partner.status == from_status)
-            .values(status=to_status, updated_at=now)
-            .returning(Partner.id)
-        )
-        updated.update(row[0] for row in result)
+        for batch in batches(ids):
+            result = session.execute(
+                update(Partner)
+                .where(Partner.id.in_(batch), Partner.status == from_status)
+                .values(status=to_status, updated_at=now)
+                .returning(Partner.id)
+            )
+            updated.update(row[0] for row in result)
     written = [m for m in moves if m.partner_id in updated]
     if written:
         session.execute(insert(PartnerStatusChange.__table__), [
@@ -79,10 +74,3 @@ def _write(session: Session, moves: list[Move], now: datetime) -> list[Move]:
             for m in written
         ])
     return written
-
-
-def _final_statuses(moves: list[Move]) -> dict[int, str]:
-    final: dict[int, str] = {}
-    for move in moves:
-        final[move.partner_id] = move.to_status
-    return final

@@ -5,7 +5,6 @@ says so); its outreach is only what came after it last became a source, so a win
 is credited with the win-back's touches, not the first courtship's."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from crm.access import SYSTEM, Actor
-from crm.lifecycle.rules import DORMANT, SOURCE, Move
+from crm.lifecycle.rules import DORMANT, SOURCE, Move, final_statuses
 from crm.models import Cadence, Enrolment
 from crm.vocab import CadencePurpose, EnrolmentStatus, ExitReason
 
@@ -22,21 +22,20 @@ from crm.vocab import CadencePurpose, EnrolmentStatus, ExitReason
 # rule of the practice (its cadence settings), so it is recorded as "rule".
 ENROLMENT_SOURCE = "rule"
 LIVE = (EnrolmentStatus.ACTIVE.value, EnrolmentStatus.PAUSED.value)
+BATCH = 900
 
 
 @dataclass
 class CadenceEffects:
     exited: int = 0
-    enrolled: dict[int, list[int]] = field(default_factory=dict)  # cadence id -> partner ids
+    enrolled: dict[int, int] = field(default_factory=dict)  # cadence id -> partners newly enrolled
 
 
 def apply_cadence_effects(session: Session, moves: list[Move], now: datetime) -> CadenceEffects:
     """Exits for every partner that became a source in this pass (even if it then went
     dormant in the same pass: it has referred, so it is no prospect); nurture only for
     those still sources at the end, win-back for those dormant at the end."""
-    final: dict[int, str] = {}
-    for move in moves:
-        final[move.partner_id] = move.to_status
+    final = final_statuses(moves)
     became_source = sorted({m.partner_id for m in moves if m.to_status == SOURCE})
     effects = CadenceEffects()
     if became_source:
@@ -57,21 +56,28 @@ def exit_all(session: Session, actor: Actor, partner_ids: list[int], reason: str
     return _exit(session, partner_ids, reason, now, only_exit_on_referral_source=False, actor=actor)
 
 
+def batches(ids: list[int], size: int = BATCH) -> list[list[int]]:
+    """IN lists in pieces: SQLite and PostgreSQL cap the parameters of one statement,
+    and an import can move tens of thousands of partners at once."""
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
+
+
 def _nurture_targets(session: Session, partner_ids: list[int]) -> dict[int, list[int]]:
     """For the partners' live enrolments in cadences that exit on becoming a source and
     name an active nurture cadence: nurture cadence id -> partner ids. Read before the
     exits, which end those enrolments."""
     nurture = aliased(Cadence)
-    rows = session.execute(
-        select(Cadence.nurture_cadence_id, Enrolment.partner_id).distinct()
-        .join(Cadence, Cadence.id == Enrolment.cadence_id)
-        .join(nurture, nurture.id == Cadence.nurture_cadence_id)
-        .where(Enrolment.partner_id.in_(partner_ids), Enrolment.status.in_(LIVE),
-               Cadence.exit_on_referral_source == true(), nurture.active == true())
-    ).all()
     targets: dict[int, list[int]] = defaultdict(list)
-    for cadence_id, partner_id in rows:
-        targets[cadence_id].append(partner_id)
+    for batch in batches(partner_ids):
+        rows = session.execute(
+            select(Cadence.nurture_cadence_id, Enrolment.partner_id).distinct()
+            .join(Cadence, Cadence.id == Enrolment.cadence_id)
+            .join(nurture, nurture.id == Cadence.nurture_cadence_id)
+            .where(Enrolment.partner_id.in_(batch), Enrolment.status.in_(LIVE),
+                   Cadence.exit_on_referral_source == true(), nurture.active == true())
+        ).all()
+        for cadence_id, partner_id in rows:
+            targets[cadence_id].append(partner_id)
     return targets
 
 
@@ -86,8 +92,9 @@ def _exit(session: Session, partner_ids: list[int], reason: str, now: datetime, 
           only_exit_on_referral_source: bool, actor: Actor = SYSTEM) -> int:
     from campaigns.cadences import exit_enrolments
 
-    return exit_enrolments(session, actor, partner_ids=partner_ids, reason=reason, now=now,
-                           only_exit_on_referral_source=only_exit_on_referral_source)
+    return sum(exit_enrolments(session, actor, partner_ids=batch, reason=reason, now=now,
+                               only_exit_on_referral_source=only_exit_on_referral_source)
+               for batch in batches(partner_ids))
 
 
 def _enrol(session: Session, effects: CadenceEffects, cadence_id: int, partner_ids: list[int],
@@ -96,5 +103,6 @@ def _enrol(session: Session, effects: CadenceEffects, cadence_id: int, partner_i
 
     if not partner_ids:
         return
-    enrol(session, SYSTEM, cadence_id, sorted(partner_ids), source=ENROLMENT_SOURCE, now=now)
-    effects.enrolled.setdefault(cadence_id, []).extend(sorted(partner_ids))
+    for batch in batches(sorted(partner_ids)):
+        report = enrol(session, SYSTEM, cadence_id, batch, source=ENROLMENT_SOURCE, now=now)
+        effects.enrolled[cadence_id] = effects.enrolled.get(cadence_id, 0) + report.enrolled

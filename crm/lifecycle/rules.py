@@ -122,6 +122,11 @@ def _after(event: Event | None, since: datetime) -> Event | None:
     return event if event and event.at > since else None
 
 
+def final_statuses(moves: list[Move]) -> dict[int, str]:
+    """Where each moved partner ends up after all its moves."""
+    return {move.partner_id: move.to_status for move in moves}
+
+
 def _next_move(facts: PartnerFacts, now: datetime, thresholds: Thresholds) -> Move | None:
     conversation = facts.first_conversation
     referral = facts.first_referral or facts.late_referral
