@@ -107,3 +107,13 @@ def test_a_marketer_picks_partners_for_a_static_segment(app_database, session, a
     at.button(key="segment_add").click().run()
     assert "1 partner added." in texts(at)
     assert list(at.dataframe[-1].value["Name"]) == ["Bravo"]
+
+
+def test_a_marketer_archives_a_segment(app_database, session, admin, now):
+    """It leaves the list; its rows stay for whatever used it."""
+    create_segment(session, admin, SegmentInput(name="Old list"), now)
+    session.commit()
+    at = page_for(session)
+    at.selectbox(key="segment_pick").set_value(session.exec(select(Segment.id)).one()).run()
+    at.button(key="segment_archive").click().run()
+    assert "Old list" not in at.selectbox(key="segment_pick").options

@@ -17,7 +17,7 @@ from crm.models import Segment
 from crm.partners import PartnerQuery, filter_options, search_partners
 from crm.segments import (
     DYNAMIC, FIELDS, PREVIEW_LIMIT, STATIC, InvalidDefinition, MemberRow, SegmentDefinition, SegmentInput,
-    add_members, cadence_choices, count_matching, count_members, create_segment, definition_of, export_csv,
+    add_members, archive_segment, cadence_choices, count_matching, count_members, create_segment, definition_of, export_csv,
     list_segments, parse_definition, preview_matching, preview_members, remove_members, update_segment,
 )
 from crm.segments.definition import Condition, Group
@@ -154,6 +154,8 @@ def _dynamic_editor(ctx: AppContext, segment: Segment | None) -> None:
         _save(ctx, segment, DYNAMIC, definition)
     if segment is not None:
         _download(ctx, segment)
+    if segment is not None and ctx.actor.can_edit:
+        _archive(ctx, segment)
 
 
 def _choices(session: Any) -> dict[str, Any]:
@@ -225,11 +227,13 @@ def _value_widget(key: str, field: str, op: str, choices: dict[str, Any], disabl
         return {"per_month": per_month, "months": over}
     if kind == "cadence":
         cadences = choices["cadences"]
-        return st.selectbox("Cadence", [None, *cadences], key=key, disabled=disabled,
+        known = [None, *cadences] + [c for c in [st.session_state.get(key)] if c is not None and c not in cadences]
+        return st.selectbox("Cadence", known, key=key, disabled=disabled,
                             format_func=lambda c: "Any cadence" if c is None else cadences.get(c, f"Cadence {c}"))
     if kind == "ids":
-        owners = choices["owners"]
-        return st.multiselect("People", list(owners), key=key, format_func=lambda i: owners.get(i, f"User {i}"),
+        owners = choices["owners"]  # active users; a saved one since deactivated stays listed
+        known = list(owners) + [i for i in st.session_state.get(key, []) if i not in owners]
+        return st.multiselect("People", known, key=key, format_func=lambda i: owners.get(i, f"User {i}"),
                               disabled=disabled)
     if _takes_text(field, op):
         return st.text_input("Values", key=key, placeholder="Separate with commas", disabled=disabled)
@@ -297,6 +301,16 @@ def _download(ctx: AppContext, segment: Segment) -> None:
                        on_click="ignore", icon=":material/download:", key="segment_download")
 
 
+def _archive(ctx: AppContext, segment: Segment) -> None:
+    """Archived, not deleted: a cadence or event that used the segment keeps its history."""
+    if st.button("Archive segment", key="segment_archive", icon=":material/archive:"):
+        archived = attempt(ctx.engine, lambda s: archive_segment(s, ctx.actor, segment.id, utcnow()))
+        if archived is not None:
+            flash(f"Segment “{archived.name}” archived.")
+            st.session_state[_OPEN_NEXT] = NEW_DYNAMIC
+            st.rerun()
+
+
 def _file_stem(name: str) -> str:
     stem = "".join(ch if ch.isalnum() else "-" for ch in name.lower())
     return "-".join(part for part in stem.split("-") if part) or "segment"
@@ -324,6 +338,8 @@ def _static_editor(ctx: AppContext, segment: Segment | None) -> None:
         _save(ctx, segment, STATIC, None)
     if segment is not None:
         _download(ctx, segment)
+    if segment is not None and ctx.actor.can_edit:
+        _archive(ctx, segment)
 
 
 def _pick_partners(ctx: AppContext, segment: Segment) -> None:
