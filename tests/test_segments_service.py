@@ -12,10 +12,9 @@ from sqlmodel import Session, select
 from crm.access import PermissionDenied
 from crm.models import AuditLog, Segment
 from crm.segments import (
-    SegmentInput, add_members, count_members, create_segment, export_csv, get_segment, list_segments,
+    SegmentInput, add_members, archive_segment, count_members, create_segment, export_csv, get_segment, list_segments,
     member_ids_select, preview_members, remove_members, update_segment,
 )
-from crm.segments.service import archive_segment
 from tests.factories import make_partner, make_referral, make_touch
 
 TIER_A = {"conditions": [{"field": "tier", "op": "in", "value": ["A"]}]}
