@@ -146,6 +146,7 @@ def pages_for(actor: Actor) -> list[st.Page]:
         pages.append(st.Page(PAGES / "users.py", title="Users", icon=":material/manage_accounts:",
                              url_path="users"))
     pages.append(st.Page(PAGES / "segments.py", title="Segments", icon=":material/filter_alt:", url_path="segments"))
+    pages.append(st.Page(PAGES / "cadences.py", title="Cadences", icon=":material/route:", url_path="cadences"))
     pages.append(st.Page(PAGES / "my_week.py", title="My week", icon=":material/checklist:", url_path="my-week"))
     pages.append(st.Page(PAGES / "team.py", title="Team tasks", icon=":material/group_work:", url_path="team"))
     pages.append(st.Page(PAGES / "calendar.py", title="Calendar", icon=":material/calendar_month:",
