@@ -50,7 +50,10 @@ def _heat_map(cal: Calendar) -> None:
                                    y=alt.Y("Week of:O", title=None))
     cells = base.mark_rect().encode(color=alt.Color("Total:Q", scale=alt.Scale(scheme="blues"), title="Items"),
                                     tooltip=["Day", "Planned", "Done"])
-    labels = base.mark_text().encode(text=alt.Text("Total:Q"))
+    # Counts only where there is something, light on the darkest cells so they stay legible.
+    dark = alt.datum.Total > frame["Total"].max() / 2
+    labels = base.mark_text().transform_filter(alt.datum.Total > 0).encode(
+        text=alt.Text("Total:Q"), color=alt.condition(dark, alt.value("white"), alt.value("black")))
     st.altair_chart(cells + labels, width="stretch", key="calendar_heat_map")
 
 
