@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from campaigns.calendar import quarter_of
 from campaigns.planner import project_schedule
 from campaigns.tasks import TaskInput, create_task, skip_task
 from crm.access import PermissionDenied
@@ -104,3 +105,11 @@ def test_a_viewer_cannot_change_a_task_the_calendar_shows(app_database, session)
     viewer = make_user(session, role="viewer")
     with pytest.raises(PermissionDenied):
         skip_task(session, viewer, task.id, "not needed", NOW)
+
+
+def test_the_quarter_view_covers_the_whole_quarter(app_database, session):
+    _people(session)
+    at = signed_in("maria@practice.example.org").switch_page(PAGE).run()
+    at.button_group(key="calendar_view").set_value("Quarter").run()
+    first, last = quarter_of(_today())
+    assert f"{first:%b %d} – {last:%b %d, %Y}" in texts(at)

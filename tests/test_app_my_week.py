@@ -119,3 +119,24 @@ def test_a_liaison_adds_a_visit_by_hand(app_database, session):
     tasks = session.exec(select(Task)).all()
     assert [(t.partner_id, t.kind, t.assigned_to, t.due_on, t.title) for t in tasks] == \
         [(partner.id, "visit", maria.id, _today(), "Meet the new PA")]
+
+
+def test_a_liaison_snoozes_a_task_to_a_later_day(app_database, session):
+    maria = _liaison(session)
+    task = _task(session, maria)
+    at = signed_in("maria@practice.example.org").switch_page(MY_WEEK).run()
+    at.date_input(key=f"snooze_until_{task.id}").set_value(_today() + timedelta(days=3)).run()
+    at.button(key=f"snooze_{task.id}").click().run()
+    session.expire_all()
+    assert session.get(Task, task.id).due_on == _today() + timedelta(days=3)
+
+
+def test_a_liaison_hands_a_task_to_a_colleague(app_database, session):
+    maria = _liaison(session)
+    sam = _liaison(session, email="sam@practice.example.org")
+    task = _task(session, maria)
+    at = signed_in("maria@practice.example.org").switch_page(MY_WEEK).run()
+    at.selectbox(key=f"reassign_to_{task.id}").set_value(sam.id).run()
+    at.button(key=f"reassign_{task.id}").click().run()
+    session.expire_all()
+    assert session.get(Task, task.id).assigned_to == sam.id
