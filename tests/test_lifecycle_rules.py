@@ -89,3 +89,10 @@ def test_partner_ids_go_to_the_database_in_batches():
     from crm.lifecycle.effects import batches
 
     assert batches([1, 2, 3, 4, 5], size=2) == [[1, 2], [3, 4], [5]]
+
+
+def test_a_referral_entered_after_a_person_reset_a_prospect_makes_it_a_source():
+    reset = NOW - timedelta(days=1)
+    late = Event(at=NOW - timedelta(days=3), id=4)
+    moves = moves_for(facts(since=reset, late_referral=late, last_referral=late), NOW)
+    assert [(m.to_status, m.cause_id, m.at) for m in moves] == [("referral_source", 4, reset)]
