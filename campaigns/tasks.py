@@ -291,7 +291,8 @@ def _item(row: Any, touches: list[RecentTouch]) -> TaskItem:
     )
 
 
-def last_touches(session: Session, partner_ids: Iterable[int], per_partner: int = TOUCHES_SHOWN) -> dict[int, list[RecentTouch]]:
+def last_touches(session: Session, partner_ids: Iterable[int],
+                 per_partner: int = TOUCHES_SHOWN) -> dict[int, list[RecentTouch]]:
     """The newest touches of each partner, newest first, in one query."""
     ids = sorted(set(partner_ids))
     if not ids:

@@ -29,7 +29,8 @@ def _liaison(session, email="maria@practice.example.org", role="marketer"):  # t
 
 def _task(session, actor, kind="call", days=0, **partner_fields):  # type: ignore[no-untyped-def]
     partner = make_partner(session, **partner_fields)
-    task = create_task(session, actor, TaskInput(kind=kind, partner_id=partner.id, due_on=_today() + timedelta(days=days),
+    due_on = _today() + timedelta(days=days)
+    task = create_task(session, actor, TaskInput(kind=kind, partner_id=partner.id, due_on=due_on,
                                                  assigned_to=actor.id), NOW)
     session.commit()
     return task

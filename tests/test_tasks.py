@@ -18,7 +18,8 @@ from tests.factories import make_contact, make_partner, make_touch
 TODAY = date(2026, 11, 25)  # a Wednesday: the week runs to Sunday the 29th
 
 
-def _task(session, actor, partner=None, due_on=TODAY, kind="call", assigned_to=None, **fields):  # type: ignore[no-untyped-def]
+def _task(session, actor, partner=None, due_on=TODAY, kind="call",  # type: ignore[no-untyped-def]
+          assigned_to=None, **fields):
     partner = partner or make_partner(session)
     task = create_task(session, actor, TaskInput(kind=kind, partner_id=partner.id, due_on=due_on,
                                                  assigned_to=assigned_to or actor.id, **fields), NOW_)

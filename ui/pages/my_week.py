@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from campaigns.tasks import (TASK_KINDS, MyWeek, TaskInput, TaskItem, complete_task, create_task, my_week, partner_choices,
-                             reassign_task, route, skip_task, snooze_task)
-from crm.contacts import contacts_of
+from campaigns.tasks import (TASK_KINDS, MyWeek, TaskInput, TaskItem, complete_task, create_task, my_week,
+                             partner_choices, reassign_task, route, skip_task, snooze_task)
 from crm.clock import utcnow
+from crm.contacts import contacts_of
 from crm.users import list_users
 from crm.vocab import Role, StepAction, TouchKind
 from ui.shell import AppContext, context
