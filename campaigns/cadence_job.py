@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from campaigns.cadence_state import due_condition, load, practice_zone
 from campaigns.cadence_steps import roles_of, values_of
-from campaigns.cadences import enrol_rule_members, exit_unreachable
+from campaigns.cadences import enrol_rule_members, exit_replied, exit_unreachable
 from campaigns.compose import compose
 from campaigns.outbox import Draft, enqueue_many
 from campaigns.planner import Due, Plan, plan
@@ -65,7 +65,7 @@ class PartnerInfo:
 
 def run_planner_pass(session: Session, settings: Settings, now: datetime) -> PassReport:
     which = due_condition(now)
-    exited = exit_unreachable(session, SYSTEM, which, now)
+    exited = exit_unreachable(session, SYSTEM, which, now) + exit_replied(session, SYSTEM, which, now)
     enrolments, cadences, ran = load(session, which)
     if not enrolments:
         return PassReport(0, 0, 0, 0, 0, exited)

@@ -20,8 +20,8 @@ from campaigns.cadence_state import practice_zone
 from campaigns.cadence_steps import StepDraft
 from crm import audit
 from crm.access import Actor, require_editor
-from crm.models import Cadence, CadenceStep, Enrolment, Partner
-from crm.vocab import CadencePurpose, EnrolmentStatus, ExitReason, PartnerStatus, Recurrence
+from crm.models import Cadence, CadenceStep, Enrolment, Partner, Touch
+from crm.vocab import CadencePurpose, EnrolmentStatus, ExitReason, PartnerStatus, Recurrence, TouchKind
 
 LIVE = (EnrolmentStatus.ACTIVE.value, EnrolmentStatus.PAUSED.value)
 SOURCES = ("manual", "segment", "rule")
@@ -291,6 +291,18 @@ def exit_unreachable(session: Session, actor: Actor, which: ColumnElement[bool],
     return _exit(session, actor, and_(which, Enrolment.partner_id.in_(gone)), ExitReason.DO_NOT_CONTACT.value, now)
 
 
+def exit_replied(session: Session, actor: Actor, which: ColumnElement[bool], now: datetime) -> int:
+    """Exit sequence enrolments (matching `which`) whose partner replied: an email touch
+    logged by a person (not one of our own messages) since they were enrolled. A
+    sequence is there to start a conversation, so it stops once one starts; a recurring
+    touch plan carries on."""
+    replied = exists().where(Touch.partner_id == Enrolment.partner_id, Touch.kind == TouchKind.EMAIL.value,
+                             Touch.message_id.is_(None), Touch.occurred_at >= Enrolment.enrolled_at)
+    sequences = select(Cadence.id).where(Cadence.recurrence == Recurrence.NONE.value)
+    return _exit(session, actor, and_(which, Enrolment.cadence_id.in_(sequences), replied),
+                 ExitReason.REPLIED.value, now)
+
+
 def _exit(session: Session, actor: Actor, which: ColumnElement[bool], reason: str, now: datetime) -> int:
     reason = ExitReason.parse(reason).value
     ids = list(session.execute(select(Enrolment.id).where(which, Enrolment.status.in_(LIVE))).scalars())
@@ -349,5 +361,5 @@ def _utc(moment: datetime) -> datetime:
 
 
 __all__ = ["CadenceDraft", "CadenceSummary", "EnrolReport", "EnrolmentRow", "StepDraft", "create_cadence", "enrol",
-           "enrol_rule_members", "enrol_segment", "exit_enrolment_ids", "exit_enrolments", "exit_unreachable",
+           "enrol_rule_members", "enrol_segment", "exit_enrolment_ids", "exit_enrolments", "exit_replied", "exit_unreachable",
            "get_cadence", "list_cadences", "list_enrolments", "live_steps", "pause", "resume", "update_cadence"]

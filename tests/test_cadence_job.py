@@ -9,7 +9,7 @@ from campaigns.cadences import CadenceDraft, enrol, exit_enrolments, live_steps,
 from crm.models import Enrolment, Message, StepRun, Task
 from crm.segments import SegmentInput, add_members, create_segment
 from tests.cadence_helpers import SETTINGS, checkin, task, welcome
-from tests.factories import make_contact, make_partner
+from tests.factories import make_contact, make_partner, make_touch
 
 FRIDAY = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # 11:00 in Boston
 
@@ -130,6 +130,26 @@ def test_a_partner_marked_do_not_contact_gets_nothing_and_leaves_the_cadence(ses
     assert count(session, Message) == 0
     assert (enrolment_of(session, partner).status, enrolment_of(session, partner).exit_reason) == (
         "exited", "do_not_contact")
+
+
+def test_a_partner_who_replied_leaves_a_sequence_before_its_next_step(session, marketer):
+    _, partner, _ = enrolled_partner(session, marketer, FRIDAY)
+    run(session, FRIDAY)
+    make_touch(session, partner, occurred_at=boston(28, hour=10), kind="email", user_id=marketer.id,
+               outcome="Replied: happy to meet")
+    run(session, boston(30))
+    assert count(session, Task) == 0
+    assert (enrolment_of(session, partner).status, enrolment_of(session, partner).exit_reason) == (
+        "exited", "replied")
+
+
+def test_a_reply_does_not_stop_a_recurring_touch_plan(session, marketer):
+    cadence = welcome(session, marketer, FRIDAY, steps=[checkin(0)], recurrence="monthly")
+    _, partner, _ = enrolled_partner(session, marketer, FRIDAY, cadence=cadence)
+    run(session, FRIDAY)
+    make_touch(session, partner, occurred_at=boston(28, hour=10), kind="email", user_id=marketer.id)
+    run(session, boston(1, 12, hour=10))
+    assert count(session, Message) == 2
 
 
 def test_pausing_and_resuming_shifts_what_remains(session, marketer):
