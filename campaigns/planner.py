@@ -105,13 +105,6 @@ def plan(enrolments: Iterable[EnrolmentState], cadences: Mapping[int, CadencePla
     return Plan(due, progress)
 
 
-def first_due_at(cadence: CadencePlan, anchor_at: datetime, zone: ZoneInfo) -> datetime | None:
-    """When a new enrolment first needs the planner (the same for everyone enrolled at
-    `anchor_at`, so an enrolment of thousands computes it once)."""
-    probe = EnrolmentState(id=0, cadence_id=cadence.id, partner_id=0, anchor_at=anchor_at)
-    return next((item.due_at for item in upcoming(probe, cadence, set(), zone)), None)
-
-
 def upcoming(enrolment: EnrolmentState, cadence: CadencePlan, done: set[tuple[int, str]], zone: ZoneInfo,
              first_period: date | None = None) -> Iterator[Due]:
     """Every step not yet run, occurrence by occurrence (endless for a recurring plan)."""

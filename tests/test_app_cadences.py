@@ -71,3 +71,16 @@ def test_a_viewer_reads_but_cannot_change(app_database, session):
     assert "New cadence…" not in at.selectbox(key="cadence_pick").options
     assert not [b for b in at.button if b.label in ("Save cadence", "Pause", "Enrol")]
     assert at.text_input(key=f"cad{cadence.id}_name").disabled
+
+
+def test_a_marketer_enrols_a_partner_found_by_name(app_database, session):
+    actor, _ = page_for(session)
+    cadence = welcome(session, actor, NOW)
+    partner = make_partner(session, name="Riverside Family Medicine")
+    at = signed_in("maria@practice.test").switch_page(PAGE).run()
+    at.selectbox(key="cadence_pick").set_value(cadence.id).run()
+    at.text_input(key=f"enrol_find_{cadence.id}").input("Riverside").run()
+    at.multiselect(key=f"enrol_pick_{cadence.id}").select(partner.id).run()
+    button(at, "Enrol").click().run()
+    assert "1 enrolled." in texts(at)
+    assert session.execute(select(Enrolment.partner_id)).scalar_one() == partner.id
