@@ -187,8 +187,8 @@ class Dispatcher:
     def _decide(self, claimed: list[Claimed], now: datetime) -> dict[int, Decision]:
         emails = sorted({m.to_email for m in claimed})
         with self.engine.connect() as connection:
-            blocked = _blocked(connection, claimed, emails)
-            recent = _recent_marketing_sends(connection, emails, now)
+            blocked = blocked_addresses(connection, claimed, emails)
+            recent = recent_marketing_sends(connection, emails, now)
         candidates = [Candidate(m.id, m.to_email, m.kind, m.transactional, m.timezone) for m in claimed]
         decisions = decide(candidates, blocked=blocked, recent_sends=recent, cap=self.config.frequency_cap,
                            window=self.config.window, now=now)
@@ -303,7 +303,7 @@ def _log(connection, entries: list[tuple[int, str, int | None, str]], now: datet
         ])
 
 
-def _blocked(connection, claimed: list[Claimed], emails: list[str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def blocked_addresses(connection, claimed: list[Claimed], emails: list[str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Addresses that must not be mailed: suppressed, opted out, do-not-contact partners,
     and patients without consent. One query each, over the batch's addresses only."""
     blocked: dict[str, str] = {}
@@ -330,7 +330,7 @@ def _blocked(connection, claimed: list[Claimed], emails: list[str]) -> dict[str,
     return blocked
 
 
-def _recent_marketing_sends(connection, emails: list[str], now: datetime) -> dict[str, list[datetime]]:  # type: ignore[no-untyped-def]
+def recent_marketing_sends(connection, emails: list[str], now: datetime) -> dict[str, list[datetime]]:  # type: ignore[no-untyped-def]
     recent: dict[str, list[datetime]] = {}
     for email, sent_at in connection.execute(
         select(Message.to_email, Message.sent_at).where(

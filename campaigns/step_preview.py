@@ -1,8 +1,8 @@
 """Before a bulk email step goes out: who would get it, and who is left out and why.
 
 The preview must never disagree with the send. So it judges the recipients with the
-dispatcher's own pieces: its `_blocked` read (suppressed, opted out, partner marked do
-not contact) and its `_recent_marketing_sends` read, then `campaigns.rules.decide`
+dispatcher's own pieces: its `blocked_addresses` read (suppressed, opted out, partner marked do
+not contact) and its `recent_marketing_sends` read, then `campaigns.rules.decide`
 with the configured frequency cap, exactly as a dispatcher pass at the moment of the
 send would. Only the send window is left aside (with a window that is always open): the
 window decides when a message goes out, never whether it does. A contact without an
@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from campaigns.business_days import due_moment
 from campaigns.cadence_steps import roles_of
-from campaigns.dispatch import _blocked, _recent_marketing_sends
+from campaigns.dispatch import blocked_addresses, recent_marketing_sends
 from campaigns.planner import project_schedule
 from campaigns.rules import Candidate, decide
 from campaigns.window import SendWindow
@@ -62,7 +62,7 @@ class StepPreview:
 
 @dataclass(frozen=True)
 class _Addressed:
-    """What the dispatcher's `_blocked` reads of a message: who it is for."""
+    """What the dispatcher's `blocked_addresses` reads of a message: who it is for."""
 
     contact_id: int | None
     patient_id: int | None = None
@@ -91,8 +91,8 @@ def preview(session: Session, people: list[Recipient], at: datetime, cap: int) -
     left_out = [LeftOut(p, NO_EMAIL) for p in people if not p.email]
     emails = sorted({p.email for p in addressed})
     connection = session.connection()
-    blocked = _blocked(connection, [_Addressed(p.contact_id) for p in addressed], emails) if emails else {}
-    recent = _recent_marketing_sends(connection, emails, at) if emails else {}
+    blocked = blocked_addresses(connection, [_Addressed(p.contact_id) for p in addressed], emails) if emails else {}
+    recent = recent_marketing_sends(connection, emails, at) if emails else {}
     candidates = [Candidate(i, p.email, "cadence", False, "UTC") for i, p in enumerate(addressed)]
     decisions = decide(candidates, blocked=blocked, recent_sends=recent, cap=cap, window=_ALWAYS_OPEN, now=at)
     included = []

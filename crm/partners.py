@@ -174,8 +174,8 @@ def search_partners(session: Session, query: PartnerQuery, now: datetime) -> tup
         .limit(query.limit).offset(query.offset)
     ).all()
     ids = [partner.id for partner, _, _ in page]
-    referrals = _referral_counts(session, ids, now - timedelta(days=365))
-    touches = _last_touches(session, ids)
+    referrals = referral_counts(session, ids, now - timedelta(days=365))
+    touches = latest_touch_times(session, ids)
     rows = [
         PartnerRow(
             id=p.id, name=p.name, partner_type=p.partner_type, tier=p.tier, territory=p.territory,
@@ -188,7 +188,7 @@ def search_partners(session: Session, query: PartnerQuery, now: datetime) -> tup
     return rows, total
 
 
-def _referral_counts(session: Session, ids: list[int], since: datetime) -> dict[int, int]:
+def referral_counts(session: Session, ids: list[int], since: datetime) -> dict[int, int]:
     if not ids:
         return {}
     result = session.execute(
@@ -199,7 +199,7 @@ def _referral_counts(session: Session, ids: list[int], since: datetime) -> dict[
     return dict(result.all())
 
 
-def _last_touches(session: Session, ids: list[int]) -> dict[int, datetime]:
+def latest_touch_times(session: Session, ids: list[int]) -> dict[int, datetime]:
     if not ids:
         return {}
     result = session.execute(

@@ -19,7 +19,7 @@ from crm import audit
 from crm.access import Actor, require_editor
 from crm.fields import text
 from crm.models import Cadence, Partner, Segment, SegmentMember, User
-from crm.partners import _last_touches, _referral_counts
+from crm.partners import latest_touch_times, referral_counts
 from crm.segments.compile import compile_definition
 from crm.segments.definition import SegmentDefinition, parse_definition
 from crm.transfer.cells import export_text
@@ -174,8 +174,8 @@ def _preview(session: Session, ids: Select, now: datetime, limit: int) -> list[M
         .where(Partner.id.in_(ids)).order_by(func.lower(Partner.name), Partner.id).limit(limit)
     ).all()
     page = [partner.id for partner, _, _ in rows]
-    referrals = _referral_counts(session, page, now - timedelta(days=365))
-    touches = _last_touches(session, page)
+    referrals = referral_counts(session, page, now - timedelta(days=365))
+    touches = latest_touch_times(session, page)
     return [MemberRow(id=p.id, name=p.name, partner_type=p.partner_type, tier=p.tier, status=p.status,
                       territory=p.territory, city=p.city, owner=owner_name or owner_email or "",
                       referrals_12m=referrals.get(p.id, 0), last_touch_at=touches.get(p.id))
