@@ -37,6 +37,7 @@ class CadenceDraft(BaseModel):
     active: bool = True
     rule_segment_id: int | None = None
     exit_on_referral_source: bool = False
+    nurture_cadence_id: int | None = None
     steps: list[StepDraft] = Field(default_factory=list)
 
     @field_validator("steps")
@@ -49,7 +50,8 @@ class CadenceDraft(BaseModel):
     def cadence_values(self) -> dict[str, Any]:
         return {"name": self.name, "description": self.description, "purpose": self.purpose.value,
                 "recurrence": self.recurrence.value, "active": self.active, "rule_segment_id": self.rule_segment_id,
-                "exit_on_referral_source": self.exit_on_referral_source}
+                "exit_on_referral_source": self.exit_on_referral_source,
+                "nurture_cadence_id": self.nurture_cadence_id}
 
 
 def create_cadence(session: Session, actor: Actor, draft: CadenceDraft, now: datetime) -> Cadence:

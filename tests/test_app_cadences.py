@@ -84,3 +84,24 @@ def test_a_marketer_enrols_a_partner_found_by_name(app_database, session):
     button(at, "Enrol").click().run()
     assert "1 enrolled." in texts(at)
     assert session.execute(select(Enrolment.partner_id)).scalar_one() == partner.id
+
+
+def test_a_marketer_sets_the_nurture_cadence_for_new_referral_sources(app_database, session, now):
+    from campaigns.cadences import CadenceDraft, create_cadence
+    from campaigns.cadence_steps import StepDraft
+    from crm.access import SYSTEM
+    from crm.models import Cadence
+
+    nurture = create_cadence(session, SYSTEM, CadenceDraft(name="Nurture", steps=[StepDraft(action="call")]), now)
+    intro = create_cadence(session, SYSTEM, CadenceDraft(name="Introduction", exit_on_referral_source=True,
+                                                         steps=[StepDraft(action="call")]), now)
+    session.commit()
+    make_user(session, email="maria@practice.example.org", role="marketer")
+    at = signed_in("maria@practice.example.org").switch_page("ui/pages/cadences.py").run()
+    picker = [s for s in at.selectbox if s.label.startswith("Cadence") or s.label.startswith("Open")]
+    assert picker, [s.label for s in at.selectbox]
+    picker[0].select(intro.id).run()
+    at.selectbox(key=f"cad{intro.id}_nurture").select(nurture.id).run()
+    at.button(key=f"cad{intro.id}_save").click().run()
+    session.expire_all()
+    assert session.get(Cadence, intro.id).nurture_cadence_id == nurture.id

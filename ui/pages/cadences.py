@@ -85,6 +85,7 @@ def _editor(ctx: AppContext, cadence: Cadence | None, steps: list[CadenceStep]) 
     exit_on_source = st.checkbox("Exit a partner who becomes a referral source",
                                  value=cadence.exit_on_referral_source if cadence else False,
                                  key=f"{prefix}_exit_on_source", disabled=locked)
+    nurture_id = _nurture_cadence(ctx, cadence, prefix, locked or not exit_on_source)
     rule_segment_id = _rule_segment(ctx, cadence, prefix, locked)
     drafts = _steps(prefix, steps, locked)
     if locked:
@@ -92,7 +93,17 @@ def _editor(ctx: AppContext, cadence: Cadence | None, steps: list[CadenceStep]) 
     if st.button("Save cadence", type="primary", key=f"{prefix}_save"):
         _save(ctx, cadence, dict(name=name, purpose=purpose, recurrence=recurrence, description=description,
                                  active=active, exit_on_referral_source=exit_on_source,
+                                 nurture_cadence_id=nurture_id if exit_on_source else None,
                                  rule_segment_id=rule_segment_id, steps=drafts))
+
+
+def _nurture_cadence(ctx: AppContext, cadence: Cadence | None, prefix: str, locked: bool) -> int | None:
+    others = {c.id: c.name for c in read(ctx.engine, list_cadences) if cadence is None or c.id != cadence.id}
+    current = cadence.nurture_cadence_id if cadence else None
+    options = [None, *others]
+    return st.selectbox("…and enrol them in a nurture cadence", options, key=f"{prefix}_nurture",
+                        index=options.index(current) if current in options else 0, disabled=locked,
+                        format_func=lambda i: "None" if i is None else others[i])
 
 
 def _rule_segment(ctx: AppContext, cadence: Cadence | None, prefix: str, locked: bool) -> int | None:
