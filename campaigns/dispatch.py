@@ -255,7 +255,7 @@ class Dispatcher:
                             provider_message_id=bindparam("pid"), last_error=""),
                     [{"mid": o.message_id, "pid": o.provider_message_id} for o in by_kind["sent"]],
                 )
-                _log_email_touches(connection, [o.message_id for o in by_kind["sent"]], now)
+                log_email_touches(connection, [o.message_id for o in by_kind["sent"]], now)
             for status in ("failed", "unknown", "queued"):
                 if status in by_kind:
                     connection.execute(
@@ -284,7 +284,7 @@ class Dispatcher:
                                o.detail or (o.provider_message_id or "")) for o in outcomes], now)
 
 
-def _log_email_touches(connection, message_ids: list[int], now: datetime) -> None:  # type: ignore[no-untyped-def]
+def log_email_touches(connection, message_ids: list[int], now: datetime) -> None:  # type: ignore[no-untyped-def]
     """Every email that reached a partner's contact shows on the partner's timeline as an
     email touch linked to its message: one INSERT ... SELECT for the batch."""
     source = select(

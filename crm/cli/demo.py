@@ -10,6 +10,7 @@ from crm import migrate
 from crm.cli.common import engine, fail, load_settings
 from crm.clock import utcnow
 from crm.demo import DEFAULT_PASSWORD, PASSWORD_ENV, demo_users, has_partners, seed_demo
+from crm.demo.outreach import seed_outreach
 from crm.users import UserError
 
 demo_app = typer.Typer(no_args_is_help=True, help="Demo data to explore Liaison with.")
@@ -23,6 +24,7 @@ def seed(
     referrals: int = typer.Option(None, "--referrals", min=0,
                                   help="Exact number of referrals (default: partners × years × 8)."),
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when partners already exist."),
+    plan: bool = typer.Option(True, "--plan/--no-plan", help="Also a month of outreach (segments, cadences, tasks)."),
 ) -> None:
     """Add a demo sports-medicine practice: clinics, liaisons, a leadership viewer,
     partners, contacts, touches, referrals and a few patients. The demo users share the
@@ -36,12 +38,19 @@ def seed(
         typer.echo("partners already exist: demo data not added")
         return
     try:
-        summary = seed_demo(target, partners=partners, years=years, seed=seed_, now=utcnow(),
+        now = utcnow()
+        summary = seed_demo(target, partners=partners, years=years, seed=seed_, now=now,
                             referrals=referrals, password=password, progress=typer.echo)
     except UserError as exc:
         raise fail(f"{PASSWORD_ENV}: {exc}") from None
     counts = ", ".join(f"{count:,} {name}" for name, count in summary.as_dict().items())
     typer.echo(f"added {counts}")
+    if plan:
+        typer.echo("planning a month of outreach: segments, cadences, enrolments, emails and tasks")
+        outreach = seed_outreach(target, settings, now=now)
+        if outreach is not None:
+            typer.echo("added " + ", ".join(f"{count:,} {name.replace('_', ' ')}"
+                                            for name, count in outreach.as_dict().items()))
     _print_sign_in(password)
 
 
