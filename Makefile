@@ -36,8 +36,13 @@ run: setup
 test: setup browser
 	$(BIN)/pytest
 
+# Benchmarks on SQLite and, when the local PostgreSQL answers, on PostgreSQL too.
+BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test
 bench: setup
-	@set -e; for script in bench/bench_*.py; do $(BIN)/python $$script; done
+	@set -e; \
+	if [ -z "$$LIAISON_BENCH_POSTGRES_URL" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		export LIAISON_BENCH_POSTGRES_URL="$(BENCH_POSTGRES)"; fi; \
+	for script in bench/bench_*.py; do $(BIN)/python $$script; done
 
 # Re-resolve the locked versions after changing pyproject.toml.
 lock:
