@@ -54,7 +54,10 @@ def seed_outreach(engine: Engine, settings: Settings, *, now: datetime) -> Outre
         intro, monthly, _win_back = _cadences(session, segments, start)
         prospects = _pick(session, Partner.status == "prospect", INTRODUCTIONS)
         sources = _pick(session, (Partner.status == "referral_source") & (Partner.tier == "A"), MONTHLY)
-        enrolled = enrol(session, SYSTEM, intro.id, prospects, source="segment", now=start).enrolled
+        half = len(prospects) // 2
+        enrolled = enrol(session, SYSTEM, intro.id, prospects[:half], source="segment", now=start).enrolled
+        enrolled += enrol(session, SYSTEM, intro.id, prospects[half:], source="segment",
+                          now=now - timedelta(days=8)).enrolled
         enrolled += enrol(session, SYSTEM, monthly.id, sources, source="segment", now=start).enrolled
     with session_scope(engine) as session:
         advance_lifecycle(session, start)
