@@ -24,6 +24,7 @@ class Location(SQLModel, table=True):
     state: str = Field(default="", max_length=2)
     zip: str = Field(default="", max_length=10)
     timezone: str = Field(default="America/New_York", max_length=64)
+    review_url: str = Field(default="", max_length=500)
     created_at: datetime
 
 
@@ -68,6 +69,7 @@ class Partner(SQLModel, table=True):
     tier: str = Field(default="C", max_length=1)
     owner_id: int | None = Field(default=None, foreign_key="users.id")
     referral_channel: str = Field(default="", max_length=16)
+    update_preference: str = Field(default="per_referral", max_length=12)
     status: str = Field(default="prospect", max_length=20)
     sports: str = Field(default="", max_length=500)
     tags: str = Field(default="", max_length=500)
@@ -447,3 +449,155 @@ class PartnerStatusChange(SQLModel, table=True):
     cause_id: int | None = None
     detail: str = Field(default="", max_length=300)
     user_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+
+class Event(SQLModel, table=True):
+    """An in-service, lunch-and-learn, talk, CME evening or open house. `sequence` is the
+    iCalendar SEQUENCE: raised on every update so calendars replace the old invitation."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_starts", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    kind: str = Field(max_length=24)
+    topic: str = Field(default="", max_length=200)
+    speaker: str = Field(default="", max_length=120)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str = Field(default="America/New_York", max_length=64)
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    venue_partner_id: int | None = Field(default=None, foreign_key="partner.id")
+    venue_note: str = Field(default="", max_length=300)
+    capacity: int | None = None
+    cost_per_attendee_cents: int = 0
+    audience_segment_id: int | None = Field(default=None, foreign_key="segment.id")
+    status: str = Field(default="draft", max_length=12)
+    sequence: int = 0
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime
+    updated_at: datetime
+
+
+class EventInvitee(SQLModel, table=True):
+    """One invited contact: their answer, their place on the wait list, and attendance."""
+
+    __tablename__ = "event_invitee"
+    __table_args__ = (
+        UniqueConstraint("event_id", "contact_id", name="uq_event_invitee"),
+        Index("ix_event_invitee_partner", "partner_id"),
+        Index("ix_event_invitee_contact", "contact_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id")
+    contact_id: int = Field(foreign_key="contact.id")
+    partner_id: int = Field(foreign_key="partner.id")
+    rsvp: str = Field(default="none", max_length=10)
+    rsvp_at: datetime | None = None
+    waitlisted_at: datetime | None = None
+    attended: bool = False
+    checked_in_at: datetime | None = None
+    invited_at: datetime
+
+
+class CompensationLimit(SQLModel, table=True):
+    """The Stark law's non-monetary compensation limit for a calendar year (42 CFR
+    411.357(k)), in cents; CMS updates it every year."""
+
+    __tablename__ = "compensation_limit"
+
+    year: int = Field(primary_key=True)
+    limit_cents: int
+
+
+class Visit(SQLModel, table=True):
+    """A patient's visit: when and where, nothing clinical."""
+
+    __tablename__ = "visit"
+    __table_args__ = (
+        Index("ix_visit_patient", "patient_id", "visit_at"),
+        Index("ix_visit_when", "visit_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id")
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    visit_at: datetime
+    completed: bool = True
+    created_at: datetime
+
+
+class ReviewRequest(SQLModel, table=True):
+    __tablename__ = "review_request"
+    __table_args__ = (
+        UniqueConstraint("visit_id", name="uq_review_request_visit"),
+        Index("ix_review_request_patient", "patient_id", "requested_at"),
+        Index("ix_review_request_status", "status", "requested_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id")
+    visit_id: int = Field(foreign_key="visit.id")
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    status: str = Field(default="requested", max_length=12)
+    requested_at: datetime
+    reminded_at: datetime | None = None
+    opened_at: datetime | None = None
+    clicked_at: datetime | None = None
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    reminder_message_id: int | None = Field(default=None, foreign_key="message.id")
+
+
+class SportSeason(SQLModel, table=True):
+    __tablename__ = "sport_season"
+    __table_args__ = (UniqueConstraint("year", "sport", name="uq_sport_season"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    sport: str = Field(max_length=40)
+    season: str = Field(max_length=8)
+    starts_on: date
+    ends_on: date
+
+
+class SeasonalSend(SQLModel, table=True):
+    """One phase's send (pre-, mid- or post-season) for one sport's season in a year: a
+    draft until a marketer approves it."""
+
+    __tablename__ = "seasonal_send"
+    __table_args__ = (UniqueConstraint("year", "sport", "phase", name="uq_seasonal_send"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    sport: str = Field(max_length=40)
+    season: str = Field(max_length=8)
+    phase: str = Field(max_length=4)
+    send_on: date
+    status: str = Field(default="draft", max_length=10)
+    approved_by: int | None = Field(default=None, foreign_key="users.id")
+    approved_at: datetime | None = None
+    enqueued_at: datetime | None = None
+    created_at: datetime
+
+
+class ReferralUpdate(SQLModel, table=True):
+    """A referral event the referring partner should hear about (received, scheduled,
+    first visit), sent on its own or gathered into a daily or weekly digest."""
+
+    __tablename__ = "referral_update"
+    __table_args__ = (
+        UniqueConstraint("referral_id", "stage", name="uq_referral_update"),
+        Index("ix_referral_update_pending", "status", "partner_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id")
+    partner_id: int = Field(foreign_key="partner.id")
+    stage: str = Field(max_length=12)
+    happened_at: datetime
+    status: str = Field(default="pending", max_length=10)
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    created_at: datetime

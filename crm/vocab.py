@@ -162,6 +162,21 @@ class TaskStatus(Vocabulary):
     SKIPPED = "skipped"
 
 
+class EventKind(Vocabulary):
+    LUNCH_AND_LEARN = "lunch_and_learn"
+    IN_SERVICE = "in_service"
+    INJURY_PREVENTION_TALK = "injury_prevention_talk"
+    CME_EVENING = "cme_evening"
+    OPEN_HOUSE = "open_house"
+
+
+class UpdatePreference(Vocabulary):
+    PER_REFERRAL = "per_referral"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    NONE = "none"
+
+
 _LABELS: dict[str, str] = {
     "primary_care": "Primary care",
     "physical_therapy": "Physical therapy",
@@ -187,6 +202,9 @@ _LABELS: dict[str, str] = {
     "hand_wrist": "Hand & wrist",
     "sports_performance": "Sports performance",
     "drop_off": "Materials drop-off",
+    "injury_prevention_talk": "Injury-prevention talk",
+    "cme_evening": "CME evening",
+    "per_referral": "Each referral",
     "win_back": "Win-back",
     "": "None",
     "A": "A",
