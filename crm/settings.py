@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     frequency_cap: int = Field(default=3, ge=1, le=50)
     send_window: str = "Mon-Fri 08:00-18:00"
     max_attempts: int = Field(default=8, ge=1, le=30)
+    review_delay_hours: int = Field(default=24, ge=0, le=24 * 30)
+    review_period_days: int = Field(default=180, ge=1, le=3650)
+    review_reminder_days: int = Field(default=5, ge=1, le=60)
 
     @field_validator("database_url")
     @classmethod
