@@ -91,6 +91,7 @@ def _cookie_flags(settings: Settings) -> dict:
 
 
 def public_routes() -> list[BaseRoute]:
+    from ui.public.review_link import routes as review_routes
     from ui.public.unsubscribe import routes as unsubscribe_routes  # it imports database_answers from here
 
     return [
@@ -98,4 +99,5 @@ def public_routes() -> list[BaseRoute]:
         Route("/api/session", start_session, methods=["POST"]),
         Route("/api/session/end", end_session, methods=["POST"]),
         *unsubscribe_routes(),
+        *review_routes(),
     ]
