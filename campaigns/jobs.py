@@ -99,6 +99,9 @@ def _load_builtin() -> None:
 
         register(Job("cadence_rules", rules_job, every_seconds=900, order=400))
         register(Job("cadences", planner_job, every_seconds=300, order=500))
+        from campaigns.events.sending import reminders_job
+
+        register(Job("event_reminders", reminders_job, every_seconds=900, order=600))
         from campaigns.reviews.job import review_job
 
         register(Job("reviews", review_job, every_seconds=900, order=600))
