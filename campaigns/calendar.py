@@ -1,11 +1,12 @@
 """The touchpoint calendar: everything planned and done between two days, for a
 marketer planning a month or a quarter.
 
-Four sources, each read with one query over the whole range (never a query per day or
+Five sources, each read with one query over the whole range (never a query per day or
 per row): tasks (open ones planned on their due day, done ones on the day they were
 done), emails (queued ones planned on the day they will next be tried, sent ones done
 on the day they went out), touches logged by hand, and the cadence steps not yet run,
-projected by `campaigns.planner.project_schedule`. A touch that came from a task or an
+projected by `campaigns.planner.project_schedule`; and seasonal sends not yet enqueued
+(drafts and approved ones), planned on their day. A touch that came from a task or an
 email is left out: the task or email already stands for it, and counting both would
 show one visit as two. Days are the practice's days (its time zone), not UTC's."""
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
 from campaigns.planner import project_schedule
-from crm.models import Contact, Message, Partner, Task, Touch, User
+from crm.models import Contact, Message, Partner, SeasonalSend, Task, Touch, User
 from crm.vocab import StepAction, TaskStatus, TouchKind
 
 PLANNED = "planned"
@@ -110,7 +111,8 @@ def calendar(session: Session, start: date, end: date, now: datetime, zone: Zone
         raise ValueError("the calendar ends before it starts")
     low, high = _utc_bounds(start, end, zone)
     items = (_tasks(session, start, end, low, high, zone) + _emails(session, low, high, zone)
-             + _touches(session, low, high, zone) + _projected(session, start, end, now, zone))
+             + _touches(session, low, high, zone) + _projected(session, start, end, now, zone)
+             + seasonal_items(session, start, end))
     items.sort(key=lambda i: (i.day, i.state != PLANNED, i.source, i.label, i.partner_name))
     return Calendar(start, end, items, _names(session))
 
@@ -209,6 +211,25 @@ def _projected(session: Session, start: date, end: date, now: datetime, zone: Zo
                      partner_id=p.partner_id, partner_name=partner_names.get(p.partner_id, ""), person="",
                      step_id=p.step_id)
         for p in planned
+    ]
+
+
+SEASONAL_PHASES = {"pre": "Pre-season", "mid": "Mid-season", "post": "Post-season"}
+
+
+def seasonal_items(session: Session, start: date, end: date) -> list[CalendarItem]:
+    """Seasonal sends not yet enqueued (drafts and approved ones), planned on their day,
+    one item per sport and phase. Once enqueued, their emails stand for them."""
+    rows = session.execute(
+        select(SeasonalSend.send_on, SeasonalSend.sport, SeasonalSend.phase, SeasonalSend.status)
+        .where(SeasonalSend.status.in_(("draft", "approved")), SeasonalSend.send_on >= start,
+               SeasonalSend.send_on <= end)
+    ).all()
+    return [
+        CalendarItem(day=send_on, state=PLANNED, source="seasonal", kind="email",
+                     label=f"{SEASONAL_PHASES[phase]} {sport} email ({status})", owner_id=None, partner_id=None,
+                     partner_name="", person="")
+        for send_on, sport, phase, status in rows
     ]
 
 

@@ -99,6 +99,9 @@ def _load_builtin() -> None:
 
         register(Job("cadence_rules", rules_job, every_seconds=900, order=400))
         register(Job("cadences", planner_job, every_seconds=300, order=500))
+        from campaigns.seasonal.enqueue import seasonal_job
+
+        register(Job("seasonal", seasonal_job, every_seconds=900, order=600))
         from campaigns.events.sending import reminders_job
 
         register(Job("event_reminders", reminders_job, every_seconds=900, order=600))
