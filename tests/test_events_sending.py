@@ -111,6 +111,23 @@ def test_reminders_are_transactional(session, marketer, now):
     assert _messages(session, f"event:{event.id}:reminder-1d:%")[0].transactional
 
 
+def test_every_kind_of_event_email_renders(session, marketer, now):
+    """A rendering failure would leave a failed row instead of an email."""
+    event, contacts = _event_with(session, marketer, now, 1)
+    record_rsvp(session, invitees(session, event.id)[contacts[0].id].id, "yes", now)
+    send_invitations(session, SETTINGS, marketer, event.id, now)
+    plan_reminders(session, SETTINGS, STARTS - timedelta(days=1))
+    send_update(session, SETTINGS, marketer, event.id, now)
+    send_follow_ups(session, SETTINGS, marketer, event.id, "https://practice.example.org/slides",
+                    STARTS + timedelta(days=1))
+    cancel_event(session, marketer, event.id, now)
+    send_cancellation(session, SETTINGS, marketer, event.id, now)
+    messages = _messages(session, f"event:{event.id}:%")
+    assert [(m.template, m.status) for m in messages] == [
+        ("event_invitation", "queued"), ("event_reminder", "queued"), ("event_update", "queued"),
+        ("event_follow_up_missed", "queued"), ("event_cancelled", "queued")]
+
+
 def test_a_reminder_is_planned_once_however_often_the_job_runs(session, marketer, now):
     event, contacts = _event_with(session, marketer, now, 1)
     record_rsvp(session, invitees(session, event.id)[contacts[0].id].id, "yes", now)

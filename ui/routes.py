@@ -92,6 +92,7 @@ def _cookie_flags(settings: Settings) -> dict:
 
 def public_routes() -> list[BaseRoute]:
     from ui.public.review_link import routes as review_routes
+    from ui.public.rsvp import routes as rsvp_routes
     from ui.public.unsubscribe import routes as unsubscribe_routes  # it imports database_answers from here
 
     return [
@@ -100,4 +101,5 @@ def public_routes() -> list[BaseRoute]:
         Route("/api/session/end", end_session, methods=["POST"]),
         *unsubscribe_routes(),
         *review_routes(),
+        *rsvp_routes(),
     ]

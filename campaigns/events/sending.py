@@ -100,7 +100,8 @@ def plan_reminders(session: Session, settings: Settings, now: datetime) -> int:
         if name is None:
             continue
         drafts = [_draft(session, settings, event, r, now, "event_reminder", name,
-                         {**_details(session, event), "event_url": rsvp_url(settings, r.invitee_id, "yes")})
+                         {"contact_first_name": r.first_name, **_details(session, event),
+                          "event_url": rsvp_url(settings, r.invitee_id, "yes")})
                   for r in _recipients(session, event.id, EventInvitee.rsvp == "yes")]
         count += enqueue_many(session, drafts, now)
     return count

@@ -1,0 +1,145 @@
+"""RSVP links: the signed token, and GET /rsvp/{token} in a real HTTP server."""
+from __future__ import annotations
+
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import uvicorn
+from itsdangerous import URLSafeSerializer
+from starlette.applications import Starlette
+
+from campaigns.events.service import cancel_event, invite
+from campaigns.events.tokens import SALT, make_token, rsvp_url, verify
+from campaigns.unsubscribe import make_token as unsubscribe_token
+from tests.apptest import app_database  # noqa: F401
+from tests.browser import free_port
+from tests.event_helpers import SETTINGS, invitees, make_event
+from tests.factories import make_contact, make_partner
+from ui.public.rsvp import routes
+from ui.routes import public_routes
+
+KEY = "test-secret-key"  # what app_database puts in LIAISON_SECRET_KEY
+
+
+def test_a_token_names_the_invitee_and_the_answer():
+    wanted = verify(KEY, make_token(KEY, 42, "no"))
+    assert (wanted.invitee_id, wanted.answer) == (42, "no")
+
+
+def test_a_token_signed_with_another_key_is_refused():
+    forged = URLSafeSerializer("guessed-key", salt=SALT).dumps([42, "yes"])
+    assert verify(KEY, forged) is None
+
+
+def test_a_no_cannot_be_turned_into_a_yes():
+    payload, signature = make_token(KEY, 42, "no").split(".")
+    yes_payload = make_token(KEY, 42, "yes").split(".")[0]
+    assert verify(KEY, f"{yes_payload}.{signature}") is None
+
+
+def test_a_token_with_another_invitee_put_in_is_refused():
+    payload, signature = make_token(KEY, 42, "yes").split(".")
+    other = make_token(KEY, 43, "yes").split(".")[0]
+    assert verify(KEY, f"{other}.{signature}") is None
+
+
+def test_an_unsubscribe_token_is_not_an_rsvp_token():
+    assert verify(KEY, unsubscribe_token(KEY, "a@b.org")) is None
+
+
+def test_the_url_is_under_the_public_address():
+    assert rsvp_url(SETTINGS, 42, "yes").startswith("https://liaison.example.org/rsvp/")
+
+
+def test_the_route_is_among_the_public_routes():
+    assert "/rsvp/{token}" in [getattr(route, "path", "") for route in public_routes()]
+
+
+# --- the public route ------------------------------------------------------------------
+
+@dataclass
+class Answer:
+    status: int
+    body: str
+
+
+def call(url: str) -> Answer:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return Answer(response.status, response.read().decode())
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, error.read().decode())
+
+
+@pytest.fixture
+def site(app_database) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    server = uvicorn.Server(uvicorn.Config(Starlette(routes=routes()), host="127.0.0.1", port=free_port(),
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{server.config.port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def full_event(session, marketer, now):  # type: ignore[no-untyped-def]
+    """A one-seat event with two invitees; returns (event, [first invitee id, second invitee id])."""
+    event = make_event(session, marketer, capacity=1)
+    partner = make_partner(session)
+    contacts = [make_contact(session, partner) for _ in range(2)]
+    invite(session, marketer, event.id, now, contact_ids=[c.id for c in contacts])
+    session.commit()
+    rows = invitees(session, event.id)
+    return event, [rows[c.id].id for c in contacts]
+
+
+def test_a_yes_link_saves_a_seat(site, session, full_event):
+    event, (first, _) = full_event
+    answer = call(f"{site}/rsvp/{make_token(KEY, first, 'yes')}")
+    assert answer.status == 200 and "seat is saved" in answer.body
+    assert invitees(session, event.id)[_contact_of(session, event, first)].rsvp == "yes"
+
+
+def test_a_yes_link_past_capacity_says_wait_list(site, full_event):
+    _, (first, second) = full_event
+    call(f"{site}/rsvp/{make_token(KEY, first, 'yes')}")
+    assert "wait list" in call(f"{site}/rsvp/{make_token(KEY, second, 'yes')}").body
+
+
+def test_an_altered_token_is_refused_and_records_nothing(site, session, full_event):
+    event, (first, _) = full_event
+    token = make_token(KEY, first, "yes")
+    altered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    answer = call(f"{site}/rsvp/{altered}")
+    assert answer.status == 400 and "not valid" in answer.body
+    assert {row.rsvp for row in invitees(session, event.id).values()} == {"none"}
+
+
+def test_a_forged_token_is_refused(site, full_event):
+    _, (first, _) = full_event
+    forged = URLSafeSerializer("guessed-key", salt=SALT).dumps([first, "yes"])
+    assert call(f"{site}/rsvp/{forged}").status == 400
+
+
+def test_a_token_for_an_unknown_invitee_gets_the_same_answer_as_a_bad_one(site):
+    assert call(f"{site}/rsvp/{make_token(KEY, 999_999, 'yes')}").status == 400
+
+
+def test_a_link_to_a_cancelled_event_says_so(site, session, marketer, now, full_event):
+    event, (first, _) = full_event
+    cancel_event(session, marketer, event.id, now)
+    session.commit()
+    assert "cancelled" in call(f"{site}/rsvp/{make_token(KEY, first, 'yes')}").body
+
+
+def _contact_of(session, event, invitee_id):  # type: ignore[no-untyped-def]
+    return next(c for c, row in invitees(session, event.id).items() if row.id == invitee_id)

@@ -1,0 +1,83 @@
+"""RSVP links from event invitations, served by st.App without sign-in.
+
+GET /rsvp/{token} records the answer the token stands for (Yes or No) and shows a plain
+page saying what happened: a seat, a place on the wait list, or the No. A token that
+was not made by us as it is gets a 400 with a generic message; so does one for an
+invitee that no longer exists, so the page cannot be used to probe the invitee list."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from campaigns.events.sending import starts_text, venue_text
+from campaigns.events.service import CANCELLED, get_event, record_rsvp
+from campaigns.events.tokens import RsvpRequest, verify
+from crm.clock import utcnow
+from crm.db import engine_for, session_scope
+from crm.models import EventInvitee
+from crm.settings import Settings
+from ui.public.unsubscribe import _page, _settings, _unavailable
+
+_SAID = {
+    "yes": "Thank you: your seat is saved. You will get a reminder before the event.",
+    "waitlist": "The event is full, so you are on the wait list. We will email you if a seat opens up.",
+    "no": "Thank you for letting us know. We hope to see you at a future event.",
+}
+
+
+@dataclass(frozen=True)
+class Answered:
+    rsvp: str
+    title: str
+    when: str
+    where: str
+    cancelled: bool = False
+
+
+async def answer(request: Request) -> Response:
+    settings = _settings()
+    if settings is None:
+        return _unavailable()
+    wanted = verify(settings.secret_key, request.path_params["token"])
+    if wanted is None:
+        return _invalid(settings)
+    try:
+        answered = await run_in_threadpool(_record, settings, wanted, utcnow())
+    except SQLAlchemyError:
+        return _unavailable()
+    if answered is None:
+        return _invalid(settings)
+    if answered.cancelled:
+        return _page(settings, "Event cancelled", f"<p>{escape(answered.title)} has been cancelled.</p>")
+    details = (f"<p><strong>{escape(answered.title)}</strong><br>{escape(answered.when)}<br>"
+               f"{escape(answered.where)}</p>")
+    return _page(settings, "Thank you", f"<p>{_SAID[answered.rsvp]}</p>{details}")
+
+
+def routes() -> list[BaseRoute]:
+    return [Route("/rsvp/{token}", answer, methods=["GET"])]
+
+
+def _record(settings: Settings, wanted: RsvpRequest, now: datetime) -> Answered | None:
+    with session_scope(engine_for(settings.database_url)) as session:
+        invitee = session.get(EventInvitee, wanted.invitee_id)
+        if invitee is None:
+            return None
+        event = get_event(session, invitee.event_id)
+        if event.status == CANCELLED:
+            return Answered("no", event.title, "", "", cancelled=True)
+        outcome = record_rsvp(session, invitee.id, wanted.answer, now)
+        return Answered(outcome.rsvp, event.title, starts_text(event), venue_text(session, event))
+
+
+def _invalid(settings: Settings) -> Response:
+    return _page(settings, "Link not valid",
+                 "<p>This reply link is not valid. Please use the link from your invitation, or reply to "
+                 "the invitation email.</p>", status_code=400)
