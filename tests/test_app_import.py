@@ -62,4 +62,4 @@ def test_a_viewer_gets_exports_but_no_import_controls(app_database, session):
     at = import_page(session, role="viewer")
     assert at.title[0].value == "Export"
     assert not at.file_uploader and not at.radio
-    assert [b.label for b in at.get("download_button")] == ["Partners", "Contacts", "Referrals", "Patients"]
+    assert [b.label for b in at.get("download_button")] == ["Partners", "Contacts", "Referrals", "Patients", "Visits"]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from crm.models import Visit
 from crm.transfer import ENTITIES, export_csv, import_file
 from crm.transfer.kinds import kind_of
 from tests.factories import make_contact, make_location, make_partner, make_patient, make_referral, make_user
@@ -28,12 +29,16 @@ def practice_with_everything(session, now) -> None:
                         npi="1234567893")
     make_contact(session, oak, email=None, first_name="Lee", last_name="Kim", role="coach")
     sam = make_patient(session, email="sam@mail.example.com", phone="+16175550103", location_id=clinic.id)
-    make_patient(session, email=None, first_name="Ana", last_name="Diaz", consent_to_contact=False,
+    ana = make_patient(session, email=None, first_name="Ana", last_name="Diaz", consent_to_contact=False,
                  consent_at=None, consent_source="")
     make_referral(session, elm, received_at=now - timedelta(days=3), partner_reference="R-1", contact_id=dana.id,
                   patient_id=sam.id, location_id=clinic.id, channel="fax",
                   contacted_at=now - timedelta(days=2), status="contacted")
     make_referral(session, oak, received_at=now - timedelta(days=9), status="lost", lost_reason="chose another clinic")
+    session.add(Visit(patient_id=sam.id, location_id=clinic.id, visit_at=now - timedelta(days=2), created_at=now))
+    session.add(Visit(patient_id=ana.id, location_id=clinic.id, visit_at=now - timedelta(days=1), completed=False,
+                      created_at=now))
+    session.commit()
 
 
 def test_an_export_has_exactly_the_columns_the_import_takes(session, now):
@@ -46,7 +51,7 @@ def test_an_export_has_exactly_the_columns_the_import_takes(session, now):
 def test_export_returns_the_number_of_rows_written(session, now):
     practice_with_everything(session, now)
     counts = {entity: export_csv(session, entity, io.StringIO()) for entity in ENTITIES}
-    assert counts == {"partners": 2, "contacts": 2, "referrals": 2, "patients": 2}
+    assert counts == {"partners": 2, "contacts": 2, "referrals": 2, "patients": 2, "visits": 2}
 
 
 def test_text_a_spreadsheet_would_run_as_a_formula_is_quoted(session, now):

@@ -6,9 +6,10 @@ from crm.transfer.entity import Entity
 from crm.transfer.partners import Partners
 from crm.transfer.patients import Patients
 from crm.transfer.referrals import Referrals
+from crm.transfer.visits import Visits
 
-ENTITIES = ("partners", "contacts", "referrals", "patients")
-_KINDS: dict[str, Entity] = {kind.name: kind for kind in (Partners(), Contacts(), Referrals(), Patients())}
+ENTITIES = ("partners", "contacts", "referrals", "patients", "visits")
+_KINDS: dict[str, Entity] = {kind.name: kind for kind in (Partners(), Contacts(), Referrals(), Patients(), Visits())}
 
 
 def kind_of(entity: str) -> Entity:

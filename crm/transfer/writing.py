@@ -23,16 +23,22 @@ def write(session: Session, actor: Actor, kind: Entity, changes: list[Change], n
     changed = [c for c in changes if c.is_update]
     if new:
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = session.execute(statement, [{**c.values, "created_at": now, "updated_at": now} for c in new])
+        ids = session.execute(statement, [{**c.values, **_stamps(kind, now, created=True)} for c in new])
         for change, id_ in zip(new, ids.scalars().all(), strict=True):
             change.id = id_
     if changed:
         statement = update(table).where(table.c.id == bindparam("_row_id"))
-        session.execute(statement, [{**c.values, "_row_id": c.id, "updated_at": now} for c in changed])
+        session.execute(statement, [{**c.values, "_row_id": c.id, **_stamps(kind, now)} for c in changed])
     audit.record_many(session, actor, [
         {"action": "import", "entity": kind.audit_name, "entity_id": c.id, "changes": _changes(c)}
         for c in new + changed
     ], now)
+
+
+def _stamps(kind: Entity, now: datetime, created: bool = False) -> dict[str, datetime]:
+    """The record's own time stamps (a visit has no updated_at)."""
+    names = ("created_at", "updated_at") if created else ("updated_at",)
+    return {name: now for name in names if name in kind.table.c}
 
 
 def _changes(change: Change) -> dict[str, list[Any]]:
