@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from campaigns.reviews.links import LOCATION, location_url, verify
-from campaigns.reviews.locations import qr_svg, set_review_url
+from campaigns.reviews.locations import printable_page, qr_svg, set_review_url
 from crm.access import PermissionDenied
 from crm.models import AuditLog, Location
 from crm.visits import VisitInput, record_visit
@@ -72,3 +72,9 @@ def test_a_visit_needs_a_time_zone(session, marketer, now):
 def test_a_viewer_cannot_record_a_visit(session, viewer, now):
     with pytest.raises(PermissionDenied):
         record_visit(session, viewer, VisitInput(patient_id=1, location_id=1, visit_at=now), now)
+
+
+def test_the_printable_page_shows_the_clinic_the_code_and_the_link():
+    link = location_url(settings(), 7)
+    page = printable_page("Summit <Sports>", "Back Bay", link)
+    assert "<h2>Back Bay</h2>" in page and "<svg" in page and link in page and "Summit &lt;Sports&gt;" in page

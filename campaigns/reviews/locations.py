@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from html import escape
 
 import qrcode
 import qrcode.image.svg
@@ -46,3 +47,19 @@ def qr_svg(link: str) -> str:
     out = io.BytesIO()
     image.save(out)
     return out.getvalue().decode()
+
+
+def printable_page(practice_name: str, location_name: str, link: str) -> str:
+    """A page for the front desk to print: the clinic, the QR code and the link itself."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Review us · {escape(location_name)}</title>
+<style>body{{font-family:system-ui,sans-serif;text-align:center;margin:3rem}}
+.qr svg{{width:9cm;height:9cm}} .link{{font-size:.8rem;word-break:break-all;color:#444}}</style></head>
+<body><h1>{escape(practice_name)}</h1><h2>{escape(location_name)}</h2>
+<p>Thank you for visiting. Scan to tell others about your experience.</p>
+<div class="qr">{_inline(qr_svg(link))}</div><p class="link">{escape(link)}</p></body></html>"""
+
+
+def _inline(svg: str) -> str:
+    """The SVG element without its XML declaration, to sit inside HTML."""
+    return svg[svg.index("<svg"):]
