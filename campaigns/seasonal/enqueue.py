@@ -9,6 +9,7 @@ due at 09:00 on the send's day, practice time."""
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,9 @@ from crm.clock import Clock
 from crm.db import session_scope
 from crm.models import SeasonalSend, User
 from crm.settings import Settings
+
+
+CHUNK = 1000  # emails rendered and inserted at a time
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,10 @@ def enqueue_due(session: Session, settings: Settings, now: datetime) -> EnqueueR
     for send in due:
         groups[(send.year, send.season, send.phase)].append(send)
     sends = emails = 0
-    for (year, season, phase), members in groups.items():
+    for members in groups.values():
         _claim(session, members, now)
-        drafts = phase_drafts(session, settings, members, now, zone)
-        emails += enqueue_many(session, drafts, now)
+        phase = read_phase(session, settings, members, zone)
+        emails += _render_and_enqueue(session, settings, phase, now)
         sends += len(members)
     return EnqueueReport(sends, emails)
 
@@ -74,28 +78,57 @@ def _claim(session: Session, members: list[SeasonalSend], now: datetime) -> None
         raise ClaimLost(f"seasonal sends {ids} were taken by another pass")
 
 
-def phase_drafts(session: Session, settings: Settings, members: list[SeasonalSend], now: datetime,
-                 zone: ZoneInfo) -> list[Draft]:
+@dataclass(frozen=True)
+class Phase:
+    """Everything one season and phase's emails are composed from, read once."""
+
+    send: SeasonalSend  # any of the phase's sends: they share year, season and phase
+    template: str
+    source: TemplateSource
+    owners: dict[int, str]
+    not_before: datetime
+    people: list[SeasonalRecipient]  # those with an address
+
+
+def read_phase(session: Session, settings: Settings, members: list[SeasonalSend], zone: ZoneInfo) -> Phase:
     """The emails of one season and phase: one per address, for the sports of `members`."""
-    first = members[0]
     sports = sorted({m.sport for m in members})
     people = [p for p in seasonal_recipients(session, sports) if p.email]
-    template = PHASE_TEMPLATES[first.phase]
-    source = effective_template(session, template)
-    owners = owner_names(session, {p.owner_id for p in people if p.owner_id is not None})
-    not_before = due_moment(max(m.send_on for m in members), zone)
-    return [seasonal_email(session, settings, first, template, source, person, owners, not_before, now) for person in people]
+    template = PHASE_TEMPLATES[members[0].phase]
+    return Phase(members[0], template, effective_template(session, template),
+                 owner_names(session, {p.owner_id for p in people if p.owner_id is not None}),
+                 due_moment(max(m.send_on for m in members), zone), people)
 
 
-def seasonal_email(session: Session, settings: Settings, send: SeasonalSend, template: str, source: TemplateSource,
-           person: SeasonalRecipient, owners: dict[int, str], not_before: datetime, now: datetime) -> Draft:
-    variables = recipient_variables(settings, send.phase, person, owners)
-    return compose(session, settings, template=template, variables=variables,
+def _render_and_enqueue(session: Session, settings: Settings, phase: Phase, now: datetime) -> int:
+    """Renders the next chunk in a worker thread while this one writes the last chunk:
+    rendering is Python's work, inserting mostly the database's, so they overlap. The
+    worker reads nothing from the session (compose is given the template source)."""
+    chunks = [phase.people[i:i + CHUNK] for i in range(0, len(phase.people), CHUNK)]
+
+    def render(people: list[SeasonalRecipient]) -> list[Draft]:
+        return [seasonal_email(session, settings, phase, person, now) for person in people]
+
+    emails = 0
+    with ThreadPoolExecutor(max_workers=1) as renderer:
+        pending = renderer.submit(render, chunks[0]) if chunks else None
+        for following in [*chunks[1:], None]:
+            drafts = pending.result() if pending else []
+            pending = renderer.submit(render, following) if following else None
+            emails += enqueue_many(session, drafts, now)
+    return emails
+
+
+def seasonal_email(session: Session, settings: Settings, phase: Phase, person: SeasonalRecipient,
+                   now: datetime) -> Draft:
+    send = phase.send
+    return compose(session, settings, template=phase.template,
+                   variables=recipient_variables(settings, send.phase, person, phase.owners),
                    idempotency_key=f"seasonal:{send.year}:{send.season}:{send.phase}:{person.email}",
                    kind="seasonal", to_email=person.email, to_name=person.name, now=now,
                    contact_id=person.contact_id, partner_id=person.partner_id,
                    source=f"seasonal {send.year} {send.season} {send.phase}-season", timezone=settings.timezone,
-                   not_before=not_before, template_source=source)
+                   not_before=phase.not_before, template_source=phase.source)
 
 
 def recipient_variables(settings: Settings, phase: str, person: SeasonalRecipient,

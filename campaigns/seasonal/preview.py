@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from campaigns.business_days import due_moment
 from campaigns.outbox import Draft
-from campaigns.seasonal.enqueue import owner_names, seasonal_email
+from campaigns.seasonal.enqueue import Phase, owner_names, seasonal_email
 from campaigns.seasonal.recipients import SeasonalRecipient, seasonal_recipients
 from campaigns.seasonal.sends import PHASE_TEMPLATES, SendError
 from campaigns.step_preview import Recipient, StepPreview, preview
@@ -56,7 +56,7 @@ def _sample(session: Session, settings: Settings, send: SeasonalSend, people: li
         return None
     first = next(p for p in people if p.contact_id == judged.included[0].contact_id)
     template = PHASE_TEMPLATES[send.phase]
-    owners = owner_names(session, {first.owner_id} if first.owner_id else set())
-    # The very function the job composes with, so the preview is the email that goes.
-    return seasonal_email(session, settings, send, template, effective_template(session, template), first, owners,
-                          due_moment(send.send_on, zone), now)
+    phase = Phase(send, template, effective_template(session, template),
+                  owner_names(session, {first.owner_id} if first.owner_id else set()),
+                  due_moment(send.send_on, zone), [first])
+    return seasonal_email(session, settings, phase, first, now)  # as the job composes it
