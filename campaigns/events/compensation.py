@@ -52,7 +52,7 @@ def limit_for(session: Session, year: int) -> int | None:
     return row.limit_cents if row is not None else DEFAULT_LIMITS_CENTS.get(year)
 
 
-def set_limit(session: Session, actor: Actor, year: int, limit_cents: int, now: datetime) -> None:
+def set_limit(session: Session, actor: Actor, year: int, limit_cents: int, now: datetime) -> int:
     require_editor(actor)
     if limit_cents < 0:
         raise ValueError("a limit cannot be negative")
@@ -60,6 +60,7 @@ def set_limit(session: Session, actor: Actor, year: int, limit_cents: int, now: 
     statement = insert(CompensationLimit).values(year=year, limit_cents=limit_cents)
     session.execute(statement.on_conflict_do_update(index_elements=["year"], set_={"limit_cents": limit_cents}))
     audit.record(session, actor, "update", "compensation_limit", year, {"limit_cents": limit_cents}, now)
+    return limit_cents
 
 
 def year_bounds(year: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
