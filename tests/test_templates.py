@@ -30,6 +30,7 @@ def test_the_catalog_has_the_eleven_templates_the_practice_sends():
         "partner_checkin", "partner_education_update", "event_invitation", "event_reminder", "event_follow_up",
         "review_request", "review_reminder", "preseason_education", "midseason_education",
         "postseason_education", "referral_acknowledgment",
+        "referral_status_update", "referral_digest", "first_referral_thanks", "referral_milestone",
     }
 
 
