@@ -94,6 +94,9 @@ def _load_builtin() -> None:
     if "dispatch" not in _REGISTRY:
         register(Job("sync_suppressions", _sync_suppressions, every_seconds=3600, order=10))
         register(Job("lifecycle", _lifecycle, every_seconds=3600, order=50))
+        from campaigns.referral_updates import EVERY_SECONDS, scheduled_job as referral_updates_job
+
+        register(Job("referral_updates", referral_updates_job, every_seconds=EVERY_SECONDS, order=450))
         register(Job("dispatch", _dispatch, every_seconds=60, order=1000))
         from campaigns.cadence_job import planner_job, rules_job
 

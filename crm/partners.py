@@ -15,7 +15,7 @@ from crm.access import Actor, require_editor
 from crm.fields import Phone, State, Website, WordList, Zip, text, vocab
 from crm.lifecycle.manual import record_manual_change
 from crm.models import Contact, Partner, Referral, Touch, User
-from crm.vocab import PartnerStatus, PartnerType, ReferralChannel, Tier
+from crm.vocab import PartnerStatus, PartnerType, ReferralChannel, Tier, UpdatePreference
 
 
 class NotFound(LookupError):
@@ -41,6 +41,7 @@ class PartnerInput(BaseModel):
     tier: vocab(Tier) = Tier.C.value
     owner_id: int | None = None
     referral_channel: vocab(ReferralChannel, optional=True) = ""
+    update_preference: vocab(UpdatePreference) = UpdatePreference.PER_REFERRAL.value
     status: vocab(PartnerStatus) = PartnerStatus.PROSPECT.value
     sports: WordList = ""
     tags: WordList = ""

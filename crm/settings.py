@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:8501"
     admin_email: str = ""
     admin_password: str = Field(default="", repr=False)
+    referral_milestones: str = "10,25,50,100"
 
     email_transport: Literal["file", "sendgrid", "smtp"] = "file"
     outbox_dir: Path = DATA_DIR / "outbox"
@@ -109,6 +110,18 @@ class Settings(BaseSettings):
 
         SendWindow.parse(value)
         return value
+
+    @field_validator("referral_milestones")
+    @classmethod
+    def _milestones(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not all(p.isdigit() and int(p) > 1 for p in parts):
+            raise ValueError("must be referral counts above 1, separated by commas, e.g. 10,25,50")
+        return ",".join(parts)
+
+    @property
+    def milestones(self) -> tuple[int, ...]:
+        return tuple(sorted({int(p) for p in self.referral_milestones.split(",") if p}))
 
     @field_validator("smtp_url")
     @classmethod

@@ -171,6 +171,30 @@ def _specs() -> list[TemplateSpec]:
                       "partner_reference": "The partner's own reference for the referral (may be empty)"},
                      {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER, "referral_received_on": "March 3, 2026",
                       "partner_reference": "RFM-20931"}),
+        TemplateSpec("referral_status_update", "Referral status update", "transactional", "partner",
+                     "Tells the referring partner a referral was scheduled or its first visit completed. "
+                     "It names no patient and no service line: a reference, dates and the status only.",
+                     {**_CONTACT, **_PARTNER, "referral_received_on": "The date it arrived, e.g. March 3, 2026",
+                      "referral_label": "The partner's own reference, or else our referral number",
+                      "status_label": "What happened, e.g. Scheduled or First visit completed",
+                      "status_date": "When it happened, e.g. March 5, 2026"},
+                     {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER, "referral_received_on": "March 3, 2026",
+                      "referral_label": "RFM-20931", "status_label": "Scheduled", "status_date": "March 5, 2026"}),
+        TemplateSpec("referral_digest", "Referral digest", "transactional", "partner",
+                     "A partner's daily or weekly summary of their referrals' progress: one line per update, "
+                     "each a reference, a status and a date, never a patient.",
+                     {**_CONTACT, **_PARTNER, "period_label": "The period covered, e.g. November 24, 2026",
+                      "update_lines": "One line per update, e.g. RFM-20931: Scheduled on March 5, 2026"},
+                     {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER, "period_label": "November 24, 2026",
+                      "update_lines": ["RFM-20931: Received on March 3, 2026",  # type: ignore[dict-item]
+                                       "No. 4417: Scheduled on March 5, 2026"]}),
+        TemplateSpec("first_referral_thanks", "First referral thank-you", "transactional", "partner",
+                     "Thanks a partner for their very first referral.",
+                     {**_CONTACT, **_PARTNER}, {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER}),
+        TemplateSpec("referral_milestone", "Referral milestone", "transactional", "partner",
+                     "Thanks a partner when their referrals reach a milestone (LIAISON_REFERRAL_MILESTONES).",
+                     {**_CONTACT, **_PARTNER, "referral_count": "How many referrals they have sent, e.g. 10"},
+                     {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER, "referral_count": "10"}),
     ]
 
 

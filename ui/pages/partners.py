@@ -17,7 +17,8 @@ from crm.partners import (
 from crm.referrals import ReferralInput, create_referral
 from crm.touches import TouchInput, log_touch
 from crm.validation import display_phone
-from crm.vocab import ContactRole, PartnerStatus, PartnerType, ReferralChannel, ServiceLine, Tier, TouchKind
+from crm.vocab import (ContactRole, PartnerStatus, PartnerType, ReferralChannel, ServiceLine, Tier, TouchKind,
+                       UpdatePreference)
 from ui.shell import AppContext, context
 from ui.widgets import attempt, flash, form_key, label_of, local, next_form, now_local, read, show_flash, to_utc
 
@@ -319,6 +320,11 @@ def _partner_fields(partner: Partner | None, owners: list[tuple[int, str]], defa
         "sports": d.text_input("Sports", value=value("sports"), help="Comma-separated"),
     }
     values["tags"] = st.text_input("Tags", value=value("tags"), help="Comma-separated")
+    preferences = UpdatePreference.choices()
+    values["update_preference"] = st.selectbox(
+        "Referral updates", preferences, format_func=label_of(UpdatePreference),
+        index=preferences.index(value("update_preference", UpdatePreference.PER_REFERRAL.value)),
+        help="How this partner hears about its referrals by email (only if it refers by email)")
     values["notes"] = st.text_area("Notes", value=value("notes"), height=80)
     return values
 

@@ -1,0 +1,62 @@
+"""Who at a partner hears about its referrals.
+
+The referring contact, when the referral names one who is still with the partner and
+has an email; otherwise the partner's main contact: the first contact, not archived,
+with an email and not opted out, by ROLE_PRIORITY (then the oldest). A referring
+contact who opted out is not replaced by a colleague: they asked for no email."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import case, select
+from sqlmodel import Session
+
+from crm.models import Contact
+
+ROLE_PRIORITY = ("referral_coordinator", "office_manager", "physician", "np_pa", "front_desk",
+                 "athletic_trainer", "physical_therapist", "coach", "other")
+
+NO_RECIPIENT = "no_recipient"
+OPTED_OUT = "opted_out"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    contact_id: int
+    first_name: str
+    email: str
+
+
+def main_contacts(session: Session, partner_ids: Iterable[int]) -> dict[int, Recipient]:
+    ids = sorted(set(partner_ids))
+    if not ids:
+        return {}
+    rank = case({role: n for n, role in enumerate(ROLE_PRIORITY)}, value=Contact.role, else_=len(ROLE_PRIORITY))
+    rows = session.execute(
+        select(Contact).where(Contact.partner_id.in_(ids), Contact.archived_at.is_(None), Contact.email.is_not(None),
+                              Contact.email != "", Contact.email_opt_out.is_(False))
+        .order_by(Contact.partner_id, rank, Contact.created_at, Contact.id)
+    ).scalars()
+    chosen: dict[int, Recipient] = {}
+    for contact in rows:
+        chosen.setdefault(contact.partner_id, _recipient(contact))
+    return chosen
+
+
+def contacts_by_id(session: Session, contact_ids: Iterable[int | None]) -> dict[int, Contact]:
+    ids = sorted({i for i in contact_ids if i is not None})
+    if not ids:
+        return {}
+    return {c.id: c for c in session.execute(select(Contact).where(Contact.id.in_(ids))).scalars()}
+
+
+def for_referral(referring: Contact | None, main: Recipient | None) -> Recipient | str:
+    """The recipient, or why there is none (NO_RECIPIENT or OPTED_OUT)."""
+    if referring is not None and referring.archived_at is None and referring.email:
+        return OPTED_OUT if referring.email_opt_out else _recipient(referring)
+    return main or NO_RECIPIENT
+
+
+def _recipient(contact: Contact) -> Recipient:
+    return Recipient(contact.id, contact.first_name, contact.email or "")
