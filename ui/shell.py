@@ -151,6 +151,8 @@ def pages_for(actor: Actor) -> list[st.Page]:
     pages.append(st.Page(PAGES / "team.py", title="Team tasks", icon=":material/group_work:", url_path="team"))
     pages.append(st.Page(PAGES / "calendar.py", title="Calendar", icon=":material/calendar_month:",
                          url_path="calendar"))
+    pages.append(st.Page(PAGES / "seasonal.py", title="Seasonal sports", icon=":material/sports_soccer:",
+                         url_path="seasonal"))
     pages.append(st.Page(PAGES / "events.py", title="Events", icon=":material/event:", url_path="events"))
     pages.append(st.Page(PAGES / "reviews.py", title="Patient reviews", icon=":material/reviews:",
                          url_path="reviews"))

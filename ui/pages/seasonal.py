@@ -1,0 +1,122 @@
+"""Seasonal sports education: the practice's sports calendar for a year, the pre-, mid-
+and post-season sends generated from it, and their approval, each send with its
+recipients, who is left out and why, and the email as it will go."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from campaigns.seasonal import (DEFAULT_SPORTS, PHASE_LABELS, SEASONS, add_defaults, approve, approve_season,
+                                default_dates, generate_year, preview_send, save_season, seasons_of, sends_of)
+from crm.clock import utcnow
+from crm.models import SeasonalSend
+from ui.shell import AppContext, context
+from ui.widgets import attempt, flash, read, show_flash
+
+
+def render(ctx: AppContext) -> None:
+    st.title("Seasonal sports education")
+    st.caption("Pre-, mid- and post-season emails to the schools, clubs, athletic trainers and coaches serving "
+               "each sport. One email per person per phase, naming all their sports; nothing goes out until "
+               "a marketer approves it.")
+    show_flash()
+    now = utcnow()
+    year = int(st.number_input("Year", min_value=2000, max_value=2100, value=now.astimezone(ctx.zone).year,
+                               step=1, key="seasonal_year"))
+    _calendar(ctx, year)
+    _sends(ctx, year)
+
+
+def _calendar(ctx: AppContext, year: int) -> None:
+    st.subheader("Sports calendar", anchor=False)
+    seasons = read(ctx.engine, lambda s: seasons_of(s, year))
+    if seasons:
+        st.dataframe(pd.DataFrame([{"Sport": r.sport, "Season": r.season, "Starts": r.starts_on, "Ends": r.ends_on}
+                                   for r in seasons]), hide_index=True, key="seasonal_calendar")
+    else:
+        st.info(f"No sports on the {year} calendar yet.")
+    if not ctx.actor.can_edit:
+        return
+    if st.button("Add the US school season defaults", key="seasonal_defaults"):
+        added = attempt(ctx.engine, lambda s: add_defaults(s, ctx.actor, year, utcnow()))
+        if added is not None:
+            flash(f"Added {added} sports to the {year} calendar.")
+            st.rerun()
+    _sport_form(ctx, year)
+
+
+def _sport_form(ctx: AppContext, year: int) -> None:
+    with st.form("seasonal_sport_form"):
+        st.markdown("**Add a sport or change its dates**")
+        sport = st.text_input("Sport", key="seasonal_sport")
+        season = st.selectbox("Season", SEASONS, key="seasonal_season")
+        fall = default_dates(year, "fall")
+        starts = st.date_input("Starts", value=fall.starts_on, key="seasonal_starts")
+        ends = st.date_input("Ends", value=fall.ends_on, key="seasonal_ends")
+        if st.form_submit_button("Save sport", key="seasonal_save_sport"):
+            saved = attempt(ctx.engine, lambda s: save_season(s, ctx.actor, year=year, sport=sport, season=season,
+                                                              starts_on=starts, ends_on=ends, now=utcnow()))
+            if saved is not None:
+                flash(f"Saved {saved.sport}.")
+                st.rerun()
+    st.caption("Defaults: " + "; ".join(f"{s} {', '.join(DEFAULT_SPORTS[s])}" for s in SEASONS))
+
+
+def _sends(ctx: AppContext, year: int) -> None:
+    st.subheader("Sends", anchor=False)
+    if ctx.actor.can_edit and st.button(f"Generate the {year} sends from the calendar", key="seasonal_generate"):
+        report = attempt(ctx.engine, lambda s: generate_year(s, ctx.actor, year, utcnow()))
+        if report is not None:
+            flash(f"{report.created} new drafts, {report.moved} drafts moved to a new day.")
+            st.rerun()
+    sends = read(ctx.engine, lambda s: sends_of(s, year))
+    if not sends:
+        st.info("No sends yet: generate them from the calendar.")
+        return
+    st.dataframe(pd.DataFrame([{"Send on": s.send_on, "Season": s.season, "Phase": PHASE_LABELS[s.phase],
+                                "Sport": s.sport, "Status": s.status} for s in sends]),
+                 hide_index=True, key="seasonal_sends")
+    if ctx.actor.can_edit:
+        _approve_season(ctx, year, sends)
+    _preview(ctx, sends)
+
+
+def _approve_season(ctx: AppContext, year: int, sends: list[SeasonalSend]) -> None:
+    drafts = sorted({s.season for s in sends if s.status == "draft"}, key=SEASONS.index)
+    if not drafts:
+        return
+    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    season = left.selectbox("Season", drafts, key="seasonal_approve_which")
+    if right.button("Approve the whole season", key="seasonal_approve_season"):
+        count = attempt(ctx.engine, lambda s: approve_season(s, ctx.actor, year, season, utcnow()))
+        if count is not None:
+            flash(f"Approved {count} {season} sends.")
+            st.rerun()
+
+
+def _preview(ctx: AppContext, sends: list[SeasonalSend]) -> None:
+    st.subheader("Preview a send", anchor=False)
+    chosen = st.selectbox("Send", sends, format_func=_describe, key="seasonal_preview_send")
+    result = read(ctx.engine, lambda s: preview_send(s, ctx.settings, chosen.id, utcnow()))
+    st.markdown(f"**{len(result.judged.included)} would get it; {len(result.judged.left_out)} left out.**")
+    rows = ([{"Contact": p.name, "Partner": p.partner_name, "Email": p.email, "Why not": ""}
+             for p in result.judged.included]
+            + [{"Contact": o.recipient.name, "Partner": o.recipient.partner_name, "Email": o.recipient.email,
+                "Why not": o.reason} for o in result.judged.left_out])
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key="seasonal_preview_table")
+    if result.sample is not None:
+        with st.expander(f"Email to {result.sample.to_name or result.sample.to_email}: {result.sample.subject}"):
+            st.text(result.sample.text)
+    if ctx.actor.can_edit and chosen.status == "draft" and st.button("Approve this send", key="seasonal_approve"):
+        if attempt(ctx.engine, lambda s: approve(s, ctx.actor, [chosen.id], utcnow())) is not None:
+            flash(f"Approved: {_describe(chosen)}.")
+            st.rerun()
+
+
+def _describe(send: SeasonalSend) -> str:
+    return f"{PHASE_LABELS[send.phase]} {send.sport}, {send.send_on:%b %d, %Y} ({send.status})"
+
+
+if __name__ == "__main__":
+    render(context())
