@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from campaigns.calendar import calendar
 from campaigns.jobs import registered
-from campaigns.seasonal import approve, approve_season, enqueue_due
+from campaigns.seasonal import approve, approve_season, enqueue_due, seasonal_job
 from crm.models import Message
 from tests.factories import make_contact, make_partner
 from tests.seasonal_helpers import ON_PRE_DAY, PRE_DAY, SETTINGS, YEAR, fall_calendar, send_of
@@ -120,3 +120,11 @@ def test_an_enqueued_send_leaves_the_calendars_planned_sends(session, marketer):
 def test_the_seasonal_job_plans_before_dispatch():
     order = [job.name for job in registered()]
     assert order.index("seasonal") < order.index("dispatch")
+
+
+def test_the_scheduled_job_enqueues_in_its_own_transaction(engine, session, marketer):
+    _school(session)
+    fall_calendar(session, marketer)
+    _approve_pre(session, marketer)
+    result = seasonal_job(engine, SETTINGS, lambda: ON_PRE_DAY)
+    assert (result, len(_messages(session))) == ("seasonal sends: 2, emails: 1", 1)

@@ -100,3 +100,10 @@ def test_an_approved_send_is_shown_as_approved_on_the_calendar(session, marketer
     approve(session, marketer, [send_of(session, "football", "pre").id], NOW)
     items = calendar(session, PRE_DAY, PRE_DAY, NOW, ZoneInfo("America/New_York")).items
     assert [i.label for i in items] == ["Pre-season football email (approved)"]
+
+
+def test_approving_again_changes_nothing(session, marketer):
+    fall_calendar(session, marketer)
+    send = send_of(session, "football", "pre")
+    approve(session, marketer, [send.id], NOW)
+    assert approve(session, marketer, [send.id], NOW) == 0

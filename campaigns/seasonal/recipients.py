@@ -11,9 +11,9 @@ One address gets one email per phase: contacts sharing an address (one coach lis
 two clubs) are merged, with the sports of both."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import literal, or_, select
+from sqlalchemy import ColumnElement, Row, literal, or_, select
 from sqlmodel import Session
 
 from crm.models import Contact, Partner
@@ -39,7 +39,7 @@ class SeasonalRecipient:
         return f"{self.first_name} {self.last_name}".strip()
 
 
-def serves_any(sports: list[str]):  # noqa: ANN201  a SQL condition
+def serves_any(sports: list[str]) -> ColumnElement[bool]:
     """Partner.sports is a sorted comma-separated list, so ",x," finds sport x exactly
     ("hockey" does not match "ice hockey")."""
     padded = literal(",") + Partner.sports + literal(",")
@@ -62,10 +62,9 @@ def seasonal_recipients(session: Session, sports: list[str]) -> list[SeasonalRec
     return _merged(rows, sports)
 
 
-def _merged(rows: list, sports: list[str]) -> list[SeasonalRecipient]:
+def _merged(rows: list[Row], sports: list[str]) -> list[SeasonalRecipient]:
     by_address: dict[str, SeasonalRecipient] = {}
     served: dict[str, set[str]] = {}
-    people: list[SeasonalRecipient] = []
     for cid, pid, partner, first, last, role, email, owner, partner_sports in rows:
         address = (email or "").strip().lower()
         theirs = set(partner_sports.split(",")) & set(sports)
@@ -74,10 +73,8 @@ def _merged(rows: list, sports: list[str]) -> list[SeasonalRecipient]:
             by_address[key] = SeasonalRecipient(cid, pid, partner, first, last, role, address, owner, ())
             served[key] = set()
         served[key] |= theirs
-    for key, person in by_address.items():
-        ordered = tuple(s for s in sports if s in served[key])
-        people.append(SeasonalRecipient(**{**person.__dict__, "sports": ordered}))
-    return people
+    return [replace(person, sports=tuple(s for s in sports if s in served[key]))
+            for key, person in by_address.items()]
 
 
 def joined(words: tuple[str, ...] | list[str]) -> str:

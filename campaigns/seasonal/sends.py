@@ -87,23 +87,23 @@ def sends_of(session: Session, year: int) -> list[SeasonalSend]:
 
 
 def approve(session: Session, actor: Actor, send_ids: list[int], now: datetime) -> int:
-    """Approve these drafts (one send, or every send of a season); returns how many."""
+    """Approve these drafts (one send, or every send of a season); returns how many.
+    Sends already approved or enqueued are left as they are."""
     require_editor(actor)
-    ids = sorted(set(send_ids))
-    if not ids:
+    drafts = session.execute(select(SeasonalSend.id).where(
+        SeasonalSend.id.in_(sorted(set(send_ids))), SeasonalSend.status == DRAFT)).scalars().all()
+    if not drafts:
         return 0
-    result = session.execute(
-        update(SeasonalSend).where(SeasonalSend.id.in_(ids), SeasonalSend.status == DRAFT)
+    session.execute(
+        update(SeasonalSend).where(SeasonalSend.id.in_(drafts), SeasonalSend.status == DRAFT)
         .values(status=APPROVED, approved_by=actor.id, approved_at=now)
         .execution_options(synchronize_session="fetch")
     )
-    approved = session.execute(select(SeasonalSend.id).where(
-        SeasonalSend.id.in_(ids), SeasonalSend.approved_at == now, SeasonalSend.status == APPROVED)).scalars().all()
     audit.record_many(session, actor, [
         {"action": "approve", "entity": "seasonal_send", "entity_id": i, "changes": {"status": [DRAFT, APPROVED]}}
-        for i in approved
+        for i in drafts
     ], now)
-    return result.rowcount
+    return len(drafts)
 
 
 def approve_season(session: Session, actor: Actor, year: int, season: str, now: datetime) -> int:
