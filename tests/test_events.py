@@ -101,3 +101,27 @@ def test_a_cancelled_event_refuses_rsvps(session, marketer, now):
     cancel_event(session, marketer, event.id, now)
     with pytest.raises(ValueError, match="cancelled"):
         record_rsvp(session, person.id, "yes", now)
+
+
+def test_simultaneous_yes_answers_never_overfill_the_event(engine, session, marketer, now):
+    """Each answer in its own connection, all at once: the event row's lock lets one take the seat."""
+    import threading
+
+    from crm.db import session_scope
+
+    _, people = _invited(session, marketer, now, 6, capacity=2)
+    session.commit()
+    start = threading.Barrier(len(people))
+
+    def answer(invitee_id):
+        start.wait()
+        with session_scope(engine) as own:
+            record_rsvp(own, invitee_id, "yes", now)
+
+    threads = [threading.Thread(target=answer, args=(p.id,)) for p in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    answers = sorted(row.rsvp for row in invitees(session, people[0].event_id).values())
+    assert answers == ["waitlist"] * 4 + ["yes"] * 2

@@ -164,20 +164,31 @@ class RsvpOutcome:
 
 def record_rsvp(session: Session, invitee_id: int, answer: str, now: datetime) -> RsvpOutcome:
     """A Yes past capacity goes to the wait list; a Yes that turns into a No frees its
-    seat for the longest-waiting person. The event row is locked first, so two answers
-    arriving together cannot both take the last seat."""
+    seat for the longest-waiting person. The event row is locked before anything is
+    read, so two answers arriving together cannot both take the last seat."""
     if answer not in ("yes", "no"):
         raise ValueError(f"an RSVP answer is yes or no, not {answer!r}")
+    event = _lock_event_of(session, invitee_id)
     invitee = session.get(EventInvitee, invitee_id)
-    if invitee is None:
-        raise EventNotFound(f"no invitee {invitee_id}")
-    event = session.execute(select(Event).where(Event.id == invitee.event_id).with_for_update()).scalar_one()
+    session.refresh(invitee)
     if event.status == CANCELLED:
         raise ValueError("this event is cancelled")
-    session.refresh(invitee)
     if answer == "yes":
         return _yes(session, event, invitee, now)
     return _no(session, event, invitee, now)
+
+
+def _lock_event_of(session: Session, invitee_id: int) -> Event:
+    """A no-op UPDATE as the transaction's first statement: PostgreSQL locks the row,
+    SQLite takes its write lock, before the seats are counted (a SELECT ... FOR UPDATE
+    would leave SQLite's readers free to count the same empty seat)."""
+    event_id = select(EventInvitee.event_id).where(EventInvitee.id == invitee_id).scalar_subquery()
+    locked = session.execute(update(Event).where(Event.id == event_id).values(sequence=Event.sequence))
+    if locked.rowcount != 1:
+        raise EventNotFound(f"no invitee {invitee_id}")
+    event = session.execute(select(Event).where(Event.id == event_id)).scalar_one()
+    session.refresh(event)
+    return event
 
 
 def _yes(session: Session, event: Event, invitee: EventInvitee, now: datetime) -> RsvpOutcome:

@@ -14,14 +14,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+from sqlmodel import Session
 from starlette.routing import BaseRoute, Route
 
 from campaigns.events.sending import starts_text, venue_text
-from campaigns.events.service import CANCELLED, get_event, record_rsvp
+from campaigns.events.service import EventNotFound, get_event, record_rsvp
 from campaigns.events.tokens import RsvpRequest, verify
 from crm.clock import utcnow
 from crm.db import engine_for, session_scope
-from crm.models import EventInvitee
+from crm.models import Event, EventInvitee
 from crm.settings import Settings
 from ui.public.unsubscribe import _page, _settings, _unavailable
 
@@ -67,14 +68,19 @@ def routes() -> list[BaseRoute]:
 
 def _record(settings: Settings, wanted: RsvpRequest, now: datetime) -> Answered | None:
     with session_scope(engine_for(settings.database_url)) as session:
-        invitee = session.get(EventInvitee, wanted.invitee_id)
-        if invitee is None:
+        try:
+            outcome = record_rsvp(session, wanted.invitee_id, wanted.answer, now)
+        except EventNotFound:
             return None
-        event = get_event(session, invitee.event_id)
-        if event.status == CANCELLED:
+        except ValueError:  # the event was cancelled: nothing was recorded
+            event = _event_of(session, wanted.invitee_id)
             return Answered("no", event.title, "", "", cancelled=True)
-        outcome = record_rsvp(session, invitee.id, wanted.answer, now)
+        event = _event_of(session, wanted.invitee_id)
         return Answered(outcome.rsvp, event.title, starts_text(event), venue_text(session, event))
+
+
+def _event_of(session: Session, invitee_id: int) -> Event:
+    return get_event(session, session.get(EventInvitee, invitee_id).event_id)
 
 
 def _invalid(settings: Settings) -> Response:
