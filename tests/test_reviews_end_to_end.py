@@ -67,3 +67,12 @@ def test_the_sent_email_carries_the_signed_link_and_nothing_clinical(engine, ses
     body = str(sendgrid_server.received[0]).lower()
     assert "https://crm.example.org/r/" in body and "main street clinic" in body
     assert not any(word in body for word in ("knee", "surgery", "diagnos", "injur", "specialt", "treatment"))
+
+
+def test_a_request_due_on_a_weekend_waits_for_the_send_window(engine, session, now, sendgrid_server):
+    saturday = now + timedelta(days=3)
+    visit = visited(session, days_ago=-2)
+    run_days(engine, session, sendgrid_server, saturday, 2)
+    held = dict(sendgrid_server.deliveries_by_key())
+    run_days(engine, session, sendgrid_server, saturday + timedelta(days=2), 1)
+    assert (held, sendgrid_server.deliveries_by_key()) == ({}, {f"review:{visit.id}:request": 1})
