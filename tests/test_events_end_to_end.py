@@ -120,3 +120,15 @@ def test_reminders_are_delivered_only_to_those_who_said_yes(engine, invited, sen
     _deliver(engine, sendgrid_server, week_before)
     assert [_to(body) for body in sendgrid_server.received] == [emails[0]]
 
+
+
+def test_the_promoted_person_receives_a_seat_email(engine, invited, sendgrid_server, site, session):
+    event, emails = invited
+    links = {email: _rsvp_links(_delivered_to(sendgrid_server, email)[0]) for email in emails}
+    for email in emails[:3]:
+        call(f"{site}/rsvp/{links[email][0]}")
+    call(f"{site}/rsvp/{links[emails[1]][1]}")
+    sendgrid_server.reset()
+    _deliver(engine, sendgrid_server, STARTS - timedelta(days=6))
+    assert [(_to(body), body["subject"]) for body in sendgrid_server.received] == [
+        (emails[2], "A seat opened up: Return-to-Play After Ankle Sprains")]

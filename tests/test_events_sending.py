@@ -9,7 +9,7 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from campaigns.events.sending import (plan_reminders, reminder_due, send_cancellation, send_follow_ups,
-                                      send_invitations, send_update)
+                                      send_invitations, send_update, tell_promoted)
 from campaigns.events.service import EventInput, cancel_event, invite, record_rsvp, update_event
 from campaigns.jobs import registered
 from campaigns.outbox import decode_attachments
@@ -163,3 +163,15 @@ def test_follow_ups_wait_until_the_event_is_over(session, marketer, now):
     event, _ = _event_with(session, marketer, now, 1)
     with pytest.raises(ValueError, match="after the event"):
         send_follow_ups(session, SETTINGS, marketer, event.id, "https://practice.example.org/slides", now)
+
+
+def test_the_person_promoted_from_the_wait_list_is_told_with_a_calendar_entry(session, marketer, now):
+    event, contacts = _event_with(session, marketer, now, 2, capacity=1)
+    people = invitees(session, event.id)
+    record_rsvp(session, people[contacts[0].id].id, "yes", now)
+    record_rsvp(session, people[contacts[1].id].id, "yes", now)
+    promoted = record_rsvp(session, people[contacts[0].id].id, "no", now).promoted_id
+    assert tell_promoted(session, SETTINGS, promoted, now) == 1
+    (message,) = _messages(session, f"event:{event.id}:seat:%")
+    assert (message.contact_id, message.status, message.transactional) == (contacts[1].id, "queued", True)
+    assert _calendar(message)["METHOD"] == "REQUEST"

@@ -87,6 +87,18 @@ def send_follow_ups(session: Session, settings: Settings, actor: Actor, event_id
     return _enqueue(session, actor, event, "follow-up", drafts, now)
 
 
+def tell_promoted(session: Session, settings: Settings, invitee_id: int, now: datetime) -> int:
+    """The person just moved from the wait list to a seat hears so at once, with the
+    calendar entry (they were sent one already, but may have declined it in their calendar)."""
+    (r,) = _recipients(session, session.get(EventInvitee, invitee_id).event_id, EventInvitee.id == invitee_id)
+    event = get_event(session, session.get(EventInvitee, invitee_id).event_id)
+    variables = {"contact_first_name": r.first_name, **_details(session, event),
+                 "rsvp_no_url": rsvp_url(settings, r.invitee_id, "no")}
+    draft = _draft(session, settings, event, r, now, "event_seat_open", f"seat:{event.sequence}", variables,
+                   _calendar(session, settings, event, r, now, cancel=False))
+    return enqueue_many(session, [draft], now)
+
+
 def plan_reminders(session: Session, settings: Settings, now: datetime) -> int:
     """Reminders due now to those who said Yes: the 7-day one from a week before until a
     day before, the 1-day one from then until the start. Transactional, so the

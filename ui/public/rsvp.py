@@ -1,7 +1,8 @@
 """RSVP links from event invitations, served by st.App without sign-in.
 
 GET /rsvp/{token} records the answer the token stands for (Yes or No) and shows a plain
-page saying what happened: a seat, a place on the wait list, or the No. A token that
+page saying what happened: a seat, a place on the wait list, or the No. A No that frees
+a seat tells the person promoted from the wait list by email. A token that
 was not made by us as it is gets a 400 with a generic message; so does one for an
 invitee that no longer exists, so the page cannot be used to probe the invitee list."""
 from __future__ import annotations
@@ -17,7 +18,7 @@ from starlette.responses import Response
 from sqlmodel import Session
 from starlette.routing import BaseRoute, Route
 
-from campaigns.events.sending import starts_text, venue_text
+from campaigns.events.sending import starts_text, tell_promoted, venue_text
 from campaigns.events.service import EventNotFound, get_event, record_rsvp
 from campaigns.events.tokens import RsvpRequest, verify
 from crm.clock import utcnow
@@ -75,6 +76,8 @@ def _record(settings: Settings, wanted: RsvpRequest, now: datetime) -> Answered 
         except ValueError:  # the event was cancelled: nothing was recorded
             event = _event_of(session, wanted.invitee_id)
             return Answered("no", event.title, "", "", cancelled=True)
+        if outcome.promoted_id is not None:
+            tell_promoted(session, settings, outcome.promoted_id, now)
         event = _event_of(session, wanted.invitee_id)
         return Answered(outcome.rsvp, event.title, starts_text(event), venue_text(session, event))
 
