@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from campaigns.events.service import EventInput, create_event
 from crm.access import Actor
-from crm.models import EventInvitee
+from crm.models import Event, EventInvitee
 from crm.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_location
@@ -18,7 +18,7 @@ SETTINGS = Settings(_env_file=None, secret_key="test-secret-key", practice_name=
 STARTS = NOW + timedelta(days=8)
 
 
-def make_event(session: Session, actor: Actor, starts_at: datetime = STARTS, **fields: Any):  # type: ignore[no-untyped-def]
+def make_event(session: Session, actor: Actor, starts_at: datetime = STARTS, **fields: Any) -> Event:
     if "location_id" not in fields and "venue_partner_id" not in fields:
         fields["location_id"] = make_location(session, name=f"Clinic at {starts_at.isoformat()}-{len(fields)}").id
     data = EventInput(**{"title": "Return-to-Play After Ankle Sprains", "kind": "lunch_and_learn",

@@ -128,3 +128,30 @@ def test_inviting_from_the_page_queues_the_invitations(app_database, session):
     at = at.button(key=f"event_invite_{event.id}").click().run()
     assert not at.exception, at.exception
     assert "2 invitations queued." in texts(at)
+
+
+def test_changing_an_event_on_the_page_raises_its_sequence_and_tells_the_invitees(app_database, session, now):
+    owner = make_user(session)
+    event = make_event(session, owner)
+    invite(session, owner, event.id, now, contact_ids=[make_contact(session, make_partner(session)).id])
+    session.commit()
+    at = page_for(session)
+    at.selectbox(key="event_pick").set_value(event.id).run()
+    next(t for t in at.text_input if t.label == "Title").input("Ankle sprains, moved")
+    at = _button(at, "Save and tell everyone invited").click().run()
+    assert not at.exception, at.exception
+    assert "1 update with the new calendar entry queued" in texts(at)
+    session.expire_all()
+    changed = session.get(Event, event.id)
+    assert (changed.title, changed.sequence) == ("Ankle sprains, moved", 1)
+
+
+def test_cancelling_on_the_page_tells_the_invitees(app_database, session, now):
+    owner = make_user(session)
+    event = make_event(session, owner)
+    invite(session, owner, event.id, now, contact_ids=[make_contact(session, make_partner(session)).id])
+    session.commit()
+    at = page_for(session)
+    at.selectbox(key="event_pick").set_value(event.id).run()
+    at = at.button(key=f"event_cancel_{event.id}").click().run()
+    assert "Cancelled; 1 cancellation queued." in texts(at)

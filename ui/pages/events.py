@@ -3,7 +3,7 @@ sees the events, their answers and attendance, and the compliance report; market
 and admins create, invite, check in, change, cancel and follow up."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -24,7 +24,7 @@ from crm.segments import list_segments
 from crm.transfer.report import ImportFileError
 from crm.vocab import EventKind
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, form_key, label_of, local, next_form, read, show_flash
+from ui.widgets import attempt, flash, form_key, label_of, local, next_form, now_local, read, show_flash
 
 PICK = "event_pick"
 NEW = 0
@@ -75,8 +75,8 @@ def _event_form(ctx: AppContext, event: Event | None) -> None:
     segments = {s.id: s.name for s in read(ctx.engine, list_segments)}
     name = f"event_form_{event.id if event else 'new'}"
     zone = ZoneInfo(event.timezone) if event else ctx.zone
-    starts = event.starts_at.astimezone(zone) if event else datetime.combine(date.today() + timedelta(days=14),
-                                                                              time(12, 0))
+    starts = event.starts_at.astimezone(zone) if event else datetime.combine(
+        now_local(zone).date() + timedelta(days=14), time(12, 0))
     ends = event.ends_at.astimezone(zone) if event else starts + timedelta(hours=1)
     with st.form(form_key(name)):
         st.subheader("Change the event" if event else "New event")
