@@ -155,3 +155,17 @@ def test_cancelling_on_the_page_tells_the_invitees(app_database, session, now):
     at.selectbox(key="event_pick").set_value(event.id).run()
     at = at.button(key=f"event_cancel_{event.id}").click().run()
     assert "Cancelled; 1 cancellation queued." in texts(at)
+
+
+def test_people_picked_one_by_one_are_invited(app_database, session):
+    owner = make_user(session)
+    event = make_event(session, owner)
+    partner = make_partner(session)
+    chosen = make_contact(session, partner)
+    make_contact(session, partner)
+    at = page_for(session)
+    at.selectbox(key="event_pick").set_value(event.id).run()
+    at.multiselect(key=f"event_invite_contacts_{event.id}").set_value([chosen.id]).run()
+    at = at.button(key=f"event_invite_{event.id}").click().run()
+    assert "1 invitation queued." in texts(at)
+    assert list(invitees(session, event.id)) == [chosen.id]

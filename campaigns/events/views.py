@@ -41,3 +41,14 @@ def location_choices(session: Session) -> dict[int, tuple[str, str]]:
     """Location id -> (name, time zone)."""
     rows = session.execute(select(Location.id, Location.name, Location.timezone).order_by(Location.name)).all()
     return {i: (name, zone) for i, name, zone in rows}
+
+
+def contact_choices(session: Session) -> dict[int, str]:
+    """Contacts who can be emailed, as "Name (Partner)", for picking people one by one."""
+    rows = session.execute(
+        select(Contact.id, Contact.first_name, Contact.last_name, Partner.name)
+        .join(Partner, Partner.id == Contact.partner_id)
+        .where(Contact.archived_at.is_(None), Partner.archived_at.is_(None), Contact.email.is_not(None),
+               Contact.email != "", Contact.email_opt_out.is_(False))
+        .order_by(Partner.name, Contact.last_name, Contact.first_name)).all()
+    return {i: f"{first} {last} ({partner})".replace("  ", " ") for i, first, last, partner in rows}

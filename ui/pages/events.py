@@ -17,7 +17,7 @@ from campaigns.events.sending import (send_cancellation, send_follow_ups, send_i
 from campaigns.events.service import (CANCELLED, EventInput, cancel_event, create_event, get_event, invite,
                                       list_events, update_event)
 from campaigns.events.stats import event_stats
-from campaigns.events.views import invitee_rows, location_choices, partner_choices
+from campaigns.events.views import contact_choices, invitee_rows, location_choices, partner_choices
 from crm.clock import utcnow
 from crm.models import Event
 from crm.segments import list_segments
@@ -197,17 +197,21 @@ def _invite(ctx: AppContext, event: Event) -> None:
     partners = read(ctx.engine, partner_choices)
     picked = st.multiselect("Add partners (all their contacts who can be emailed)", list(partners),
                             format_func=partners.get, key=f"event_invite_partners_{event.id}")
+    contacts = read(ctx.engine, contact_choices)
+    people = st.multiselect("Add people", list(contacts), format_func=contacts.get,
+                            key=f"event_invite_contacts_{event.id}")
     now = utcnow()
-    preview = read(ctx.engine, lambda s: invitation_preview(s, event, ctx.zone, now, partner_ids=picked))
-    st.markdown(f"**{preview.recipients}** people will have been invited, with the event's segment and these "
-                f"partners.")
+    preview = read(ctx.engine, lambda s: invitation_preview(s, event, ctx.zone, now, partner_ids=picked,
+                                                            contact_ids=people))
+    st.markdown(f"**{preview.recipients}** people will have been invited, with the event's segment and those "
+                f"picked here.")
     for flag in preview.flags:
         st.warning(f"{flag.name} ({flag.partner_name}) has received ${flag.so_far_cents / 100:,.2f} this year; "
                    f"this event would bring it to ${flag.with_event_cents / 100:,.2f}, past the "
                    f"${flag.limit_cents / 100:,.2f} non-monetary compensation limit.", icon=":material/gavel:")
     if st.button("Invite and send invitations", type="primary", key=f"event_invite_{event.id}"):
         def send(session):  # type: ignore[no-untyped-def]
-            invite(session, ctx.actor, event.id, now, partner_ids=picked)
+            invite(session, ctx.actor, event.id, now, partner_ids=picked, contact_ids=people)
             return send_invitations(session, ctx.settings, ctx.actor, event.id, now)
 
         sent = attempt(ctx.engine, send)
