@@ -169,3 +169,18 @@ def test_people_picked_one_by_one_are_invited(app_database, session):
     at = at.button(key=f"event_invite_{event.id}").click().run()
     assert "1 invitation queued." in texts(at)
     assert list(invitees(session, event.id)) == [chosen.id]
+
+
+def test_a_sign_in_sheet_uploaded_on_the_page_checks_people_in(app_database, session, now):
+    owner = make_user(session)
+    event = make_event(session, owner)
+    contact = make_contact(session, make_partner(session))
+    invite(session, owner, event.id, now, contact_ids=[contact.id])
+    session.commit()
+    at = page_for(session)
+    at.selectbox(key="event_pick").set_value(event.id).run()
+    sheet = f"Name,Email\nPat,{contact.email}\nWalk-in,stranger@x.org\n".encode()
+    at.file_uploader(key=f"event_sheet_{event.id}").set_value(("sheet.csv", sheet, "text/csv")).run()
+    at = at.button(key=f"event_sheet_button_{event.id}").click().run()
+    assert "1 checked in; 0 were already." in texts(at)
+    assert "Not on file: line 3: stranger@x.org" in texts(at)

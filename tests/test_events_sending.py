@@ -175,3 +175,13 @@ def test_the_person_promoted_from_the_wait_list_is_told_with_a_calendar_entry(se
     (message,) = _messages(session, f"event:{event.id}:seat:%")
     assert (message.contact_id, message.status, message.transactional) == (contacts[1].id, "queued", True)
     assert _calendar(message)["METHOD"] == "REQUEST"
+
+
+def test_the_reminder_job_plans_in_its_own_transaction(engine, session, marketer, now):
+    from campaigns.events.sending import reminders_job
+
+    event, contacts = _event_with(session, marketer, now, 1)
+    record_rsvp(session, invitees(session, event.id)[contacts[0].id].id, "yes", now)
+    session.commit()
+    assert reminders_job(engine, SETTINGS, lambda: STARTS - timedelta(hours=20)) == "event reminders: 1"
+    assert len(_messages(session, f"event:{event.id}:reminder-1d:%")) == 1
