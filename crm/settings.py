@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     sendgrid_host: str = "https://api.sendgrid.com"
     sendgrid_unsubscribe_group: int | None = None
     smtp_url: str = Field(default="", repr=False)
+    seasonal_guide_url: str = ""
     frequency_cap: int = Field(default=3, ge=1, le=50)
     send_window: str = "Mon-Fri 08:00-18:00"
     max_attempts: int = Field(default=8, ge=1, le=30)
@@ -94,6 +95,13 @@ class Settings(BaseSettings):
     def _strong_enough(cls, value: str) -> str:
         if value and len(value) < 10:
             raise ValueError("must be at least 10 characters")
+        return value
+
+    @field_validator("seasonal_guide_url")
+    @classmethod
+    def _guide_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
         return value
 
     @field_validator("sendgrid_host")

@@ -91,6 +91,7 @@ def _cookie_flags(settings: Settings) -> dict:
 
 
 def public_routes() -> list[BaseRoute]:
+    from ui.public.guides import routes as guide_routes
     from ui.public.review_link import routes as review_routes
     from ui.public.rsvp import routes as rsvp_routes
     from ui.public.unsubscribe import routes as unsubscribe_routes  # it imports database_answers from here
@@ -102,4 +103,5 @@ def public_routes() -> list[BaseRoute]:
         *unsubscribe_routes(),
         *review_routes(),
         *rsvp_routes(),
+        *guide_routes(),
     ]

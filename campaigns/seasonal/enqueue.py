@@ -41,7 +41,10 @@ class EnqueueReport:
 
 
 def guide_url(settings: Settings, phase: str) -> str:
-    """Where the season's guide lives: a page under the practice's public address."""
+    """The practice's own guide page when LIAISON_SEASONAL_GUIDE_URL names one (with
+    `{phase}` for pre, mid or post), else Liaison's built-in guide page."""
+    if settings.seasonal_guide_url:
+        return settings.seasonal_guide_url.replace("{phase}", phase)
     return f"{settings.public_url.rstrip('/')}/guides/{phase}-season"
 
 
