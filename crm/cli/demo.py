@@ -11,6 +11,7 @@ from crm.cli.common import engine, fail, load_settings
 from crm.clock import utcnow
 from crm.demo import DEFAULT_PASSWORD, PASSWORD_ENV, demo_users, has_partners, seed_demo
 from crm.demo.outreach import seed_outreach
+from crm.demo.programs import seed_programs
 from crm.users import UserError
 
 demo_app = typer.Typer(no_args_is_help=True, help="Demo data to explore Liaison with.")
@@ -24,7 +25,9 @@ def seed(
     referrals: int = typer.Option(None, "--referrals", min=0,
                                   help="Exact number of referrals (default: partners × years × 8)."),
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when partners already exist."),
-    plan: bool = typer.Option(True, "--plan/--no-plan", help="Also a month of outreach (segments, cadences, tasks)."),
+    plan: bool = typer.Option(True, "--plan/--no-plan",
+                              help="Also a month of outreach (segments, cadences, tasks) and of the programs "
+                                   "(events, review requests, seasonal sends, referral updates)."),
 ) -> None:
     """Add a demo sports-medicine practice: clinics, liaisons, a leadership viewer,
     partners, contacts, touches, referrals and a few patients. The demo users share the
@@ -49,9 +52,16 @@ def seed(
         typer.echo("planning a month of outreach: segments, cadences, enrolments, emails and tasks")
         outreach = seed_outreach(target, settings, now=now)
         if outreach is not None:
-            typer.echo("added " + ", ".join(f"{count:,} {name.replace('_', ' ')}"
-                                            for name, count in outreach.as_dict().items()))
+            _print_added(outreach.as_dict())
+        typer.echo("running the programs: events, review requests, seasonal sends and referral updates")
+        programs = seed_programs(target, settings, now=now)
+        if programs is not None:
+            _print_added(programs.as_dict())
     _print_sign_in(password)
+
+
+def _print_added(counts: dict[str, int]) -> None:
+    typer.echo("added " + ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in counts.items()))
 
 
 def _print_sign_in(password: str) -> None:
