@@ -17,11 +17,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from campaigns.planner import project_schedule
-from crm.models import Contact, Message, Partner, SeasonalSend, Task, Touch, User
+from crm.models import Contact, Event, EventInvitee, Message, Partner, SeasonalSend, Task, Touch, User
 from crm.vocab import StepAction, TaskStatus, TouchKind
 
 PLANNED = "planned"
@@ -112,7 +112,7 @@ def calendar(session: Session, start: date, end: date, now: datetime, zone: Zone
     low, high = _utc_bounds(start, end, zone)
     items = (_tasks(session, start, end, low, high, zone) + _emails(session, low, high, zone)
              + _touches(session, low, high, zone) + _projected(session, start, end, now, zone)
-             + seasonal_items(session, start, end))
+             + seasonal_items(session, start, end) + event_items(session, low, high, now, zone))
     items.sort(key=lambda i: (i.day, i.state != PLANNED, i.source, i.label, i.partner_name))
     return Calendar(start, end, items, _names(session))
 
@@ -230,6 +230,24 @@ def seasonal_items(session: Session, start: date, end: date) -> list[CalendarIte
                      label=f"{SEASONAL_PHASES[phase]} {sport} email ({status})", owner_id=None, partner_id=None,
                      partner_name="", person="")
         for send_on, sport, phase, status in rows
+    ]
+
+
+def event_items(session: Session, low: datetime, high: datetime, now: datetime, zone: ZoneInfo) -> list[CalendarItem]:
+    """Events on their day: planned until they start, done after; cancelled ones are left
+    out. One item per event, with its Yes count (one grouped query)."""
+    yes = (select(EventInvitee.event_id, func.count().label("yes")).where(EventInvitee.rsvp == "yes")
+           .group_by(EventInvitee.event_id).subquery())
+    rows = session.execute(
+        select(Event.starts_at, Event.title, Event.kind, Event.created_by, func.coalesce(yes.c.yes, 0))
+        .join(yes, yes.c.event_id == Event.id, isouter=True)
+        .where(Event.status != "cancelled", Event.starts_at >= low, Event.starts_at < high)
+    ).all()
+    return [
+        CalendarItem(day=starts_at.astimezone(zone).date(), state=PLANNED if starts_at > now else DONE,
+                     source="event", kind=kind, label=f"{title} ({count} yes)", owner_id=created_by,
+                     partner_id=None, partner_name="", person="")
+        for starts_at, title, kind, created_by, count in rows
     ]
 
 

@@ -155,7 +155,7 @@ def test_the_calendar_reads_in_a_fixed_number_of_queries(session, marketer, engi
         items = _items(session)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
-    assert len(items) == 40 and len(statements) <= 10  # one more: the seasonal sends
+    assert len(items) == 40 and len(statements) <= 11  # the seasonal sends and the events add one each
 
 
 def test_a_calendar_cannot_end_before_it_starts(session):
@@ -169,3 +169,28 @@ def test_a_month_runs_from_its_first_to_its_last_day():
 
 def test_a_quarter_runs_from_its_first_months_first_day_to_its_last_months_last():
     assert quarter_of(date(2026, 11, 25)) == (date(2026, 10, 1), date(2026, 12, 31))
+
+
+def _event(session, starts_at, status="scheduled", title="ACL return-to-sport lunch"):  # type: ignore[no-untyped-def]
+    from crm.models import Event, EventInvitee
+
+    event_row = Event(title=title, kind="lunch_and_learn", starts_at=starts_at, ends_at=starts_at,
+                      status=status, created_at=NOW, updated_at=NOW)
+    session.add(event_row)
+    session.commit()
+    partner = make_partner(session)
+    for rsvp in ("yes", "yes", "no"):
+        contact = make_contact(session, partner)
+        session.add(EventInvitee(event_id=event_row.id, contact_id=contact.id, partner_id=partner.id, rsvp=rsvp,
+                                 invited_at=NOW))
+    session.commit()
+    return event_row
+
+
+def test_events_show_on_their_day_planned_before_and_done_after_with_their_yes_count(session):
+    _event(session, datetime(2026, 11, 18, 17, 0, tzinfo=UTC), title="Concussion talk")
+    _event(session, datetime(2026, 11, 30, 17, 0, tzinfo=UTC), title="Open house")
+    _event(session, datetime(2026, 11, 20, 17, 0, tzinfo=UTC), status="cancelled", title="Rained out")
+    events = [(i.day, i.state, i.label) for i in _items(session) if i.source == "event"]
+    assert events == [(date(2026, 11, 18), DONE, "Concussion talk (2 yes)"),
+                      (date(2026, 11, 30), PLANNED, "Open house (2 yes)")]

@@ -52,8 +52,8 @@ def seed_outreach(engine: Engine, settings: Settings, *, now: datetime) -> Outre
             return None
         segments = _segments(session, start)
         intro, monthly, _win_back = _cadences(session, segments, start)
-        prospects = _pick(session, Partner.status == "prospect", INTRODUCTIONS)
-        sources = _pick(session, (Partner.status == "referral_source") & (Partner.tier == "A"), MONTHLY)
+        prospects = pick_partners(session, Partner.status == "prospect", INTRODUCTIONS)
+        sources = pick_partners(session, (Partner.status == "referral_source") & (Partner.tier == "A"), MONTHLY)
         half = len(prospects) // 2
         enrolled = enrol(session, SYSTEM, intro.id, prospects[:half], source="segment", now=start).enrolled
         enrolled += enrol(session, SYSTEM, intro.id, prospects[half:], source="segment",
@@ -68,7 +68,7 @@ def seed_outreach(engine: Engine, settings: Settings, *, now: datetime) -> Outre
         advance_lifecycle(session, now)
         run_planner_pass(session, settings, now)
     with engine.begin() as connection:
-        sent = _send_the_past(connection, now)
+        sent = send_the_past(connection, now)
         done = _work_the_past_tasks(connection, now)
     with session_scope(engine) as session:
         advance_lifecycle(session, now)  # the conversations logged by the finished tasks
@@ -120,7 +120,7 @@ def _cadences(session, segments: dict[str, int], now: datetime):  # type: ignore
     return intro, monthly, win_back
 
 
-def _pick(session, condition, limit: int) -> list[int]:  # type: ignore[no-untyped-def]
+def pick_partners(session, condition, limit: int) -> list[int]:  # type: ignore[no-untyped-def]
     rows = session.execute(select(Partner.id).where(condition, Partner.archived_at.is_(None))
                            .order_by(Partner.id).limit(limit))
     return list(rows.scalars())
@@ -139,7 +139,7 @@ def _business_mornings(start: datetime, end: datetime, settings: Settings) -> li
         day += timedelta(days=1)
 
 
-def _send_the_past(connection, now: datetime) -> int:  # type: ignore[no-untyped-def]
+def send_the_past(connection, now: datetime) -> int:  # type: ignore[no-untyped-def]
     due = select(Message.id).where(Message.status == "queued", Message.next_attempt_at < now - timedelta(hours=1))
     ids = list(connection.execute(due).scalars())
     if ids:

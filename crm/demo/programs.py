@@ -28,7 +28,7 @@ from campaigns.seasonal import add_defaults, approve_season, enqueue_due, genera
 from crm.access import SYSTEM, Actor
 from crm.db import session_scope
 from crm.demo import places
-from crm.demo.outreach import HISTORY_DAYS, _pick, _send_the_past
+from crm.demo.outreach import HISTORY_DAYS, pick_partners, send_the_past
 from crm.lifecycle import advance_lifecycle
 from crm.models import (Event, EventInvitee, Location, Partner, Patient, ReferralUpdate, ReviewRequest, SeasonalSend,
                         User)
@@ -77,7 +77,7 @@ def seed_programs(engine: Engine, settings: Settings, *, now: datetime) -> Progr
         run_review_pass(session, settings, now)
         run_pass(session, settings, now)
     with engine.begin() as connection:
-        sent += _send_the_past(connection, now)
+        sent += send_the_past(connection, now)
     with session_scope(engine) as session:
         advance_lifecycle(session, now)  # the event attendances and emails logged as touches
         return ProgramsSummary(
@@ -112,9 +112,9 @@ def _at(day_offset: int, hour: int, now: datetime, settings: Settings) -> dateti
 
 def _event_plans(session: Session, settings: Settings, now: datetime) -> list[_EventPlan]:
     clinics = list(_clinics(session).values())
-    physicians = _pick(session, _type_in("primary_care", "orthopedics") & (Partner.tier == "A"), 10)
-    sports = _pick(session, _type_in("school", "sports_club", "athletic_training"), 12)
-    host = _pick(session, _type_in("orthopedics", "primary_care") & (Partner.status == "referral_source"), 1)
+    physicians = pick_partners(session, _type_in("primary_care", "orthopedics") & (Partner.tier == "A"), 10)
+    sports = pick_partners(session, _type_in("school", "sports_club", "athletic_training"), 12)
+    host = pick_partners(session, _type_in("orthopedics", "primary_care") & (Partner.status == "referral_source"), 1)
     plans = []
     if clinics and physicians:
         start = _at(-21, 12, now, settings)
@@ -241,7 +241,7 @@ def _day(engine: Engine, settings: Settings, moment: datetime) -> int:
         run_pass(session, settings, moment)
         _follow_links(session, moment)
     with engine.begin() as connection:
-        return _send_the_past(connection, moment)
+        return send_the_past(connection, moment)
 
 
 # --- seasonal sports education --------------------------------------------------------

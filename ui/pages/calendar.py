@@ -16,7 +16,7 @@ from crm.vocab import StepAction
 from ui.shell import AppContext, context
 from ui.widgets import read
 
-_SOURCES = {"task": "Task", "email": "Email", "touch": "Touch", "cadence": "Cadence step", "seasonal": "Seasonal send"}
+_SOURCES = {"task": "Task", "email": "Email", "touch": "Touch", "cadence": "Cadence step", "seasonal": "Seasonal send", "event": "Event"}
 
 
 def render(ctx: AppContext) -> None:
