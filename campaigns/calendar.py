@@ -26,8 +26,9 @@ from crm.vocab import StepAction, TaskStatus, TouchKind
 
 PLANNED = "planned"
 DONE = "done"
-# Test sends and patients' acknowledgments are not outreach to partners.
-CALENDAR_EMAIL_KINDS = ("cadence", "event", "review", "seasonal")
+# Every program's email (acknowledgments are the closed-loop referral updates to
+# partners); a marketer's test sends are not outreach.
+CALENDAR_EMAIL_KINDS = ("cadence", "event", "review", "seasonal", "acknowledgment")
 
 
 @dataclass(frozen=True)

@@ -194,3 +194,8 @@ def test_events_show_on_their_day_planned_before_and_done_after_with_their_yes_c
     events = [(i.day, i.state, i.label) for i in _items(session) if i.source == "event"]
     assert events == [(date(2026, 11, 18), DONE, "Concussion talk (2 yes)"),
                       (date(2026, 11, 30), PLANNED, "Open house (2 yes)")]
+
+
+def test_referral_updates_to_partners_show_with_the_other_programs_emails(session):
+    _message(session, status="sent", kind="acknowledgment")
+    assert [i.source for i in _items(session)] == ["email"]
