@@ -1,23 +1,19 @@
 """RSVP links: the signed token, and GET /rsvp/{token} in a real HTTP server."""
 from __future__ import annotations
 
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from itsdangerous import URLSafeSerializer
-from starlette.applications import Starlette
 
 from campaigns.events.service import cancel_event, invite
 from campaigns.events.tokens import SALT, make_token, rsvp_url, verify
 from campaigns.unsubscribe import make_token as unsubscribe_token
+from tests.public_site import serving
 from tests.apptest import app_database  # noqa: F401
-from tests.browser import free_port
 from tests.event_helpers import SETTINGS, invitees, make_event
 from tests.factories import make_contact, make_partner
 from ui.public.rsvp import routes
@@ -78,16 +74,8 @@ def call(url: str) -> Answer:
 
 @pytest.fixture
 def site(app_database) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=routes()), host="127.0.0.1", port=free_port(),
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(routes()) as address:
+        yield f"http://{address}"
 
 
 @pytest.fixture

@@ -1,36 +1,23 @@
 """The seasonal emails' guide links lead to a page that exists."""
 from __future__ import annotations
 
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
-from starlette.applications import Starlette
 
 from campaigns.seasonal.enqueue import guide_url
 from crm import settings
+from tests.public_site import serving
 from tests.apptest import app_database  # noqa: F401
-from tests.browser import free_port
 from ui.routes import public_routes
 
 
 @pytest.fixture
 def site(app_database) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=public_routes()), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(public_routes()) as address:
+        yield f"http://{address}"
 
 
 def _get(url: str) -> tuple[int, str]:

@@ -2,24 +2,20 @@
 from __future__ import annotations
 
 import http.client
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from itsdangerous import URLSafeSerializer
 from sqlmodel import select
-from starlette.applications import Starlette
 
 from campaigns.reviews.links import LOCATION, REQUEST, SALT, location_url, request_url, verify
 from campaigns.reviews.planner import run_review_pass
 from campaigns.unsubscribe import make_token
 from crm.models import AuditLog, ReviewRequest
+from tests.public_site import serving
 from tests.apptest import app_database  # noqa: F401
-from tests.browser import free_port
 from tests.review_helpers import KEY, REVIEW_PAGE, clinic, requests, settings, visited
 from ui.public.review_link import routes
 from ui.routes import public_routes
@@ -64,16 +60,8 @@ def test_the_route_is_among_the_public_routes():
 
 @pytest.fixture
 def site(app_database) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=routes()), host="127.0.0.1", port=free_port(),
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(routes()) as address:
+        yield address
 
 
 def get(site: str, token: str) -> tuple[int, str, str]:

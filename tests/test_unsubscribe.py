@@ -2,25 +2,21 @@
 (run here in a real uvicorn server, as st.App serves them)."""
 from __future__ import annotations
 
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from itsdangerous import URLSafeSerializer
 from sqlmodel import select
-from starlette.applications import Starlette
 
 from campaigns import suppressions
 from campaigns.unsubscribe import SALT, make_token, unsubscribe_url, verify
 from crm.models import Suppression
 from crm.settings import Settings
+from tests.public_site import serving
 from tests.apptest import app_database  # noqa: F401
-from tests.browser import free_port
 from ui.public.unsubscribe import routes
 
 KEY = "test-secret-key"  # what app_database puts in LIAISON_SECRET_KEY
@@ -87,16 +83,8 @@ def call(url: str, data: bytes | None = None, content_type: str = "application/x
 @pytest.fixture
 def site(app_database) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The public routes in a real HTTP server, over the test database."""
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=routes()), host="127.0.0.1", port=free_port(),
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(routes()) as address:
+        yield f"http://{address}"
 
 
 def suppressed(session) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
