@@ -3,6 +3,7 @@ only its hooks (its columns, how a row finds its existing record and its referen
 and the stored values a valid row becomes), as `Entity` subclasses."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -43,7 +44,7 @@ class Stored:
     values: dict[str, Any]
 
 
-class Entity:
+class Entity(ABC):
     name: ClassVar[str]
     audit_name: ClassVar[str]
     table: ClassVar[Table]
@@ -66,17 +67,20 @@ class Entity:
                         del row.fields[column]
                         row.reject(column, str(exc))
 
+    @abstractmethod
     def existing(self, session: Session, keys: set[Hashable]) -> dict[Hashable, Stored]:
-        raise NotImplementedError
+        """The stored records for the file's keys, in one query per chunk of keys."""
 
     def model_input(self, stored: dict[str, Any]) -> dict[str, Any]:
         return dict(stored)
 
+    @abstractmethod
     def stored_values(self, data: BaseModel, merged: dict[str, Any], now: datetime) -> dict[str, Any]:
-        raise NotImplementedError
+        """The row's columns as they are written, from its validated input."""
 
+    @abstractmethod
     def export_query(self) -> Select:
-        raise NotImplementedError
+        """Every record in the import's columns, for an export that re-imports unchanged."""
 
     def check(self, row: Candidate, merged: dict[str, Any]) -> BaseModel | None:
         """Validate with the same input model the app's forms use, keeping every reason;
