@@ -7,6 +7,7 @@ import datetime as dt
 import ipaddress
 import ssl
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
@@ -224,36 +225,43 @@ def check_password(server: SMTP, session: Session, envelope: Envelope, mechanism
     return AuthResult(success=ok, handled=False)
 
 
+STARTTLS_WITH_AUTH = {"require_starttls": True, "auth_required": True, "authenticator": check_password}
+
+
+@contextmanager
+def smtp_server(mailbox: Mailbox, **options: Any) -> Iterator[int]:
+    """A real aiosmtpd server with the given TLS and AUTH options; yields its port."""
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
 def test_starttls_with_a_password_delivers(mailbox, certificate):
     """The common provider setup: port 587, STARTTLS required before AUTH, then the message."""
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, tls_context=server_tls(certificate),
-                            require_starttls=True, auth_required=True, authenticator=check_password)
-    controller.start()
-    smtp = SmtpTransport(SmtpConfig.parse(f"smtp+starttls://{USER}:{PASSWORD}@127.0.0.1:{port}"), timeout=5,
-                         ssl_context=client_tls(certificate))
-    try:
-        smtp.send(outgoing())
-    finally:
-        smtp.close()
-        controller.stop()
+    with smtp_server(mailbox, **STARTTLS_WITH_AUTH, tls_context=server_tls(certificate)) as port:
+        smtp = SmtpTransport(SmtpConfig.parse(f"smtp+starttls://{USER}:{PASSWORD}@127.0.0.1:{port}"), timeout=5,
+                             ssl_context=client_tls(certificate))
+        try:
+            smtp.send(outgoing())
+        finally:
+            smtp.close()
     assert len(mailbox.received) == 1
 
 
 def test_a_wrong_password_is_reported_and_not_permanent(mailbox, certificate):
     """The settings are wrong, not the message: it goes out once the password is fixed."""
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, tls_context=server_tls(certificate),
-                            require_starttls=True, auth_required=True, authenticator=check_password)
-    controller.start()
-    smtp = SmtpTransport(SmtpConfig.parse(f"smtp+starttls://{USER}:wrong@127.0.0.1:{port}"), timeout=5,
-                         ssl_context=client_tls(certificate))
-    try:
-        with pytest.raises(TransportError) as error:
-            smtp.send(outgoing())
-    finally:
-        smtp.close()
-        controller.stop()
+    with smtp_server(mailbox, **STARTTLS_WITH_AUTH, tls_context=server_tls(certificate)) as port:
+        smtp = SmtpTransport(SmtpConfig.parse(f"smtp+starttls://{USER}:wrong@127.0.0.1:{port}"), timeout=5,
+                             ssl_context=client_tls(certificate))
+        try:
+            with pytest.raises(TransportError) as error:
+                smtp.send(outgoing())
+        finally:
+            smtp.close()
     assert (error.value.permanent, error.value.status_code) == (False, 535)
     assert "user name or password" in str(error.value)
     assert mailbox.received == []
