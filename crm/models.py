@@ -37,6 +37,7 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=16)
     password_hash: str = Field(max_length=255)
     active: bool = True
+    monthly_report: bool = False
     failed_logins: int = 0
     locked_until: datetime | None = None
     last_login_at: datetime | None = None
@@ -153,6 +154,7 @@ class Referral(SQLModel, table=True):
         Index("ix_referral_received", "received_at"),
         Index("ix_referral_status_received", "status", "received_at"),
         Index("ix_referral_location_received", "location_id", "received_at"),
+        Index("ix_referral_first_visit", "first_visit_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -201,6 +203,9 @@ class Message(SQLModel, table=True):
         Index("ix_message_contact_sent", "contact_id", "sent_at"),
         Index("ix_message_to_email", "to_email"),
         Index("ix_message_kind_created", "kind", "created_at"),
+        Index("ix_message_sent", "sent_at"),
+        Index("ix_message_partner_sent", "partner_id", "sent_at"),
+        Index("ix_message_provider_id", "provider_message_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -228,6 +233,13 @@ class Message(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     sent_at: datetime | None = None
+    # First of each, from SendGrid's Event Webhook; a machine open (Apple Mail privacy
+    # protection prefetching the images) is kept apart from a person's open.
+    delivered_at: datetime | None = None
+    opened_at: datetime | None = None
+    machine_opened_at: datetime | None = None
+    clicked_at: datetime | None = None
+    bounced_at: datetime | None = None
 
 
 class MessageAttempt(SQLModel, table=True):
@@ -360,6 +372,7 @@ class Enrolment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_enrolment_due", "status", "next_due_at"),
         Index("ix_enrolment_partner", "partner_id", "status"),
+        Index("ix_enrolment_cadence_enrolled", "cadence_id", "enrolled_at"),
         Index("uq_enrolment_live", "cadence_id", "partner_id", unique=True,
               sqlite_where=text("status IN ('active', 'paused')"),
               postgresql_where=text("status IN ('active', 'paused')")),
@@ -601,3 +614,43 @@ class ReferralUpdate(SQLModel, table=True):
     status: str = Field(default="pending", max_length=10)
     message_id: int | None = Field(default=None, foreign_key="message.id")
     created_at: datetime
+
+
+class EmailEvent(SQLModel, table=True):
+    """One event from SendGrid's Event Webhook, kept as received. `sg_event_id` is
+    SendGrid's own id, unique, so a batch SendGrid retries is applied once."""
+
+    __tablename__ = "email_event"
+    __table_args__ = (
+        UniqueConstraint("sg_event_id", name="uq_email_event_sg_id"),
+        Index("ix_email_event_message", "message_id", "event"),
+        Index("ix_email_event_at", "event", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    sg_event_id: str = Field(max_length=100)
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    event: str = Field(max_length=20)
+    email: str = Field(default="", max_length=254)
+    at: datetime
+    machine_open: bool = False
+    url: str = Field(default="", max_length=500)
+    reason: str = Field(default="", max_length=300)
+    received_at: datetime
+
+
+class WebhookReceipt(SQLModel, table=True):
+    """A signed webhook post already accepted (by a digest of its signature): the same
+    post replayed, even within the timestamp tolerance, is refused."""
+
+    __tablename__ = "webhook_receipt"
+    __table_args__ = (
+        UniqueConstraint("signature_digest", name="uq_webhook_receipt_signature"),
+        Index("ix_webhook_receipt_at", "received_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    signature_digest: str = Field(max_length=64)
+    signed_at: datetime
+    received_at: datetime
+    events: int = 0

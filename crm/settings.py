@@ -52,6 +52,22 @@ class Settings(BaseSettings):
     review_period_days: int = Field(default=180, ge=1, le=3650)
     review_reminder_days: int = Field(default=5, ge=1, le=60)
 
+    # Referral handling targets, in business days from receipt (the funnel page lists
+    # every referral that missed one).
+    target_contact_business_days: int = Field(default=1, ge=0, le=60)
+    target_schedule_business_days: int = Field(default=3, ge=0, le=60)
+    target_first_visit_business_days: int = Field(default=10, ge=0, le=120)
+    # Dormancy alerts: a partner is at risk when referrals in the recent window are
+    # improbably few given its own rate over the baseline before it (a one-sided
+    # Poisson test at this significance).
+    dormancy_window_days: int = Field(default=90, ge=14, le=365)
+    dormancy_baseline_days: int = Field(default=365, ge=60, le=1825)
+    dormancy_significance: float = Field(default=0.05, gt=0, lt=0.5)
+    # SendGrid's Event Webhook: the verification key from Mail Settings (base64, as
+    # SendGrid shows it) and how old a signed post may be.
+    sendgrid_webhook_public_key: str = ""
+    sendgrid_webhook_max_age_seconds: int = Field(default=600, ge=30, le=86400)
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -130,6 +146,20 @@ class Settings(BaseSettings):
     @property
     def milestones(self) -> tuple[int, ...]:
         return tuple(sorted({int(p) for p in self.referral_milestones.split(",") if p}))
+
+    @field_validator("sendgrid_webhook_public_key")
+    @classmethod
+    def _webhook_key(cls, value: str) -> str:
+        value = "".join(value.split())
+        if value:
+            from sendgrid.helpers.eventwebhook import EventWebhook
+
+            try:
+                EventWebhook(value)
+            except (ValueError, TypeError):
+                raise ValueError("not a SendGrid verification key; paste the base64 key from "
+                                 "Settings > Mail Settings > Signed Event Webhook") from None
+        return value
 
     @field_validator("smtp_url")
     @classmethod

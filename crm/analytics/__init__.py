@@ -1,0 +1,1 @@
+"""Leadership analytics: figures computed in SQL, set-based, from one Filters object."""

@@ -1,0 +1,122 @@
+"""SQL pieces the two databases spell differently, so every analytics query is
+written once and gives the same answer on SQLite and PostgreSQL.
+
+Times are stored in UTC. Months and days are bucketed in the practice's zone by its
+UTC offset (`Filters.offset_minutes`): exact except for the hour around a daylight
+saving change, which never moves a referral out of a month that matters.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, Numeric, case, cast, func, literal, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.types import Float, String
+
+
+class month_key(FunctionElement[str]):
+    """'YYYY-MM' of a stored time, shifted by the zone's offset in minutes."""
+
+    type = String()
+    inherit_cache = True
+
+
+class day_key(FunctionElement[str]):
+    """'YYYY-MM-DD' of a stored time, shifted by the zone's offset in minutes."""
+
+    type = String()
+    inherit_cache = True
+
+
+class days_between(FunctionElement[float]):
+    """Fractional days from the first time to the second (negative if earlier)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+def _offset(element: FunctionElement, compiler, **kw) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    column, minutes = list(element.clauses)
+    return compiler.process(column, **kw), int(minutes.value)
+
+
+@compiles(month_key, "sqlite")
+def _month_sqlite(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    column, minutes = _offset(element, compiler, **kw)
+    return f"strftime('%Y-%m', {column}, '{minutes:+d} minutes')"
+
+
+@compiles(month_key, "postgresql")
+def _month_pg(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    column, minutes = _offset(element, compiler, **kw)
+    return f"to_char(({column} AT TIME ZONE 'UTC') + interval '{minutes} minutes', 'YYYY-MM')"
+
+
+@compiles(day_key, "sqlite")
+def _day_sqlite(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    column, minutes = _offset(element, compiler, **kw)
+    return f"strftime('%Y-%m-%d', {column}, '{minutes:+d} minutes')"
+
+
+@compiles(day_key, "postgresql")
+def _day_pg(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    column, minutes = _offset(element, compiler, **kw)
+    return f"to_char(({column} AT TIME ZONE 'UTC') + interval '{minutes} minutes', 'YYYY-MM-DD')"
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(julianday({end}) - julianday({start}))"
+
+
+@compiles(days_between, "postgresql")
+def _days_pg(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"
+
+
+def month(column: ColumnElement, offset_minutes: int) -> month_key:
+    return month_key(column, literal(int(offset_minutes), Integer))
+
+
+def day(column: ColumnElement, offset_minutes: int) -> day_key:
+    return day_key(column, literal(int(offset_minutes), Integer))
+
+
+def offset_minutes(zone: ZoneInfo, at: datetime) -> int:
+    offset = at.astimezone(zone).utcoffset() or timedelta(0)
+    return int(offset.total_seconds() // 60)
+
+
+def percentiles(source: Subquery, value: str, groups: Sequence[str] = (),
+                percents: Sequence[int] = (50, 90)) -> Select:
+    """Per group of `source`: n, then `p50`, `p90`, ... of `value`, interpolated between
+    the closest ranks as PostgreSQL's percentile_cont does. Written with window
+    functions and integer arithmetic so SQLite answers the same. Null values are left
+    out; a group with none has no row."""
+    v = source.c[value]
+    keys = [source.c[name] for name in groups]
+    ranked = (
+        select(*keys, v.label("v"),
+               func.row_number().over(partition_by=keys or None, order_by=v).label("rn"),
+               func.count().over(partition_by=keys or None).label("n"))
+        .where(v.is_not(None))
+        .subquery("ranked")
+    )
+    rk = [ranked.c[name] for name in groups]
+    columns: list[ColumnElement] = [*rk, func.max(ranked.c.n).label("n")]
+    for percent in percents:
+        steps = (ranked.c.n - 1) * percent
+        low = 1 + steps // 100
+        fraction = cast(steps % 100, Numeric) / 100.0
+        low_value = func.max(case((ranked.c.rn == low, ranked.c.v)))
+        high_value = func.max(case((ranked.c.rn == low + 1, ranked.c.v)))
+        interpolated = low_value + (func.coalesce(high_value, low_value) - low_value) * func.max(fraction)
+        columns.append(cast(interpolated, Float).label(f"p{percent}"))
+    return select(*columns).group_by(*rk)

@@ -1,0 +1,55 @@
+"""The SQL pieces both databases must answer alike: months and days in the practice's
+zone, days between two times, and interpolated percentiles."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from crm.analytics import sql
+from crm.analytics.filters import Filters, Period
+from crm.models import Referral
+from tests.factories import make_partner, make_referral
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def test_a_referral_late_on_the_last_evening_of_october_counts_in_october(session: Session) -> None:
+    partner = make_partner(session)
+    make_referral(session, partner, datetime(2026, 11, 1, 2, 30, tzinfo=UTC))  # 21:30 Oct 31 in Boston
+    offset = Filters(Period.month(2026, 10), zone=NEW_YORK).offset_minutes
+    month, day = session.exec(select(sql.month(Referral.received_at, offset),
+                                     sql.day(Referral.received_at, offset))).one()
+    assert (month, day) == ("2026-10", "2026-10-31")
+
+
+def test_days_between_counts_fractions_of_a_day(session: Session) -> None:
+    partner = make_partner(session)
+    received = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+    make_referral(session, partner, received, contacted_at=received + timedelta(hours=36))
+    assert session.exec(select(sql.days_between(Referral.received_at, Referral.contacted_at))).one() == 1.5
+
+
+def test_percentiles_interpolate_between_ranks_per_group(session: Session) -> None:
+    a, b = make_partner(session), make_partner(session)
+    start = datetime(2026, 10, 1, 12, tzinfo=UTC)
+    for days in (1, 2, 3, 10):
+        make_referral(session, a, start, contacted_at=start + timedelta(days=days))
+    make_referral(session, b, start, contacted_at=start + timedelta(days=4))
+    make_referral(session, b, start)  # still open: left out
+    source = select(Referral.partner_id.label("partner_id"),
+                    sql.days_between(Referral.received_at, Referral.contacted_at).label("d")).subquery()
+    rows = {r.partner_id: r for r in session.execute(sql.percentiles(source, "d", ["partner_id"]))}
+    assert rows[a.id].n == 4 and round(rows[a.id].p50, 6) == 2.5 and round(rows[a.id].p90, 6) == 7.9
+    assert rows[b.id].n == 1 and rows[b.id].p50 == 4.0 and rows[b.id].p90 == 4.0
+
+
+def test_a_month_compares_with_the_month_before_and_the_same_month_last_year() -> None:
+    october = Period.month(2026, 10)
+    assert october.previous() == Period(date(2026, 9, 1), date(2026, 10, 1))
+    assert october.last_year() == Period(date(2025, 10, 1), date(2025, 11, 1))
+    quarter = Period(date(2026, 7, 1), date(2026, 10, 1))
+    assert quarter.previous() == Period(date(2026, 4, 1), date(2026, 7, 1))
+    assert quarter.months() == ["2026-07", "2026-08", "2026-09"]
+    assert Period.last_full_months(date(2026, 11, 25), 3) == quarter.__class__(date(2026, 8, 1), date(2026, 11, 1))
