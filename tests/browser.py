@@ -140,5 +140,44 @@ class Page:
         return self.wait.until(ec.visibility_of_element_located(
             (By.XPATH, f'//*[self::h1 or self::h2 or self::h3][normalize-space()="{text}"]')))
 
+    def pick(self, label: str, option: str) -> None:
+        """Add an option to a multiselect by typing it."""
+        box = self.wait.until(ec.element_to_be_clickable(
+            (By.CSS_SELECTOR, f'input[role="combobox"][aria-label="{label}"]')))
+        box.click()
+        box.send_keys(option)
+        self.wait.until(ec.element_to_be_clickable(
+            (By.XPATH, f'//*[@role="option"][normalize-space()="{option}"]'))).click()
+        box.send_keys(Keys.ESCAPE)
+
+    def wait_until_gone(self, text: str) -> None:
+        self.wait.until(lambda driver: text not in driver.find_element(By.TAG_NAME, "body").text)
+
+    def wait_until_idle(self) -> None:
+        """Until Streamlit's 'Running...' indicator has been absent for a moment."""
+        def idle(driver: WebDriver) -> bool:
+            return not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
+
+        time.sleep(0.5)
+        self.wait.until(idle)
+
+    def wait_for_download(self, folder: Path, suffix: str) -> Path:
+        def finished(_driver: WebDriver) -> Path | bool:
+            done = [p for p in folder.iterdir() if p.name.endswith(suffix)]
+            return done[0] if done else False
+
+        return self.wait.until(finished)
+
+    def headings(self) -> str:
+        return " ".join(e.text for e in self.driver.find_elements(By.CSS_SELECTOR, "h1, h2, h3"))
+
     def body_text(self) -> str:
         return self.driver.find_element(By.TAG_NAME, "body").text
+
+
+def allow_downloads(driver: WebDriver, folder: Path) -> Path:
+    """Headless Chromium saves downloads only where it is told to."""
+    folder.mkdir(parents=True, exist_ok=True)
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)})
+    return folder
+
