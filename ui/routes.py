@@ -94,6 +94,7 @@ def public_routes() -> list[BaseRoute]:
     from ui.public.guides import routes as guide_routes
     from ui.public.review_link import routes as review_routes
     from ui.public.rsvp import routes as rsvp_routes
+    from ui.public.sendgrid_events import routes as sendgrid_events_routes
     from ui.public.unsubscribe import routes as unsubscribe_routes  # it imports database_answers from here
 
     return [
@@ -104,4 +105,5 @@ def public_routes() -> list[BaseRoute]:
         *review_routes(),
         *rsvp_routes(),
         *guide_routes(),
+        *sendgrid_events_routes(),
     ]
