@@ -1,0 +1,102 @@
+"""The report as an email: HTML with tables and bar charts drawn as plain HTML/CSS
+(email clients run no scripts and many do not show SVG or remote images), plus a text
+alternative. Rendered in the same sandbox as the partner emails, from the files
+templates/email/leadership_report.{html,txt}, with every value escaped.
+
+The template is not in the partner template catalog: that catalog's emails are
+editable by marketers and take only flat values, while this one is the app's own,
+takes whole tables and goes to staff only."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import css_inline
+from jinja2 import Template
+
+from campaigns.reports import cells
+from campaigns.reports.report import Report, Section
+from campaigns.templates.catalog import TEMPLATE_DIR
+from campaigns.templates.render import ACCENT_COLOR
+from campaigns.templates.sandbox import HTML_ENV, TEXT_ENV, budget, render_capped
+
+TEMPLATE = "leadership_report"
+MAX_EMAIL_ROWS = 25  # per table; the workbook has them all
+MAX_HTML_CHARS = 1024 * 1024
+SERIES_COLORS = (ACCENT_COLOR, "#e07a1f", "#6a4c93", "#2a9d52")
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False)
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    subject: str
+    html: str
+    text: str
+
+
+def render_report(report: Report, practice_name: str) -> RenderedReport:
+    sections = [_section(s) for s in report.sections]
+    context: dict[str, Any] = {
+        "title": report.title, "period": report.period.label, "practice_name": practice_name,
+        "app_url": report.app_url, "accent_color": ACCENT_COLOR, "sections": sections,
+        "prepared": cells.text("prepared", report.generated_at) if report.generated_at else "",
+    }
+    with budget(steps=500_000, seconds=10):
+        html = render_capped(_template("html"), context, MAX_HTML_CHARS)
+        text = render_capped(_template("txt"), context, MAX_HTML_CHARS)
+    return RenderedReport(subject=f"{report.title}: {report.period.label}", html=_INLINER.inline(html), text=text)
+
+
+@lru_cache(maxsize=2)
+def _template(suffix: str) -> Template:
+    source = (TEMPLATE_DIR / f"{TEMPLATE}.{suffix}").read_text(encoding="utf-8")
+    return (HTML_ENV if suffix == "html" else TEXT_ENV).from_string(source)
+
+
+def _section(section: Section) -> dict[str, Any]:
+    table = section.table
+    shown = table.head(MAX_EMAIL_ROWS)
+    columns = [str(c) for c in table.columns]
+    rows = [[cells.text(c, v) for c, v in zip(columns, row)] for row in shown.itertuples(index=False, name=None)]
+    numeric = [bool(len(table)) and all(cells.number(v) is not None or cells.plain(v) is None for v in table[c])
+               for c in table.columns]
+    headings = [cells.heading(c) for c in columns]
+    return {
+        "title": section.title, "note": section.note, "headings": headings, "numeric": numeric, "rows": rows,
+        "more": len(table) - len(shown), "chart": _bars(section) if section.chart else None,
+        "text_lines": _text_table(headings, rows, numeric),
+    }
+
+
+def _bars(section: Section) -> dict[str, Any] | None:
+    """Each category's values as bars whose widths are shares of the largest value."""
+    assert section.chart is not None
+    table = section.table.head(MAX_EMAIL_ROWS)
+    chart = section.chart
+    values = [cells.number(v) for name in chart.values for v in table[name]]
+    largest = max((v for v in values if v is not None and v > 0), default=0.0)
+    if not len(table) or largest == 0:
+        return None
+    series = [{"name": cells.heading(name), "color": SERIES_COLORS[i % len(SERIES_COLORS)]}
+              for i, name in enumerate(chart.values)]
+    groups = []
+    for _, row in table.iterrows():
+        bars = []
+        for i, name in enumerate(chart.values):
+            value = cells.number(row[name])
+            width = 0 if value is None or value <= 0 else max(1, round(100 * value / largest))
+            bars.append({"name": series[i]["name"], "color": series[i]["color"], "width": width,
+                         "value": cells.text(name, row[name])})
+        groups.append({"label": cells.text(chart.category, row[chart.category]), "bars": bars})
+    return {"series": series, "groups": groups}
+
+
+def _text_table(headings: list[str], rows: list[list[str]], numeric: list[bool]) -> list[str]:
+    widths = [min(40, max([len(h)] + [len(r[i]) for r in rows])) for i, h in enumerate(headings)]
+
+    def line(values: list[str]) -> str:
+        parts = [(v[:w].rjust(w) if numeric[i] else v[:w].ljust(w)) for i, (v, w) in enumerate(zip(values, widths))]
+        return "  ".join(parts).rstrip()
+
+    return [line(headings), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
