@@ -111,4 +111,7 @@ def _load_builtin() -> None:
         from campaigns.reviews.job import review_job
 
         register(Job("reviews", review_job, every_seconds=900, order=600))
+        from campaigns.alerts.dormancy_digest import EVERY_SECONDS as DIGEST_EVERY_SECONDS, dormancy_digest_job
+
+        register(Job("dormancy_digest", dormancy_digest_job, every_seconds=DIGEST_EVERY_SECONDS, order=650))
 

@@ -31,7 +31,7 @@ def test_the_catalog_has_the_eleven_templates_the_practice_sends():
         "review_request", "review_reminder", "preseason_education", "midseason_education",
         "postseason_education", "referral_acknowledgment",
         "referral_status_update", "referral_digest", "first_referral_thanks", "referral_milestone",
-        "event_update", "event_cancelled", "event_seat_open", "event_follow_up_missed",
+        "event_update", "event_cancelled", "event_seat_open", "event_follow_up_missed", "dormancy_digest",
     }
 
 

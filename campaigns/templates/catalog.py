@@ -18,7 +18,7 @@ from campaigns.templates.errors import TemplateError
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "email"
 
 Kind = Literal["marketing", "transactional"]
-Audience = Literal["partner", "patient"]
+Audience = Literal["partner", "patient", "staff"]
 
 # The layout's own variables, which every template may use as well.
 LAYOUT_VARIABLES: dict[str, str] = {
@@ -199,6 +199,25 @@ def _specs() -> list[TemplateSpec]:
                      "Thanks a partner when their referrals reach a milestone (LIAISON_REFERRAL_MILESTONES).",
                      {**_CONTACT, **_PARTNER, "referral_count": "How many referrals they have sent, e.g. 10"},
                      {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER, "referral_count": "10"}),
+        TemplateSpec("dormancy_digest", "Dormancy digest (to liaisons)", "transactional", "staff",
+                     "Monday's note to each liaison about their partners whose referrals fell well below "
+                     "their usual rate. Staff mail: partner names and counts only, never a patient.",
+                     {"recipient_first_name": "The liaison's first name",
+                      "partner_count": "How many of their partners may be going quiet, e.g. 3",
+                      "window_days": "The recent window in days, e.g. 90",
+                      "partner_names": "The partners, most referrals at stake first (at most 25)",
+                      "recent_referrals": "Each partner's referrals in the window, in the same order",
+                      "expected_referrals": "Each partner's expected referrals in the window, e.g. 5.9",
+                      "last_touches": "Each partner's last touch, e.g. Oct 2, 2026 (or never)",
+                      "more_count": "How many more are on the Dormancy page (empty when none)",
+                      "dormancy_url": "Link to the app's Dormancy page"},
+                     {"recipient_first_name": "Casey", "partner_count": "2", "window_days": "90",
+                      "partner_names": ["Riverside Family Medicine",  # type: ignore[dict-item]
+                                        "Harbor Physical Therapy"],
+                      "recent_referrals": ["0", "1"],  # type: ignore[dict-item]
+                      "expected_referrals": ["5.9", "4.2"],  # type: ignore[dict-item]
+                      "last_touches": ["Oct 2, 2026", "never"],  # type: ignore[dict-item]
+                      "more_count": "", "dormancy_url": "https://liaison.example.org/dormancy"}),
     ]
 
 
