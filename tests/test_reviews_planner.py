@@ -8,6 +8,7 @@ from sqlmodel import select
 from campaigns.jobs import registered
 from campaigns.reviews.links import REQUEST, verify
 from campaigns.reviews.planner import run_review_pass
+from campaigns.webhook.events import apply_events
 from crm.models import Message, Patient, ReviewRequest
 from tests.factories import make_patient
 from tests.review_helpers import (KEY, REVIEW_PAGE, clinic, keys, make_visit, mark_sent, requests, settings,
@@ -197,3 +198,28 @@ def test_no_reminder_to_a_patient_who_withdrew_consent(session, now):
 def test_the_review_planner_runs_before_dispatch():
     jobs = [job.name for job in registered()]
     assert jobs.index("reviews") < jobs.index("dispatch")
+
+
+def _open_request_email(session, now, **fields):  # type: ignore[no-untyped-def]
+    """SendGrid reports an open of the request's email through the Event Webhook."""
+    message = session.get(Message, requests(session)[0].message_id)
+    apply_events(session, [{"event": "open", "sg_event_id": f"open-{message.id}", "email": message.to_email,
+                            "timestamp": int(now.timestamp()), "message_id": str(message.id),
+                            "message_key": message.idempotency_key, **fields}], now)
+    session.commit()
+
+
+def test_no_reminder_once_the_request_was_opened(session, now):
+    visited(session)
+    plan(session, now)
+    mark_sent(session, now)
+    _open_request_email(session, now + timedelta(hours=2))
+    assert plan(session, now + timedelta(days=6)).reminders == 0
+
+
+def test_an_apple_mail_privacy_open_still_gets_the_reminder(session, now):
+    visited(session)
+    plan(session, now)
+    mark_sent(session, now)
+    _open_request_email(session, now + timedelta(minutes=1), sg_machine_open=True)
+    assert plan(session, now + timedelta(days=6)).reminders == 1

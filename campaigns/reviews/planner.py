@@ -6,8 +6,10 @@ the period, and whose visit has no request yet; and requests still waiting for t
 reminder. Every eligible patient is asked the same way: nothing here looks at how the
 visit went. The send window is applied by the dispatcher, not here.
 
-"Not opened" for the reminder means "link not clicked": opens need SendGrid's event
-webhook, which Liaison does not receive yet (opened_at stays empty until it does)."""
+The one reminder goes only to a request neither opened nor clicked: `opened_at` is a
+person's open of the request or its reminder, from SendGrid's Event Webhook
+(campaigns/webhook/events.py); Apple Mail's privacy prefetch is a machine open and
+does not count, so those patients are still reminded."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -91,12 +93,12 @@ def _create_requests(session: Session, visits: list[tuple], now: datetime) -> li
 
 
 def _due_reminders(session: Session, settings: Settings, now: datetime) -> list[Due]:
-    """Requests whose email went out at least the reminder delay ago and whose link was
-    not clicked, still only for patients who consent."""
+    """Requests whose email went out at least the reminder delay ago, not opened nor
+    clicked and not reminded yet, still only for patients who consent."""
     sent_before = now - timedelta(days=settings.review_reminder_days)
     return _recipients(session, and_(
         ReviewRequest.status == REQUESTED, ReviewRequest.requested_at > sent_before - STALE_AFTER,
-        ReviewRequest.clicked_at.is_(None), ReviewRequest.reminded_at.is_(None),
+        ReviewRequest.opened_at.is_(None), ReviewRequest.clicked_at.is_(None), ReviewRequest.reminded_at.is_(None),
         exists().where(Message.id == ReviewRequest.message_id, Message.status == "sent",
                        Message.sent_at <= sent_before),
         Patient.consent_to_contact == true()))

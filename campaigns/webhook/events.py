@@ -140,13 +140,13 @@ def _owners(session: Session, events: Iterable[_Event]) -> dict[str, int]:
 def _lookup(session: Session, column: Any, values: set) -> dict[Any, int]:
     found: dict[Any, int] = {}
     for chunk in _chunks(sorted(values)):
-        found.update(session.execute(select(column, Message.id).where(column.in_(chunk))).tuples().all())
+        found.update(session.execute(select(column, Message.id).where(column.in_(chunk))).all())
     return found
 
 
 def _message_kinds(session: Session, ids: set[int]) -> dict[int, str]:
     return dict(item for chunk in _chunks(sorted(ids))
-                for item in session.execute(select(Message.id, Message.kind).where(Message.id.in_(chunk))).tuples())
+                for item in session.execute(select(Message.id, Message.kind).where(Message.id.in_(chunk))))
 
 
 def _store(session: Session, events: Iterable[_Event], owners: dict[str, int], now: datetime) -> list[str]:

@@ -39,7 +39,8 @@ def _stats(rows: list[MonthRow]) -> None:
         "Month": r.month, "Location": r.location, "Sent": r.sent, "Reminders sent": r.reminders_sent,
         "Opened": r.opened, "Clicked": r.clicked, "Front-desk scans": r.qr_scans,
     } for r in rows]), hide_index=True)
-    st.caption("Months are in UTC. Opened stays 0 until SendGrid's open events are received.")
+    st.caption("Months are in UTC. Opened counts a person's open reported by SendGrid's Event Webhook; "
+               "Apple Mail's privacy prefetch is not counted. An opened or clicked request gets no reminder.")
 
 
 def _location(ctx: AppContext, locations: list[Location]) -> None:
