@@ -114,4 +114,7 @@ def _load_builtin() -> None:
         from campaigns.alerts.dormancy_digest import EVERY_SECONDS as DIGEST_EVERY_SECONDS, dormancy_digest_job
 
         register(Job("dormancy_digest", dormancy_digest_job, every_seconds=DIGEST_EVERY_SECONDS, order=650))
+        from campaigns.reports.job import EVERY_SECONDS as REPORT_EVERY_SECONDS, monthly_report_job
+
+        register(Job("monthly_report", monthly_report_job, every_seconds=REPORT_EVERY_SECONDS, order=700))
 

@@ -21,7 +21,7 @@ from crm.access import Actor, require_editor
 from crm.models import Message, MessageAttempt
 from campaigns.transports.base import Attachment
 
-KINDS = ("cadence", "event", "review", "seasonal", "acknowledgment", "test", "alert")
+KINDS = ("cadence", "event", "review", "seasonal", "acknowledgment", "test", "report", "alert")
 STATUSES = ("queued", "sending", "sent", "failed", "suppressed", "cancelled", "unknown")
 FINAL = frozenset({"sent", "failed", "suppressed", "cancelled"})
 
