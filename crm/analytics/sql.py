@@ -120,3 +120,33 @@ def percentiles(source: Subquery, value: str, groups: Sequence[str] = (),
         interpolated = low_value + (func.coalesce(high_value, low_value) - low_value) * func.max(fraction)
         columns.append(cast(interpolated, Float).label(f"p{percent}"))
     return select(*columns).group_by(*rk)
+
+
+class epoch_day(FunctionElement[int]):
+    """Whole days from 1970-01-01 to the local date of a stored time (shifted by the
+    zone's offset in minutes): an integer both databases do arithmetic on alike, so
+    weekdays and business-day deadlines are computed in SQL. 1970-01-01 was a Thursday."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(epoch_day, "sqlite")
+def _epoch_day_sqlite(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    column, minutes = _offset(element, compiler, **kw)
+    return f"(CAST(strftime('%s', {column}, '{minutes:+d} minutes') AS INTEGER) / 86400)"
+
+
+@compiles(epoch_day, "postgresql")
+def _epoch_day_pg(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    column, minutes = _offset(element, compiler, **kw)
+    return f"CAST(floor((EXTRACT(EPOCH FROM {column}) + {minutes * 60}) / 86400) AS INTEGER)"
+
+
+def local_day_number(column: ColumnElement, offset_minutes: int) -> epoch_day:
+    return epoch_day(column, literal(int(offset_minutes), Integer))
+
+
+def weekday(day_number: ColumnElement[int]) -> ColumnElement[int]:
+    """Monday 0 to Sunday 6 of a `local_day_number`, as Python's `date.weekday()`."""
+    return (day_number + 3) % 7

@@ -1,0 +1,144 @@
+"""The referral funnel: of the referrals received in a period, how many were contacted,
+scheduled, seen for a first visit or lost, and the conversion from stage to stage.
+
+Each stage counts the referrals whose own date for it is set. A later stage does not
+stand in for an earlier one, because that is not how the data is kept: the referral
+form and the import check each date against receipt only, so a referral can arrive
+from a practice system with an appointment date and no contact date. Such a gap shows
+as a stage rate above 100% rather than as a contact nobody recorded. Lost is the
+status a person sets, with a reason; a lost referral keeps whatever stages it reached.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import pandas as pd
+from sqlalchemy import Float, case, cast, func, literal, select
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.selectable import Subquery
+from sqlmodel import Session
+
+from crm.analytics import sql
+from crm.analytics.filters import Filters
+from crm.models import Location, Partner, Referral
+from crm.vocab import PartnerType, ReferralStatus
+
+BREAKDOWNS: Final = ("partner_type", "partner", "location", "month")
+COLUMNS: Final = ["group", "received", "contacted", "scheduled", "first_visit", "lost",
+                  "contact_rate", "schedule_rate", "visit_rate", "overall_rate"]
+NO_LOCATION: Final = "(no location)"
+NO_REASON: Final = "(no reason given)"
+
+
+def funnel(session: Session, filters: Filters, by: str | None = None) -> pd.DataFrame:
+    """One row per group (a single "All" row when `by` is None); rates are None when
+    their denominator is 0. By month lists every month of the period, empty ones too."""
+    if by is not None and by not in BREAKDOWNS:
+        raise ValueError(f"cannot break the funnel down by {by!r}")
+    keys, label = _grouping(by, filters)
+    counts = (
+        select(*keys,
+               func.count().label("received"),
+               _count(Referral.contacted_at.is_not(None)).label("contacted"),
+               _count(Referral.scheduled_at.is_not(None)).label("scheduled"),
+               _count(Referral.first_visit_at.is_not(None)).label("first_visit"),
+               _count(Referral.status == ReferralStatus.LOST.value).label("lost"))
+        .select_from(Referral)
+        .join(Partner, Partner.id == Referral.partner_id)
+        .where(*referrals_in(filters))
+        .group_by(*keys)
+    )
+    if by == "location":
+        counts = counts.outerjoin(Location, Location.id == Referral.location_id)
+    c = counts.subquery("counts")
+    group = label(c)
+    query = select(group.label("group"), c.c.received, c.c.contacted, c.c.scheduled, c.c.first_visit, c.c.lost,
+                   _rate(c.c.contacted, c.c.received).label("contact_rate"),
+                   _rate(c.c.scheduled, c.c.contacted).label("schedule_rate"),
+                   _rate(c.c.first_visit, c.c.scheduled).label("visit_rate"),
+                   _rate(c.c.first_visit, c.c.received).label("overall_rate"))
+    query = query.order_by(c.c.key) if by == "month" else query.order_by(c.c.received.desc(), group)
+    table = pd.DataFrame([dict(r._mapping) for r in session.execute(query)], columns=COLUMNS)
+    if by is None and table.empty:
+        table = pd.DataFrame([{"group": "All", **_ZEROS}], columns=COLUMNS)
+    if by == "month":
+        table = _every_month(table, filters)
+    if by == "partner_type":
+        table["group"] = table["group"].map(_type_label)
+    return _typed(table)
+
+
+def lost_by_reason(session: Session, filters: Filters) -> pd.DataFrame:
+    """Lost referrals received in the period by the reason given, most common first;
+    `share` is of all the lost ones."""
+    reason = func.trim(Referral.lost_reason)
+    counts = (
+        select(reason.label("reason"), func.count().label("referrals"))
+        .select_from(Referral)
+        .join(Partner, Partner.id == Referral.partner_id)
+        .where(*referrals_in(filters), Referral.status == ReferralStatus.LOST.value)
+        .group_by(reason)
+        .subquery("lost")
+    )
+    label = case((counts.c.reason == "", literal(NO_REASON)), else_=counts.c.reason)
+    share = cast(counts.c.referrals, Float) / func.sum(counts.c.referrals).over()
+    query = select(label.label("reason"), counts.c.referrals, share.label("share")).order_by(
+        counts.c.referrals.desc(), label)
+    rows = [dict(r._mapping) for r in session.execute(query)]
+    return pd.DataFrame(rows, columns=["reason", "referrals", "share"])
+
+
+def referrals_in(filters: Filters) -> list[ColumnElement[bool]]:
+    """Referrals received in the period that every filter lets through (joined to Partner)."""
+    return [filters.within(Referral.received_at), *filters.partner_clauses(Partner),
+            *filters.referral_clauses(Referral)]
+
+
+def _grouping(by: str | None, filters: Filters) -> tuple[list[ColumnElement], Callable[[Subquery], ColumnElement]]:
+    """The columns to group by, and the group's label read from the grouped subquery.
+    Labels with literals are made outside the GROUP BY, which PostgreSQL would not match
+    against the select list once each literal became a parameter of its own."""
+    if by == "partner_type":
+        return [Partner.partner_type.label("key")], lambda c: c.c.key
+    if by == "partner":  # two partners of the same name stay two rows
+        return [Partner.id.label("partner_id"), Partner.name.label("key")], lambda c: c.c.key
+    if by == "location":
+        return ([Referral.location_id.label("location_id"), Location.name.label("key")],
+                lambda c: func.coalesce(c.c.key, literal(NO_LOCATION)))
+    if by == "month":
+        return [sql.month(Referral.received_at, filters.offset_minutes).label("key")], lambda c: c.c.key
+    return [], lambda c: literal("All")
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _rate(part: ColumnElement, whole: ColumnElement) -> ColumnElement[float]:
+    return cast(part, Float) / cast(func.nullif(whole, 0), Float)
+
+
+_ZEROS: Final = {"received": 0, "contacted": 0, "scheduled": 0, "first_visit": 0, "lost": 0}
+
+
+def _every_month(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    found = {row["group"]: row for row in table.to_dict("records")}
+    rows = [found.get(month, {"group": month, **_ZEROS}) for month in filters.period.months()]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _typed(table: pd.DataFrame) -> pd.DataFrame:
+    for column in COLUMNS[1:6]:
+        table[column] = table[column].astype("int64")
+    for column in COLUMNS[6:]:
+        table[column] = table[column].astype(object).where(table[column].notna(), None)
+    return table.reset_index(drop=True)
+
+
+def _type_label(value: str) -> str:
+    try:
+        return PartnerType(value).label
+    except ValueError:
+        return value
+

@@ -1,0 +1,232 @@
+"""How fast referrals move: days from receipt to each stage, and the referrals that
+missed the practice's targets for them.
+
+Time to a stage counts only the referrals that reached it (an open referral has no
+time yet); how many are still open at each stage is reported beside it.
+
+A target is a number of business days (Monday to Friday, as campaigns/business_days.py
+counts them) from receipt, on the practice's local calendar: a referral received on
+Friday afternoon with a one-business-day target is on time if contacted any time on
+Monday, late on Tuesday; one received on Saturday counts as if received on Friday
+(Saturday + 1 is Monday). The deadline is the end of that local day. A referral breaks
+a target when the stage happened on a later local day, or has not happened and that
+day is over as of `now`. A lost referral has no date for when it was lost, so it is
+judged on the stages it reached and never on the ones it did not: it cannot be late
+for a step the practice stopped taking. Deadlines are worked out in SQL from the local
+day number and its weekday, so listing breaches stays one query on any size of table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Final, Protocol
+
+import pandas as pd
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session
+
+from campaigns.business_days import add_business_days
+from crm.analytics import sql
+from crm.analytics.filters import Filters
+from crm.analytics.funnel import NO_LOCATION, referrals_in
+from crm.models import Location, Partner, Referral
+from crm.vocab import PartnerType, ReferralStatus
+
+STAGES: Final = ("first contact", "scheduled", "first visit")
+TIMING_BREAKDOWNS: Final = ("location", "partner_type")
+_EPOCH: Final = date(1970, 1, 1)
+_A_MONDAY: Final = date(2024, 1, 1)
+_COLUMNS: Final = {"first contact": Referral.contacted_at, "scheduled": Referral.scheduled_at,
+                   "first visit": Referral.first_visit_at}
+
+
+class _TargetSettings(Protocol):
+    target_contact_business_days: int
+    target_schedule_business_days: int
+    target_first_visit_business_days: int
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Business days from receipt to first contact, to scheduling and to a first visit."""
+
+    contact: int = 1
+    schedule: int = 3
+    first_visit: int = 10
+
+    @classmethod
+    def from_settings(cls, settings: _TargetSettings) -> "Targets":
+        return cls(contact=settings.target_contact_business_days,
+                   schedule=settings.target_schedule_business_days,
+                   first_visit=settings.target_first_visit_business_days)
+
+    def days(self, stage: str) -> int:
+        return {"first contact": self.contact, "scheduled": self.schedule, "first visit": self.first_visit}[stage]
+
+    def label(self, stage: str) -> str:
+        """The target in words, as the page and the breach list state it."""
+        days = self.days(stage)
+        if days == 0:
+            return f"{stage} the same business day"
+        return f"{stage} within {days} business day{'s' if days != 1 else ''}"
+
+
+def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> pd.DataFrame:
+    """Per group and stage: `referrals` that reached the stage, their median and 90th
+    percentile days from receipt, and `still_open` (neither reached it nor lost).
+    Medians are None for a stage no referral reached."""
+    if by is not None and by not in TIMING_BREAKDOWNS:
+        raise ValueError(f"cannot break the timing down by {by!r}")
+    group = _group(by)
+    reached = union_all(*(
+        select(group.label("grp"), literal(stage).label("stage"),
+               sql.days_between(Referral.received_at, column).label("days"))
+        .select_from(_referrals_joined(by)).where(*referrals_in(filters), column.is_not(None))
+        for stage, column in _COLUMNS.items()
+    )).subquery("reached")
+    spread = {(r.grp, r.stage): r for r in session.execute(sql.percentiles(reached, "days", ["grp", "stage"]))}
+    still_open = {stage: _count(and_(column.is_(None), Referral.status != ReferralStatus.LOST.value))
+                  .label(f"open_{i}") for i, (stage, column) in enumerate(_COLUMNS.items())}
+    counts = (select(group.label("grp"), *still_open.values())
+              .select_from(_referrals_joined(by)).where(*referrals_in(filters)))
+    if by is not None:
+        counts = counts.group_by(group)
+    rows = []
+    for row in session.execute(counts).all():
+        for i, stage in enumerate(STAGES):
+            found = spread.get((row.grp, stage))
+            rows.append({"group": row.grp, "stage": stage, "referrals": found.n if found else 0,
+                         "median_days": found.p50 if found else None, "p90_days": found.p90 if found else None,
+                         "still_open": row._mapping[f"open_{i}"]})
+    table = pd.DataFrame(rows, columns=["group", "stage", "referrals", "median_days", "p90_days", "still_open"])
+    for column in ("median_days", "p90_days"):
+        table[column] = table[column].astype(object).where(table[column].notna(), None)
+    if by == "location":
+        table["group"] = table["group"].fillna(NO_LOCATION)
+    if by == "partner_type":
+        table["group"] = table["group"].map(_type_label)
+    return table.sort_values(["group", "stage"], key=_stage_order, kind="stable").reset_index(drop=True)
+
+
+def target_breaches(session: Session, filters: Filters, targets: Targets, now: datetime,
+                    limit: int = 500) -> pd.DataFrame:
+    """Referrals received in the period that broke a target, latest first: one row per
+    referral and target. `deadline` is the local date by whose end the stage was due;
+    `happened_at` is None while the stage is still to come; `late_by_days` counts local
+    calendar days past the deadline (to today for an open one)."""
+    offset = filters.offset_minutes
+    today = _day_number(now, offset)
+    location = func.coalesce(Location.name, literal(NO_LOCATION))
+    parts = []
+    for stage, column in _COLUMNS.items():
+        deadline = _deadline_day(targets.days(stage), offset)
+        happened, done = _happened(column, offset, now)
+        late_by = case((done, happened), else_=literal(today)) - deadline
+        parts.append(
+            select(Referral.id.label("referral_id"), Partner.name.label("partner"), location.label("location"),
+                   Referral.received_at.label("received_at"), literal(targets.label(stage)).label("target"),
+                   deadline.label("deadline_day"), case((done, column)).label("happened_at"),
+                   cast(late_by, Integer).label("late_by_days"))
+            .select_from(_referrals_joined("location"))
+            .where(*referrals_in(filters), _breached(column, deadline, offset, now, today)))
+    every = union_all(*parts).subquery("breaches")
+    query = select(every).order_by(every.c.late_by_days.desc(), every.c.received_at, every.c.referral_id).limit(limit)
+    rows = [dict(r._mapping) for r in session.execute(query)]
+    for row in rows:
+        row["deadline"] = _EPOCH + timedelta(days=int(row.pop("deadline_day")))
+        row["received_at"] = _aware(row["received_at"])
+        row["happened_at"] = _aware(row["happened_at"])
+    columns = ["referral_id", "partner", "location", "received_at", "target", "deadline", "happened_at",
+               "late_by_days"]
+    table = pd.DataFrame(rows, columns=columns)
+    table["happened_at"] = table["happened_at"].astype(object).where(table["happened_at"].notna(), None)
+    return table
+
+
+def breach_counts(session: Session, filters: Filters, targets: Targets, now: datetime) -> pd.DataFrame:
+    """Per target: `breached`, `total` (referrals that can be judged: the stage happened,
+    or its deadline passed without it and the referral is not lost) and `share`
+    (None when nothing could be judged yet)."""
+    offset = filters.offset_minutes
+    today = _day_number(now, offset)
+    sums = []
+    for i, (stage, column) in enumerate(_COLUMNS.items()):
+        deadline = _deadline_day(targets.days(stage), offset)
+        _, done = _happened(column, offset, now)
+        judged = or_(done, and_(Referral.status != ReferralStatus.LOST.value, literal(today) > deadline))
+        sums += [_count(_breached(column, deadline, offset, now, today)).label(f"breached_{i}"),
+                 _count(judged).label(f"total_{i}")]
+    row = session.execute(select(*sums).select_from(Referral).join(Partner, Partner.id == Referral.partner_id)
+                          .where(*referrals_in(filters))).one()._mapping
+    table = pd.DataFrame([{"target": targets.label(stage), "breached": int(row[f"breached_{i}"]),
+                           "total": int(row[f"total_{i}"])} for i, stage in enumerate(STAGES)])
+    table["share"] = [b / t if t else None for b, t in zip(table["breached"], table["total"])]
+    return table
+
+
+def _deadline_day(business_days: int, offset: int) -> ColumnElement[int]:
+    """The local day number by whose end a stage is due: the receipt's day number moved
+    by what `add_business_days` does from a day of the same weekday."""
+    received = sql.local_day_number(Referral.received_at, offset)
+    shifts = [(add_business_days(_A_MONDAY + timedelta(days=w), business_days) - _A_MONDAY).days - w
+              for w in range(7)]
+    weekday = sql.weekday(received)
+    return received + case(*((weekday == w, shift) for w, shift in enumerate(shifts)))
+
+
+def _happened(column: ColumnElement, offset: int, now: datetime) -> tuple[ColumnElement[int], ColumnElement[bool]]:
+    """The stage's local day number, and whether it has happened by `now` (a first
+    visit is often booked ahead)."""
+    return sql.local_day_number(column, offset), and_(column.is_not(None), column <= now)
+
+
+def _breached(column: ColumnElement, deadline: ColumnElement[int], offset: int, now: datetime,
+              today: int) -> ColumnElement[bool]:
+    happened, done = _happened(column, offset, now)
+    late = and_(done, happened > deadline)
+    overdue = and_(~done, Referral.status != ReferralStatus.LOST.value, literal(today) > deadline)
+    return or_(late, overdue)
+
+
+def _day_number(moment: datetime, offset: int) -> int:
+    return int((moment.timestamp() + offset * 60) // 86400)
+
+
+def _referrals_joined(by: str | None):  # type: ignore[no-untyped-def]
+    joined = Referral.__table__.join(Partner, Partner.id == Referral.partner_id)
+    if by == "location":
+        joined = joined.outerjoin(Location, Location.id == Referral.location_id)
+    return joined
+
+
+def _group(by: str | None) -> ColumnElement:
+    """Plain columns, so PostgreSQL matches the GROUP BY with the select list; a
+    referral without a location is named after the query."""
+    if by == "location":
+        return Location.name
+    if by == "partner_type":
+        return Partner.partner_type
+    return literal("All")
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _stage_order(values: pd.Series) -> pd.Series:
+    return values.map(STAGES.index) if values.name == "stage" else values
+
+
+def _type_label(value: str) -> str:
+    try:
+        return PartnerType(value).label
+    except ValueError:
+        return value
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
