@@ -156,6 +156,8 @@ def pages_for(actor: Actor) -> list[st.Page]:
     pages.append(st.Page(PAGES / "events.py", title="Events", icon=":material/event:", url_path="events"))
     pages.append(st.Page(PAGES / "reviews.py", title="Patient reviews", icon=":material/reviews:",
                          url_path="reviews"))
+    pages.append(st.Page(PAGES / "analytics_email.py", title="Email engagement", icon=":material/mark_email_read:",
+                         url_path="email-engagement"))
     return pages
 
 
