@@ -139,3 +139,17 @@ def ensure_first_admin(session: Session, email: str, password: str, now: datetim
         password = generated
     create_user(session, SYSTEM, email or "admin@example.com", Role.ADMIN.value, password, now, name="Administrator")
     return generated
+
+
+def set_monthly_report(session: Session, actor: Actor, user_id: int, wanted: bool, now: datetime) -> User:
+    """Whether the user gets the monthly leadership report by email: their own choice,
+    or an admin's for anyone."""
+    if actor.id != user_id:
+        require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserError("no such user")
+    if user.monthly_report != wanted:
+        audit.record(session, actor, "update", "user", user.id, {"monthly_report": [user.monthly_report, wanted]}, now)
+        user.monthly_report = wanted
+    return user
