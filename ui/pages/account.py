@@ -1,0 +1,36 @@
+"""My account: who is signed in, and whether they get the monthly leadership report."""
+from __future__ import annotations
+
+import streamlit as st
+
+from crm.clock import utcnow
+from crm.models import User
+from crm.users import set_monthly_report
+from ui.shell import AppContext, context
+from ui.widgets import attempt, flash, read, show_flash
+
+REPORT_HELP = ("On the first business day of each month: last month's figures from the analytics pages by "
+               "email, with an Excel workbook of every table and chart.")
+
+
+def render(ctx: AppContext) -> None:
+    st.title("My account")
+    show_flash()
+    user = read(ctx.engine, lambda s: s.get(User, ctx.actor.id))
+    st.markdown(f"**{user.name or user.email}**  \n{user.email}")
+    st.caption(f"Role: {ctx.actor.role.label}")
+    st.subheader("Monthly leadership report", anchor=False)
+    with st.form("account_report"):
+        wanted = st.checkbox("Email me the monthly leadership report", value=user.monthly_report, help=REPORT_HELP,
+                             key="account_monthly_report")
+        submitted = st.form_submit_button("Save", type="primary")
+    if submitted:
+        saved = attempt(ctx.engine, lambda s: set_monthly_report(s, ctx.actor, user.id, wanted, utcnow()))
+        if saved is not None:
+            flash("You will get the monthly report by email." if saved.monthly_report
+                  else "You will no longer get the monthly report.")
+            st.rerun()
+
+
+if __name__ == "__main__":
+    render(context())
