@@ -57,3 +57,17 @@ def test_an_admin_changes_a_role(app_database, session):
     session.expire_all()
     assert session.get(User, maria.id).role == "viewer"
     assert "maria@practice.test saved." in texts(at)
+
+
+def test_an_admin_turns_on_the_monthly_report_for_a_user(app_database, session):
+    make_user(session, email="maria@practice.test", role="viewer")
+    at = users_page(session)
+    maria = session.exec(select(User).where(User.email == "maria@practice.test")).one()
+    at.selectbox(key="user_pick").set_value(maria.id).run()
+    at.checkbox(key=f"user_monthly_report_{maria.id}").check()
+    at.get("form")[1].button[0].click()
+    at.run()
+    session.expire_all()
+    assert session.get(User, maria.id).monthly_report is True
+    table = at.dataframe[0].value
+    assert list(table.loc[table["Email"] == "maria@practice.test", "Monthly report"]) == ["Yes"]

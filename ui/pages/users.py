@@ -8,7 +8,7 @@ import streamlit as st
 
 from crm.clock import utcnow
 from crm.models import User
-from crm.users import MIN_PASSWORD_LENGTH, create_user, list_users, update_user
+from crm.users import MIN_PASSWORD_LENGTH, create_user, list_users, set_monthly_report, update_user
 from crm.vocab import Role
 from ui.shell import AppContext, context
 from ui.widgets import attempt, flash, form_key, label_of, local, next_form, read, show_flash
@@ -34,6 +34,7 @@ def _table(ctx: AppContext, users: list[User]) -> None:
     st.dataframe(pd.DataFrame([{
         "Email": u.email, "Name": u.name, "Role": Role(u.role).label,
         "Status": _status(u, now), "Last sign-in": local(u.last_login_at, ctx.zone),
+        "Monthly report": "Yes" if u.monthly_report else "No",
     } for u in users]), hide_index=True)
 
 
@@ -75,12 +76,19 @@ def _change_user(ctx: AppContext, users: list[User]) -> None:
         role = st.selectbox("Role", Role.choices(), index=Role.choices().index(user.role),
                             format_func=label_of(Role), help=_ROLES_HELP)
         active = st.checkbox("Active (may sign in)", value=user.active)
+        monthly = st.checkbox("Gets the monthly leadership report by email", value=user.monthly_report,
+                              key=f"user_monthly_report_{user.id}")
         password = st.text_input("New password", type="password",
                                  help="Leave empty to keep the current one. Setting one also unlocks the account.")
         submitted = st.form_submit_button("Save user", type="primary")
     if submitted:
-        saved = attempt(ctx.engine, lambda s: update_user(s, ctx.actor, user.id, utcnow(), role=role, active=active,
-                                                          name=name, password=password or None))
+        def save(s):  # type: ignore[no-untyped-def]
+            changed = update_user(s, ctx.actor, user.id, utcnow(), role=role, active=active, name=name,
+                                  password=password or None)
+            set_monthly_report(s, ctx.actor, user.id, monthly, utcnow())
+            return changed
+
+        saved = attempt(ctx.engine, save)
         if saved is not None:
             flash(f"{saved.email} saved.")
             st.rerun()
