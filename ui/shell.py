@@ -160,6 +160,7 @@ def pages_for(actor: Actor) -> list[st.Page]:
                          url_path="email-engagement"))
     pages.append(st.Page(PAGES / "account.py", title="My account", icon=":material/person:", url_path="account"))
     pages.append(st.Page(PAGES / "analytics_dormancy.py", title="Dormancy alerts", icon=":material/trending_down:", url_path="dormancy"))
+    pages.append(st.Page(PAGES / "analytics_overview.py", title="Overview", icon=":material/monitoring:", url_path="overview"))
     return pages
 
 
