@@ -43,8 +43,11 @@ def send_monthly_reports(session: Session, settings: Settings, now: datetime) ->
     """How many reports were enqueued. The report is built only when someone is waiting
     for it, so the runs after everyone has it cost one small query."""
     month = report_due(now, settings.zone)
-    if month is None:
-        return 0
+    return 0 if month is None else send_month(session, settings, month, now)
+
+
+def send_month(session: Session, settings: Settings, month: Period, now: datetime) -> int:
+    """The month's report to every opted-in active user who has not had it."""
     waiting = _waiting(session, month)
     if not waiting:
         return 0

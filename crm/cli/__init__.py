@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from crm.cli import db, demo, outbox, serve, transfer, users
+from crm.cli import db, demo, outbox, report, serve, transfer, users
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Liaison: partner outreach CRM.")
 db.register(app)
@@ -12,6 +12,7 @@ demo.register(app)
 transfer.register(app)
 serve.register(app)
 outbox.register(app)
+report.register(app)
 
 
 def main() -> None:
