@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from .app import LocalSendGrid
+from .events import EventWebhook, Signer
 from .faults import FAULT_KINDS, FaultInjector, FaultPlan, parse_kinds
 from .http_server import make_server
 from .spec import load_contract
@@ -22,6 +23,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--retry-after", type=int, default=1, help="seconds until X-RateLimit-Reset on a 429")
     parser.add_argument("--seed", type=int, default=None, help="makes the fault sequence repeatable")
     parser.add_argument("--spec-dir", type=Path, default=None, help="folder with SendGrid's OpenAPI files")
+    parser.add_argument("--webhook-url", default="",
+                        help="post signed Event Webhook events here, e.g. http://localhost:8501/api/sendgrid/events")
+    parser.add_argument("--webhook-auto", action="store_true",
+                        help="post processed and delivered for every accepted message")
+    parser.add_argument("--webhook-key-file", type=Path, default=None,
+                        help="PEM file keeping the signing key across restarts (created if missing)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 
@@ -30,9 +37,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     plan = FaultPlan(rate=args.fault_rate, kinds=tuple(parse_kinds(args.fault_kinds)), slow_ms=args.slow_ms,
                      retry_after_s=args.retry_after, seed=args.seed)
-    app = LocalSendGrid(contract=load_contract(args.spec_dir), faults=FaultInjector(plan))
+    webhook = None
+    if args.webhook_url:
+        signer = Signer.from_file(args.webhook_key_file) if args.webhook_key_file else Signer()
+        webhook = EventWebhook(args.webhook_url, signer, args.webhook_auto)
+    app = LocalSendGrid(contract=load_contract(args.spec_dir), faults=FaultInjector(plan), webhook=webhook)
     server = make_server(app, args.host, args.port, verbose=args.verbose)
     print(f"local SendGrid on http://{args.host}:{server.server_address[1]} (faults: {plan.to_json()})", flush=True)
+    if webhook is not None:
+        print(f"event webhook: {webhook.url}; LIAISON_SENDGRID_WEBHOOK_PUBLIC_KEY={signer.public_key}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -1,11 +1,18 @@
 """Endpoints under `/_local/`, outside SendGrid's API, so another process (a staging
 worker, a benchmark) can set faults, add suppressions, read what was received and
-reset, the same things the test handle does in-process."""
+reset, the same things the test handle does in-process.
+
+The Event Webhook: `POST /_local/webhook {"url", "auto"}` sets where signed events go
+and answers the public key to configure Liaison with (`GET` answers it again);
+`POST /_local/events {"message_key": key or "all", "events": ["delivered",
+{"event": "open", "sg_machine_open": true}, ...]}` posts them and answers the
+webhook's status."""
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
 
+from .events import NoSuchMessage, NoWebhook
 from .faults import FaultPlan
 from .replies import Reply, Request, json_reply, problem
 
@@ -26,6 +33,10 @@ def handle_admin(app: LocalSendGrid, request: Request) -> Reply:
         return json_reply(200, app.faults.plan.to_json())
     if route in {("POST", "faults"), ("POST", "suppressions")}:
         return _configure(app, route[1], request.body)
+    if route == ("GET", "webhook"):
+        return _webhook(app)
+    if route in {("POST", "webhook"), ("POST", "events")}:
+        return _events(app, route[1], request.body)
     return problem(404, "not found")
 
 
@@ -46,5 +57,33 @@ def _configure(app: LocalSendGrid, what: str, body: bytes) -> Reply:
             return json_reply(200, app.faults.plan.to_json())
         app.add_suppression(data.pop("kind"), data.pop("email"), data.pop("created"), **data)
         return Reply(201)
+    except (ValueError, TypeError, KeyError) as error:
+        return problem(400, f"{what}: {error}")
+
+
+def _webhook(app: LocalSendGrid) -> Reply:
+    if app.webhook is None:
+        return problem(404, "no event webhook is configured")
+    return json_reply(200, {"url": app.webhook.url, "auto": app.webhook.auto,
+                            "public_key": app.webhook.signer.public_key})
+
+
+def _events(app: LocalSendGrid, what: str, body: bytes) -> Reply:
+    try:
+        data = json.loads(body or b"{}")
+        if not isinstance(data, dict):
+            raise ValueError("send a JSON object")
+        if what == "webhook":
+            app.configure_webhook(str(data["url"]), bool(data.get("auto", False)))
+            return _webhook(app)
+        events = data["events"]
+        if not isinstance(events, list):
+            raise ValueError("events must be a list")
+        post = app.post_events(str(data.get("message_key") or "all"), events)
+        return json_reply(200, {"status": post.status, "events": len(post.events)})
+    except NoWebhook as error:
+        return problem(409, str(error))
+    except NoSuchMessage as error:
+        return problem(404, str(error))
     except (ValueError, TypeError, KeyError) as error:
         return problem(400, f"{what}: {error}")

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .app import LocalSendGrid
+from .events import Post
 from .faults import FaultPlan
 from .replies import Drop, Reply, Request, problem
 from .store import Delivery
@@ -175,3 +176,21 @@ class LocalServer:
 
     def add_suppression(self, kind: str, email: str, created: int, **details: Any) -> None:
         self.app.add_suppression(kind, email, created, **details)
+
+    def configure_webhook(self, url: str, auto: bool = False) -> str:
+        """Signed events go to `url` (with `auto`, processed and delivered for every
+        accepted message); returns the public key to verify them with."""
+        return self.app.configure_webhook(url, auto).signer.public_key
+
+    def post_events(self, message_key: str, events: list[str | dict[str, Any]]) -> Post:
+        """E.g. `post_events(key, ["delivered", {"event": "open", "sg_machine_open": True}])`."""
+        return self.app.post_events(message_key, events)
+
+    @property
+    def posts(self) -> list[Post]:
+        """Every event post made, with the webhook's answer; automatic ones once `flush`ed."""
+        return list(self.app.webhook.posts) if self.app.webhook is not None else []
+
+    def flush_events(self) -> None:
+        if self.app.webhook is not None:
+            self.app.webhook.flush()

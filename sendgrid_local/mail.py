@@ -11,7 +11,8 @@ from .spec import Operation
 from .store import RECORDED_HEADERS, Delivery, Store
 
 
-def send_mail(operation: Operation, request: Request, store: Store, now: Callable[[], float]) -> Reply:
+def send_mail(operation: Operation, request: Request, store: Store, now: Callable[[], float],
+              on_accept: Callable[[Delivery], None] | None = None) -> Reply:
     """Accept the message only when SendGrid would; anything accepted counts as
     delivered, which is what the idempotency tests count."""
     params, errors = operation.read_parameters(request.query, request.headers)
@@ -26,7 +27,10 @@ def send_mail(operation: Operation, request: Request, store: Store, now: Callabl
         return error_reply(400, errors)
     message_id = secrets.token_urlsafe(16)  # 22 characters, like SendGrid's ids
     headers = {name: request.headers[name] for name in RECORDED_HEADERS if name in request.headers}
-    store.record(Delivery(message_id, now(), headers, payload))
+    delivery = Delivery(message_id, now(), headers, payload)
+    store.record(delivery)
+    if on_accept is not None:
+        on_accept(delivery)
     return Reply(202, (("X-Message-Id", message_id),))
 
 

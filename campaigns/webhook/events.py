@@ -37,6 +37,8 @@ DELIVERED, OPEN, CLICK, BOUNCE, DROPPED = "delivered", "open", "click", "bounce"
 SPAM_REPORT, UNSUBSCRIBE, GROUP_UNSUBSCRIBE = "spamreport", "unsubscribe", "group_unsubscribe"
 APPLIED = frozenset({DELIVERED, OPEN, CLICK, BOUNCE, DROPPED, SPAM_REPORT, UNSUBSCRIBE, GROUP_UNSUBSCRIBE})
 
+_COLUMNS = {DELIVERED: "delivered_at", CLICK: "clicked_at", BOUNCE: "bounced_at", DROPPED: "bounced_at"}
+
 # SendGrid's reasons for dropping a message to an address already on one of its lists;
 # other drops ("Invalid SMTPAPI header", "Spam Content", quotas) say nothing of the address.
 _DROP_REASONS = {"bounced address": Reason.BOUNCE, "unsubscribed address": Reason.UNSUBSCRIBE,
@@ -166,7 +168,7 @@ def _store(session: Session, events: Iterable[_Event], owners: dict[str, int], n
 def _column(event: _Event) -> str | None:
     if event.event == OPEN:
         return "machine_opened_at" if event.machine_open else "opened_at"
-    return {DELIVERED: "delivered_at", CLICK: "clicked_at", BOUNCE: "bounced_at", DROPPED: "bounced_at"}.get(event.event)
+    return _COLUMNS.get(event.event)
 
 
 def _first_times(events: Iterable[_Event], owners: dict[str, int]) -> dict[tuple[int, str], datetime]:
