@@ -161,6 +161,7 @@ def pages_for(actor: Actor) -> list[st.Page]:
     pages.append(st.Page(PAGES / "account.py", title="My account", icon=":material/person:", url_path="account"))
     pages.append(st.Page(PAGES / "analytics_dormancy.py", title="Dormancy alerts", icon=":material/trending_down:", url_path="dormancy"))
     pages.append(st.Page(PAGES / "analytics_overview.py", title="Overview", icon=":material/monitoring:", url_path="overview"))
+    pages.append(st.Page(PAGES / "analytics_funnel.py", title="Referral funnel", icon=":material/filter_list:", url_path="funnel"))
     return pages
 
 
