@@ -2,7 +2,10 @@
 Event Webhook events to our route in a real uvicorn server, as SendGrid would."""
 from __future__ import annotations
 
+import json
 import random
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -125,3 +128,30 @@ def test_with_automatic_events_every_accepted_message_is_marked_delivered(engine
     assert [post.status for post in webhook.posts] == [200] * 4
     assert all(message(session, key).delivered_at is not None for key in keys)
     assert stored_events(session) == 8
+
+
+def _admin(server: LocalServer, path: str, data: dict | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(f"{server.url}/_local/{path}", method="POST" if data is not None else "GET",
+                                     data=json.dumps(data).encode() if data is not None else None)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def test_another_process_can_configure_the_webhook_and_post_events_over_http(
+        engine, session, now, app_env, sendgrid_server):  # noqa: F811
+    key, = send_messages(engine, session, now, sendgrid_server, 1)
+    with serving(routes()) as host:
+        status, answer = _admin(sendgrid_server, "webhook", {"url": f"http://{host}/api/sendgrid/events"})
+        app_env.setenv("LIAISON_SENDGRID_WEBHOOK_PUBLIC_KEY", answer["public_key"])
+        settings.get.cache_clear()
+        posted = _admin(sendgrid_server, "events", {"message_key": key, "events": ["delivered", "click"]})
+    assert status == 200 and posted == (200, {"status": 200, "events": 2})
+    assert message(session, key).clicked_at is not None
+
+
+def test_events_for_a_message_the_server_never_accepted_are_refused_by_the_admin_endpoint(sendgrid_server):  # noqa: F811
+    _admin(sendgrid_server, "webhook", {"url": "http://127.0.0.1:9/api/sendgrid/events"})
+    assert _admin(sendgrid_server, "events", {"message_key": "nope", "events": ["open"]})[0] == 404
