@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from math import ceil
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
+from crm.analytics.story import PartnerStory, partner_story
 from crm.clock import utcnow
 from crm.contacts import ContactInput, archive_contact, create_contact, update_contact
 from crm.models import Contact, Partner
@@ -19,6 +21,7 @@ from crm.touches import TouchInput, log_touch
 from crm.validation import display_phone
 from crm.vocab import (ContactRole, PartnerStatus, PartnerType, ReferralChannel, ServiceLine, Tier, TouchKind,
                        UpdatePreference)
+from ui.downloads import download_buttons
 from ui.shell import AppContext, context
 from ui.widgets import attempt, flash, form_key, label_of, local, next_form, now_local, read, show_flash, to_utc
 
@@ -180,6 +183,7 @@ def _detail(ctx: AppContext, detail: PartnerDetail, owners: list[tuple[int, str]
             _add_contact(ctx, partner)
         with shown[5]:
             _edit_partner(ctx, partner, owners)
+    _story(ctx, partner)
 
 
 def _fields(partner: Partner, owner: str) -> None:
@@ -248,6 +252,52 @@ def _timeline(ctx: AppContext, detail: PartnerDetail) -> None:
     st.table(pd.DataFrame([{
         "When": local(entry.at, ctx.zone), "What": entry.title, "Details": entry.detail,
     } for entry in detail.timeline]).set_index("When"))
+
+
+STORY_MONTHS = 18
+_MOMENT_KINDS = {"cadence": "Cadence", "event": "Event", "seasonal": "Seasonal email", "email": "Email"}
+
+
+def _story(ctx: AppContext, partner: Partner) -> None:
+    st.subheader("Story", anchor=False)
+    told = read(ctx.engine, lambda s: partner_story(s, partner.id, utcnow(), months=STORY_MONTHS, zone=ctx.zone))
+    st.caption(f"Referrals each month over the last {STORY_MONTHS} months, with what was done to reach "
+               f"{partner.name} marked above them: point at a mark for what it was.")
+    st.altair_chart(_story_chart(told, ctx), width="stretch", key=f"story_chart_{partner.id}")
+    if told.moments.empty:
+        st.caption(f"No touches, cadences, events or emails in the last {STORY_MONTHS} months.")
+        return
+    table = _moments_table(told, ctx)
+    st.dataframe(table, hide_index=True, key=f"story_table_{partner.id}")
+    download_buttons(table, f"{partner.name} story", key=f"story_{partner.id}")
+
+
+def _moment_kind(kind: str) -> str:
+    return _MOMENT_KINDS.get(kind) or label_of(TouchKind)(kind)
+
+
+def _moments_table(told: PartnerStory, ctx: AppContext) -> pd.DataFrame:
+    return pd.DataFrame({"When": [local(at, ctx.zone) for at in told.moments["at"]],
+                         "What": [_moment_kind(k) for k in told.moments["kind"]],
+                         "Title": told.moments["title"], "Details": told.moments["detail"]})
+
+
+def _story_chart(told: PartnerStory, ctx: AppContext) -> alt.LayerChart:
+    months = pd.to_datetime(told.monthly["month"] + "-01")
+    bars = pd.DataFrame({"start": months, "end": months + pd.offsets.MonthBegin(1),
+                         "month": months.dt.strftime("%B %Y"), "referrals": told.monthly["referrals"]})
+    referrals = alt.Chart(bars).mark_bar(opacity=0.7).encode(
+        x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %Y")), x2="end:T",
+        y=alt.Y("referrals:Q", title="Referrals", axis=alt.Axis(tickMinStep=1)),
+        tooltip=[alt.Tooltip("month:N", title="Month"), alt.Tooltip("referrals:Q", title="Referrals")])
+    moments = told.moments.assign(
+        when=[pd.Timestamp(at).tz_convert(ctx.zone).tz_localize(None) for at in told.moments["at"]],
+        what=[_moment_kind(k) for k in told.moments["kind"]]).drop(columns="at")
+    marks = alt.Chart(moments).mark_point(filled=True, size=90, shape="triangle-down").encode(
+        x="when:T", y=alt.value(8), color=alt.Color("what:N", title="Outreach"),
+        tooltip=[alt.Tooltip("when:T", title="When", format="%b %d, %Y"), alt.Tooltip("what:N", title="What"),
+                 alt.Tooltip("title:N", title="Title"), alt.Tooltip("detail:N", title="Details")])
+    return alt.layer(referrals, marks).properties(height=260)
 
 
 # Forms -------------------------------------------------------------------------
