@@ -10,6 +10,7 @@ from crm import migrate
 from crm.cli.common import engine, fail, load_settings
 from crm.clock import utcnow
 from crm.demo import DEFAULT_PASSWORD, PASSWORD_ENV, demo_users, has_partners, seed_demo
+from crm.demo.engagement import seed_engagement
 from crm.demo.outreach import seed_outreach
 from crm.demo.programs import seed_programs
 from crm.users import UserError
@@ -57,6 +58,7 @@ def seed(
         programs = seed_programs(target, settings, now=now)
         if programs is not None:
             _print_added(programs.as_dict())
+        _print_added({"email_events": seed_engagement(target, now=now, seed=seed_)})
     _print_sign_in(password)
 
 
