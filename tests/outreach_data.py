@@ -76,3 +76,26 @@ def email_sent(session: Session, partner: Partner, when: datetime | None, source
 def seasonal_sent(session: Session, members: list[Partner], when: datetime, source: str = SPRING) -> None:
     for partner in members:
         email_sent(session, partner, when, source)
+
+
+def introduction_cadence(session: Session, enrolled_at: datetime = at(4, 10)) -> Cadence:
+    """Enrolled (10 April by default): two primary-care tier B partners (one begins
+    referring) and a physical therapist of tier A (who does). Not reached: four
+    primary-care tier B (one begins referring), one already referring two months before,
+    one physical therapist tier A (begins referring) and an orthopedist, whose kind of
+    partner the cadence did not reach."""
+    def days(n: int) -> datetime:
+        return enrolled_at + timedelta(days=n)
+
+    program = cadence(session)
+    pc_reached = partners(session, 2, partner_type="primary_care", tier="B")
+    pt_reached = partners(session, 1, partner_type="physical_therapy", tier="A")
+    enrol(session, program, pc_reached + pt_reached, enrolled_at)
+    referred(session, pc_reached[0], days(25), days(45))
+    referred(session, pt_reached[0], days(40))
+    pc_others = partners(session, 4, partner_type="primary_care", tier="B")
+    referred(session, pc_others[0], days(35))
+    referred(session, partners(session, 1, partner_type="primary_care", tier="B")[0], days(-59))
+    referred(session, partners(session, 1, partner_type="physical_therapy", tier="A")[0], days(10))
+    referred(session, partners(session, 1, partner_type="orthopedics", tier="C")[0], days(22))
+    return program

@@ -12,8 +12,8 @@ from sqlmodel import Session
 from crm.analytics.filters import Filters, Period
 from crm.analytics.outreach import (BETTER, COLUMNS, NO_DIFFERENCE, TOO_FEW, TOO_RECENT, WORSE,
                                     program_conversion, verdict)
-from tests.outreach_data import (SPRING, at, cadence, email_sent, enrol, event, invite, partners, referred,
-                                 seasonal_sent)
+from tests.outreach_data import (SPRING, at, cadence, email_sent, enrol, event, introduction_cadence, invite,
+                                 partners, referred, seasonal_sent)
 
 SPRING_PERIOD = Period(date(2026, 3, 1), date(2026, 6, 1))
 Z = 1.959963984540054
@@ -27,25 +27,6 @@ def only(table, kind: str):  # type: ignore[no-untyped-def]
     rows = table[table["program_kind"] == kind]
     assert len(rows) == 1, table
     return rows.iloc[0]
-
-
-def introduction_cadence(session: Session):  # type: ignore[no-untyped-def]
-    """Enrolled on 10 April: two primary-care tier B partners (one begins referring) and a
-    physical therapist of tier A (who does). Not reached: four primary-care tier B (one
-    begins referring), one already referring in February, one physical therapist tier A
-    (begins referring) and an orthopedist, whose kind of partner the cadence did not reach."""
-    program = cadence(session)
-    pc_reached = partners(session, 2, partner_type="primary_care", tier="B")
-    pt_reached = partners(session, 1, partner_type="physical_therapy", tier="A")
-    enrol(session, program, pc_reached + pt_reached, at(4, 10))
-    referred(session, pc_reached[0], at(5, 5), at(5, 25))
-    referred(session, pt_reached[0], at(5, 20))
-    pc_others = partners(session, 4, partner_type="primary_care", tier="B")
-    referred(session, pc_others[0], at(5, 15))
-    referred(session, partners(session, 1, partner_type="primary_care", tier="B")[0], at(2, 10))
-    referred(session, partners(session, 1, partner_type="physical_therapy", tier="A")[0], at(4, 20))
-    referred(session, partners(session, 1, partner_type="orthopedics", tier="C")[0], at(5, 2))
-    return program
 
 
 def test_a_cadence_is_compared_with_unreached_partners_of_the_same_type_and_tier(session, now):

@@ -162,6 +162,7 @@ def pages_for(actor: Actor) -> list[st.Page]:
     pages.append(st.Page(PAGES / "analytics_dormancy.py", title="Dormancy alerts", icon=":material/trending_down:", url_path="dormancy"))
     pages.append(st.Page(PAGES / "analytics_overview.py", title="Overview", icon=":material/monitoring:", url_path="overview"))
     pages.append(st.Page(PAGES / "analytics_funnel.py", title="Referral funnel", icon=":material/filter_list:", url_path="funnel"))
+    pages.append(st.Page(PAGES / "analytics_outreach.py", title="Outreach results", icon=":material/trending_up:", url_path="outreach-results"))
     return pages
 
 
