@@ -31,7 +31,7 @@ def test_a_missing_figure_shows_as_a_dash():
 
 def test_a_chart_is_drawn_as_bars_sized_against_the_largest_value():
     html = _html(referrals_by_month())
-    widths = re.findall(r"width: (\d+)%; height: 12px", html)
+    widths = re.findall(r"width:(\d+)%;height:12px", html)
     assert widths == ["40", "100", "50"]  # 4, 10 and 5 referrals
     assert "<svg" not in html and "<script" not in html and "<img" not in html
 
@@ -39,7 +39,7 @@ def test_a_chart_is_drawn_as_bars_sized_against_the_largest_value():
 def test_a_chart_with_two_series_has_a_legend_and_a_bar_per_series():
     table = pd.DataFrame({"month": ["2026-10"], "received": [8], "completed": [2]})
     html = _html(Section("Trend", table, Chart("line", "month", ("received", "completed"))))
-    assert re.findall(r"width: (\d+)%; height: 12px", html) == ["100", "25"]
+    assert re.findall(r"width:(\d+)%;height:12px", html) == ["100", "25"]
     assert "Received" in html and "Completed" in html
 
 
@@ -66,9 +66,16 @@ def test_the_email_links_to_the_app():
     assert 'href="https://liaison.example.org"' in _html()
 
 
-def test_styles_are_inlined_for_email_clients():
+def test_styles_are_inline_for_email_clients_and_figures_align_right():
     html = _html(top_partners())
-    assert "<style" not in html and re.search(r'<th style="[^"]*background', html)
+    assert "<style" not in html and re.search(r'<th align="left" style="[^"]*background', html)
+    assert re.search(r'<td align="right" style="[^"]*">7</td>', html)
+
+
+def test_the_email_stays_under_the_size_gmail_clips():
+    wide = pd.DataFrame({f"column_{n}": range(100) for n in range(12)})
+    sections = [Section(f"Table {n}", wide, Chart("bar", "column_0", ("column_1", "column_2"))) for n in range(10)]
+    assert len(_html(*sections).encode()) < 102 * 1024
 
 
 def test_the_text_alternative_has_the_same_figures_in_columns():

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import css_inline
 from jinja2 import Template
 
 from campaigns.reports import cells
@@ -22,10 +21,11 @@ from campaigns.templates.render import ACCENT_COLOR
 from campaigns.templates.sandbox import HTML_ENV, TEXT_ENV, budget, render_capped
 
 TEMPLATE = "leadership_report"
-MAX_EMAIL_ROWS = 25  # per table; the workbook has them all
+MAX_EMAIL_ROWS = 12  # per table and chart; the workbook has them all
+FEWER_ROWS = (8, 5, 3)  # tried in turn while the email is too big
+GMAIL_CLIPS_AT = 100 * 1024  # Gmail hides the rest of an email over 102 KB behind a link
 MAX_HTML_CHARS = 1024 * 1024
 SERIES_COLORS = (ACCENT_COLOR, "#e07a1f", "#6a4c93", "#2a9d52")
-_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False)
 
 
 @dataclass(frozen=True)
@@ -36,16 +36,23 @@ class RenderedReport:
 
 
 def render_report(report: Report, practice_name: str) -> RenderedReport:
-    sections = [_section(s) for s in report.sections]
+    """With fewer rows per table while the HTML would be clipped by Gmail."""
+    for rows in (MAX_EMAIL_ROWS, *FEWER_ROWS):
+        html, text = _render(report, practice_name, rows)
+        if len(html.encode()) <= GMAIL_CLIPS_AT:
+            break
+    return RenderedReport(subject=f"{report.title}: {report.period.label}", html=html, text=text)
+
+
+def _render(report: Report, practice_name: str, rows: int) -> tuple[str, str]:
     context: dict[str, Any] = {
         "title": report.title, "period": report.period.label, "practice_name": practice_name,
-        "app_url": report.app_url, "accent_color": ACCENT_COLOR, "sections": sections,
+        "app_url": report.app_url, "accent_color": ACCENT_COLOR, "sections": [_section(s, rows) for s in report.sections],
         "prepared": cells.text("prepared", report.generated_at) if report.generated_at else "",
     }
     with budget(steps=500_000, seconds=10):
-        html = render_capped(_template("html"), context, MAX_HTML_CHARS)
-        text = render_capped(_template("txt"), context, MAX_HTML_CHARS)
-    return RenderedReport(subject=f"{report.title}: {report.period.label}", html=_INLINER.inline(html), text=text)
+        return (render_capped(_template("html"), context, MAX_HTML_CHARS),
+                render_capped(_template("txt"), context, MAX_HTML_CHARS))
 
 
 @lru_cache(maxsize=2)
@@ -54,9 +61,9 @@ def _template(suffix: str) -> Template:
     return (HTML_ENV if suffix == "html" else TEXT_ENV).from_string(source)
 
 
-def _section(section: Section) -> dict[str, Any]:
+def _section(section: Section, limit: int) -> dict[str, Any]:
     table = section.table
-    shown = table.head(MAX_EMAIL_ROWS)
+    shown = table.head(limit)
     columns = [str(c) for c in table.columns]
     rows = [[cells.text(c, v) for c, v in zip(columns, row)] for row in shown.itertuples(index=False, name=None)]
     numeric = [bool(len(table)) and all(cells.number(v) is not None or cells.plain(v) is None for v in table[c])
@@ -64,15 +71,15 @@ def _section(section: Section) -> dict[str, Any]:
     headings = [cells.heading(c) for c in columns]
     return {
         "title": section.title, "note": section.note, "headings": headings, "numeric": numeric, "rows": rows,
-        "more": len(table) - len(shown), "chart": _bars(section) if section.chart else None,
+        "more": len(table) - len(shown), "chart": _bars(section, limit) if section.chart else None,
         "text_lines": _text_table(headings, rows, numeric),
     }
 
 
-def _bars(section: Section) -> dict[str, Any] | None:
+def _bars(section: Section, limit: int) -> dict[str, Any] | None:
     """Each category's values as bars whose widths are shares of the largest value."""
     assert section.chart is not None
-    table = section.table.head(MAX_EMAIL_ROWS)
+    table = section.table.head(limit)
     chart = section.chart
     values = [cells.number(v) for name in chart.values for v in table[name]]
     largest = max((v for v in values if v is not None and v > 0), default=0.0)
