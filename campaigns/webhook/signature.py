@@ -4,7 +4,7 @@ SendGrid signs `timestamp + raw body` with its ECDSA P-256 key and sends the bas
 DER signature and the timestamp in two headers; the verification key is shown in its
 settings as base64 DER SubjectPublicKeyInfo. The official helper does the arithmetic.
 The signature proves who sent the post, not when it was received, so freshness is
-checked apart (and replays are refused by the route, which remembers signatures)."""
+checked apart, and a replay is refused by remembering what was accepted (receipts.py)."""
 from __future__ import annotations
 
 import binascii
