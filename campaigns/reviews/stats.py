@@ -1,6 +1,7 @@
 """Review requests by location and month (of the request, in UTC): how many were
-sent, opened and clicked, and the front desk's QR scans. `opened` stays 0 until
-SendGrid's event webhook is received (a later change)."""
+sent, opened and clicked, and the front desk's QR scans. `opened` counts a person's
+open reported by SendGrid's Event Webhook (Apple Mail's privacy prefetch is not one), so
+it stays 0 with the file or SMTP transport."""
 from __future__ import annotations
 
 from dataclasses import dataclass
