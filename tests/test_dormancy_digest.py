@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from campaigns.alerts.dormancy_digest import digest_due, send_dormancy_digests
-from crm.models import Message
+from campaigns.alerts.dormancy_digest import STATE, digest_due, send_dormancy_digests
+from campaigns.jobs import registered
+from crm.models import Message, SyncState
 from tests.dormancy_helpers import SETTINGS, partner, spread
 from tests.factories import make_user
 
@@ -132,3 +133,22 @@ def test_an_inactive_owner_and_unowned_partners_get_nothing(session):
     quiet(session, None, "Nobody's Clinic", MONDAY_7AM)
     report = run(session, MONDAY_7AM)
     assert (report.week, report.emails) == ("2026-W48", 0) and messages(session) == []
+
+
+def test_the_idempotency_key_stops_a_second_email_even_if_the_week_marker_is_lost(session):
+    casey = make_user(session, name="Casey Morgan", email="casey@practice.test")
+    quiet(session, casey.id, "Riverside Family Medicine", MONDAY_7AM)
+    run(session, MONDAY_7AM)
+    session.delete(session.get(SyncState, STATE))
+    session.commit()
+    again = run(session, MONDAY_7AM + timedelta(hours=1))
+    assert (again.week, again.emails) == ("2026-W48", 0) and len(messages(session)) == 1
+
+
+def test_the_scheduler_runs_the_digest_as_a_registered_job(engine, session):
+    casey = make_user(session, name="Casey Morgan", email="casey@practice.test")
+    quiet(session, casey.id, "Riverside Family Medicine", MONDAY_7AM)
+    [job] = [j for j in registered() if j.name == "dormancy_digest"]
+    report = job.run(engine, SETTINGS, lambda: MONDAY_7AM)
+    assert (report.week, report.emails) == ("2026-W48", 1)
+    assert [m.to_email for m in messages(session)] == ["casey@practice.test"]
