@@ -3,6 +3,7 @@ users who opted in (never twice), or written to a folder to look at."""
 from __future__ import annotations
 
 import io
+from email import message_from_bytes, policy
 
 from openpyxl import load_workbook
 from sqlmodel import select
@@ -66,3 +67,14 @@ def test_a_malformed_address_is_refused(app_env, session):
     result = runner.invoke(app, ["report", "send-monthly", "--month", "2026-10", "--to", "not-an-address"])
     assert result.exit_code == 2 and "invalid email" in result.output
     assert _messages(session) == []
+
+
+def test_send_due_writes_the_report_to_the_file_outbox_with_the_workbook(app_env, session, tmp_path):
+    runner.invoke(app, ["report", "send-monthly", "--month", "2026-10", "--to", "ceo@practice.example.org"])
+    result = runner.invoke(app, ["send-due"])
+    assert result.exit_code == 0, result.output
+    (path,) = (tmp_path / "outbox").glob("*.eml")
+    message = message_from_bytes(path.read_bytes(), policy=policy.default)
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename() == "leadership-report-2026-10.xlsx"
+    assert load_workbook(io.BytesIO(attachment.get_content())).sheetnames[0] == "Summary"
