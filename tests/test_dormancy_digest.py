@@ -90,7 +90,7 @@ def test_the_email_names_the_partners_with_recent_and_expected_referrals_and_a_l
     run(session, MONDAY_7AM)
     [email] = messages(session)
     assert "Hi Casey" in email.text
-    assert "- Riverside Family Medicine: 0 referrals, about 5.9 expected; last touch never" in email.text
+    assert "- Riverside Family Medicine: 0 received, about 5.9 expected; last touch never" in email.text
     assert "Riverside Family Medicine" in email.html
     assert "https://liaison.example.org/dormancy" in email.html
 
