@@ -17,7 +17,7 @@ from sqlalchemy import case, func, or_, select
 from sqlmodel import Session
 
 from crm.analytics.filters import Filters
-from crm.analytics.overview import in_scope
+from crm.analytics.overview import in_scope, read_whole
 from crm.models import Partner, Referral
 
 CURVE_POINTS = 100
@@ -36,7 +36,7 @@ class Concentration:
 def concentration(session: Session, filters: Filters, leading: int = 25) -> Concentration:
     """The figure for the period and the `leading` partners for a Pareto chart."""
     per_partner = in_scope(select(Referral.partner_id, func.count().label("n")).select_from(Referral)
-                           .where(filters.within(Referral.received_at)), filters)
+                           .where(filters.within(read_whole(Referral.received_at))), filters)
     per_partner = per_partner.group_by(Referral.partner_id).subquery("per_partner")
     order = (per_partner.c.n.desc(), per_partner.c.partner_id)
     ranked = select(

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from crm.analytics import sql
 from crm.analytics.filters import Filters
-from crm.analytics.overview import in_scope
+from crm.analytics.overview import in_scope, read_whole
 from crm.models import Partner, Referral, User
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -70,7 +70,7 @@ def _leaders(session: Session, filters: Filters, months: list[str], top: int) ->
     weight = _slope_weight(month, months)
     trend = cast(func.sum(weight), Float) if weight is not None else cast(literal(None), Float)
     totals = in_scope(select(Referral.partner_id, func.count().label("total"), trend.label("trend"))
-                      .select_from(Referral).where(filters.within(Referral.received_at)), filters)
+                      .select_from(Referral).where(filters.within(read_whole(Referral.received_at))), filters)
     ranked = (totals.group_by(Referral.partner_id)
               .order_by(func.count().desc(), Referral.partner_id).limit(top).subquery("leaders"))
     statement = (
