@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from crm.analytics.filters import Period
 from crm.analytics.monthly import heatmap_rows, referrals_by_partner_month
-from tests.analytics_data import AUG_TO_OCT, EMPTY, filters, practice
+from tests.analytics_data import AUG_TO_OCT, EMPTY, at, filters, practice
+from tests.factories import make_partner, make_referral
 
 MONTHS = ["2026-08", "2026-09", "2026-10"]
 
@@ -89,3 +90,10 @@ def test_the_heat_map_has_a_cell_per_partner_and_month(session: Session) -> None
         ("Harbor Primary Care", "2026-08", 1), ("Harbor Primary Care", "2026-09", 2),
         ("Harbor Primary Care", "2026-10", 3), ("Bay Physical Therapy", "2026-08", 2),
         ("Bay Physical Therapy", "2026-09", 1), ("Bay Physical Therapy", "2026-10", 1)])
+
+
+def test_a_referral_late_on_the_last_evening_of_a_month_counts_in_that_month(session: Session) -> None:
+    partner = make_partner(session, name="Night Owl Clinic")
+    make_referral(session, partner, at(2026, 9, 1, hour=2))  # 22:00 on August 31 in Boston
+    table = referrals_by_partner_month(session, filters(AUG_TO_OCT))
+    assert table[[*MONTHS, "total", "trend"]].values.tolist() == [[1, 0, 0, 1, -0.5]]

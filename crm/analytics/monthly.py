@@ -11,6 +11,7 @@ its covered days, so compare trends over whole months.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Float, case, cast, func, literal, select
@@ -29,7 +30,7 @@ def referrals_by_partner_month(session: Session, filters: Filters, top: int = 25
     first): partner_id, partner, partner_type, owner, one 'YYYY-MM' column per month of
     the period (zero-filled), total and trend."""
     months = filters.period.months()
-    leaders = _leaders(session, filters, months, top)
+    leaders = _leaders(session, filters, top)
     columns = ["partner_id", "partner", "partner_type", "owner", *months, "total", "trend"]
     if not leaders:
         return pd.DataFrame(columns=columns)
@@ -52,22 +53,26 @@ def heatmap_rows(table: pd.DataFrame) -> pd.DataFrame:
     return long.astype({"referrals": int}).reset_index(drop=True)
 
 
-def _slope_weight(month: ColumnElement[str], months: list[str]) -> ColumnElement[float] | None:
-    """What one referral in `month` adds to its partner's least-squares slope:
-    (x - mean x) / sum (x - mean x)^2. Summed over a partner's referrals this is the
-    slope, and the zero-filled months need no rows since they add nothing."""
+def _slope_weight(received: ColumnElement, filters: Filters) -> ColumnElement[float] | None:
+    """What one referral adds to its partner's least-squares slope:
+    (x - mean x) / sum (x - mean x)^2 for its month x. Summed over a partner's referrals
+    this is the slope, and the zero-filled months need no rows since they add nothing.
+    Months are told apart by comparing times with their first instants (at the offset
+    `sql.month` uses, so the two agree), cheaper than formatting every time."""
+    months = filters.period.months()
     n = len(months)
     if n < 2:
         return None
     mean = (n - 1) / 2
     spread = sum((x - mean) ** 2 for x in range(n))
-    return case(*((month == key, literal((x - mean) / spread, Float)) for x, key in enumerate(months)),
-                else_=literal(0.0, Float))
+    offset = timedelta(minutes=filters.offset_minutes)
+    starts = [datetime(int(key[:4]), int(key[5:]), 1, tzinfo=UTC) - offset for key in months[1:]]
+    return case(*((received < start, literal((x - mean) / spread, Float)) for x, start in enumerate(starts)),
+                else_=literal((n - 1 - mean) / spread, Float))
 
 
-def _leaders(session: Session, filters: Filters, months: list[str], top: int) -> list:  # type: ignore[type-arg]
-    month = sql.month(Referral.received_at, filters.offset_minutes)
-    weight = _slope_weight(month, months)
+def _leaders(session: Session, filters: Filters, top: int) -> list:  # type: ignore[type-arg]
+    weight = _slope_weight(Referral.received_at, filters)
     trend = cast(func.sum(weight), Float) if weight is not None else cast(literal(None), Float)
     totals = in_scope(select(Referral.partner_id, func.count().label("total"), trend.label("trend"))
                       .select_from(Referral).where(filters.within(read_whole(Referral.received_at))), filters)
