@@ -77,7 +77,8 @@ def test_the_report_reaches_a_real_smtp_server_with_the_workbook_attached(engine
     assert dispatcher.run_pass().sent == 1  # staff mail: not held by the partner send window
     dispatcher.close()
     (message,) = inbox.messages
-    assert message["To"] == "Dana Cruz <ceo@practice.example.org>" and message["Subject"] == "Leadership report: October 2026"
+    assert message["To"] == "Dana Cruz <ceo@practice.example.org>"
+    assert message["Subject"] == "Leadership report: October 2026"
     assert message["List-Unsubscribe"] is None
     assert "Riverside Family Medicine" in message.get_body(("html",)).get_content()
     (attachment,) = list(message.iter_attachments())

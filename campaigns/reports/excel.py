@@ -86,8 +86,8 @@ def _table(sheet: Worksheet, section: Section) -> None:
     for index, column in enumerate(table.columns, start=1):
         letter = get_column_letter(index)
         if cells.is_percent(column):
-            for (cell,) in sheet[f"{letter}2:{letter}{len(table) + 1}"] if len(table) else ():
-                cell.number_format = "0.0%"
+            for row in range(2, len(table) + 2):
+                sheet[f"{letter}{row}"].number_format = "0.0%"
         longest = max([len(cells.heading(column))] + [len(str(v)) for v in table[column].head(200)])
         sheet.column_dimensions[letter].width = min(50, longest + 2)
     sheet.freeze_panes = "A2"

@@ -47,7 +47,8 @@ def render_report(report: Report, practice_name: str) -> RenderedReport:
 def _render(report: Report, practice_name: str, rows: int) -> tuple[str, str]:
     context: dict[str, Any] = {
         "title": report.title, "period": report.period.label, "practice_name": practice_name,
-        "app_url": report.app_url, "accent_color": ACCENT_COLOR, "sections": [_section(s, rows) for s in report.sections],
+        "app_url": report.app_url, "accent_color": ACCENT_COLOR,
+        "sections": [_section(s, rows) for s in report.sections],
         "prepared": cells.text("prepared", report.generated_at) if report.generated_at else "",
     }
     with budget(steps=500_000, seconds=10):
