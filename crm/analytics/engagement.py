@@ -63,7 +63,7 @@ def _key(by: str, filters: Filters) -> ColumnElement[str]:
     if by == "month":
         return sql.month(Message.sent_at, filters.offset_minutes)
     if by == "program":
-        return Message.kind
+        return _unindexed(Message.kind)
     return Message.source
 
 
@@ -76,13 +76,21 @@ def _counts(filters: Filters, key: ColumnElement[str]) -> Select:
         select(key.label("key"), func.count().label("sent"), _count_if(delivered).label("delivered"),
                func.count(Message.opened_at).label("opened"), _count_if(machine_only).label("machine_opens"),
                func.count(Message.clicked_at).label("clicked"), func.count(Message.bounced_at).label("bounced"))
-        .where(filters.within(Message.sent_at), Message.kind != TEST_KIND)
+        .where(filters.within(_unindexed(Message.sent_at)), Message.kind != TEST_KIND)
         .group_by(key)
     )
     partner = filters.partner_clauses(Partner)
     if partner:
         query = query.join(Partner, Partner.id == Message.partner_id).where(*partner)
     return query
+
+
+def _unindexed(column: ColumnElement) -> ColumnElement:
+    """The column as an expression no index answers. A period of months holds most of
+    the emails, and reading them in table order is twice as fast on SQLite as looking
+    each one up from ix_message_sent or ix_message_kind_created (PostgreSQL's planner
+    makes the same choice from its statistics)."""
+    return func.coalesce(column, column)
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
