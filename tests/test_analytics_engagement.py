@@ -39,12 +39,17 @@ def local(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=BOSTON).astimezone(UTC)
 
 
+def first_step(session, cadence_id: int) -> int:
+    return session.exec(select(CadenceStep.id).where(CadenceStep.cadence_id == cadence_id,
+                                                     CadenceStep.position == 1)).one()
+
+
 @pytest.fixture
 def october(session, admin, now) -> None:
     p1 = make_partner(session, partner_type="primary_care").id
     p2 = make_partner(session, partner_type="school").id
-    step = {name: session.exec(select(CadenceStep.id).where(CadenceStep.cadence_id == welcome(
-        session, admin, now, name=name).id, CadenceStep.position == 1)).one() for name in ("Welcome", "Monthly check-in")}
+    step = {name: first_step(session, welcome(session, admin, now, name=name).id)
+            for name in ("Welcome", "Monthly check-in")}
     event = make_event(session, admin, starts_at=local(10, 28, 18), title="Ankle sprains for coaches")
     make_message(session, "cadence", f"cadence step {step['Welcome']}", local(10, 5), p1, delivered=True,
                  opened=True, clicked=True)
