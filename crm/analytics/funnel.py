@@ -7,10 +7,11 @@ form and the import check each date against receipt only, so a referral can arri
 from a practice system with an appointment date and no contact date. Such a gap shows
 as a stage rate above 100% rather than as a contact nobody recorded. Lost is the
 status a person sets, with a reason; a lost referral keeps whatever stages it reached.
+A first visit counts once its date is recorded, even when booked ahead (the funnel
+takes no `now`; the target breaches in crm.analytics.timing do wait for the day).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Final
 
 import pandas as pd
@@ -29,6 +30,7 @@ COLUMNS: Final = ["group", "received", "contacted", "scheduled", "first_visit", 
                   "contact_rate", "schedule_rate", "visit_rate", "overall_rate"]
 NO_LOCATION: Final = "(no location)"
 NO_REASON: Final = "(no reason given)"
+_ZEROS: Final = {"received": 0, "contacted": 0, "scheduled": 0, "first_visit": 0, "lost": 0}
 
 
 def funnel(session: Session, filters: Filters, by: str | None = None) -> pd.DataFrame:
@@ -36,7 +38,29 @@ def funnel(session: Session, filters: Filters, by: str | None = None) -> pd.Data
     their denominator is 0. By month lists every month of the period, empty ones too."""
     if by is not None and by not in BREAKDOWNS:
         raise ValueError(f"cannot break the funnel down by {by!r}")
-    keys, label = _grouping(by, filters)
+    c = _counts(by, filters)
+    group = _label(by, c)
+    query = select(group.label("group"), c.c.received, c.c.contacted, c.c.scheduled, c.c.first_visit, c.c.lost,
+                   _rate(c.c.contacted, c.c.received).label("contact_rate"),
+                   _rate(c.c.scheduled, c.c.contacted).label("schedule_rate"),
+                   _rate(c.c.first_visit, c.c.scheduled).label("visit_rate"),
+                   _rate(c.c.first_visit, c.c.received).label("overall_rate"))
+    if by in ("partner", "location"):
+        query = query.outerjoin(*_named(by, c))
+    query = query.order_by(c.c.key) if by == "month" else query.order_by(c.c.received.desc(), group)
+    table = pd.DataFrame([dict(r._mapping) for r in session.execute(query)], columns=COLUMNS)
+    if by == "month":
+        table = _every_month(table, filters)
+    if by == "partner_type":
+        table["group"] = table["group"].map(_type_label)
+    return _typed(table)
+
+
+def _counts(by: str | None, filters: Filters) -> Subquery:
+    """The stage counts per group key. Referrals are counted per partner first and
+    partners joined after, since joining every referral to its partner costs more than
+    the counting (SQLite looks each one up)."""
+    keys = _keys(by, filters)
     counts = (
         select(*keys,
                func.count().label("received"),
@@ -44,29 +68,44 @@ def funnel(session: Session, filters: Filters, by: str | None = None) -> pd.Data
                _count(Referral.scheduled_at.is_not(None)).label("scheduled"),
                _count(Referral.first_visit_at.is_not(None)).label("first_visit"),
                _count(Referral.status == ReferralStatus.LOST.value).label("lost"))
-        .select_from(Referral)
-        .join(Partner, Partner.id == Referral.partner_id)
         .where(*referrals_in(filters))
         .group_by(*keys)
     )
+    if by != "partner_type":
+        return counts.subquery("counts")
+    per_partner = counts.subquery("per_partner")
+    stages = [per_partner.c[name] for name in ("received", "contacted", "scheduled", "first_visit", "lost")]
+    return (select(Partner.partner_type.label("key"), *(func.sum(stage).label(stage.name) for stage in stages))
+            .select_from(per_partner).join(Partner, Partner.id == per_partner.c.key)
+            .group_by(Partner.partner_type).subquery("counts"))
+
+
+def _keys(by: str | None, filters: Filters) -> list[ColumnElement]:
+    if by in ("partner", "partner_type"):
+        return [Referral.partner_id.label("key")]
     if by == "location":
-        counts = counts.outerjoin(Location, Location.id == Referral.location_id)
-    c = counts.subquery("counts")
-    group = label(c)
-    query = select(group.label("group"), c.c.received, c.c.contacted, c.c.scheduled, c.c.first_visit, c.c.lost,
-                   _rate(c.c.contacted, c.c.received).label("contact_rate"),
-                   _rate(c.c.scheduled, c.c.contacted).label("schedule_rate"),
-                   _rate(c.c.first_visit, c.c.scheduled).label("visit_rate"),
-                   _rate(c.c.first_visit, c.c.received).label("overall_rate"))
-    query = query.order_by(c.c.key) if by == "month" else query.order_by(c.c.received.desc(), group)
-    table = pd.DataFrame([dict(r._mapping) for r in session.execute(query)], columns=COLUMNS)
-    if by is None and table.empty:
-        table = pd.DataFrame([{"group": "All", **_ZEROS}], columns=COLUMNS)
+        return [Referral.location_id.label("key")]
     if by == "month":
-        table = _every_month(table, filters)
-    if by == "partner_type":
-        table["group"] = table["group"].map(_type_label)
-    return _typed(table)
+        return [sql.month(Referral.received_at, filters.offset_minutes).label("key")]
+    return []
+
+
+def _named(by: str, counts: Subquery) -> tuple:  # type: ignore[type-arg]
+    if by == "partner":
+        return (Partner, Partner.id == counts.c.key)
+    return (Location, Location.id == counts.c.key)
+
+
+def _label(by: str | None, counts: Subquery) -> ColumnElement:
+    """Labels with literals stay outside the GROUP BY: PostgreSQL would not match them
+    with the select list once each literal became a parameter of its own."""
+    if by == "partner":
+        return Partner.name
+    if by == "location":
+        return func.coalesce(Location.name, literal(NO_LOCATION))
+    if by in ("partner_type", "month"):
+        return counts.c.key
+    return literal("All")
 
 
 def lost_by_reason(session: Session, filters: Filters) -> pd.DataFrame:
@@ -75,8 +114,6 @@ def lost_by_reason(session: Session, filters: Filters) -> pd.DataFrame:
     reason = func.trim(Referral.lost_reason)
     counts = (
         select(reason.label("reason"), func.count().label("referrals"))
-        .select_from(Referral)
-        .join(Partner, Partner.id == Referral.partner_id)
         .where(*referrals_in(filters), Referral.status == ReferralStatus.LOST.value)
         .group_by(reason)
         .subquery("lost")
@@ -90,25 +127,13 @@ def lost_by_reason(session: Session, filters: Filters) -> pd.DataFrame:
 
 
 def referrals_in(filters: Filters) -> list[ColumnElement[bool]]:
-    """Referrals received in the period that every filter lets through (joined to Partner)."""
-    return [filters.within(Referral.received_at), *filters.partner_clauses(Partner),
-            *filters.referral_clauses(Referral)]
-
-
-def _grouping(by: str | None, filters: Filters) -> tuple[list[ColumnElement], Callable[[Subquery], ColumnElement]]:
-    """The columns to group by, and the group's label read from the grouped subquery.
-    Labels with literals are made outside the GROUP BY, which PostgreSQL would not match
-    against the select list once each literal became a parameter of its own."""
-    if by == "partner_type":
-        return [Partner.partner_type.label("key")], lambda c: c.c.key
-    if by == "partner":  # two partners of the same name stay two rows
-        return [Partner.id.label("partner_id"), Partner.name.label("key")], lambda c: c.c.key
-    if by == "location":
-        return ([Referral.location_id.label("location_id"), Location.name.label("key")],
-                lambda c: func.coalesce(c.c.key, literal(NO_LOCATION)))
-    if by == "month":
-        return [sql.month(Referral.received_at, filters.offset_minutes).label("key")], lambda c: c.c.key
-    return [], lambda c: literal("All")
+    """Referrals received in the period that every filter lets through. The partner
+    filters pick partners by their own indexes, so no referral is joined to its partner."""
+    clauses = [filters.within(Referral.received_at), *filters.referral_clauses(Referral)]
+    partner = filters.partner_clauses(Partner)
+    if partner:
+        clauses.append(Referral.partner_id.in_(select(Partner.id).where(*partner)))
+    return clauses
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -117,9 +142,6 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 def _rate(part: ColumnElement, whole: ColumnElement) -> ColumnElement[float]:
     return cast(part, Float) / cast(func.nullif(whole, 0), Float)
-
-
-_ZEROS: Final = {"received": 0, "contacted": 0, "scheduled": 0, "first_visit": 0, "lost": 0}
 
 
 def _every_month(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Numeric, case, cast, func, literal, select
+from sqlalchemy import Integer, Numeric, case, cast, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.expression import FunctionElement
@@ -134,7 +134,8 @@ class epoch_day(FunctionElement[int]):
 @compiles(epoch_day, "sqlite")
 def _epoch_day_sqlite(element, compiler, **kw):  # type: ignore[no-untyped-def]
     column, minutes = _offset(element, compiler, **kw)
-    return f"(CAST(strftime('%s', {column}, '{minutes:+d} minutes') AS INTEGER) / 86400)"
+    # julianday is exact to the millisecond here and cheaper than strftime('%s')
+    return f"CAST(julianday({column}, '{minutes:+d} minutes') - 2440587.5 AS INTEGER)"
 
 
 @compiles(epoch_day, "postgresql")
@@ -150,3 +151,30 @@ def local_day_number(column: ColumnElement, offset_minutes: int) -> epoch_day:
 def weekday(day_number: ColumnElement[int]) -> ColumnElement[int]:
     """Monday 0 to Sunday 6 of a `local_day_number`, as Python's `date.weekday()`."""
     return (day_number + 3) % 7
+
+
+def percentiles_at_ranks(source: Subquery, value: str, groups: Sequence[str] = (),
+                         percents: Sequence[int] = (50, 90)) -> Select:
+    """The same answer as `percentiles`, with the same interpolation, but only the rows
+    at the ranks the percentiles need reach the aggregate: on SQLite, with 150,000
+    values a group, evaluating every CASE on every row costs several times the sort."""
+    v = source.c[value]
+    keys = [source.c[name] for name in groups]
+    ranked = (
+        select(*keys, v.label("v"),
+               func.row_number().over(partition_by=keys or None, order_by=v).label("rn"),
+               func.count().over(partition_by=keys or None).label("n"))
+        .where(v.is_not(None))
+        .subquery("ranked")
+    )
+    rk = [ranked.c[name] for name in groups]
+    lows = [1 + (ranked.c.n - 1) * percent // 100 for percent in percents]
+    columns: list[ColumnElement] = [*rk, func.max(ranked.c.n).label("n")]
+    for percent, low in zip(percents, lows):
+        fraction = cast(((ranked.c.n - 1) * percent) % 100, Numeric) / 100.0
+        low_value = func.max(case((ranked.c.rn == low, ranked.c.v)))
+        high_value = func.max(case((ranked.c.rn == low + 1, ranked.c.v)))
+        interpolated = low_value + (func.coalesce(high_value, low_value) - low_value) * func.max(fraction)
+        columns.append(cast(interpolated, Float).label(f"p{percent}"))
+    needed = [ranked.c.rn == rank for low in lows for rank in (low, low + 1)]
+    return select(*columns).where(or_(*needed)).group_by(*rk)

@@ -79,17 +79,18 @@ def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> 
     if by is not None and by not in TIMING_BREAKDOWNS:
         raise ValueError(f"cannot break the timing down by {by!r}")
     group = _group(by)
-    reached = union_all(*(
-        select(group.label("grp"), literal(stage).label("stage"),
+    reached = union_all(*(  # stages as numbers: SQLite sorts them faster than their names
+        select(group.label("grp"), literal(i).label("stage"),
                sql.days_between(Referral.received_at, column).label("days"))
-        .select_from(_referrals_joined(by)).where(*referrals_in(filters), column.is_not(None))
-        for stage, column in _COLUMNS.items()
-    )).subquery("reached")
-    spread = {(r.grp, r.stage): r for r in session.execute(sql.percentiles(reached, "days", ["grp", "stage"]))}
-    still_open = {stage: _count(and_(column.is_(None), Referral.status != ReferralStatus.LOST.value))
-                  .label(f"open_{i}") for i, (stage, column) in enumerate(_COLUMNS.items())}
-    counts = (select(group.label("grp"), *still_open.values())
-              .select_from(_referrals_joined(by)).where(*referrals_in(filters)))
+        .select_from(_joined(by)).where(*referrals_in(filters), column.is_not(None))
+        for i, column in enumerate(_COLUMNS.values())
+    )).cte("reached").prefix_with("MATERIALIZED")  # else SQLite works out each day count again per use
+    keys = ["stage"] if by is None else ["grp", "stage"]
+    spread = {(r.grp if by else "All", STAGES[r.stage]): r
+              for r in session.execute(sql.percentiles_at_ranks(reached, "days", keys))}
+    still_open = [_count(and_(column.is_(None), Referral.status != ReferralStatus.LOST.value)).label(f"open_{i}")
+                  for i, column in enumerate(_COLUMNS.values())]
+    counts = select(group.label("grp"), *still_open).select_from(_joined(by)).where(*referrals_in(filters))
     if by is not None:
         counts = counts.group_by(group)
     rows = []
@@ -103,7 +104,8 @@ def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> 
     for column in ("median_days", "p90_days"):
         table[column] = table[column].astype(object).where(table[column].notna(), None)
     if by == "location":
-        table["group"] = table["group"].fillna(NO_LOCATION)
+        names = dict(session.execute(select(Location.id, Location.name)).all())
+        table["group"] = [names.get(i, NO_LOCATION) for i in table["group"]]
     if by == "partner_type":
         table["group"] = table["group"].map(_type_label)
     return table.sort_values(["group", "stage"], key=_stage_order, kind="stable").reset_index(drop=True)
@@ -111,27 +113,32 @@ def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> 
 
 def target_breaches(session: Session, filters: Filters, targets: Targets, now: datetime,
                     limit: int = 500) -> pd.DataFrame:
-    """Referrals received in the period that broke a target, latest first: one row per
+    """Referrals received in the period that broke a target, most days late first: one row per
     referral and target. `deadline` is the local date by whose end the stage was due;
     `happened_at` is None while the stage is still to come; `late_by_days` counts local
     calendar days past the deadline (to today for an open one)."""
     offset = filters.offset_minutes
     today = _day_number(now, offset)
-    location = func.coalesce(Location.name, literal(NO_LOCATION))
     parts = []
     for stage, column in _COLUMNS.items():
         deadline = _deadline_day(targets.days(stage), offset)
         happened, done = _happened(column, offset, now)
         late_by = case((done, happened), else_=literal(today)) - deadline
         parts.append(
-            select(Referral.id.label("referral_id"), Partner.name.label("partner"), location.label("location"),
-                   Referral.received_at.label("received_at"), literal(targets.label(stage)).label("target"),
-                   deadline.label("deadline_day"), case((done, column)).label("happened_at"),
-                   cast(late_by, Integer).label("late_by_days"))
-            .select_from(_referrals_joined("location"))
+            select(Referral.id.label("referral_id"), Referral.partner_id.label("partner_id"),
+                   Referral.location_id.label("location_id"), Referral.received_at.label("received_at"),
+                   literal(targets.label(stage)).label("target"), deadline.label("deadline_day"),
+                   case((done, column)).label("happened_at"), cast(late_by, Integer).label("late_by_days"))
             .where(*referrals_in(filters), _breached(column, deadline, offset, now, today)))
-    every = union_all(*parts).subquery("breaches")
-    query = select(every).order_by(every.c.late_by_days.desc(), every.c.received_at, every.c.referral_id).limit(limit)
+    every = union_all(*parts).subquery("every")
+    order = (every.c.late_by_days.desc(), every.c.received_at, every.c.referral_id, every.c.target)
+    listed = select(every).order_by(*order).limit(limit).subquery("listed")
+    query = (select(listed.c.referral_id, Partner.name.label("partner"),
+                    func.coalesce(Location.name, literal(NO_LOCATION)).label("location"), listed.c.received_at,
+                    listed.c.target, listed.c.deadline_day, listed.c.happened_at, listed.c.late_by_days)
+             .join(Partner, Partner.id == listed.c.partner_id)
+             .outerjoin(Location, Location.id == listed.c.location_id)
+             .order_by(listed.c.late_by_days.desc(), listed.c.received_at, listed.c.referral_id, listed.c.target))
     rows = [dict(r._mapping) for r in session.execute(query)]
     for row in rows:
         row["deadline"] = _EPOCH + timedelta(days=int(row.pop("deadline_day")))
@@ -157,8 +164,7 @@ def breach_counts(session: Session, filters: Filters, targets: Targets, now: dat
         judged = or_(done, and_(Referral.status != ReferralStatus.LOST.value, literal(today) > deadline))
         sums += [_count(_breached(column, deadline, offset, now, today)).label(f"breached_{i}"),
                  _count(judged).label(f"total_{i}")]
-    row = session.execute(select(*sums).select_from(Referral).join(Partner, Partner.id == Referral.partner_id)
-                          .where(*referrals_in(filters))).one()._mapping
+    row = session.execute(select(*sums).where(*referrals_in(filters))).one()._mapping
     table = pd.DataFrame([{"target": targets.label(stage), "breached": int(row[f"breached_{i}"]),
                            "total": int(row[f"total_{i}"])} for i, stage in enumerate(STAGES)])
     table["share"] = [b / t if t else None for b, t in zip(table["breached"], table["total"])]
@@ -193,18 +199,19 @@ def _day_number(moment: datetime, offset: int) -> int:
     return int((moment.timestamp() + offset * 60) // 86400)
 
 
-def _referrals_joined(by: str | None):  # type: ignore[no-untyped-def]
-    joined = Referral.__table__.join(Partner, Partner.id == Referral.partner_id)
-    if by == "location":
-        joined = joined.outerjoin(Location, Location.id == Referral.location_id)
-    return joined
+def _joined(by: str | None):  # type: ignore[no-untyped-def]
+    """Referrals, with their partners only when grouped by partner type: the join costs
+    more than the rest of the query."""
+    if by == "partner_type":
+        return Referral.__table__.join(Partner, Partner.id == Referral.partner_id)
+    return Referral.__table__
 
 
 def _group(by: str | None) -> ColumnElement:
-    """Plain columns, so PostgreSQL matches the GROUP BY with the select list; a
-    referral without a location is named after the query."""
+    """Plain columns, so PostgreSQL matches the GROUP BY with the select list; locations
+    are named after the query."""
     if by == "location":
-        return Location.name
+        return Referral.location_id
     if by == "partner_type":
         return Partner.partner_type
     return literal("All")
