@@ -17,7 +17,7 @@ from sqlalchemy import case, func, or_, select
 from sqlmodel import Session
 
 from crm.analytics.filters import Filters
-from crm.analytics.overview import in_scope, read_whole
+from crm.analytics.overview import in_scope, partner_key, read_whole
 from crm.models import Partner, Referral
 
 CURVE_POINTS = 100
@@ -35,9 +35,10 @@ class Concentration:
 
 def concentration(session: Session, filters: Filters, leading: int = 25) -> Concentration:
     """The figure for the period and the `leading` partners for a Pareto chart."""
-    per_partner = in_scope(select(Referral.partner_id, func.count().label("n")).select_from(Referral)
+    key = partner_key(filters)
+    per_partner = in_scope(select(key.label("partner_id"), func.count().label("n")).select_from(Referral)
                            .where(filters.within(read_whole(Referral.received_at))), filters)
-    per_partner = per_partner.group_by(Referral.partner_id).subquery("per_partner")
+    per_partner = per_partner.group_by(key).subquery("per_partner")
     order = (per_partner.c.n.desc(), per_partner.c.partner_id)
     ranked = select(
         per_partner.c.partner_id, per_partner.c.n,

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from crm.analytics import sql
 from crm.analytics.filters import Filters
-from crm.analytics.overview import in_scope, read_whole
+from crm.analytics.overview import in_scope, partner_key, read_whole
 from crm.models import Partner, Referral, User
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -74,10 +74,10 @@ def _slope_weight(received: ColumnElement, filters: Filters) -> ColumnElement[fl
 def _leaders(session: Session, filters: Filters, top: int) -> list:  # type: ignore[type-arg]
     weight = _slope_weight(Referral.received_at, filters)
     trend = cast(func.sum(weight), Float) if weight is not None else cast(literal(None), Float)
-    totals = in_scope(select(Referral.partner_id, func.count().label("total"), trend.label("trend"))
+    key = partner_key(filters)
+    totals = in_scope(select(key.label("partner_id"), func.count().label("total"), trend.label("trend"))
                       .select_from(Referral).where(filters.within(read_whole(Referral.received_at))), filters)
-    ranked = (totals.group_by(Referral.partner_id)
-              .order_by(func.count().desc(), Referral.partner_id).limit(top).subquery("leaders"))
+    ranked = totals.group_by(key).order_by(func.count().desc(), key).limit(top).subquery("leaders")
     statement = (
         select(ranked.c.partner_id, ranked.c.total, ranked.c.trend, Partner.name, Partner.partner_type,
                func.coalesce(func.nullif(User.name, ""), User.email).label("owner"))
