@@ -43,9 +43,9 @@ def email_rates(session: Session, filters: Filters, by: str) -> pd.DataFrame:
     key = _key(by, filters)
     query = _counts(filters, key)
     if by == "cadence_step":
-        query = query.where(Message.kind == "cadence")
+        query = query.where(_unindexed(Message.kind) == "cadence")
     elif by == "event":
-        query = query.where(Message.kind == "event")
+        query = query.where(_unindexed(Message.kind) == "event")
     rows = pd.DataFrame(session.execute(query).all(), columns=["key", *COUNTS])
     rows["group"] = _labels(session, by, filters, list(rows["key"]))
     table = rows.groupby("group", sort=False)[list(COUNTS)].sum()
