@@ -39,10 +39,11 @@ def _headline(table: pd.DataFrame, filters: Filters) -> None:
     rows = table.to_dict("records")
     for chunk in (rows[:4], rows[4:]):
         for column, row in zip(st.columns(4), chunk):
+            against_last_year = _change(row["change_vs_last_year"]) or "nothing to compare with"
             column.metric(row["metric"], _figure(row["current"]), delta=_change(row["change_vs_previous"]),
                           delta_color="inverse" if row["metric"] in _LOWER_IS_BETTER else "normal",
                           help=f"{before.label}: {_figure(row['previous'])}. {last_year.label}: "
-                               f"{_figure(row['last_year'])} ({_change(row['change_vs_last_year']) or 'no change to show'}).")
+                               f"{_figure(row['last_year'])} ({against_last_year}).")
     st.caption(f"Arrows compare with {before.label}; hover over a figure for {last_year.label}.")
     shown = table.rename(columns={"metric": "Figure", "current": "This period", "previous": "Period before",
                                   "last_year": "Same period last year", "change_vs_previous": "Change vs before",
