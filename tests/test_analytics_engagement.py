@@ -92,6 +92,13 @@ def test_a_test_send_is_never_counted(session, october):
     assert table["sent"].sum() == 10 and "Other" not in set(table["group"])
 
 
+def test_the_staffs_own_mail_is_not_outreach(session, october):
+    make_message(session, "report", "leadership report 2026-10", local(10, 2), delivered=True, opened=True)
+    make_message(session, "alert", "dormancy digest 2026-W41", local(10, 5), delivered=True, opened=True)
+    table = email_rates(session, OCTOBER, "program")
+    assert table["sent"].sum() == 10 and "Other" not in set(table["group"])
+
+
 def test_a_person_opening_after_an_apple_privacy_open_counts_as_a_person_not_a_machine(session, october):
     table = email_rates(session, OCTOBER, "cadence_step").set_index("group")
     assert (table.loc["Monthly check-in · step 1 (email)", "opened"],

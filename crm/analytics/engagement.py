@@ -28,7 +28,8 @@ COLUMNS = ["group", "sent", "delivered", "delivery_rate", "opened", "open_rate",
 PROGRAMS = {"cadence": "Cadences", "event": "Events", "seasonal": "Seasonal education",
             "review": "Patient reviews", "acknowledgment": "Referral updates"}
 OTHER = "Other"
-TEST_KIND = "test"
+# Test sends and the staff's own mail (alerts, the monthly report) are not outreach.
+NOT_OUTREACH = ("test", "alert", "report")
 
 _STEP_SOURCE = re.compile(r"^cadence step (\d+)$")
 _EVENT_SOURCE = re.compile(r"^event (\d+):")
@@ -76,7 +77,7 @@ def _counts(filters: Filters, key: ColumnElement[str]) -> Select:
         select(key.label("key"), func.count().label("sent"), _count_if(delivered).label("delivered"),
                func.count(Message.opened_at).label("opened"), _count_if(machine_only).label("machine_opens"),
                func.count(Message.clicked_at).label("clicked"), func.count(Message.bounced_at).label("bounced"))
-        .where(filters.within(_unindexed(Message.sent_at)), Message.kind != TEST_KIND)
+        .where(filters.within(_unindexed(Message.sent_at)), Message.kind.not_in(NOT_OUTREACH))
         .group_by(key)
     )
     partner = filters.partner_clauses(Partner)
