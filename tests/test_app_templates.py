@@ -68,3 +68,11 @@ def test_going_back_to_the_built_in_version(app_database, session):
     at.button(key="revert_partner_checkin").click().run()
     assert "Partner check-in uses the built-in version again." in texts(at)
     assert session.exec(select(TemplateOverride)).all() == []
+
+
+def test_the_liaisons_dormancy_digest_is_listed_as_staff_mail(app_database, session):
+    at = templates_page(session, "viewer")
+    table = at.dataframe[0].value
+    assert list(table.loc[table["Template"] == "Dormancy digest (to liaisons)", "Sent to"]) == ["Staff"]
+    at.selectbox(key="template_pick").set_value("dormancy_digest").run()
+    assert "Preview with a sample staff member" in [s.value for s in at.subheader]

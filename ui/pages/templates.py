@@ -49,12 +49,16 @@ def _send_test(ctx: AppContext, spec: TemplateSpec) -> None:
             st.rerun()
 
 
+_AUDIENCES = {"partner": "Partners", "patient": "Patients", "staff": "Staff"}
+_SAMPLE = {"partner": "partner", "patient": "patient", "staff": "staff member"}
+
+
 def _table(ctx: AppContext, overrides: dict[str, TemplateOverride]) -> None:
     names = {u.id: u.name or u.email for u in read(ctx.engine, list_users)}
     st.dataframe(pd.DataFrame([{
         "Template": spec.title,
         "Kind": spec.kind.capitalize(),
-        "Sent to": "Patients" if spec.audience == "patient" else "Partners",
+        "Sent to": _AUDIENCES[spec.audience],
         "Version": _version(ctx, overrides.get(spec.name), names),
     } for spec in TEMPLATES.values()]), hide_index=True)
 
@@ -66,8 +70,7 @@ def _version(ctx: AppContext, row: TemplateOverride | None, names: dict[int | No
 
 
 def _preview(ctx: AppContext, spec: TemplateSpec) -> None:
-    st.subheader("Preview with a sample partner" if spec.audience == "partner" else "Preview with a sample patient",
-                 anchor=False)
+    st.subheader(f"Preview with a sample {_SAMPLE[spec.audience]}", anchor=False)
     try:
         email = read(ctx.engine, lambda s: _sample_email(ctx, s, spec))
     except TemplateError as exc:  # an edit saved before the catalog changed can stop rendering
