@@ -113,32 +113,26 @@ def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> 
 
 def target_breaches(session: Session, filters: Filters, targets: Targets, now: datetime,
                     limit: int = 500) -> pd.DataFrame:
-    """Referrals received in the period that broke a target, most days late first: one row per
-    referral and target. `deadline` is the local date by whose end the stage was due;
-    `happened_at` is None while the stage is still to come; `late_by_days` counts local
-    calendar days past the deadline (to today for an open one)."""
-    offset = filters.offset_minutes
-    today = _day_number(now, offset)
-    parts = []
-    for stage, column in _COLUMNS.items():
-        deadline = _deadline_day(targets.days(stage), offset)
-        happened, done = _happened(column, offset, now)
-        late_by = case((done, happened), else_=literal(today)) - deadline
-        parts.append(
-            select(Referral.id.label("referral_id"), Referral.partner_id.label("partner_id"),
-                   Referral.location_id.label("location_id"), Referral.received_at.label("received_at"),
-                   literal(targets.label(stage)).label("target"), deadline.label("deadline_day"),
-                   case((done, column)).label("happened_at"), cast(late_by, Integer).label("late_by_days"))
-            .where(*referrals_in(filters), _breached(column, deadline, offset, now, today)))
-    every = union_all(*parts).subquery("every")
-    order = (every.c.late_by_days.desc(), every.c.received_at, every.c.referral_id, every.c.target)
-    listed = select(every).order_by(*order).limit(limit).subquery("listed")
+    """Referrals received in the period that broke a target, most days late first: one
+    row per referral and target. `deadline` is the local date by whose end the stage was
+    due; `happened_at` is None while the stage is still to come; `late_by_days` counts
+    local calendar days past the deadline (to today for an open one)."""
+    days, today = _days(filters, now), _day_number(now, filters.offset_minutes)
+    every = union_all(*(
+        select(days.c.referral_id, days.c.partner_id, days.c.location_id, days.c.received_at,
+               literal(targets.label(stage)).label("target"), deadline.label("deadline_day"),
+               days.c[f"at_{i}"].label("happened_at"),
+               (func.coalesce(days.c[f"day_{i}"], literal(today)) - deadline).label("late_by_days"))
+        .where(_breached(days, i, deadline, today))
+        for i, stage, deadline in _deadlines(days, targets)
+    )).subquery("every")
+    listed = select(every).order_by(*_latest_first(every)).limit(limit).subquery("listed")
     query = (select(listed.c.referral_id, Partner.name.label("partner"),
                     func.coalesce(Location.name, literal(NO_LOCATION)).label("location"), listed.c.received_at,
                     listed.c.target, listed.c.deadline_day, listed.c.happened_at, listed.c.late_by_days)
              .join(Partner, Partner.id == listed.c.partner_id)
              .outerjoin(Location, Location.id == listed.c.location_id)
-             .order_by(listed.c.late_by_days.desc(), listed.c.received_at, listed.c.referral_id, listed.c.target))
+             .order_by(*_latest_first(listed)))
     rows = [dict(r._mapping) for r in session.execute(query)]
     for row in rows:
         row["deadline"] = _EPOCH + timedelta(days=int(row.pop("deadline_day")))
@@ -147,6 +141,7 @@ def target_breaches(session: Session, filters: Filters, targets: Targets, now: d
     columns = ["referral_id", "partner", "location", "received_at", "target", "deadline", "happened_at",
                "late_by_days"]
     table = pd.DataFrame(rows, columns=columns)
+    table["late_by_days"] = table["late_by_days"].astype("int64")
     table["happened_at"] = table["happened_at"].astype(object).where(table["happened_at"].notna(), None)
     return table
 
@@ -155,44 +150,56 @@ def breach_counts(session: Session, filters: Filters, targets: Targets, now: dat
     """Per target: `breached`, `total` (referrals that can be judged: the stage happened,
     or its deadline passed without it and the referral is not lost) and `share`
     (None when nothing could be judged yet)."""
-    offset = filters.offset_minutes
-    today = _day_number(now, offset)
+    days, today = _days(filters, now), _day_number(now, filters.offset_minutes)
     sums = []
-    for i, (stage, column) in enumerate(_COLUMNS.items()):
-        deadline = _deadline_day(targets.days(stage), offset)
-        _, done = _happened(column, offset, now)
-        judged = or_(done, and_(Referral.status != ReferralStatus.LOST.value, literal(today) > deadline))
-        sums += [_count(_breached(column, deadline, offset, now, today)).label(f"breached_{i}"),
+    for i, _, deadline in _deadlines(days, targets):
+        judged = or_(days.c[f"at_{i}"].is_not(None), and_(~days.c.lost, literal(today) > deadline))
+        sums += [_count(_breached(days, i, deadline, today)).label(f"breached_{i}"),
                  _count(judged).label(f"total_{i}")]
-    row = session.execute(select(*sums).where(*referrals_in(filters))).one()._mapping
+    row = session.execute(select(*sums).select_from(days)).one()._mapping
     table = pd.DataFrame([{"target": targets.label(stage), "breached": int(row[f"breached_{i}"]),
                            "total": int(row[f"total_{i}"])} for i, stage in enumerate(STAGES)])
     table["share"] = [b / t if t else None for b, t in zip(table["breached"], table["total"])]
     return table
 
 
-def _deadline_day(business_days: int, offset: int) -> ColumnElement[int]:
-    """The local day number by whose end a stage is due: the receipt's day number moved
-    by what `add_business_days` does from a day of the same weekday."""
-    received = sql.local_day_number(Referral.received_at, offset)
-    shifts = [(add_business_days(_A_MONDAY + timedelta(days=w), business_days) - _A_MONDAY).days - w
-              for w in range(7)]
-    weekday = sql.weekday(received)
-    return received + case(*((weekday == w, shift) for w, shift in enumerate(shifts)))
+def _days(filters: Filters, now: datetime):  # type: ignore[no-untyped-def]
+    """Per referral in the period: its local day of receipt and, for each stage that has
+    happened by `now` (a first visit is often booked ahead), when and on which local day.
+    Materialized, so each day number is worked out once however often it is compared."""
+    offset = filters.offset_minutes
+    stages = []
+    for i, column in enumerate(_COLUMNS.values()):
+        done = and_(column.is_not(None), column <= now)
+        stages += [case((done, column)).label(f"at_{i}"),
+                   case((done, sql.local_day_number(column, offset))).label(f"day_{i}")]
+    return (select(Referral.id.label("referral_id"), Referral.partner_id, Referral.location_id,
+                   Referral.received_at, (Referral.status == ReferralStatus.LOST.value).label("lost"),
+                   sql.local_day_number(Referral.received_at, offset).label("received_day"), *stages)
+            .where(*referrals_in(filters))
+            .cte("days").prefix_with("MATERIALIZED"))
 
 
-def _happened(column: ColumnElement, offset: int, now: datetime) -> tuple[ColumnElement[int], ColumnElement[bool]]:
-    """The stage's local day number, and whether it has happened by `now` (a first
-    visit is often booked ahead)."""
-    return sql.local_day_number(column, offset), and_(column.is_not(None), column <= now)
+def _deadlines(days, targets: Targets) -> list[tuple[int, str, ColumnElement[int]]]:  # type: ignore[no-untyped-def]
+    """Each stage's deadline as a local day number: the day of receipt moved by what
+    `add_business_days` does from a day of the same weekday."""
+    received = days.c.received_day
+    deadlines = []
+    for i, stage in enumerate(STAGES):
+        shifts = [(add_business_days(_A_MONDAY + timedelta(days=w), targets.days(stage)) - _A_MONDAY).days - w
+                  for w in range(7)]
+        deadlines.append((i, stage, received + case(dict(enumerate(shifts)), value=sql.weekday(received))))
+    return deadlines
 
 
-def _breached(column: ColumnElement, deadline: ColumnElement[int], offset: int, now: datetime,
-              today: int) -> ColumnElement[bool]:
-    happened, done = _happened(column, offset, now)
-    late = and_(done, happened > deadline)
-    overdue = and_(~done, Referral.status != ReferralStatus.LOST.value, literal(today) > deadline)
+def _breached(days, i: int, deadline: ColumnElement[int], today: int) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+    late = and_(days.c[f"at_{i}"].is_not(None), days.c[f"day_{i}"] > deadline)
+    overdue = and_(days.c[f"at_{i}"].is_(None), ~days.c.lost, literal(today) > deadline)
     return or_(late, overdue)
+
+
+def _latest_first(rows) -> tuple:  # type: ignore[no-untyped-def]
+    return rows.c.late_by_days.desc(), rows.c.received_at, rows.c.referral_id, rows.c.target
 
 
 def _day_number(moment: datetime, offset: int) -> int:
