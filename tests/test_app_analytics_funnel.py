@@ -44,21 +44,32 @@ def test_lost_referrals_are_shown_by_reason(app_database, session):
     assert list(zip(table["Reason"], table["Referrals"])) == [("(no reason given)", 1), ("Chose another clinic", 1)]
 
 
+def test_time_to_stage_is_shown_for_each_location_or_partner_type(app_database, session):
+    funnel_data(session)
+    at = october(session)
+    table = at.dataframe[3].value
+    assert list(table["Location"].unique()) == ["(no location)", "Main Street", "Riverside"]
+    assert "counting only the referrals that reached the stage" in texts(at)
+    at = at.selectbox(key="funnel_timing_by").set_value("Each partner type").run()
+    assert not at.exception, at.exception
+    assert list(at.dataframe[3].value["Partner type"].unique()) == ["Orthopedics", "Physical therapy", "Primary care"]
+
+
 def test_the_targets_are_stated_in_words_with_the_breaches(app_database, session):
     funnel_data(session)
     at = october(session)
     assert ("first contact within 1 business day, scheduled within 3 business days and first visit within "
             "10 business days") in texts(at)
-    counts = at.dataframe[6].value
+    counts = at.dataframe[4].value
     assert list(zip(counts["Breached"], counts["Judged"])) == [(2, 5), (3, 4), (2, 4)]
-    assert len(at.dataframe[7].value) == 7
+    assert len(at.dataframe[5].value) == 7
 
 
 def test_every_table_can_be_downloaded(app_database, session):
     funnel_data(session)
     at = october(session)
-    assert len(at.dataframe) == 8
-    assert [b.label for b in at.get("download_button")] == ["CSV", "Excel"] * 8
+    assert len(at.dataframe) == 6
+    assert [b.label for b in at.get("download_button")] == ["CSV", "Excel"] * 6
 
 
 def test_an_empty_period_says_there_is_nothing_to_follow(app_database, session):

@@ -19,6 +19,9 @@ from ui.shell import AppContext, context
 from ui.widgets import read
 
 BREAKDOWNS = {"Partner type": "partner_type", "Partner": "partner", "Location": "location", "Month": "month"}
+# One breakdown at a time: each is an exact percentile over every referral in the period.
+TIMING_FOR = {"Each location": ("location", "Location"), "Each partner type": ("partner_type", "Partner type"),
+              "All referrals": (None, "Referrals")}
 _BREACHES_SHOWN = 500
 _FUNNEL_COLUMNS = {"group": "Group", "received": "Received", "contacted": "Contacted", "scheduled": "Scheduled",
                    "first_visit": "First visit", "lost": "Lost", "contact_rate": "Contacted / received",
@@ -93,14 +96,14 @@ def _timing(ctx: AppContext, filters: Filters) -> None:
     st.subheader("Time to each stage", anchor=False)
     st.caption("Days from receipt, counting only the referrals that reached the stage; “still open” are the "
                "ones that have not reached it and are not lost.")
-    for by, title in ((None, "All referrals"), ("location", "By location"), ("partner_type", "By partner type")):
-        table = read(ctx.engine, lambda s: time_to_stage(s, filters, by=by))
-        st.markdown(f"**{title}**")
-        shown = table.rename(columns=_TIMING_COLUMNS)
-        days = ["Median days", "90th percentile days"]
-        st.dataframe(shown.astype({c: float for c in days}), hide_index=True,
-                     column_config={c: st.column_config.NumberColumn(format="%.1f") for c in days})
-        download_buttons(table, f"time-to-stage-{by or 'all'}".replace("_", "-"), key=f"funnel_timing_{by or 'all'}")
+    label = st.selectbox("For", list(TIMING_FOR), key="funnel_timing_by")
+    by, title = TIMING_FOR[label]
+    table = read(ctx.engine, lambda s: time_to_stage(s, filters, by=by))
+    shown = table.rename(columns={**_TIMING_COLUMNS, "group": title})
+    days = ["Median days", "90th percentile days"]
+    st.dataframe(shown.astype({c: float for c in days}), hide_index=True,
+                 column_config={c: st.column_config.NumberColumn(format="%.1f") for c in days})
+    download_buttons(table, f"time-to-stage-{by or 'all'}".replace("_", "-"), key="funnel_timing")
 
 
 def _breaches(ctx: AppContext, filters: Filters, targets: Targets) -> None:
