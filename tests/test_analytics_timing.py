@@ -3,7 +3,7 @@ fixed data set of tests/funnel_data.py (worked out by hand) and on a few single
 referrals around a weekend. Now is Wednesday 25 November 2026, 10:00 in New York."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -115,7 +115,7 @@ def test_a_contact_late_on_monday_evening_is_monday_on_the_practice_calendar(ses
 
 
 @pytest.mark.parametrize("received", [utc(10, 3, 16), utc(10, 4, 16)], ids=["saturday", "sunday"])
-def test_a_weekend_referral_is_due_as_if_received_on_friday(session: Session, received) -> None:  # type: ignore[no-untyped-def]
+def test_a_weekend_referral_is_due_as_if_received_on_friday(session: Session, received: datetime) -> None:
     partner = make_partner(session)
     make_referral(session, partner, received, contacted_at=utc(10, 5, 20), status="contacted")
     tuesday = make_referral(session, partner, received, contacted_at=utc(10, 6, 14), status="contacted")
@@ -150,6 +150,12 @@ def test_a_first_visit_booked_ahead_has_not_happened_yet(session: Session) -> No
 def test_a_lost_referral_is_not_late_for_stages_it_never_reached(session: Session) -> None:
     make_referral(session, make_partner(session), utc(10, 5, 14), status="lost", lost_reason="Insurance")
     assert breaches(session) == []
+
+
+def test_a_lost_referral_is_still_judged_on_a_stage_it_reached_late(session: Session) -> None:
+    referral = make_referral(session, make_partner(session), utc(10, 5, 14), contacted_at=utc(10, 8, 14),
+                             status="lost", lost_reason="Insurance")
+    assert breaches(session) == [(referral.id, CONTACT, date(2026, 10, 6), 2)]
 
 
 def test_the_breaches_of_the_fixed_set_latest_first(session: Session) -> None:

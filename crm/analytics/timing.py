@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Final, Protocol
 
 import pandas as pd
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
@@ -192,7 +192,8 @@ def _deadlines(days, targets: Targets) -> list[tuple[int, str, ColumnElement[int
     return deadlines
 
 
-def _breached(days, i: int, deadline: ColumnElement[int], today: int) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+def _breached(days, i: int, deadline: ColumnElement[int],  # type: ignore[no-untyped-def]
+              today: int) -> ColumnElement[bool]:
     late = and_(days.c[f"at_{i}"].is_not(None), days.c[f"day_{i}"] > deadline)
     overdue = and_(days.c[f"at_{i}"].is_(None), ~days.c.lost, literal(today) > deadline)
     return or_(late, overdue)
