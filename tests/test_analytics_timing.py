@@ -199,16 +199,18 @@ def test_breach_counts_of_an_empty_period_have_no_share(session: Session) -> Non
         (CONTACT, 0, 0, None), (SCHEDULE, 0, 0, None), (VISIT, 0, 0, None)]
 
 
-def test_percentiles_at_ranks_answer_as_the_interpolated_percentiles_do(session: Session) -> None:
+def test_percentiles_of_counts_answer_as_the_interpolated_percentiles_do(session: Session) -> None:
     partners = [make_partner(session), make_partner(session), make_partner(session)]
     start = utc(10, 1, 12)
-    for n, hours in enumerate((5, 17, 17, 30, 2, 90, 44, 8, 61, 23, 3)):
+    for n, hours in enumerate((5, 17, 17, 30, 2, 90, 44, 17, 61, 23, 3, 5, 5, 44)):
         make_referral(session, partners[n % 3], start, contacted_at=start + timedelta(hours=hours))
     make_referral(session, partners[0], start)  # open: left out by both
     source = select(Referral.partner_id.label("partner_id"),
                     sql.days_between(Referral.received_at, Referral.contacted_at).label("d")).subquery()
+
     def answers(function) -> list[tuple]:  # type: ignore[no-untyped-def]
         query = function(source, "d", ["partner_id"], percents=(25, 50, 90)).order_by("partner_id")
         return [tuple(round(v, 9) for v in row) for row in session.execute(query)]
-    assert answers(sql.percentiles_at_ranks) == answers(sql.percentiles)
+
+    assert answers(sql.percentiles_of_counts) == answers(sql.percentiles)
     assert len(answers(sql.percentiles)) == 3

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Numeric, case, cast, func, literal, or_, select
+from sqlalchemy import Integer, Numeric, case, cast, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.expression import FunctionElement
@@ -153,28 +153,31 @@ def weekday(day_number: ColumnElement[int]) -> ColumnElement[int]:
     return (day_number + 3) % 7
 
 
-def percentiles_at_ranks(source: Subquery, value: str, groups: Sequence[str] = (),
-                         percents: Sequence[int] = (50, 90)) -> Select:
-    """The same answer as `percentiles`, with the same interpolation, but only the rows
-    at the ranks the percentiles need reach the aggregate: on SQLite, with 150,000
-    values a group, evaluating every CASE on every row costs several times the sort."""
+def percentiles_of_counts(source: Subquery, value: str, groups: Sequence[str] = (),
+                          percents: Sequence[int] = (50, 90)) -> Select:
+    """The same answer as `percentiles`, with the same interpolation, read from how many
+    times each distinct value occurs: the value at rank r is the least whose running
+    count reaches r. Times kept to the minute repeat a lot, so both databases group
+    150,000 day counts into a few thousand rows instead of sorting them all, which is
+    several times faster (and no slower when every value is distinct)."""
     v = source.c[value]
     keys = [source.c[name] for name in groups]
-    ranked = (
-        select(*keys, v.label("v"),
-               func.row_number().over(partition_by=keys or None, order_by=v).label("rn"),
-               func.count().over(partition_by=keys or None).label("n"))
-        .where(v.is_not(None))
-        .subquery("ranked")
-    )
-    rk = [ranked.c[name] for name in groups]
-    lows = [1 + (ranked.c.n - 1) * percent // 100 for percent in percents]
-    columns: list[ColumnElement] = [*rk, func.max(ranked.c.n).label("n")]
-    for percent, low in zip(percents, lows):
-        fraction = cast(((ranked.c.n - 1) * percent) % 100, Numeric) / 100.0
-        low_value = func.max(case((ranked.c.rn == low, ranked.c.v)))
-        high_value = func.max(case((ranked.c.rn == low + 1, ranked.c.v)))
+    counted = (select(*keys, v.label("v"), func.count().label("k"))
+               .where(v.is_not(None)).group_by(*keys, v).subquery("counted"))
+    ck = [counted.c[name] for name in groups]
+    running = select(
+        *ck, counted.c.v,
+        cast(func.sum(counted.c.k).over(partition_by=ck or None, order_by=counted.c.v), Integer).label("cum"),
+        cast(func.sum(counted.c.k).over(partition_by=ck or None), Integer).label("n"),
+    ).subquery("running")
+    rk = [running.c[name] for name in groups]
+    columns: list[ColumnElement] = [*rk, func.max(running.c.n).label("n")]
+    for percent in percents:
+        steps = (running.c.n - 1) * percent
+        low = 1 + steps // 100
+        fraction = cast(steps % 100, Numeric) / 100.0
+        low_value = func.min(case((running.c.cum >= low, running.c.v)))
+        high_value = func.min(case((running.c.cum >= low + 1, running.c.v)))
         interpolated = low_value + (func.coalesce(high_value, low_value) - low_value) * func.max(fraction)
         columns.append(cast(interpolated, Float).label(f"p{percent}"))
-    needed = [ranked.c.rn == rank for low in lows for rank in (low, low + 1)]
-    return select(*columns).where(or_(*needed)).group_by(*rk)
+    return select(*columns).group_by(*rk)

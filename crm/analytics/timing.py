@@ -79,15 +79,15 @@ def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> 
     if by is not None and by not in TIMING_BREAKDOWNS:
         raise ValueError(f"cannot break the timing down by {by!r}")
     group = _group(by)
-    reached = union_all(*(  # stages as numbers: SQLite sorts them faster than their names
+    reached = union_all(*(  # stages as numbers, days as floats: both group faster so
         select(group.label("grp"), literal(i).label("stage"),
-               cast(sql.days_between(Referral.received_at, column), Float).label("days"))  # sorts faster
+               cast(sql.days_between(Referral.received_at, column), Float).label("days"))
         .select_from(_joined(by)).where(*referrals_in(filters), column.is_not(None))
         for i, column in enumerate(_COLUMNS.values())
-    )).cte("reached").prefix_with("MATERIALIZED")  # else SQLite works out each day count again per use
+    )).cte("reached")
     keys = ["stage"] if by is None else ["grp", "stage"]
     spread = {(r.grp if by else "All", STAGES[r.stage]): r
-              for r in session.execute(sql.percentiles_at_ranks(reached, "days", keys))}
+              for r in session.execute(sql.percentiles_of_counts(reached, "days", keys))}
     still_open = [_count(and_(column.is_(None), Referral.status != ReferralStatus.LOST.value)).label(f"open_{i}")
                   for i, column in enumerate(_COLUMNS.values())]
     counts = select(group.label("grp"), *still_open).select_from(_joined(by)).where(*referrals_in(filters))
