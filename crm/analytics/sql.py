@@ -141,7 +141,7 @@ def _epoch_day_sqlite(element, compiler, **kw):  # type: ignore[no-untyped-def]
 @compiles(epoch_day, "postgresql")
 def _epoch_day_pg(element, compiler, **kw):  # type: ignore[no-untyped-def]
     column, minutes = _offset(element, compiler, **kw)
-    return f"CAST(floor((EXTRACT(EPOCH FROM {column}) + {minutes * 60}) / 86400) AS INTEGER)"
+    return f"CAST(floor((date_part('epoch', {column}) + {minutes * 60}) / 86400) AS INTEGER)"  # float8: faster
 
 
 def local_day_number(column: ColumnElement, offset_minutes: int) -> epoch_day:
