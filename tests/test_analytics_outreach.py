@@ -66,6 +66,19 @@ def test_partner_filters_narrow_the_reached_and_the_comparison_alike(session, no
     assert row["lift"] == pytest.approx(0.25)
 
 
+def test_comparable_partners_are_judged_by_the_three_months_around_the_programs_month(session, now):
+    program = cadence(session)
+    reached = partners(session, 2)
+    enrol(session, program, reached, at(4, 10))
+    referred(session, reached[0], at(4, 28))
+    steady, returning, quiet = partners(session, 3)
+    referred(session, steady, at(1, 15), at(2, 15), at(3, 15), at(5, 15))  # already referring: left out once
+    referred(session, returning, at(12, 10, year=2025), at(5, 20))  # December is before January-March
+    row = only(program_conversion(session, spring(), now), "cadence")
+    assert (row["comparison_partners"], row["comparison_rate"]) == (2, 0.5)
+    assert row["lift"] == 0.0
+
+
 def test_an_event_whose_attendees_began_referring_is_better_than_comparable_partners(session, now):
     lunch = event(session, at(4, 15))
     attendees = partners(session, 10, partner_type="primary_care", tier="B")

@@ -10,7 +10,9 @@ Who a program reached, and when:
 - seasonal: a seasonal email to one of the partner's contacts was sent (`sent_at` set,
   `source` "seasonal {year} {season} {phase}-season"); one program per source, that is
   per year, season and phase, since one email covers every sport of a phase; reached
-  at the first `sent_at`. `program_id` is that source.
+  at the first `sent_at`. `program_id` is that source. Seasonal emails are found by
+  their kind and creation time (indexed): one created more than 30 days before it
+  was sent is missed.
 
 Became a referral source: no referral in the `window_days` before the reach and at least
 one in the `window_days` after (any status: a referral still open counts). Only partners
@@ -23,16 +25,17 @@ the referrals of every reached partner whose window has passed, sources included
 
 The comparison: partners of the same type and tier the program did not reach in the
 period (partner filters apply to them too; partners archived before the period are
-left out). Measuring each program's comparison around each reach would scan the
-referrals once per program, so it is approximated around the program's anchor month,
-the month of the median reach among measured partners: "before" is the three calendar
-months before the anchor month, "after" the anchor month and the two after it. Per
-anchor month and type and tier one query counts the partners that had no referral
-before and those of them that had one after, from each partner's distinct referral
-months; the program's own reached partners are then taken out of their stratum. The
-comparison rate is standardised to the reached partners' mix: each type and tier's rate
-weighted by how many measured reached partners it holds. It is undefined when a stratum
-of reached partners has no comparable partner.
+left out, reached or not). Measuring each program's comparison around each reach would
+scan the referrals once per program, so it is approximated around the program's anchor
+month, the month of the median reach among measured partners: "before" is the three
+calendar months before the anchor month, "after" the anchor month and the two after
+it. Per anchor month and type and tier one query counts the partners that had no
+referral before and those of them that had one after, from each partner's distinct
+referral months (see `_comparison`); the program's own reached partners, judged around
+the same anchor, are then taken out of their stratum. The comparison rate is
+standardised to the reached partners' mix: each type and tier's rate weighted by how
+many measured reached partners it holds. It is undefined when a stratum of reached
+partners has no comparable partner.
 
 lift = conversion_rate - comparison_rate, with a 95% Wald interval (normal
 approximation) whose variance adds the reached rate's binomial variance p(1-p)/n to the
@@ -43,11 +46,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Integer, String, and_, case, func, literal, or_, select, union_all
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy import ColumnElement, Integer, String, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from crm.analytics import sql
@@ -65,6 +69,7 @@ NO_DIFFERENCE = "no clear difference"
 BETTER = "better than comparable partners"
 WORSE = "worse than comparable partners"
 SEASONAL_PREFIX = "seasonal "
+SEASONAL_LEAD_DAYS = 30  # an email created this long before it went out still counts
 _KINDS = {"cadence": 0, "event": 1, "seasonal": 2}
 
 Program = tuple[str, int | str]
@@ -74,12 +79,12 @@ Stratum = tuple[str, str]
 def program_conversion(session: Session, filters: Filters, now: datetime, window_days: int = 90) -> pd.DataFrame:
     reach = _reach(filters)
     cutoff = now - timedelta(days=window_days)
-    reached = _reached_by_stratum(session, filters, reach, cutoff, window_days)
+    reached, months = _reached(session, filters, reach, cutoff, window_days)
     if not reached:
         return pd.DataFrame(columns=COLUMNS)
-    anchors = _anchor_months(session, filters, reach, cutoff)
+    anchors = _median_months(months)
     comparison = _comparison(session, filters, reach, anchors)
-    names = _names(session, list(reached))
+    names = _names(session, list(reached), filters.zone)
     rows = [_row(program, strata, anchors.get(program), comparison, names.get(program, ""))
             for program, strata in reached.items()]
     rows.sort(key=lambda r: (_KINDS[r["program_kind"]], r["program"], str(r["program_id"])))
@@ -88,9 +93,20 @@ def program_conversion(session: Session, filters: Filters, now: datetime, window
 
 # Who was reached ----------------------------------------------------------------
 
-def _reach(filters: Filters) -> Subquery:
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _live(filters: Filters) -> list[ColumnElement[bool]]:
+    """The partners that count, reached or not: the partner filters, and not archived
+    before the period began."""
+    start, _ = filters.bounds
+    return [*filters.partner_clauses(Partner), or_(Partner.archived_at.is_(None), Partner.archived_at >= start)]
+
+
+def _reach(filters: Filters) -> CTE:
     """One row per program and partner reached in the period: kind, id (a cadence's or
-    event's id; 0 for seasonal), key (the seasonal source; '' otherwise), partner, when."""
+    event's id; 0 for seasonal), key (the seasonal source; '' otherwise), partner, when,
+    with the partner's type and tier and a row number to group by cheaply."""
     start, end = filters.bounds
     first = func.min(Enrolment.enrolled_at)
     cadences = (select(literal("cadence", String).label("kind"), Enrolment.cadence_id.label("pid"),
@@ -103,17 +119,21 @@ def _reach(filters: Filters) -> Subquery:
               .join(Event, Event.id == EventInvitee.event_id)
               .where(EventInvitee.attended.is_(True), Event.starts_at >= start, Event.starts_at < end)
               .group_by(EventInvitee.event_id, EventInvitee.partner_id))
+    # (kind, created_at) is indexed; a seasonal email is created on its send day.
     seasonal = (select(literal("seasonal", String), literal(0, Integer), Message.source, Message.partner_id,
                        func.min(Message.sent_at))
-                .where(Message.sent_at >= start, Message.sent_at < end, Message.partner_id.is_not(None),
-                       Message.source.like(SEASONAL_PREFIX + "%"))
+                .where(Message.kind == "seasonal", Message.created_at >= start - timedelta(days=SEASONAL_LEAD_DAYS),
+                       Message.created_at < end, Message.sent_at >= start, Message.sent_at < end,
+                       Message.partner_id.is_not(None), Message.source.like(SEASONAL_PREFIX + "%"))
                 .group_by(Message.source, Message.partner_id))
     union = union_all(cadences, events, seasonal).subquery("reach_union")
-    return (select(union.c.kind, union.c.pid, union.c.pkey, union.c.partner_id, union.c.reached_at,
-                   Partner.partner_type, Partner.tier)
+    return (select(func.row_number().over().label("rid"), union.c.kind, union.c.pid, union.c.pkey,
+                   union.c.partner_id, union.c.reached_at, Partner.partner_type, Partner.tier,
+                   sql.days_between(literal(_EPOCH, Referral.received_at.type), union.c.reached_at).label("day"),
+                   sql.month(union.c.reached_at, filters.offset_minutes).label("month"))
             .join(Partner, Partner.id == union.c.partner_id)
-            .where(*filters.partner_clauses(Partner))
-            .subquery("reach"))
+            .where(*_live(filters))
+            .cte("reach"))
 
 
 @dataclass
@@ -126,65 +146,67 @@ class _Counts:
     referrals_before: int = 0
     referrals_after: int = 0
 
+    def add(self, other: "_Counts") -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
 
 def _program(kind: str, pid: int, pkey: str) -> Program:
     return (kind, pkey if kind == "seasonal" else int(pid))
 
 
-def _reached_by_stratum(session: Session, filters: Filters, reach: Subquery, cutoff: datetime,
-                        window_days: int) -> dict[Program, dict[Stratum, _Counts]]:
+def _reached(session: Session, filters: Filters, reach: CTE, cutoff: datetime, window_days: int
+             ) -> tuple[dict[Program, dict[Stratum, _Counts]], dict[Program, dict[str, int]]]:
     """Each reached partner's referrals in the days before and after its own reach,
-    summed per program and type and tier."""
+    summed per program and type and tier; and per program how many measured partners
+    were reached in each month (for its median)."""
     start, end = filters.bounds
-    gap = sql.days_between(reach.c.reached_at, Referral.received_at)
+    r = reach.c
+    day = sql.days_between(literal(_EPOCH, Referral.received_at.type), Referral.received_at)
+    elapsed = case((r.reached_at <= cutoff, 1), else_=0)
     per_partner = (
-        select(reach.c.kind, reach.c.pid, reach.c.pkey, reach.c.partner_type, reach.c.tier,
-               case((reach.c.reached_at <= cutoff, 1), else_=0).label("elapsed"),
-               func.count(case((and_(gap < 0, gap >= -window_days), Referral.id))).label("before"),
-               func.count(case((and_(gap >= 0, gap < window_days), Referral.id))).label("after"))
+        select(r.rid, r.kind, r.pid, r.pkey, r.partner_type, r.tier, elapsed.label("elapsed"),
+               case((r.reached_at <= cutoff, r.month), else_="").label("month"),
+               func.count(case((and_(Referral.received_at < r.reached_at, day >= r.day - window_days),
+                                Referral.id))).label("before"),
+               func.count(case((and_(Referral.received_at >= r.reached_at, day < r.day + window_days),
+                                Referral.id))).label("after"))
         .select_from(reach)
-        .outerjoin(Referral, and_(Referral.partner_id == reach.c.partner_id,
-                                  Referral.received_at >= start - timedelta(days=window_days),
-                                  Referral.received_at < end + timedelta(days=window_days),
+        .outerjoin(Referral, and_(Referral.partner_id == r.partner_id,
+                                  Referral.received_at >= start - timedelta(days=window_days + 1),
+                                  Referral.received_at < end + timedelta(days=window_days + 1),
                                   *filters.referral_clauses(Referral)))
-        .group_by(reach.c.kind, reach.c.pid, reach.c.pkey, reach.c.partner_id, reach.c.reached_at,
-                  reach.c.partner_type, reach.c.tier)
+        .group_by(r.rid, r.kind, r.pid, r.pkey, r.partner_type, r.tier, r.reached_at, r.month)
         .subquery("per_partner"))
     p = per_partner.c
     measured = and_(p.elapsed == 1, p.before == 0)
     rows = session.execute(
-        select(p.kind, p.pid, p.pkey, p.partner_type, p.tier, func.count(),
+        select(p.kind, p.pid, p.pkey, p.partner_type, p.tier, p.month, func.count(),
                func.sum(1 - p.elapsed),
                func.sum(case((and_(p.elapsed == 1, p.before > 0), 1), else_=0)),
                func.sum(case((measured, 1), else_=0)),
                func.sum(case((and_(measured, p.after > 0), 1), else_=0)),
                func.sum(case((p.elapsed == 1, p.before), else_=0)),
                func.sum(case((p.elapsed == 1, p.after), else_=0)))
-        .group_by(p.kind, p.pid, p.pkey, p.partner_type, p.tier)
+        .group_by(p.kind, p.pid, p.pkey, p.partner_type, p.tier, p.month)
     ).all()
     found: dict[Program, dict[Stratum, _Counts]] = defaultdict(dict)
-    for kind, pid, pkey, ptype, tier, *counts in rows:
-        found[_program(kind, pid, pkey)][(ptype, tier)] = _Counts(*(int(c or 0) for c in counts))
-    return dict(found)
+    months: dict[Program, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for kind, pid, pkey, ptype, tier, month, *counts in rows:
+        program = _program(kind, pid, pkey)
+        found[program].setdefault((ptype, tier), _Counts()).add(_Counts(*(int(c or 0) for c in counts)))
+        if month:
+            months[program][month] += int(counts[0])
+    return dict(found), months
 
 
-def _anchor_months(session: Session, filters: Filters, reach: Subquery, cutoff: datetime) -> dict[Program, str]:
+def _median_months(months: dict[Program, dict[str, int]]) -> dict[Program, str]:
     """The month of each program's median reach among its measured partners."""
-    month = sql.month(reach.c.reached_at, filters.offset_minutes)
-    rows = session.execute(
-        select(reach.c.kind, reach.c.pid, reach.c.pkey, month, func.count())
-        .where(reach.c.reached_at <= cutoff)
-        .group_by(reach.c.kind, reach.c.pid, reach.c.pkey, month)
-        .order_by(reach.c.kind, reach.c.pid, reach.c.pkey, month)
-    ).all()
-    by_program: dict[Program, list[tuple[str, int]]] = defaultdict(list)
-    for kind, pid, pkey, key, count in rows:
-        by_program[_program(kind, pid, pkey)].append((key, int(count)))
     anchors: dict[Program, str] = {}
-    for program, months in by_program.items():
-        middle, seen = (sum(n for _, n in months) + 1) // 2, 0
-        for key, count in months:
-            seen += count
+    for program, counts in months.items():
+        middle, seen = (sum(counts.values()) + 1) // 2, 0
+        for key in sorted(counts):
+            seen += counts[key]
             if seen >= middle:
                 anchors[program] = key
                 break
@@ -197,83 +219,88 @@ def _anchor_months(session: Session, filters: Filters, reach: Subquery, cutoff: 
 class _Comparison:
     partners: dict[Stratum, int]  # per type and tier, matching the partner filters
     pool: dict[tuple[str, Stratum], tuple[int, int]]  # (anchor, stratum) -> (sources before, new sources)
-    reached: dict[tuple[Program, Stratum], tuple[int, int]]  # a program's own: (non-sources, new sources)
+    reached: dict[tuple[Program, Stratum], tuple[int, int]]  # a program's own: (sources before, new sources)
 
 
-def _comparison(session: Session, filters: Filters, reach: Subquery, anchors: dict[Program, str]) -> _Comparison:
-    start, _ = filters.bounds
-    live = [*filters.partner_clauses(Partner), or_(Partner.archived_at.is_(None), Partner.archived_at >= start)]
+def _month_index(key: ColumnElement[str]) -> ColumnElement[int]:
+    return cast(func.substr(key, 1, 4), Integer) * 12 + cast(func.substr(key, 6, 2), Integer)
+
+
+def _index_of(key: str) -> int:
+    return int(key[:4]) * 12 + int(key[5:7])
+
+
+def _comparison(session: Session, filters: Filters, reach: CTE, anchors: dict[Program, str]) -> _Comparison:
+    """Per anchor month and type and tier, the partners that referred in the three
+    months before (sources before) and those that did not but referred in the anchor
+    month or the two after (new sources); the same for each program's own reached
+    partners around its anchor. Each partner's referral months, with the month before
+    and after it in which it referred, make both a count of rows, never of distinct
+    partners: a partner was a source before anchor A when its last referral month m
+    before A is within three months (m+1 <= A <= m+3, next month >= A), and became one
+    when its first referral month m from A on is within two (m-2 <= A <= m) and the one
+    before is more than three months before A."""
     partners = {(t, tier): int(n) for t, tier, n in session.execute(
-        select(Partner.partner_type, Partner.tier, func.count()).where(*live)
+        select(Partner.partner_type, Partner.tier, func.count()).where(*_live(filters))
         .group_by(Partner.partner_type, Partner.tier))}
     if not anchors:
         return _Comparison(partners, {}, {})
-    windows = _windows(sorted(set(anchors.values())))
-    around = _around_anchors(filters, windows)
-    pool = {(anchor, (t, tier)): (int(before or 0), int(new or 0)) for anchor, t, tier, before, new in session.execute(
-        select(around.c.anchor, Partner.partner_type, Partner.tier, func.sum(around.c.before),
-               func.sum(case((around.c.before == 0, around.c.after), else_=0)))
-        .join(Partner, Partner.id == around.c.partner_id).where(*live)
-        .group_by(around.c.anchor, Partner.partner_type, Partner.tier))}
+    indexes = sorted({_index_of(key) for key in anchors.values()})
+    first, last = indexes[0] - 3, indexes[-1] + 3
+    months = _referral_months(filters, date((first - 1) // 12, (first - 1) % 12 + 1, 1),
+                              date((last - 1) // 12, (last - 1) % 12 + 1, 1))
+    anchor_table = union_all(*[select(literal(i, Integer).label("a")) for i in indexes]).subquery("anchor_month")
+    a, m = anchor_table.c.a, months.c
+    source_before = case((and_(a >= m.m + 1, a <= m.m + 3, or_(m.next.is_(None), m.next >= a)), 1), else_=0)
+    new_source = case((and_(a >= m.m - 2, a <= m.m, or_(m.prev.is_(None), m.prev <= a - 4)), 1), else_=0)
+    near = and_(a >= m.m - 2, a <= m.m + 3)
+    pool_part = (select(literal("", String).label("kind"), literal(0, Integer).label("pid"),
+                        cast(a, String).label("pkey"), Partner.partner_type, Partner.tier,
+                        func.sum(source_before).label("before"), func.sum(new_source).label("new"))
+                 .select_from(months).join(anchor_table, near)
+                 .join(Partner, Partner.id == m.partner_id).where(*_live(filters))
+                 .group_by(a, Partner.partner_type, Partner.tier))
     program_anchor = union_all(*[
         select(literal(kind, String).label("kind"), literal(pid if kind != "seasonal" else 0, Integer).label("pid"),
                literal(pid if kind == "seasonal" else "", String).label("pkey"),
-               literal(anchor, String).label("anchor"))
+               literal(_index_of(anchor), Integer).label("a"))
         for (kind, pid), anchor in anchors.items()]).subquery("program_anchor")
-    before = func.coalesce(around.c.before, 0)
-    reached_rows = session.execute(
-        select(reach.c.kind, reach.c.pid, reach.c.pkey, Partner.partner_type, Partner.tier,
-               func.sum(case((before == 0, 1), else_=0)),
-               func.sum(case((and_(before == 0, around.c.after == 1), 1), else_=0)))
-        .select_from(reach)
-        .join(program_anchor, and_(program_anchor.c.kind == reach.c.kind, program_anchor.c.pid == reach.c.pid,
-                                   program_anchor.c.pkey == reach.c.pkey))
-        .join(Partner, Partner.id == reach.c.partner_id)
-        .outerjoin(around, and_(around.c.anchor == program_anchor.c.anchor,
-                                around.c.partner_id == reach.c.partner_id))
-        .where(*live)
-        .group_by(reach.c.kind, reach.c.pid, reach.c.pkey, Partner.partner_type, Partner.tier)
-    ).all()
-    own = {(_program(kind, pid, pkey), (t, tier)): (int(n or 0), int(new or 0))
-           for kind, pid, pkey, t, tier, n, new in reached_rows}
+    r, pa = reach.c, program_anchor.c
+    own_before = case((and_(pa.a >= m.m + 1, pa.a <= m.m + 3, or_(m.next.is_(None), m.next >= pa.a)), 1), else_=0)
+    own_new = case((and_(pa.a >= m.m - 2, pa.a <= m.m, or_(m.prev.is_(None), m.prev <= pa.a - 4)), 1), else_=0)
+    own_part = (select(r.kind, r.pid, r.pkey, r.partner_type, r.tier, func.sum(own_before), func.sum(own_new))
+                .select_from(reach)
+                .join(program_anchor, and_(pa.kind == r.kind, pa.pid == r.pid, pa.pkey == r.pkey))
+                .join(months, and_(m.partner_id == r.partner_id, pa.a >= m.m - 2, pa.a <= m.m + 3))
+                .group_by(r.kind, r.pid, r.pkey, r.partner_type, r.tier))
+    pool: dict[tuple[str, Stratum], tuple[int, int]] = {}
+    own: dict[tuple[Program, Stratum], tuple[int, int]] = {}
+    by_index = {_index_of(key): key for key in anchors.values()}
+    for kind, pid, pkey, ptype, tier, before, new in session.execute(union_all(pool_part, own_part)):
+        if kind:
+            own[(_program(kind, pid, pkey), (ptype, tier))] = (int(before or 0), int(new or 0))
+        else:
+            pool[(by_index[int(pkey)], (ptype, tier))] = (int(before or 0), int(new or 0))
     return _Comparison(partners, pool, own)
 
 
-@dataclass(frozen=True)
-class _Window:
-    anchor: str
-    first: str  # first month before
-    last: str  # first month after the window
-    starts: date
-    ends: date
-
-
-def _windows(anchor_keys: list[str]) -> list[_Window]:
-    windows = []
-    for key in anchor_keys:
-        month = date(int(key[:4]), int(key[5:7]), 1)
-        first, last = _add_months(month, -3), _add_months(month, 3)
-        windows.append(_Window(key, f"{first:%Y-%m}", f"{last:%Y-%m}", first, last))
-    return windows
-
-
-def _around_anchors(filters: Filters, windows: list[_Window]) -> Subquery:
-    """Per anchor month and partner with referrals around it: whether it referred in the
-    three months before (0/1) and in the three from the anchor on (0/1)."""
+def _referral_months(filters: Filters, first: date, last: date):  # type: ignore[no-untyped-def]
+    """Each partner's months with a referral from `first` up to `last` (exclusive) as
+    month numbers, with its referral months just before and after: a CTE, read twice."""
     month = sql.month(Referral.received_at, filters.offset_minutes)
-    first = _utc(min(w.starts for w in windows), filters.zone) - timedelta(days=1)
-    last = _utc(max(w.ends for w in windows), filters.zone) + timedelta(days=1)
-    months = (select(Referral.partner_id.label("partner_id"), month.label("m"))
-              .where(Referral.received_at >= first, Referral.received_at < last, *filters.referral_clauses(Referral))
-              .group_by(Referral.partner_id, month).subquery("partner_month"))
-    table = union_all(*[select(literal(w.anchor, String).label("anchor"), literal(w.first, String).label("lo"),
-                               literal(w.last, String).label("hi")) for w in windows]).subquery("anchor_window")
-    return (select(table.c.anchor, months.c.partner_id,
-                   func.max(case((months.c.m < table.c.anchor, 1), else_=0)).label("before"),
-                   func.max(case((months.c.m >= table.c.anchor, 1), else_=0)).label("after"))
-            .join(table, and_(months.c.m >= table.c.lo, months.c.m < table.c.hi))
-            .group_by(table.c.anchor, months.c.partner_id)
-            .subquery("around"))
+    start = _utc(first, filters.zone) - timedelta(days=1)
+    end = _utc(_add_months(last, 1), filters.zone) + timedelta(days=1)
+    distinct = (select(Referral.partner_id.label("partner_id"), month.label("key"))
+                .where(Referral.received_at >= start, Referral.received_at < end,
+                       *filters.referral_clauses(Referral))
+                .group_by(Referral.partner_id, month).subquery("partner_month"))
+    index = _month_index(distinct.c.key)
+    lo, hi = _index_of(f"{first:%Y-%m}"), _index_of(f"{last:%Y-%m}")
+    ordered = (select(distinct.c.partner_id, index.label("m"),
+                      func.lag(index).over(partition_by=distinct.c.partner_id, order_by=index).label("prev"),
+                      func.lead(index).over(partition_by=distinct.c.partner_id, order_by=index).label("next"))
+               .subquery("ordered"))
+    return (select(ordered).where(ordered.c.m >= lo, ordered.c.m <= hi).cte("referral_months"))
 
 
 # One program's row ---------------------------------------------------------------
@@ -282,8 +309,7 @@ def _row(program: Program, strata: dict[Stratum, _Counts], anchor: str | None, c
          name: str) -> dict:
     total = _Counts()
     for counts in strata.values():
-        for field in total.__dataclass_fields__:
-            setattr(total, field, getattr(total, field) + getattr(counts, field))
+        total.add(counts)
     rate = total.converted / total.measured if total.measured else math.nan
     compared, comparison_rate, variance = _standardised(program, strata, anchor, comparison, total.measured)
     lift = low = high = math.nan
@@ -311,8 +337,8 @@ def _standardised(program: Program, strata: dict[Stratum, _Counts], anchor: str 
         if not counts.measured:
             continue
         sources_before, new_sources = comparison.pool.get((anchor, stratum), (0, 0))
-        own, own_new = comparison.reached.get((program, stratum), (0, 0))
-        pool = comparison.partners.get(stratum, 0) - sources_before - own
+        own_before, own_new = comparison.reached.get((program, stratum), (0, 0))
+        pool = comparison.partners.get(stratum, 0) - sources_before - (counts.reached - own_before)
         if pool <= 0:
             return partners, math.nan, math.nan
         p = (new_sources - own_new) / pool
@@ -333,7 +359,7 @@ def verdict(measured: int, measuring: int, low: float, high: float) -> str:
     return BETTER if low > 0 else WORSE
 
 
-def _names(session: Session, programs: list[Program]) -> dict[Program, str]:
+def _names(session: Session, programs: list[Program], zone: ZoneInfo) -> dict[Program, str]:
     cadence_ids = [pid for kind, pid in programs if kind == "cadence"]
     event_ids = [pid for kind, pid in programs if kind == "event"]
     names: dict[Program, str] = {}
@@ -343,7 +369,8 @@ def _names(session: Session, programs: list[Program]) -> dict[Program, str]:
     if event_ids:
         for i, title, starts in session.execute(
                 select(Event.id, Event.title, Event.starts_at).where(Event.id.in_(event_ids))):
-            names[("event", i)] = f"{title} ({starts:%b %d, %Y})"
+            starts = starts if starts.tzinfo else starts.replace(tzinfo=UTC)
+            names[("event", i)] = f"{title} ({starts.astimezone(zone):%b %d, %Y})"
     for kind, pid in programs:
         if kind == "seasonal":
             names[(kind, pid)] = seasonal_name(str(pid))
