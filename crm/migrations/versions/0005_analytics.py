@@ -63,7 +63,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_message_sent', ['sent_at'], unique=False)
 
     with op.batch_alter_table('referral', schema=None) as batch_op:
-        batch_op.create_index('ix_referral_first_visit', ['first_visit_at'], unique=False)
+        batch_op.create_index('ix_referral_first_visit', ['first_visit_at', 'received_at'], unique=False)
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('monthly_report', sa.Boolean(), nullable=False, server_default=sa.false()))
