@@ -74,7 +74,7 @@ def main() -> None:
         return
     ctx = AppContext(settings=settings, engine=engine, actor=actor_for(user), email=user.email)
     st.session_state[_CONTEXT] = ctx
-    page = st.navigation(pages_for(ctx.actor))
+    page = st.navigation(pages_for(ctx.actor), expanded=True)
     _sidebar(ctx)
     page.run()
 
@@ -132,38 +132,43 @@ def _post_from_browser(path: str, payload: dict | None = None) -> None:
             unsafe_allow_javascript=True, width="content")
 
 
-def pages_for(actor: Actor) -> list[st.Page]:
-    pages = [st.Page(PAGES / "partners.py", title="Partners", icon=":material/groups:",
-                     url_path="partners", default=True)]
-    title = "Import & export" if actor.can_edit else "Export"
-    pages.append(st.Page(PAGES / "import_data.py", title=title, icon=":material/swap_vert:", url_path="data"))
-    pages.append(st.Page(PAGES / "templates.py", title="Email templates", icon=":material/mail:",
-                         url_path="templates"))
-    pages.append(st.Page(PAGES / "suppressions.py", title="Suppressions", icon=":material/unsubscribe:",
-                         url_path="suppressions"))
-    pages.append(st.Page(PAGES / "outbox.py", title="Outbox", icon=":material/outbox:", url_path="outbox"))
+def pages_for(actor: Actor) -> dict[str, list[st.Page]]:
+    """The navigation, in sections a marketer and leadership each find their way in."""
+    def page(file: str, title: str, icon: str, url: str, **extra: bool) -> st.Page:
+        return st.Page(PAGES / file, title=title, icon=f":material/{icon}:", url_path=url, **extra)
+
+    account = [page("account.py", "My account", "person", "account")]
     if actor.is_admin:
-        pages.append(st.Page(PAGES / "users.py", title="Users", icon=":material/manage_accounts:",
-                             url_path="users"))
-    pages.append(st.Page(PAGES / "segments.py", title="Segments", icon=":material/filter_alt:", url_path="segments"))
-    pages.append(st.Page(PAGES / "cadences.py", title="Cadences", icon=":material/route:", url_path="cadences"))
-    pages.append(st.Page(PAGES / "my_week.py", title="My week", icon=":material/checklist:", url_path="my-week"))
-    pages.append(st.Page(PAGES / "team.py", title="Team tasks", icon=":material/group_work:", url_path="team"))
-    pages.append(st.Page(PAGES / "calendar.py", title="Calendar", icon=":material/calendar_month:",
-                         url_path="calendar"))
-    pages.append(st.Page(PAGES / "seasonal.py", title="Seasonal sports", icon=":material/sports_soccer:",
-                         url_path="seasonal"))
-    pages.append(st.Page(PAGES / "events.py", title="Events", icon=":material/event:", url_path="events"))
-    pages.append(st.Page(PAGES / "reviews.py", title="Patient reviews", icon=":material/reviews:",
-                         url_path="reviews"))
-    pages.append(st.Page(PAGES / "analytics_email.py", title="Email engagement", icon=":material/mark_email_read:",
-                         url_path="email-engagement"))
-    pages.append(st.Page(PAGES / "account.py", title="My account", icon=":material/person:", url_path="account"))
-    pages.append(st.Page(PAGES / "analytics_dormancy.py", title="Dormancy alerts", icon=":material/trending_down:", url_path="dormancy"))
-    pages.append(st.Page(PAGES / "analytics_overview.py", title="Overview", icon=":material/monitoring:", url_path="overview"))
-    pages.append(st.Page(PAGES / "analytics_funnel.py", title="Referral funnel", icon=":material/filter_list:", url_path="funnel"))
-    pages.append(st.Page(PAGES / "analytics_outreach.py", title="Outreach results", icon=":material/trending_up:", url_path="outreach-results"))
-    return pages
+        account.append(page("users.py", "Users", "manage_accounts", "users"))
+    return {
+        "Partners": [
+            page("partners.py", "Partners", "groups", "partners", default=True),
+            page("import_data.py", "Import & export" if actor.can_edit else "Export", "swap_vert", "data"),
+            page("segments.py", "Segments", "filter_alt", "segments"),
+        ],
+        "Outreach": [
+            page("my_week.py", "My week", "checklist", "my-week"),
+            page("team.py", "Team tasks", "group_work", "team"),
+            page("calendar.py", "Calendar", "calendar_month", "calendar"),
+            page("cadences.py", "Cadences", "route", "cadences"),
+            page("events.py", "Events", "event", "events"),
+            page("seasonal.py", "Seasonal sports", "sports_soccer", "seasonal"),
+            page("reviews.py", "Patient reviews", "reviews", "reviews"),
+        ],
+        "Leadership": [
+            page("analytics_overview.py", "Overview", "monitoring", "overview"),
+            page("analytics_funnel.py", "Referral funnel", "filter_list", "funnel"),
+            page("analytics_outreach.py", "Outreach results", "trending_up", "outreach-results"),
+            page("analytics_dormancy.py", "Dormancy alerts", "trending_down", "dormancy"),
+            page("analytics_email.py", "Email engagement", "mark_email_read", "email-engagement"),
+        ],
+        "Email": [
+            page("templates.py", "Email templates", "mail", "templates"),
+            page("outbox.py", "Outbox", "outbox", "outbox"),
+            page("suppressions.py", "Suppressions", "unsubscribe", "suppressions"),
+        ],
+        "Account": account,
+    }
 
 
 def _sidebar(ctx: AppContext) -> None:
