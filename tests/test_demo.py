@@ -180,6 +180,13 @@ def test_the_demo_creates_no_admin(engine, now):
     assert roles == {"marketer", "viewer"}
 
 
+def test_the_demo_leadership_account_gets_the_monthly_report_and_the_liaisons_do_not(engine, now):
+    seed(engine, now)
+    with engine.connect() as connection:
+        opted = dict(connection.execute(select(User.role, User.monthly_report).distinct()).all())
+    assert opted == {"viewer": True, "marketer": False}
+
+
 def test_a_second_seed_adds_partners_and_reuses_the_demo_users(engine, now):
     first = seed(engine, now)
     second = seed(engine, now, seed=4)

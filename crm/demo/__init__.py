@@ -115,7 +115,9 @@ def _ensure_users(session: Session, password: str, now: datetime) -> tuple[list[
     missing = [user for user in wanted if user[1] not in existing]
     password_hash = hash_password(password) if missing else ""
     for name, email, role in missing:
-        user = User(email=email, name=name, role=role, password_hash=password_hash, created_at=now)
+        # Leadership reads the monthly report, so the demo's leadership account gets it.
+        user = User(email=email, name=name, role=role, password_hash=password_hash, created_at=now,
+                    monthly_report=role == Role.VIEWER.value)
         session.add(user)
         session.flush()
         existing[email] = user.id
