@@ -2,10 +2,13 @@
 tests/analytics_data.py: October 2026 against September 2026 and October 2025."""
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 from sqlmodel import Session
 
+from crm.analytics.filters import Period
 from crm.analytics.overview import METRICS, headline
 from tests.analytics_data import EMPTY, filters, practice
 
@@ -117,3 +120,16 @@ def test_an_empty_period_has_zeros_and_no_median(session: Session) -> None:
     assert [figures(table, m) for m in METRICS[:-1]] == [(0, 0, 0)] * 6
     assert figures(table, "Median days to first appointment") == (None, None, None)
     assert table["change_vs_previous"].isna().all() and table["change_vs_last_year"].isna().all()
+
+
+@pytest.mark.parametrize("period", [Period(date(2025, 11, 1), date(2026, 11, 1)),  # last year is the period before
+                                    Period(date(2025, 9, 1), date(2026, 11, 1)),  # overlaps last year
+                                    Period(date(2026, 8, 20), date(2026, 10, 9))])  # days, not months
+@pytest.mark.parametrize("narrowing", [{}, {"partner_types": ("primary_care",)}, {"service_lines": ("knee",)}])
+def test_the_earlier_columns_are_the_figures_of_those_periods(session: Session, period: Period,
+                                                              narrowing: dict) -> None:
+    practice(session)
+    table = headline(session, filters(period, **narrowing))
+    for column, earlier in (("previous", period.previous()), ("last_year", period.last_year())):
+        alone = headline(session, filters(earlier, **narrowing))
+        assert list(table[column]) == list(alone["current"]), column

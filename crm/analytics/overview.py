@@ -11,7 +11,7 @@ filters narrow them. Archived partners still count: their referrals happened.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Float, case, cast, func, literal_column, select, true, union_all
+from sqlalchemy import ColumnElement, Float, Integer, Numeric, case, cast, func, select, true
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -29,11 +29,12 @@ def headline(session: Session, filters: Filters) -> pd.DataFrame:
     """One row per figure in METRICS order: current, previous, last_year and the change
     against each as a fraction (None when there is nothing to compare with)."""
     periods = _periods(filters)
-    sources = _source_counts(session, filters, periods)
-    partners = _partner_counts(session, filters, periods)
-    visits = _first_visits(session, filters, periods)
-    columns = [(received, visits[slot][0], active, new, *partners[slot], visits[slot][1])
-               for slot, (received, active, new) in enumerate(sources)]
+    distinct = list(dict.fromkeys(periods))  # for twelve months, last year is the period before
+    sources = _source_counts(session, filters, distinct)
+    partners = _partner_counts(session, filters, distinct)
+    visits = _first_visits(session, filters, distinct)
+    columns = [(received, visits[p][0], active, new, *partners[p], visits[p][1])
+               for p, (received, active, new) in ((p, sources[p]) for p in periods)]
     rows = [{"metric": name, "current": cur, "previous": prev, "last_year": ly,
              "change_vs_previous": change(cur, prev), "change_vs_last_year": change(cur, ly)}
             for name, (cur, prev, ly) in zip(METRICS, zip(*columns))]
@@ -87,60 +88,108 @@ def _span(column: ColumnElement, filters: Filters, periods: list[Period]) -> Col
     return (column >= min(b[0] for b in bounds)) & (column < max(b[1] for b in bounds))
 
 
-def _source_counts(session: Session, filters: Filters, periods: list[Period]) -> list[tuple[int, int, int]]:
+class _Edges:
+    """The periods' starts and ends as cut points: a row's count from each cut on
+    (`at_or_after`) costs one comparison, and a period's count is the count from its
+    start less the count from its end. The last end needs no count: every row read is
+    before it."""
+
+    def __init__(self, filters: Filters, periods: list[Period]) -> None:
+        self.bounds = {p: p.bounds(filters.zone) for p in periods}
+        self.last = max(end for _, end in self.bounds.values())
+        self.cuts = sorted({t for pair in self.bounds.values() for t in pair if t < self.last})
+
+    def at_or_after(self, column: ColumnElement) -> list[ColumnElement[int]]:
+        return [func.count(case((column >= cut, 1))).label(f"c{i}") for i, cut in enumerate(self.cuts)]
+
+    def within(self, counts, period: Period) -> ColumnElement[int]:  # type: ignore[no-untyped-def]
+        """How many of `counts` (a selectable with the `at_or_after` columns) fall in the period."""
+        start, end = self.bounds[period]
+        from_start = counts.c[f"c{self.cuts.index(start)}"]
+        return from_start - counts.c[f"c{self.cuts.index(end)}"] if end < self.last else from_start
+
+
+def _source_counts(session: Session, filters: Filters, periods: list[Period]) -> dict[Period, tuple[int, int, int]]:
     """Referrals, active and new sources per period, from one pass over the partners'
     referrals in (partner, received) order: a new source needs the partner's first
     referral ever, so the pass cannot start at the period."""
-    latest = max(p.bounds(filters.zone)[1] for p in periods)
+    edges = _Edges(filters, periods)
     key = partner_key(filters)
     per_partner = in_scope(
         select(key.label("partner_id"), func.min(Referral.received_at).label("first"),
-               *(_count_within(Referral.received_at, filters, p).label(f"n{slot}")
-                 for slot, p in enumerate(periods)))
-        .select_from(Referral).where(read_whole(Referral.received_at) < latest), filters,
+               *edges.at_or_after(Referral.received_at))
+        .select_from(Referral).where(read_whole(Referral.received_at) < edges.last), filters,
     ).group_by(key).subquery("per_partner")
     columns: list[ColumnElement] = []
-    for slot, period in enumerate(periods):
-        n = per_partner.c[f"n{slot}"]
-        columns += [func.coalesce(func.sum(n), 0), func.coalesce(func.sum(case((n > 0, 1), else_=0)), 0),
-                    _count_within(per_partner.c.first, filters, period)]
+    for period in periods:
+        n = edges.within(per_partner, period)
+        columns += [func.coalesce(func.sum(n), 0), func.count(case((n > 0, 1))),
+                    func.count(case((filters.within(per_partner.c.first, period), 1)))]
     row = session.execute(select(*columns)).one()
-    return [(int(row[i]), int(row[i + 1]), int(row[i + 2])) for i in range(0, 3 * len(periods), 3)]
+    return {p: (int(row[3 * i]), int(row[3 * i + 1]), int(row[3 * i + 2])) for i, p in enumerate(periods)}
 
 
-def _partner_counts(session: Session, filters: Filters, periods: list[Period]) -> list[tuple[int, int]]:
-    """Dormancies and touches: one range of each time index, or with a partner filter
-    the chosen partners' own rows through the (partner, time) indexes."""
+def _partner_counts(session: Session, filters: Filters, periods: list[Period]) -> dict[Period, tuple[int, int]]:
+    """Dormancies and touches. Without a partner filter, a count of one range of each
+    time index per period; with one, the chosen partners' own rows through the
+    (partner, time) indexes, counted for every period in one pass."""
     clauses = filters.partner_clauses(Partner)
-    narrow = read_whole if clauses else (lambda column: column)
+    if not clauses:
+        counts = [select(func.count()).select_from(table).where(*where, filters.within(column, p)).scalar_subquery()
+                  for p in periods
+                  for table, column, where in (
+                      (PartnerStatusChange, PartnerStatusChange.at,
+                       [PartnerStatusChange.to_status == PartnerStatus.DORMANT.value]),
+                      (Touch, Touch.occurred_at, []))]
+        row = session.execute(select(*counts)).one()
+        return {p: (int(row[2 * i]), int(row[2 * i + 1])) for i, p in enumerate(periods)}
     dormant = select(*(_count_within(PartnerStatusChange.at, filters, p).label(f"d{i}")
                        for i, p in enumerate(periods))).where(
         PartnerStatusChange.to_status == PartnerStatus.DORMANT.value,
-        _span(narrow(PartnerStatusChange.at), filters, periods))
+        _span(read_whole(PartnerStatusChange.at), filters, periods))
     touches = select(*(_count_within(Touch.occurred_at, filters, p).label(f"t{i}")
-                       for i, p in enumerate(periods))).where(_span(narrow(Touch.occurred_at), filters, periods))
-    if clauses:
-        dormant = dormant.join(Partner, Partner.id == PartnerStatusChange.partner_id).where(*clauses)
-        touches = touches.join(Partner, Partner.id == Touch.partner_id).where(*clauses)
+                       for i, p in enumerate(periods))).where(_span(read_whole(Touch.occurred_at), filters, periods))
+    dormant = dormant.join(Partner, Partner.id == PartnerStatusChange.partner_id).where(*clauses)
+    touches = touches.join(Partner, Partner.id == Touch.partner_id).where(*clauses)
     d, t = dormant.subquery(), touches.subquery()
     row = session.execute(select(d, t).select_from(d.join(t, true()))).one()
-    return [(int(row[i]), int(row[i + 3])) for i in range(3)]
+    return {p: (int(row[i]), int(row[i + len(periods)])) for i, p in enumerate(periods)}
 
 
-def _first_visits(session: Session, filters: Filters, periods: list[Period]) -> list[tuple[int, float | None]]:
+def _first_visits(session: Session, filters: Filters, periods: list[Period]) -> dict[Period, tuple[int, float | None]]:
     """First visits and the median days from receipt to first visit, for the referrals
-    whose first visit falls in each period. The visits of all the periods are read in
-    one pass, then taken once per distinct period (the period before and last year can
-    overlap, and are the same for twelve months)."""
-    distinct = list(dict.fromkeys(periods))
+    whose first visit falls in each period. One pass over the visits of all the periods
+    (by default a range of the (first visit, received) index alone) counts how often
+    each distinct number of days occurs in each period; the median is then read from
+    the running counts, interpolated as `sql.percentiles` (PostgreSQL's
+    percentile_cont) does, so the answer is the same as sorting every visit."""
+    edges = _Edges(filters, periods)
+    narrowed = bool(filters.partner_clauses(Partner) or filters.narrows_referrals)
+    at = read_whole(Referral.first_visit_at) if narrowed else Referral.first_visit_at
     visits = in_scope(select(Referral.first_visit_at.label("at"),
                              cast(sql.days_between(Referral.received_at, Referral.first_visit_at), Float)
                              .label("days"))
-                      .select_from(Referral).where(_span(read_whole(Referral.first_visit_at), filters, distinct)),
-                      filters).cte("visits")
-    branches = [select(literal_column(str(slot)).label("slot"), visits.c.days).where(filters.within(visits.c.at, p))
-                for slot, p in enumerate(distinct)]
-    source = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery("by_period")
-    found = {int(r.slot): (int(r.n), float(r.p50))
-             for r in session.execute(sql.percentiles(source, "days", ["slot"], (50,)))}
-    return [found.get(distinct.index(p), (0, None)) for p in periods]
+                      .select_from(Referral).where(_span(at, filters, periods)), filters).subquery("visits")
+    counted = (select(visits.c.days.label("v"), *edges.at_or_after(visits.c.at))
+               .where(visits.c.days.is_not(None)).group_by(visits.c.days).subquery("counted"))
+    by_period = [edges.within(counted, p) for p in periods]
+    running = select(counted.c.v, *(
+        column for i, k in enumerate(by_period) for column in (
+            cast(func.sum(k).over(order_by=counted.c.v), Integer).label(f"cum{i}"),
+            cast(func.sum(k).over(), Integer).label(f"n{i}")))).subquery("running")
+    columns: list[ColumnElement] = []
+    for i, _ in enumerate(periods):
+        cum, n = running.c[f"cum{i}"], running.c[f"n{i}"]
+        steps = (n - 1) * 50
+        low = 1 + steps // 100
+        fraction = cast(steps % 100, Numeric) / 100.0
+        low_value = func.min(case((cum >= low, running.c.v)))
+        high_value = func.min(case((cum >= low + 1, running.c.v)))
+        interpolated = low_value + (func.coalesce(high_value, low_value) - low_value) * func.max(fraction)
+        columns += [func.max(n), cast(interpolated, Float)]
+    row = session.execute(select(*columns)).one()
+    found: dict[Period, tuple[int, float | None]] = {}
+    for i, p in enumerate(periods):
+        n, median = row[2 * i], row[2 * i + 1]
+        found[p] = (int(n), float(median)) if n else (0, None)
+    return found
