@@ -31,11 +31,11 @@ month, the month of the median reach among measured partners: "before" is the th
 calendar months before the anchor month, "after" the anchor month and the two after
 it. Per anchor month and type and tier one query counts the partners that had no
 referral before and those of them that had one after, from each partner's distinct
-referral months (see `_comparison`); the program's own reached partners, judged around
-the same anchor, are then taken out of their stratum. The comparison rate is
-standardised to the reached partners' mix: each type and tier's rate weighted by how
-many measured reached partners it holds. It is undefined when a stratum of reached
-partners has no comparable partner.
+referral months (see `_comparison`); the program's own reached partners are then taken
+out of their stratum, judged (approximately) by their own windows rather than the
+anchor's. The comparison rate is standardised to the reached partners' mix: each type
+and tier's rate weighted by how many measured reached partners it holds. It is
+undefined when a stratum of reached partners has no comparable partner.
 
 lift = conversion_rate - comparison_rate, with a 95% Wald interval (normal
 approximation) whose variance adds the reached rate's binomial variance p(1-p)/n to the
@@ -83,7 +83,7 @@ def program_conversion(session: Session, filters: Filters, now: datetime, window
     if not reached:
         return pd.DataFrame(columns=COLUMNS)
     anchors = _median_months(months)
-    comparison = _comparison(session, filters, reach, anchors)
+    comparison = _comparison(session, filters, anchors)
     names = _names(session, list(reached), filters.zone)
     rows = [_row(program, strata, anchors.get(program), comparison, names.get(program, ""))
             for program, strata in reached.items()]
@@ -145,6 +145,8 @@ class _Counts:
     converted: int = 0
     referrals_before: int = 0
     referrals_after: int = 0
+    referring_before: int = 0  # measured or not: to take them out of the comparison
+    began: int = 0
 
     def add(self, other: "_Counts") -> None:
         for name in self.__dataclass_fields__:
@@ -187,7 +189,9 @@ def _reached(session: Session, filters: Filters, reach: CTE, cutoff: datetime, w
                func.sum(case((measured, 1), else_=0)),
                func.sum(case((and_(measured, p.after > 0), 1), else_=0)),
                func.sum(case((p.elapsed == 1, p.before), else_=0)),
-               func.sum(case((p.elapsed == 1, p.after), else_=0)))
+               func.sum(case((p.elapsed == 1, p.after), else_=0)),
+               func.sum(case((p.before > 0, 1), else_=0)),
+               func.sum(case((and_(p.before == 0, p.after > 0), 1), else_=0)))
         .group_by(p.kind, p.pid, p.pkey, p.partner_type, p.tier, p.month)
     ).all()
     found: dict[Program, dict[Stratum, _Counts]] = defaultdict(dict)
@@ -219,7 +223,6 @@ def _median_months(months: dict[Program, dict[str, int]]) -> dict[Program, str]:
 class _Comparison:
     partners: dict[Stratum, int]  # per type and tier, matching the partner filters
     pool: dict[tuple[str, Stratum], tuple[int, int]]  # (anchor, stratum) -> (sources before, new sources)
-    reached: dict[tuple[Program, Stratum], tuple[int, int]]  # a program's own: (sources before, new sources)
 
 
 def _month_index(key: ColumnElement[str]) -> ColumnElement[int]:
@@ -230,21 +233,20 @@ def _index_of(key: str) -> int:
     return int(key[:4]) * 12 + int(key[5:7])
 
 
-def _comparison(session: Session, filters: Filters, reach: CTE, anchors: dict[Program, str]) -> _Comparison:
+def _comparison(session: Session, filters: Filters, anchors: dict[Program, str]) -> _Comparison:
     """Per anchor month and type and tier, the partners that referred in the three
     months before (sources before) and those that did not but referred in the anchor
-    month or the two after (new sources); the same for each program's own reached
-    partners around its anchor. Each partner's referral months, with the month before
-    and after it in which it referred, make both a count of rows, never of distinct
-    partners: a partner was a source before anchor A when its last referral month m
-    before A is within three months (m+1 <= A <= m+3, next month >= A), and became one
-    when its first referral month m from A on is within two (m-2 <= A <= m) and the one
-    before is more than three months before A."""
+    month or the two after (new sources). Each partner's referral months, with the
+    month before and after it in which it referred, make both a count of rows, never
+    of distinct partners: a partner was a source before anchor A when its last referral
+    month m before A is within three months (m+1 <= A <= m+3, next month >= A), and
+    became one when its first referral month m from A on is within two (m-2 <= A <= m)
+    and the one before is more than three months before A."""
     partners = {(t, tier): int(n) for t, tier, n in session.execute(
         select(Partner.partner_type, Partner.tier, func.count()).where(*_live(filters))
         .group_by(Partner.partner_type, Partner.tier))}
     if not anchors:
-        return _Comparison(partners, {}, {})
+        return _Comparison(partners, {})
     indexes = sorted({_index_of(key) for key in anchors.values()})
     first, last = indexes[0] - 3, indexes[-1] + 3
     months = _referral_months(filters, date((first - 1) // 12, (first - 1) % 12 + 1, 1),
@@ -253,40 +255,19 @@ def _comparison(session: Session, filters: Filters, reach: CTE, anchors: dict[Pr
     a, m = anchor_table.c.a, months.c
     source_before = case((and_(a >= m.m + 1, a <= m.m + 3, or_(m.next.is_(None), m.next >= a)), 1), else_=0)
     new_source = case((and_(a >= m.m - 2, a <= m.m, or_(m.prev.is_(None), m.prev <= a - 4)), 1), else_=0)
-    near = and_(a >= m.m - 2, a <= m.m + 3)
-    pool_part = (select(literal("", String).label("kind"), literal(0, Integer).label("pid"),
-                        cast(a, String).label("pkey"), Partner.partner_type, Partner.tier,
-                        func.sum(source_before).label("before"), func.sum(new_source).label("new"))
-                 .select_from(months).join(anchor_table, near)
-                 .join(Partner, Partner.id == m.partner_id).where(*_live(filters))
-                 .group_by(a, Partner.partner_type, Partner.tier))
-    program_anchor = union_all(*[
-        select(literal(kind, String).label("kind"), literal(pid if kind != "seasonal" else 0, Integer).label("pid"),
-               literal(pid if kind == "seasonal" else "", String).label("pkey"),
-               literal(_index_of(anchor), Integer).label("a"))
-        for (kind, pid), anchor in anchors.items()]).subquery("program_anchor")
-    r, pa = reach.c, program_anchor.c
-    own_before = case((and_(pa.a >= m.m + 1, pa.a <= m.m + 3, or_(m.next.is_(None), m.next >= pa.a)), 1), else_=0)
-    own_new = case((and_(pa.a >= m.m - 2, pa.a <= m.m, or_(m.prev.is_(None), m.prev <= pa.a - 4)), 1), else_=0)
-    own_part = (select(r.kind, r.pid, r.pkey, r.partner_type, r.tier, func.sum(own_before), func.sum(own_new))
-                .select_from(reach)
-                .join(program_anchor, and_(pa.kind == r.kind, pa.pid == r.pid, pa.pkey == r.pkey))
-                .join(months, and_(m.partner_id == r.partner_id, pa.a >= m.m - 2, pa.a <= m.m + 3))
-                .group_by(r.kind, r.pid, r.pkey, r.partner_type, r.tier))
-    pool: dict[tuple[str, Stratum], tuple[int, int]] = {}
-    own: dict[tuple[Program, Stratum], tuple[int, int]] = {}
+    rows = session.execute(
+        select(a, Partner.partner_type, Partner.tier, func.sum(source_before), func.sum(new_source))
+        .select_from(months).join(anchor_table, and_(a >= m.m - 2, a <= m.m + 3))
+        .join(Partner, Partner.id == m.partner_id).where(*_live(filters))
+        .group_by(a, Partner.partner_type, Partner.tier))
     by_index = {_index_of(key): key for key in anchors.values()}
-    for kind, pid, pkey, ptype, tier, before, new in session.execute(union_all(pool_part, own_part)):
-        if kind:
-            own[(_program(kind, pid, pkey), (ptype, tier))] = (int(before or 0), int(new or 0))
-        else:
-            pool[(by_index[int(pkey)], (ptype, tier))] = (int(before or 0), int(new or 0))
-    return _Comparison(partners, pool, own)
+    return _Comparison(partners, {(by_index[int(i)], (t, tier)): (int(before or 0), int(new or 0))
+                                  for i, t, tier, before, new in rows})
 
 
 def _referral_months(filters: Filters, first: date, last: date):  # type: ignore[no-untyped-def]
     """Each partner's months with a referral from `first` up to `last` (exclusive) as
-    month numbers, with its referral months just before and after: a CTE, read twice."""
+    month numbers, with its referral months just before and after."""
     month = sql.month(Referral.received_at, filters.offset_minutes)
     start = _utc(first, filters.zone) - timedelta(days=1)
     end = _utc(_add_months(last, 1), filters.zone) + timedelta(days=1)
@@ -300,7 +281,7 @@ def _referral_months(filters: Filters, first: date, last: date):  # type: ignore
                       func.lag(index).over(partition_by=distinct.c.partner_id, order_by=index).label("prev"),
                       func.lead(index).over(partition_by=distinct.c.partner_id, order_by=index).label("next"))
                .subquery("ordered"))
-    return (select(ordered).where(ordered.c.m >= lo, ordered.c.m <= hi).cte("referral_months"))
+    return select(ordered).where(ordered.c.m >= lo, ordered.c.m <= hi).subquery("referral_months")
 
 
 # One program's row ---------------------------------------------------------------
@@ -337,11 +318,10 @@ def _standardised(program: Program, strata: dict[Stratum, _Counts], anchor: str 
         if not counts.measured:
             continue
         sources_before, new_sources = comparison.pool.get((anchor, stratum), (0, 0))
-        own_before, own_new = comparison.reached.get((program, stratum), (0, 0))
-        pool = comparison.partners.get(stratum, 0) - sources_before - (counts.reached - own_before)
+        pool = comparison.partners.get(stratum, 0) - sources_before - (counts.reached - counts.referring_before)
         if pool <= 0:
             return partners, math.nan, math.nan
-        p = (new_sources - own_new) / pool
+        p = min(max(new_sources - counts.began, 0), pool) / pool
         weight = counts.measured / measured
         partners += pool
         rate += weight * p
