@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -81,6 +82,19 @@ def _wait_until_healthy(base: str, process: subprocess.Popen, log: Path) -> None
     raise RuntimeError(f"the app did not become healthy within 60 s:\n{log.read_text()}")
 
 
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[WebDriver]:
+    """Headless Chromium for one test; a missing browser fails the test, never skips it."""
+    problem = missing_browser()
+    if problem:
+        pytest.fail(problem)
+    driver = chromium(tmp_path / "chromium-profile")
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
 def chromium(profile: Path, width: int = 1400, height: int = 1000) -> WebDriver:
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
@@ -110,6 +124,11 @@ class Page:
     def __init__(self, driver: WebDriver) -> None:
         self.driver = driver
         self.wait = WebDriverWait(driver, WAIT)
+
+    def sign_in(self, email: str, password: str) -> None:
+        self.type("Email", email)
+        self.type("Password", password)
+        self.click_button("Sign in")
 
     def text_input(self, label: str) -> WebElement:
         return self.wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, f'input[aria-label="{label}"]')))
@@ -167,6 +186,12 @@ class Page:
             return done[0] if done else False
 
         return self.wait.until(finished)
+
+    def wait_for_metric(self, label: str, value: str) -> None:
+        """Until the st.metric labelled `label` shows `value`."""
+        path = (f'//*[@data-testid="stMetric"][.//*[@data-testid="stMetricLabel"][normalize-space()="{label}"]]'
+                '//*[@data-testid="stMetricValue"]')
+        self.wait.until(lambda driver: any(e.text.strip() == value for e in driver.find_elements(By.XPATH, path)))
 
     def headings(self) -> str:
         return " ".join(e.text for e in self.driver.find_elements(By.CSS_SELECTOR, "h1, h2, h3"))

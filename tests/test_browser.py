@@ -2,16 +2,14 @@
 marketer signs in, narrows the directory and opens a partner."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from selenium.webdriver.remote.webdriver import WebDriver
 from sqlmodel import Session
 
 from crm import migrate
 from crm.db import engine_for
-from tests.browser import Page, chromium, missing_browser, running_app, screenshot_on_failure
+from tests.browser import Page, browser, running_app, screenshot_on_failure  # noqa: F401
 from tests.factories import PASSWORD, make_contact, make_partner, make_touch, make_user
 from ui.routes import SESSION_COOKIE
 
@@ -35,26 +33,12 @@ def database(tmp_path: Path) -> str:
     return url
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
-    problem = missing_browser()
-    if problem:
-        pytest.fail(problem)
-    driver = chromium(tmp_path / "chromium-profile")
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
 def test_a_marketer_signs_in_filters_the_directory_and_opens_a_partner(database, browser, tmp_path):
     with running_app(database, tmp_path / "app.log") as base, screenshot_on_failure(browser, tmp_path):
         browser.get(base)
         page = Page(browser)
 
-        page.type("Email", "maria@practice.test")
-        page.type("Password", PASSWORD)
-        page.click_button("Sign in")
+        page.sign_in("maria@practice.test", PASSWORD)
         page.wait_for_heading("Partners")
         page.wait_for_text("3 partners", "strong")
         assert "Maria Lopez" in page.body_text()
@@ -75,9 +59,7 @@ def test_a_reload_keeps_a_marketer_signed_in_until_she_signs_out(database, brows
     with running_app(database, tmp_path / "app.log") as base, screenshot_on_failure(browser, tmp_path):
         browser.get(base)
         page = Page(browser)
-        page.type("Email", "maria@practice.test")
-        page.type("Password", PASSWORD)
-        page.click_button("Sign in")
+        page.sign_in("maria@practice.test", PASSWORD)
         page.wait_for_heading("Partners")
         page.wait.until(lambda driver: driver.get_cookie(SESSION_COOKIE))
 
