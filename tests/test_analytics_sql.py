@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import case
 from sqlmodel import Session, select
 
 from crm.analytics import sql
@@ -53,3 +54,38 @@ def test_a_month_compares_with_the_month_before_and_the_same_month_last_year() -
     assert quarter.previous() == Period(date(2026, 4, 1), date(2026, 7, 1))
     assert quarter.months() == ["2026-07", "2026-08", "2026-09"]
     assert Period.last_full_months(date(2026, 11, 25), 3) == quarter.__class__(date(2026, 8, 1), date(2026, 11, 1))
+
+
+def test_milliseconds_are_exact_so_their_differences_are_exact_durations(session: Session) -> None:
+    partner = make_partner(session)
+    received = datetime(2026, 10, 5, 9, 0, 0, 123000, tzinfo=UTC)
+    make_referral(session, partner, received, contacted_at=received + timedelta(days=1, hours=12, milliseconds=7))
+    at, took = session.exec(select(sql.milliseconds(Referral.received_at),
+                                   sql.milliseconds(Referral.contacted_at) - sql.milliseconds(Referral.received_at))
+                            ).one()
+    assert at == int(received.timestamp() * 1000) == 1_791_190_800_123
+    assert took == 36 * 3_600_000 + 7
+
+
+def test_percentiles_of_counts_with_a_tally_keep_the_groups_and_rows_without_a_value(session: Session) -> None:
+    a, b, c = make_partner(session), make_partner(session), make_partner(session)
+    start = datetime(2026, 10, 1, 12, tzinfo=UTC)
+    for hours in (24, 48, 48, 240):
+        make_referral(session, a, start, contacted_at=start + timedelta(hours=hours))
+    make_referral(session, a, start)
+    make_referral(session, a, start, status="lost")
+    make_referral(session, b, start, status="lost")  # b has no value at all
+    make_referral(session, b, start)
+    make_referral(session, c, start, contacted_at=start + timedelta(hours=96))
+    open_ = case((Referral.status == "lost", 0), else_=1)
+    source = select(Referral.partner_id.label("partner_id"),
+                    sql.days_between(Referral.received_at, Referral.contacted_at).label("d"),
+                    case((Referral.contacted_at.is_(None), open_), else_=0).label("open")).subquery()
+    rows = {r.partner_id: r for r in session.execute(sql.percentiles_of_counts(source, "d", ["partner_id"],
+                                                                               tally="open"))}
+    assert (rows[a.id].n, rows[a.id].open, round(rows[a.id].p50, 6), round(rows[a.id].p90, 6)) == (4, 1, 2.0, 7.6)
+    assert (rows[b.id].n, rows[b.id].open, rows[b.id].p50, rows[b.id].p90) == (0, 1, None, None)
+    assert (rows[c.id].n, rows[c.id].open, rows[c.id].p50, rows[c.id].p90) == (1, 0, 4.0, 4.0)
+    plain = {r.partner_id: r for r in session.execute(sql.percentiles(source, "d", ["partner_id"]))}
+    assert {k: (r.n, round(r.p50, 9), round(r.p90, 9)) for k, r in plain.items()} == {
+        k: (rows[k].n, round(rows[k].p50, 9), round(rows[k].p90, 9)) for k in (a.id, c.id)}

@@ -79,27 +79,35 @@ def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> 
     if by is not None and by not in TIMING_BREAKDOWNS:
         raise ValueError(f"cannot break the timing down by {by!r}")
     group = _group(by)
-    reached = union_all(*(  # stages as numbers, days as floats: both group faster so
-        select(group.label("grp"), literal(i).label("stage"),
-               cast(sql.days_between(Referral.received_at, column), Float).label("days"))
-        .select_from(_joined(by)).where(*referrals_in(filters), column.is_not(None))
-        for i, column in enumerate(_COLUMNS.values())
-    )).cte("reached")
+    received = sql.milliseconds(Referral.received_at)
+    lost = Referral.status == ReferralStatus.LOST.value
+    times = (  # one pass over the period: each referral's receipt worked out once
+        select(group.label("grp"), case((lost, 0), else_=1).label("not_lost"),
+               *((sql.milliseconds(column) - received).label(f"ms_{i}") for i, column in enumerate(_COLUMNS.values())))
+        .select_from(_joined(by)).where(*referrals_in(filters))
+        .cte("times").prefix_with("MATERIALIZED"))
+    # per stage, milliseconds to reach it (exact integers, which sort faster than
+    # fractional days) and, without a time, the open ones; every referral at the first
+    # stage, so a group whose referrals were all lost before reaching anything still shows
+    reached = union_all(*(
+        select(times.c.grp, literal(i).label("stage"), times.c[f"ms_{i}"].label("ms"),
+               case((times.c[f"ms_{i}"].is_(None), times.c.not_lost), else_=0).label("still_open"))
+        .where(*([] if i == 0 else [or_(times.c[f"ms_{i}"].is_not(None), times.c.not_lost == 1)]))
+        for i in range(len(STAGES))
+    )).subquery("reached")
     keys = ["stage"] if by is None else ["grp", "stage"]
-    spread = {(r.grp if by else "All", STAGES[r.stage]): r
-              for r in session.execute(sql.percentiles_of_counts(reached, "days", keys))}
-    still_open = [_count(and_(column.is_(None), Referral.status != ReferralStatus.LOST.value)).label(f"open_{i}")
-                  for i, column in enumerate(_COLUMNS.values())]
-    counts = select(group.label("grp"), *still_open).select_from(_joined(by)).where(*referrals_in(filters))
-    if by is not None:
-        counts = counts.group_by(group)
+    found = {(r.grp if by else "All", STAGES[r.stage]): r
+             for r in session.execute(sql.percentiles_of_counts(reached, "ms", keys, tally="still_open"))}
     rows = []
-    for row in session.execute(counts).all():
-        for i, stage in enumerate(STAGES):
-            found = spread.get((row.grp, stage))
-            rows.append({"group": row.grp, "stage": stage, "referrals": found.n if found else 0,
-                         "median_days": found.p50 if found else None, "p90_days": found.p90 if found else None,
-                         "still_open": row._mapping[f"open_{i}"]})
+    for grp in dict.fromkeys(g for g, _ in found):
+        for stage in STAGES:
+            r = found.get((grp, stage))
+            rows.append({"group": grp, "stage": stage, "referrals": r.n if r else 0,
+                         "median_days": _days_of(r.p50) if r else None, "p90_days": _days_of(r.p90) if r else None,
+                         "still_open": r.still_open if r else 0})
+    if by is None and not rows:
+        rows = [{"group": "All", "stage": stage, "referrals": 0, "median_days": None, "p90_days": None,
+                 "still_open": 0} for stage in STAGES]
     table = pd.DataFrame(rows, columns=["group", "stage", "referrals", "median_days", "p90_days", "still_open"])
     for column in ("median_days", "p90_days"):
         table[column] = table[column].astype(object).where(table[column].notna(), None)
@@ -223,6 +231,10 @@ def _group(by: str | None) -> ColumnElement:
     if by == "partner_type":
         return Partner.partner_type
     return literal("All")
+
+
+def _days_of(milliseconds: float | None) -> float | None:
+    return None if milliseconds is None else milliseconds / sql.MS_PER_DAY
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
