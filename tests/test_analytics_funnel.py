@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from crm.analytics.funnel import funnel, lost_by_reason
+from crm.analytics.funnel import BREAKDOWNS, funnel, lost_by_reason, overall
 from tests.factories import make_partner, make_referral
 from tests.funnel_data import AUGUST, AUTUMN, OCTOBER, filters, funnel_data, utc
 
@@ -112,3 +112,13 @@ def test_lost_reasons_are_counted_most_common_first(session: Session) -> None:
 def test_no_lost_referrals_gives_an_empty_table(session: Session) -> None:
     funnel_data(session)
     assert lost_by_reason(session, filters(AUGUST)).empty
+
+
+@pytest.mark.parametrize("by", BREAKDOWNS)
+@pytest.mark.parametrize("period", [OCTOBER, AUTUMN, AUGUST])
+def test_the_whole_funnel_from_any_breakdown_is_the_whole_funnel(session: Session, by: str, period) -> None:  # type: ignore[no-untyped-def]
+    funnel_data(session)
+    whole = funnel(session, filters(period))
+    derived = overall(funnel(session, filters(period), by=by))
+    assert derived.to_dict("records") == whole.to_dict("records")
+    assert list(derived.dtypes) == list(whole.dtypes)

@@ -56,6 +56,22 @@ def funnel(session: Session, filters: Filters, by: str | None = None) -> pd.Data
     return _typed(table)
 
 
+def overall(breakdown: pd.DataFrame) -> pd.DataFrame:
+    """The single "All" row of `funnel`, from any of its breakdowns: every referral of
+    the period is in exactly one group, so the stage counts add up, and each rate is the
+    same division of two whole numbers that the query makes. The page reads the period
+    once for both tables."""
+    totals = {column: int(breakdown[column].sum()) for column in COLUMNS[1:6]}
+
+    def rate(part: str, whole: str) -> float | None:
+        return totals[part] / totals[whole] if totals[whole] else None
+
+    row = {"group": "All", **totals, "contact_rate": rate("contacted", "received"),
+           "schedule_rate": rate("scheduled", "contacted"), "visit_rate": rate("first_visit", "scheduled"),
+           "overall_rate": rate("first_visit", "received")}
+    return _typed(pd.DataFrame([row], columns=COLUMNS))
+
+
 def _counts(by: str | None, filters: Filters) -> Subquery:
     """The stage counts per group key. Referrals are counted per partner first and
     partners joined after, since joining every referral to its partner costs more than

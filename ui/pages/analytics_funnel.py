@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from crm.analytics.filters import Filters
-from crm.analytics.funnel import funnel, lost_by_reason
+from crm.analytics.funnel import funnel, lost_by_reason, overall
 from crm.analytics.timing import STAGES, Targets, breach_counts, target_breaches, time_to_stage
 from crm.clock import utcnow
 from ui.analytics_filters import filter_bar
@@ -34,13 +34,19 @@ _TIMING_COLUMNS = {"group": "Group", "stage": "Stage", "referrals": "Reached it"
 def render(ctx: AppContext) -> None:
     st.title("Referral funnel")
     filters = filter_bar(ctx, key="funnel")
-    overall = read(ctx.engine, lambda s: funnel(s, filters))
-    if int(overall["received"].iloc[0]) == 0:
+    # the breakdown chosen (its select box comes further down) is read once, and the whole
+    # funnel added up from it: one pass over the period for both tables
+    label = st.session_state.get("funnel_by")
+    label = label if label in BREAKDOWNS else next(iter(BREAKDOWNS))
+    by = BREAKDOWNS[label]
+    broken_down = read(ctx.engine, lambda s: funnel(s, filters, by=by))
+    whole = overall(broken_down)
+    if int(whole["received"].iloc[0]) == 0:
         st.info(f"No referrals were received in {filters.period.label} with these filters. "
                 "Choose a longer period or fewer filters to follow them through the funnel.")
         return
-    _overall(overall)
-    _breakdown(ctx, filters)
+    _overall(whole)
+    _breakdown(broken_down, label)
     _lost(read(ctx.engine, lambda s: lost_by_reason(s, filters)))
     _timing(ctx, filters)
     _breaches(ctx, filters, Targets.from_settings(ctx.settings))
@@ -65,11 +71,10 @@ def _overall(table: pd.DataFrame) -> None:
     _funnel_table(table, "referral-funnel", "funnel_overall")
 
 
-def _breakdown(ctx: AppContext, filters: Filters) -> None:
+def _breakdown(table: pd.DataFrame, label: str) -> None:
     st.subheader("Broken down", anchor=False)
-    label = st.selectbox("Break down by", list(BREAKDOWNS), key="funnel_by")
+    st.selectbox("Break down by", list(BREAKDOWNS), key="funnel_by")  # its value is `label`, read above
     by = BREAKDOWNS[label]
-    table = read(ctx.engine, lambda s: funnel(s, filters, by=by))
     _funnel_table(table.rename(columns={"group": label.lower()}), f"referral-funnel-by-{by}", "funnel_by_table",
                   group=label)
 
