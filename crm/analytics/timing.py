@@ -125,21 +125,24 @@ def target_breaches(session: Session, filters: Filters, targets: Targets, now: d
     row per referral and target. `deadline` is the local date by whose end the stage was
     due; `happened_at` is None while the stage is still to come; `late_by_days` counts
     local calendar days past the deadline (to today for an open one)."""
-    days, today = _days(filters, now), _day_number(now, filters.offset_minutes)
-    every = union_all(*(
-        select(days.c.referral_id, days.c.partner_id, days.c.location_id, days.c.received_at,
-               literal(targets.label(stage)).label("target"), deadline.label("deadline_day"),
-               days.c[f"at_{i}"].label("happened_at"),
-               (func.coalesce(days.c[f"day_{i}"], literal(today)) - deadline).label("late_by_days"))
-        .where(_breached(days, i, deadline, today))
-        for i, stage, deadline in _deadlines(days, targets)
+    days, today = _days(filters, now, targets), _day_number(now, filters.offset_minutes)
+    every = union_all(*(  # only the numbers: times, partners and locations for the listed ones after
+        select(days.c.referral_id, days.c.received_at, literal(i).label("stage"),
+               literal(targets.label(stage)).label("target"), days.c[f"deadline_{i}"].label("deadline_day"),
+               (func.coalesce(days.c[f"day_{i}"], literal(today)) - days.c[f"deadline_{i}"]).label("late_by_days"))
+        .where(_breached(days, i, today))
+        for i, stage in enumerate(STAGES)
     )).subquery("every")
     listed = select(every).order_by(*_latest_first(every)).limit(limit).subquery("listed")
+    happened = case(*((listed.c.stage == i, case((and_(column.is_not(None), column <= now), column)))
+                      for i, column in enumerate(_COLUMNS.values())))
     query = (select(listed.c.referral_id, Partner.name.label("partner"),
                     func.coalesce(Location.name, literal(NO_LOCATION)).label("location"), listed.c.received_at,
-                    listed.c.target, listed.c.deadline_day, listed.c.happened_at, listed.c.late_by_days)
-             .join(Partner, Partner.id == listed.c.partner_id)
-             .outerjoin(Location, Location.id == listed.c.location_id)
+                    listed.c.target, listed.c.deadline_day, happened.label("happened_at"), listed.c.late_by_days)
+             .select_from(listed)
+             .join(Referral, Referral.id == listed.c.referral_id)
+             .join(Partner, Partner.id == Referral.partner_id)
+             .outerjoin(Location, Location.id == Referral.location_id)
              .order_by(*_latest_first(listed)))
     rows = [dict(r._mapping) for r in session.execute(query)]
     for row in rows:
@@ -158,12 +161,11 @@ def breach_counts(session: Session, filters: Filters, targets: Targets, now: dat
     """Per target: `breached`, `total` (referrals that can be judged: the stage happened,
     or its deadline passed without it and the referral is not lost) and `share`
     (None when nothing could be judged yet)."""
-    days, today = _days(filters, now), _day_number(now, filters.offset_minutes)
+    days, today = _days(filters, now, targets, listing=False), _day_number(now, filters.offset_minutes)
     sums = []
-    for i, _, deadline in _deadlines(days, targets):
-        judged = or_(days.c[f"at_{i}"].is_not(None), and_(~days.c.lost, literal(today) > deadline))
-        sums += [_count(_breached(days, i, deadline, today)).label(f"breached_{i}"),
-                 _count(judged).label(f"total_{i}")]
+    for i in range(len(STAGES)):
+        judged = or_(days.c[f"day_{i}"].is_not(None), and_(days.c.open == 1, literal(today) > days.c[f"deadline_{i}"]))
+        sums += [_count(_breached(days, i, today)).label(f"breached_{i}"), _count(judged).label(f"total_{i}")]
     row = session.execute(select(*sums).select_from(days)).one()._mapping
     table = pd.DataFrame([{"target": targets.label(stage), "breached": int(row[f"breached_{i}"]),
                            "total": int(row[f"total_{i}"])} for i, stage in enumerate(STAGES)])
@@ -171,40 +173,41 @@ def breach_counts(session: Session, filters: Filters, targets: Targets, now: dat
     return table
 
 
-def _days(filters: Filters, now: datetime):  # type: ignore[no-untyped-def]
-    """Per referral in the period: its local day of receipt and, for each stage that has
-    happened by `now` (a first visit is often booked ahead), when and on which local day.
-    Materialized, so each day number is worked out once however often it is compared."""
+def _days(filters: Filters, now: datetime, targets: Targets, listing: bool = True):  # type: ignore[no-untyped-def]
+    """Per referral in the period, as numbers only: whether it is still open (not lost),
+    each stage's deadline as a local day number, and the local day each stage happened
+    on if it has by `now` (a first visit is often booked ahead), else null. Materialized,
+    so each day number is worked out once however often it is compared; the list of
+    breaches also keeps the referral's id and receipt to order and find it by."""
     offset = filters.offset_minutes
+    received = sql.local_day_number(Referral.received_at, offset)
     stages = []
     for i, column in enumerate(_COLUMNS.values()):
         done = and_(column.is_not(None), column <= now)
-        stages += [case((done, column)).label(f"at_{i}"),
-                   case((done, sql.local_day_number(column, offset))).label(f"day_{i}")]
-    return (select(Referral.id.label("referral_id"), Referral.partner_id, Referral.location_id,
-                   Referral.received_at, (Referral.status == ReferralStatus.LOST.value).label("lost"),
-                   sql.local_day_number(Referral.received_at, offset).label("received_day"), *stages)
+        stages.append(case((done, sql.local_day_number(column, offset))).label(f"day_{i}"))
+    listed = [Referral.id.label("referral_id"), Referral.received_at] if listing else []
+    return (select(*listed, case((Referral.status == ReferralStatus.LOST.value, 0), else_=1).label("open"),
+                   *(deadline.label(f"deadline_{i}") for i, deadline in enumerate(_deadlines(received, targets))),
+                   *stages)
             .where(*referrals_in(filters))
             .cte("days").prefix_with("MATERIALIZED"))
 
 
-def _deadlines(days, targets: Targets) -> list[tuple[int, str, ColumnElement[int]]]:  # type: ignore[no-untyped-def]
+def _deadlines(received: ColumnElement[int], targets: Targets) -> list[ColumnElement[int]]:
     """Each stage's deadline as a local day number: the day of receipt moved by what
     `add_business_days` does from a day of the same weekday."""
-    received = days.c.received_day
     deadlines = []
-    for i, stage in enumerate(STAGES):
+    for stage in STAGES:
         shifts = [(add_business_days(_A_MONDAY + timedelta(days=w), targets.days(stage)) - _A_MONDAY).days - w
                   for w in range(7)]
-        deadlines.append((i, stage, received + case(dict(enumerate(shifts)), value=sql.weekday(received))))
+        deadlines.append(received + case(dict(enumerate(shifts)), value=sql.weekday(received)))
     return deadlines
 
 
-def _breached(days, i: int, deadline: ColumnElement[int],  # type: ignore[no-untyped-def]
-              today: int) -> ColumnElement[bool]:
-    late = and_(days.c[f"at_{i}"].is_not(None), days.c[f"day_{i}"] > deadline)
-    overdue = and_(days.c[f"at_{i}"].is_(None), ~days.c.lost, literal(today) > deadline)
-    return or_(late, overdue)
+def _breached(days, i: int, today: int) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+    """Happened on a later day than the deadline, or not yet and still open with the
+    deadline day over."""
+    return func.coalesce(days.c[f"day_{i}"], case((days.c.open == 1, literal(today)))) > days.c[f"deadline_{i}"]
 
 
 def _latest_first(rows) -> tuple:  # type: ignore[no-untyped-def]
