@@ -72,19 +72,28 @@ def _slope_weight(received: ColumnElement, filters: Filters) -> ColumnElement[fl
 
 
 def _leaders(session: Session, filters: Filters, top: int) -> list:  # type: ignore[type-arg]
-    weight = _slope_weight(Referral.received_at, filters)
-    trend = cast(func.sum(weight), Float) if weight is not None else cast(literal(None), Float)
+    """The leading partners by referrals, then the trend of those few only: the ranking
+    needs just a count per partner, and each leader's own referrals are a range of the
+    (partner, received) index."""
     key = partner_key(filters)
-    totals = in_scope(select(key.label("partner_id"), func.count().label("total"), trend.label("trend"))
+    totals = in_scope(select(key.label("partner_id"), func.count().label("total"))
                       .select_from(Referral).where(filters.within(read_whole(Referral.received_at))), filters)
-    ranked = totals.group_by(key).order_by(func.count().desc(), key).limit(top).subquery("leaders")
+    ranked = totals.group_by(key).order_by(func.count().desc(), key).limit(top).cte("leaders")
+    weight = _slope_weight(Referral.received_at, filters)
     statement = (
-        select(ranked.c.partner_id, ranked.c.total, ranked.c.trend, Partner.name, Partner.partner_type,
+        select(ranked.c.partner_id, ranked.c.total, Partner.name, Partner.partner_type,
                func.coalesce(func.nullif(User.name, ""), User.email).label("owner"))
         .join(Partner, Partner.id == ranked.c.partner_id)
         .outerjoin(User, User.id == Partner.owner_id)
         .order_by(ranked.c.total.desc(), ranked.c.partner_id)
     )
+    if weight is None:
+        return list(session.execute(statement.add_columns(cast(literal(None), Float).label("trend"))))
+    trends = (select(Referral.partner_id, cast(func.sum(weight), Float).label("trend"))
+              .where(Referral.partner_id.in_(select(ranked.c.partner_id)), filters.within(Referral.received_at),
+                     *filters.referral_clauses(Referral))
+              .group_by(Referral.partner_id).subquery("trends"))
+    statement = statement.add_columns(trends.c.trend).outerjoin(trends, trends.c.partner_id == ranked.c.partner_id)
     return list(session.execute(statement))
 
 

@@ -170,8 +170,9 @@ def _first_visits(session: Session, filters: Filters, periods: list[Period]) -> 
                              cast(sql.days_between(Referral.received_at, Referral.first_visit_at), Float)
                              .label("days"))
                       .select_from(Referral).where(_span(at, filters, periods)), filters).subquery("visits")
+    # every visit has a number of days: received_at is never null (so no null to leave out)
     counted = (select(visits.c.days.label("v"), *edges.at_or_after(visits.c.at))
-               .where(visits.c.days.is_not(None)).group_by(visits.c.days).subquery("counted"))
+               .group_by(visits.c.days).subquery("counted"))
     by_period = [edges.within(counted, p) for p in periods]
     running = select(counted.c.v, *(
         column for i, k in enumerate(by_period) for column in (
