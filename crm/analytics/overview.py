@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Float, Integer, Numeric, case, cast, func,
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
-from crm.analytics import sql
+from crm.analytics import overview_sql
 from crm.analytics.filters import Filters, Period
 from crm.models import Partner, PartnerStatusChange, Referral, Touch
 from crm.vocab import PartnerStatus
@@ -167,12 +167,13 @@ def _first_visits(session: Session, filters: Filters, periods: list[Period]) -> 
     narrowed = bool(filters.partner_clauses(Partner) or filters.narrows_referrals)
     at = read_whole(Referral.first_visit_at) if narrowed else Referral.first_visit_at
     visits = in_scope(select(Referral.first_visit_at.label("at"),
-                             cast(sql.days_between(Referral.received_at, Referral.first_visit_at), Float)
-                             .label("days"))
+                             overview_sql.elapsed(Referral.received_at, Referral.first_visit_at).label("span"))
                       .select_from(Referral).where(_span(at, filters, periods)), filters).subquery("visits")
-    # every visit has a number of days: received_at is never null (so no null to leave out)
-    counted = (select(visits.c.days.label("v"), *edges.at_or_after(visits.c.at))
-               .group_by(visits.c.days).subquery("counted"))
+    # every visit has a span (received_at is never null), so none is left out; each
+    # distinct span becomes days once, exactly as sql.days_between computes them
+    spans = (select(visits.c.span, *edges.at_or_after(visits.c.at)).group_by(visits.c.span).subquery("spans"))
+    counted = select(cast(overview_sql.elapsed_days(spans.c.span), Float).label("v"),
+                     *(spans.c[f"c{i}"] for i in range(len(edges.cuts)))).subquery("counted")
     by_period = [edges.within(counted, p) for p in periods]
     running = select(counted.c.v, *(
         column for i, k in enumerate(by_period) for column in (
