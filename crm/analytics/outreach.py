@@ -54,7 +54,7 @@ from sqlalchemy import ColumnElement, Integer, String, and_, case, cast, func, l
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
-from crm.analytics import sql
+from crm.analytics import outreach_sql, sql
 from crm.analytics.filters import Filters, _add_months, _utc
 from crm.models import Cadence, Enrolment, Event, EventInvitee, Message, Partner, Referral
 
@@ -77,7 +77,7 @@ Stratum = tuple[str, str]
 
 
 def program_conversion(session: Session, filters: Filters, now: datetime, window_days: int = 90) -> pd.DataFrame:
-    reach = _reach(filters)
+    reach = _reach(filters, window_days)
     cutoff = now - timedelta(days=window_days)
     reached, months = _reached(session, filters, reach, cutoff, window_days)
     if not reached:
@@ -93,7 +93,6 @@ def program_conversion(session: Session, filters: Filters, now: datetime, window
 
 # Who was reached ----------------------------------------------------------------
 
-_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _live(filters: Filters) -> list[ColumnElement[bool]]:
@@ -103,10 +102,12 @@ def _live(filters: Filters) -> list[ColumnElement[bool]]:
     return [*filters.partner_clauses(Partner), or_(Partner.archived_at.is_(None), Partner.archived_at >= start)]
 
 
-def _reach(filters: Filters) -> CTE:
+def _reach(filters: Filters, window_days: int) -> CTE:
     """One row per program and partner reached in the period: kind, id (a cadence's or
     event's id; 0 for seasonal), key (the seasonal source; '' otherwise), partner, when,
-    with the partner's type and tier and a row number to group by cheaply."""
+    with the partner's type and tier, a row number to group by cheaply, and the times
+    `window_days` before and after the reach (`low`, `high`), so its referrals are read
+    as a range of the (partner, received) index."""
     start, end = filters.bounds
     first = func.min(Enrolment.enrolled_at)
     cadences = (select(literal("cadence", String).label("kind"), Enrolment.cadence_id.label("pid"),
@@ -129,7 +130,8 @@ def _reach(filters: Filters) -> CTE:
     union = union_all(cadences, events, seasonal).subquery("reach_union")
     return (select(func.row_number().over().label("rid"), union.c.kind, union.c.pid, union.c.pkey,
                    union.c.partner_id, union.c.reached_at, Partner.partner_type, Partner.tier,
-                   sql.days_between(literal(_EPOCH, Referral.received_at.type), union.c.reached_at).label("day"),
+                   outreach_sql.shift_days(union.c.reached_at, -window_days).label("low"),
+                   outreach_sql.shift_days(union.c.reached_at, window_days).label("high"),
                    sql.month(union.c.reached_at, filters.offset_minutes).label("month"))
             .join(Partner, Partner.id == union.c.partner_id)
             .where(*_live(filters))
@@ -162,24 +164,24 @@ def _reached(session: Session, filters: Filters, reach: CTE, cutoff: datetime, w
     """Each reached partner's referrals in the days before and after its own reach,
     summed per program and type and tier; and per program how many measured partners
     were reached in each month (for its median)."""
-    start, end = filters.bounds
     r = reach.c
-    day = sql.days_between(literal(_EPOCH, Referral.received_at.type), Referral.received_at)
     elapsed = case((r.reached_at <= cutoff, 1), else_=0)
+
+    def count(low: ColumnElement, high: ColumnElement) -> ColumnElement[int]:
+        """The partner's referrals in [low, high): a range count of the (partner,
+        received) index, once per reached partner, rather than a join to group again."""
+        return (select(func.count()).select_from(Referral)
+                .where(Referral.partner_id == r.partner_id, Referral.received_at >= low, Referral.received_at < high,
+                       *filters.referral_clauses(Referral))
+                .scalar_subquery())
+
     per_partner = (
-        select(r.rid, r.kind, r.pid, r.pkey, r.partner_type, r.tier, elapsed.label("elapsed"),
+        select(r.kind, r.pid, r.pkey, r.partner_type, r.tier, elapsed.label("elapsed"),
                case((r.reached_at <= cutoff, r.month), else_="").label("month"),
-               func.count(case((and_(Referral.received_at < r.reached_at, day >= r.day - window_days),
-                                Referral.id))).label("before"),
-               func.count(case((and_(Referral.received_at >= r.reached_at, day < r.day + window_days),
-                                Referral.id))).label("after"))
+               count(r.low, r.reached_at).label("before"), count(r.reached_at, r.high).label("after"))
         .select_from(reach)
-        .outerjoin(Referral, and_(Referral.partner_id == r.partner_id,
-                                  Referral.received_at >= start - timedelta(days=window_days + 1),
-                                  Referral.received_at < end + timedelta(days=window_days + 1),
-                                  *filters.referral_clauses(Referral)))
-        .group_by(r.rid, r.kind, r.pid, r.pkey, r.partner_type, r.tier, r.reached_at, r.month)
-        .subquery("per_partner"))
+        # materialized, so each count is made once rather than once per use below
+        .cte("per_partner").prefix_with("MATERIALIZED"))
     p = per_partner.c
     measured = and_(p.elapsed == 1, p.before == 0)
     rows = session.execute(
