@@ -89,3 +89,48 @@ def test_percentiles_of_counts_with_a_tally_keep_the_groups_and_rows_without_a_v
     plain = {r.partner_id: r for r in session.execute(sql.percentiles(source, "d", ["partner_id"]))}
     assert {k: (r.n, round(r.p50, 9), round(r.p90, 9)) for k, r in plain.items()} == {
         k: (rows[k].n, round(rows[k].p50, 9), round(rows[k].p90, 9)) for k in (a.id, c.id)}
+
+
+def test_percentiles_of_buckets_answer_as_the_interpolated_percentiles_do(session: Session) -> None:
+    partners = [make_partner(session) for _ in range(3)]
+    start = datetime(2026, 10, 1, 12, tzinfo=UTC)
+    for n, minutes in enumerate((5, 17, 17, 30, 2, 90, 44, 17, 61, 23, 3, 5, 5, 44, 120, 7, 8, 9, 300, 31, -20)):
+        make_referral(session, partners[n % 3], start, contacted_at=start + timedelta(minutes=minutes))
+    make_referral(session, partners[0], start)  # open: left out
+    source = select(Referral.partner_id.label("partner_id"),
+                    (sql.milliseconds(Referral.contacted_at) - sql.milliseconds(Referral.received_at)).label("ms"),
+                    ).subquery()
+
+    def answers(function, **width) -> list[tuple]:  # type: ignore[no-untyped-def]
+        query = function(source, "ms", ["partner_id"], percents=(10, 25, 50, 90), **width).order_by("partner_id")
+        return [tuple(round(v, 6) for v in row) for row in session.execute(query)]
+
+    expected = answers(sql.percentiles)
+    assert len(expected) == 3
+    for width in (60_000, 600_000, 1_800_000, 3_600_000, 86_400_000):
+        assert answers(sql.percentiles_of_buckets, width=width) == expected, width
+
+
+def test_percentiles_of_buckets_with_a_tally_as_percentiles_of_counts(session: Session) -> None:
+    a, b, c = make_partner(session), make_partner(session), make_partner(session)
+    start = datetime(2026, 10, 1, 12, tzinfo=UTC)
+    for hours in (24, 48, 48, 240, 25, 26):
+        make_referral(session, a, start, contacted_at=start + timedelta(hours=hours))
+    make_referral(session, a, start)
+    make_referral(session, a, start, status="lost")
+    make_referral(session, b, start, status="lost")  # b has no value at all
+    make_referral(session, b, start)
+    make_referral(session, c, start, contacted_at=start + timedelta(hours=96))
+    open_ = case((Referral.status == "lost", 0), else_=1)
+    source = select(Referral.partner_id.label("partner_id"),
+                    (sql.milliseconds(Referral.contacted_at) - sql.milliseconds(Referral.received_at)).label("ms"),
+                    case((Referral.contacted_at.is_(None), open_), else_=0).label("open")).subquery()
+
+    def answers(function, **width) -> list[tuple]:  # type: ignore[no-untyped-def]
+        query = function(source, "ms", ["partner_id"], tally="open", **width).order_by("partner_id")
+        return [tuple(row) for row in session.execute(query)]
+
+    expected = answers(sql.percentiles_of_counts)
+    assert [row[1:3] for row in expected] == [(6, 1), (0, 1), (1, 0)]
+    assert answers(sql.percentiles_of_buckets, width=86_400_000) == expected
+    assert answers(sql.percentiles_of_buckets, width=3_600_000) == expected

@@ -78,7 +78,8 @@ def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> 
     Medians are None for a stage no referral reached."""
     if by is not None and by not in TIMING_BREAKDOWNS:
         raise ValueError(f"cannot break the timing down by {by!r}")
-    group = _group(by)
+    # keys never null for the bucketed percentiles: no location is -1, named after the query
+    group = func.coalesce(Referral.location_id, -1) if by == "location" else _group(by)
     received = sql.milliseconds(Referral.received_at)
     lost = Referral.status == ReferralStatus.LOST.value
     times = (  # one pass over the period: each referral's receipt worked out once
@@ -97,7 +98,7 @@ def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> 
     )).subquery("reached")
     keys = ["stage"] if by is None else ["grp", "stage"]
     found = {(r.grp if by else "All", STAGES[r.stage]): r
-             for r in session.execute(sql.percentiles_of_counts(reached, "ms", keys, tally="still_open"))}
+             for r in session.execute(sql.percentiles_of_buckets(reached, "ms", keys, tally="still_open"))}
     rows = []
     for grp in dict.fromkeys(g for g, _ in found):
         for stage in STAGES:
