@@ -11,7 +11,7 @@ filters narrow them. Archived partners still count: their referrals happened.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Float, Integer, Numeric, case, cast, func, select, true
+from sqlalchemy import ColumnElement, Float, Integer, Numeric, case, cast, func, or_, select, true
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -109,6 +109,21 @@ class _Edges:
         return from_start - counts.c[f"c{self.cuts.index(end)}"] if end < self.last else from_start
 
 
+def _gaps_left_out(column: ColumnElement, edges: _Edges) -> list[ColumnElement[bool]]:
+    """When the periods leave gaps in their span (a month, the month before and the
+    same month last year), a condition keeping only the rows within a period, so rows
+    in the gaps are dropped before they are sorted; none when the periods are contiguous."""
+    runs: list[list] = []
+    for start, end in sorted(edges.bounds.values()):
+        if runs and start <= runs[-1][1]:
+            runs[-1][1] = max(runs[-1][1], end)
+        else:
+            runs.append([start, end])
+    if len(runs) < 2:
+        return []
+    return [or_(*((column >= start) & (column < end) for start, end in runs))]
+
+
 def _source_counts(session: Session, filters: Filters, periods: list[Period]) -> dict[Period, tuple[int, int, int]]:
     """Referrals, active and new sources per period, from one pass over the partners'
     referrals in (partner, received) order: a new source needs the partner's first
@@ -168,7 +183,8 @@ def _first_visits(session: Session, filters: Filters, periods: list[Period]) -> 
     at = read_whole(Referral.first_visit_at) if narrowed else Referral.first_visit_at
     visits = in_scope(select(Referral.first_visit_at.label("at"),
                              overview_sql.elapsed(Referral.received_at, Referral.first_visit_at).label("span"))
-                      .select_from(Referral).where(_span(at, filters, periods)), filters).subquery("visits")
+                      .select_from(Referral).where(_span(at, filters, periods), *_gaps_left_out(at, edges)),
+                      filters).subquery("visits")
     # every visit has a span (received_at is never null), so none is left out; each
     # distinct span becomes days once, exactly as sql.days_between computes them
     spans = (select(visits.c.span, *edges.at_or_after(visits.c.at)).group_by(visits.c.span).subquery("spans"))
