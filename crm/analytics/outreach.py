@@ -46,16 +46,16 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Integer, String, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import BigInteger, ColumnElement, Integer, String, and_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
 from crm.analytics import outreach_sql, sql
-from crm.analytics.filters import Filters, _add_months, _utc
+from crm.analytics.filters import Filters
 from crm.models import Cadence, Enrolment, Event, EventInvitee, Message, Partner, Referral
 
 COLUMNS = ["program_kind", "program_id", "program", "reached", "measured", "converted", "conversion_rate",
@@ -227,10 +227,6 @@ class _Comparison:
     pool: dict[tuple[str, Stratum], tuple[int, int]]  # (anchor, stratum) -> (sources before, new sources)
 
 
-def _month_index(key: ColumnElement[str]) -> ColumnElement[int]:
-    return cast(func.substr(key, 1, 4), Integer) * 12 + cast(func.substr(key, 6, 2), Integer)
-
-
 def _index_of(key: str) -> int:
     return int(key[:4]) * 12 + int(key[5:7])
 
@@ -238,52 +234,65 @@ def _index_of(key: str) -> int:
 def _comparison(session: Session, filters: Filters, anchors: dict[Program, str]) -> _Comparison:
     """Per anchor month and type and tier, the partners that referred in the three
     months before (sources before) and those that did not but referred in the anchor
-    month or the two after (new sources). Each partner's referral months, with the
-    month before and after it in which it referred, make both a count of rows, never
-    of distinct partners: a partner was a source before anchor A when its last referral
-    month m before A is within three months (m+1 <= A <= m+3, next month >= A), and
-    became one when its first referral month m from A on is within two (m-2 <= A <= m)
-    and the one before is more than three months before A."""
+    month or the two after (new sources).
+
+    One pass over the referrals of the months around the anchors gives each partner the
+    set of months it referred in, as a sum of distinct powers of two (bit i: the i-th
+    month), the month found by comparing the stored time with the months' first instants
+    (no per-row date function). Per anchor, the three months before are three bits of
+    that number and the anchor month and the two after the next three, read with
+    integer division and remainder, which both databases do alike. A number holds
+    `_MONTH_BITS` months; anchors further apart are compared in as many queries."""
     partners = {(t, tier): int(n) for t, tier, n in session.execute(
         select(Partner.partner_type, Partner.tier, func.count()).where(*_live(filters))
         .group_by(Partner.partner_type, Partner.tier))}
     if not anchors:
         return _Comparison(partners, {})
-    indexes = sorted({_index_of(key) for key in anchors.values()})
-    first, last = indexes[0] - 3, indexes[-1] + 3
-    months = _referral_months(filters, date((first - 1) // 12, (first - 1) % 12 + 1, 1),
-                              date((last - 1) // 12, (last - 1) % 12 + 1, 1))
-    anchor_table = union_all(*[select(literal(i, Integer).label("a")) for i in indexes]).subquery("anchor_month")
-    a, m = anchor_table.c.a, months.c
-    source_before = case((and_(a >= m.m + 1, a <= m.m + 3, or_(m.next.is_(None), m.next >= a)), 1), else_=0)
-    new_source = case((and_(a >= m.m - 2, a <= m.m, or_(m.prev.is_(None), m.prev <= a - 4)), 1), else_=0)
-    rows = session.execute(
-        select(a, Partner.partner_type, Partner.tier, func.sum(source_before), func.sum(new_source))
-        .select_from(months).join(anchor_table, and_(a >= m.m - 2, a <= m.m + 3))
-        .join(Partner, Partner.id == m.partner_id).where(*_live(filters))
-        .group_by(a, Partner.partner_type, Partner.tier))
     by_index = {_index_of(key): key for key in anchors.values()}
-    return _Comparison(partners, {(by_index[int(i)], (t, tier)): (int(before or 0), int(new or 0))
-                                  for i, t, tier, before, new in rows})
+    pool: dict[tuple[str, Stratum], tuple[int, int]] = {}
+    group: list[int] = []
+    for index in sorted(by_index):
+        if group and index + 3 - (group[0] - 3) >= _MONTH_BITS:
+            pool |= _comparison_pool(session, filters, group, by_index)
+            group = []
+        group.append(index)
+    pool |= _comparison_pool(session, filters, group, by_index)
+    return _Comparison(partners, pool)
 
 
-def _referral_months(filters: Filters, first: date, last: date):  # type: ignore[no-untyped-def]
-    """Each partner's months with a referral from `first` up to `last` (exclusive) as
-    month numbers, with its referral months just before and after."""
-    month = sql.month(Referral.received_at, filters.offset_minutes)
-    start = _utc(first, filters.zone) - timedelta(days=1)
-    end = _utc(_add_months(last, 1), filters.zone) + timedelta(days=1)
-    distinct = (select(Referral.partner_id.label("partner_id"), month.label("key"))
-                .where(Referral.received_at >= start, Referral.received_at < end,
-                       *filters.referral_clauses(Referral))
-                .group_by(Referral.partner_id, month).subquery("partner_month"))
-    index = _month_index(distinct.c.key)
-    lo, hi = _index_of(f"{first:%Y-%m}"), _index_of(f"{last:%Y-%m}")
-    ordered = (select(distinct.c.partner_id, index.label("m"),
-                      func.lag(index).over(partition_by=distinct.c.partner_id, order_by=index).label("prev"),
-                      func.lead(index).over(partition_by=distinct.c.partner_id, order_by=index).label("next"))
-               .subquery("ordered"))
-    return select(ordered).where(ordered.c.m >= lo, ordered.c.m <= hi).subquery("referral_months")
+_MONTH_BITS = 60  # months a bigint holds as a set
+
+
+def _month_start(index: int, offset_minutes: int) -> datetime:
+    """The first instant of month `index` (year * 12 + month) in the zone's offset, in UTC."""
+    return datetime((index - 1) // 12, (index - 1) % 12 + 1, 1, tzinfo=UTC) - timedelta(minutes=offset_minutes)
+
+
+def _comparison_pool(session: Session, filters: Filters, indexes: list[int], by_index: dict[int, str]
+                     ) -> dict[tuple[str, Stratum], tuple[int, int]]:
+    first = indexes[0] - 3
+    starts = [_month_start(first + i, filters.offset_minutes) for i in range(indexes[-1] + 3 - first + 1)]
+    received = Referral.received_at
+    bit = case(*[(received < start, literal(2 ** i, BigInteger)) for i, start in enumerate(starts[1:])])
+    months = (select(Referral.partner_id.label("partner_id"), bit.label("bit"))
+              .where(received >= starts[0], received < starts[-1], *filters.referral_clauses(Referral))
+              .group_by(Referral.partner_id, bit).subquery("partner_month"))
+    sets = (select(months.c.partner_id, cast(func.sum(months.c.bit), BigInteger).label("months"))
+            .group_by(months.c.partner_id).subquery("partner_months"))
+    # per anchor: 2 ** (its first month before) and 2 ** (its own month), to shift by
+    anchor_table = union_all(*[select(literal(i, Integer).label("a"), literal(2 ** (i - 3 - first), BigInteger)
+                                      .label("before"), literal(2 ** (i - first), BigInteger).label("after"))
+                               for i in indexes]).subquery("anchor_month")
+    a = anchor_table.c
+    referred_before = (sets.c.months // a.before) % 8 > 0
+    referred_after = (sets.c.months // a.after) % 8 > 0
+    rows = session.execute(
+        select(a.a, Partner.partner_type, Partner.tier, func.sum(case((referred_before, 1), else_=0)),
+               func.sum(case((and_(~referred_before, referred_after), 1), else_=0)))
+        .select_from(sets).join(Partner, Partner.id == sets.c.partner_id).join(anchor_table, literal(True))
+        .where(*_live(filters))
+        .group_by(a.a, Partner.partner_type, Partner.tier))
+    return {(by_index[int(i)], (t, tier)): (int(before or 0), int(new or 0)) for i, t, tier, before, new in rows}
 
 
 # One program's row ---------------------------------------------------------------
