@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Final, Protocol
 
 import pandas as pd
-from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
