@@ -274,25 +274,27 @@ def _comparison_pool(session: Session, filters: Filters, indexes: list[int], by_
     starts = [_month_start(first + i, filters.offset_minutes) for i in range(indexes[-1] + 3 - first + 1)]
     received = Referral.received_at
     bit = case(*[(received < start, literal(2 ** i, BigInteger)) for i, start in enumerate(starts[1:])])
-    months = (select(Referral.partner_id.label("partner_id"), bit.label("bit"))
-              .where(received >= starts[0], received < starts[-1], *filters.referral_clauses(Referral))
-              .group_by(Referral.partner_id, bit).subquery("partner_month"))
-    sets = (select(months.c.partner_id, cast(func.sum(months.c.bit), BigInteger).label("months"))
-            .group_by(months.c.partner_id).subquery("partner_months"))
-    # per anchor: 2 ** (its first month before) and 2 ** (its own month), to shift by
-    anchor_table = union_all(*[select(literal(i, Integer).label("a"), literal(2 ** (i - 3 - first), BigInteger)
-                                      .label("before"), literal(2 ** (i - first), BigInteger).label("after"))
-                               for i in indexes]).subquery("anchor_month")
-    a = anchor_table.c
-    referred_before = (sets.c.months // a.before) % 8 > 0
-    referred_after = (sets.c.months // a.after) % 8 > 0
+    sets = (select(Referral.partner_id.label("partner_id"),
+                   cast(func.sum(bit.distinct()), BigInteger).label("months"))
+            .where(received >= starts[0], received < starts[-1], *filters.referral_clauses(Referral))
+            .group_by(Referral.partner_id).subquery("partner_months"))
+    months = sets.c.months
+    columns: list[ColumnElement] = []
+    for index in indexes:  # one pair of columns per anchor: one row per stratum, no join to the anchors
+        referred_before = (months // (2 ** (index - 3 - first))) % 8 > 0
+        referred_after = (months // (2 ** (index - first))) % 8 > 0
+        columns += [func.sum(case((referred_before, 1), else_=0)),
+                    func.sum(case((and_(~referred_before, referred_after), 1), else_=0))]
     rows = session.execute(
-        select(a.a, Partner.partner_type, Partner.tier, func.sum(case((referred_before, 1), else_=0)),
-               func.sum(case((and_(~referred_before, referred_after), 1), else_=0)))
-        .select_from(sets).join(Partner, Partner.id == sets.c.partner_id).join(anchor_table, literal(True))
+        select(Partner.partner_type, Partner.tier, *columns)
+        .select_from(sets).join(Partner, Partner.id == sets.c.partner_id)
         .where(*_live(filters))
-        .group_by(a.a, Partner.partner_type, Partner.tier))
-    return {(by_index[int(i)], (t, tier)): (int(before or 0), int(new or 0)) for i, t, tier, before, new in rows}
+        .group_by(Partner.partner_type, Partner.tier))
+    pool: dict[tuple[str, Stratum], tuple[int, int]] = {}
+    for t, tier, *counts in rows:
+        for n, index in enumerate(indexes):
+            pool[(by_index[index], (t, tier))] = (int(counts[2 * n] or 0), int(counts[2 * n + 1] or 0))
+    return pool
 
 
 # One program's row ---------------------------------------------------------------
