@@ -187,11 +187,13 @@ def _days(filters: Filters, now: datetime, targets: Targets, listing: bool = Tru
         done = and_(column.is_not(None), column <= now)
         stages.append(case((done, sql.local_day_number(column, offset))).label(f"day_{i}"))
     listed = [Referral.id.label("referral_id"), Referral.received_at] if listing else []
-    return (select(*listed, case((Referral.status == ReferralStatus.LOST.value, 0), else_=1).label("open"),
-                   *(deadline.label(f"deadline_{i}") for i, deadline in enumerate(_deadlines(received, targets))),
-                   *stages)
+    base = (select(*listed, case((Referral.status == ReferralStatus.LOST.value, 0), else_=1).label("open"),
+                   received.label("received_day"), *stages)
             .where(*referrals_in(filters))
-            .cte("days").prefix_with("MATERIALIZED"))
+            .cte("stage_days").prefix_with("MATERIALIZED"))
+    deadlines = _deadlines(base.c.received_day, targets)
+    return select(*(c for c in base.c if c.name != "received_day"),
+                  *(deadline.label(f"deadline_{i}") for i, deadline in enumerate(deadlines))).cte("days")
 
 
 def _deadlines(received: ColumnElement[int], targets: Targets) -> list[ColumnElement[int]]:
