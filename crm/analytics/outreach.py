@@ -105,7 +105,7 @@ def _live(filters: Filters) -> list[ColumnElement[bool]]:
 def _reach(filters: Filters, window_days: int) -> CTE:
     """One row per program and partner reached in the period: kind, id (a cadence's or
     event's id; 0 for seasonal), key (the seasonal source; '' otherwise), partner, when,
-    with the partner's type and tier, a row number to group by cheaply, and the times
+    with the partner's type and tier, and the times
     `window_days` before and after the reach (`low`, `high`), so its referrals are read
     as a range of the (partner, received) index."""
     start, end = filters.bounds
@@ -128,7 +128,7 @@ def _reach(filters: Filters, window_days: int) -> CTE:
                        Message.partner_id.is_not(None), Message.source.like(SEASONAL_PREFIX + "%"))
                 .group_by(Message.source, Message.partner_id))
     union = union_all(cadences, events, seasonal).subquery("reach_union")
-    return (select(func.row_number().over().label("rid"), union.c.kind, union.c.pid, union.c.pkey,
+    return (select(union.c.kind, union.c.pid, union.c.pkey,
                    union.c.partner_id, union.c.reached_at, Partner.partner_type, Partner.tier,
                    outreach_sql.shift_days(union.c.reached_at, -window_days).label("low"),
                    outreach_sql.shift_days(union.c.reached_at, window_days).label("high"),
@@ -159,6 +159,9 @@ def _program(kind: str, pid: int, pkey: str) -> Program:
     return (kind, pkey if kind == "seasonal" else int(pid))
 
 
+_AFTER = 1_000_000
+
+
 def _reached(session: Session, filters: Filters, reach: CTE, cutoff: datetime, window_days: int
              ) -> tuple[dict[Program, dict[Stratum, _Counts]], dict[Program, dict[str, int]]]:
     """Each reached partner's referrals in the days before and after its own reach,
@@ -167,21 +170,24 @@ def _reached(session: Session, filters: Filters, reach: CTE, cutoff: datetime, w
     r = reach.c
     elapsed = case((r.reached_at <= cutoff, 1), else_=0)
 
-    def count(low: ColumnElement, high: ColumnElement) -> ColumnElement[int]:
-        """The partner's referrals in [low, high): a range count of the (partner,
-        received) index, once per reached partner, rather than a join to group again."""
-        return (select(func.count()).select_from(Referral)
-                .where(Referral.partner_id == r.partner_id, Referral.received_at >= low, Referral.received_at < high,
-                       *filters.referral_clauses(Referral))
-                .scalar_subquery())
-
-    per_partner = (
+    # Each reached partner's referrals in [low, high), read once as a range of the
+    # (partner, received) index: those before the reach count 1, those from it on
+    # _AFTER, so one sum holds both counts (a partner has fewer than _AFTER referrals
+    # in a window).
+    both = (select(cast(func.coalesce(func.sum(case((Referral.received_at < r.reached_at, 1), else_=_AFTER)), 0),
+                        BigInteger))
+            .where(Referral.partner_id == r.partner_id, Referral.received_at >= r.low, Referral.received_at < r.high,
+                   *filters.referral_clauses(Referral))
+            .scalar_subquery())
+    counted = (
         select(r.kind, r.pid, r.pkey, r.partner_type, r.tier, elapsed.label("elapsed"),
-               case((r.reached_at <= cutoff, r.month), else_="").label("month"),
-               count(r.low, r.reached_at).label("before"), count(r.reached_at, r.high).label("after"))
+               case((r.reached_at <= cutoff, r.month), else_="").label("month"), both.label("both"))
         .select_from(reach)
-        # materialized, so each count is made once rather than once per use below
-        .cte("per_partner").prefix_with("MATERIALIZED"))
+        # materialized, so each partner's range is read once rather than once per use below
+        .cte("counted").prefix_with("MATERIALIZED"))
+    c = counted.c
+    per_partner = select(c.kind, c.pid, c.pkey, c.partner_type, c.tier, c.elapsed, c.month,
+                         (c.both % _AFTER).label("before"), (c.both // _AFTER).label("after")).subquery("per_partner")
     p = per_partner.c
     measured = and_(p.elapsed == 1, p.before == 0)
     rows = session.execute(
