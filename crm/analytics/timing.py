@@ -193,7 +193,8 @@ def _days(filters: Filters, now: datetime, targets: Targets, listing: bool = Tru
             .cte("stage_days").prefix_with("MATERIALIZED"))
     deadlines = _deadlines(base.c.received_day, targets)
     return select(*(c for c in base.c if c.name != "received_day"),
-                  *(deadline.label(f"deadline_{i}") for i, deadline in enumerate(deadlines))).cte("days")
+                  *(deadline.label(f"deadline_{i}") for i, deadline in enumerate(deadlines))
+                  ).cte("days").prefix_with("NOT MATERIALIZED")  # integers only: recomputed where read
 
 
 def _deadlines(received: ColumnElement[int], targets: Targets) -> list[ColumnElement[int]]:
