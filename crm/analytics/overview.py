@@ -10,6 +10,8 @@ filters narrow them. Archived partners still count: their referrals happened.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 from sqlalchemy import ColumnElement, Float, Integer, Numeric, case, cast, func, or_, select, true
 from sqlalchemy.sql import Select
@@ -99,8 +101,11 @@ class _Edges:
         self.last = max(end for _, end in self.bounds.values())
         self.cuts = sorted({t for pair in self.bounds.values() for t in pair if t < self.last})
 
-    def at_or_after(self, column: ColumnElement) -> list[ColumnElement[int]]:
-        return [func.count(case((column >= cut, 1))).label(f"c{i}") for i, cut in enumerate(self.cuts)]
+    def at_or_after(self, column: ColumnElement, every_row_from: datetime | None = None) -> list[ColumnElement[int]]:
+        """The count from each cut on; from a cut that no row read is before (the rows
+        are all `every_row_from` or later), simply the count of rows."""
+        return [(func.count() if every_row_from is not None and cut <= every_row_from
+                 else func.count(case((column >= cut, 1)))).label(f"c{i}") for i, cut in enumerate(self.cuts)]
 
     def within(self, counts, period: Period) -> ColumnElement[int]:  # type: ignore[no-untyped-def]
         """How many of `counts` (a selectable with the `at_or_after` columns) fall in the period."""
@@ -187,7 +192,8 @@ def _first_visits(session: Session, filters: Filters, periods: list[Period]) -> 
                       filters).subquery("visits")
     # every visit has a span (received_at is never null), so none is left out; each
     # distinct span becomes days once, exactly as sql.days_between computes them
-    spans = (select(visits.c.span, *edges.at_or_after(visits.c.at)).group_by(visits.c.span).subquery("spans"))
+    spans = (select(visits.c.span, *edges.at_or_after(visits.c.at, every_row_from=edges.cuts[0]))
+             .group_by(visits.c.span).subquery("spans"))
     counted = select(cast(overview_sql.elapsed_days(spans.c.span), Float).label("v"),
                      *(spans.c[f"c{i}"] for i in range(len(edges.cuts)))).subquery("counted")
     by_period = [edges.within(counted, p) for p in periods]
