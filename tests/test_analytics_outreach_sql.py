@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import BigInteger, cast
 from sqlmodel import Session, func, select
 
-from crm.analytics.outreach_sql import shift_days
+from crm.analytics.outreach_sql import bits, shift_days
 from crm.models import Referral
 from tests.factories import make_partner, make_referral
 
@@ -40,3 +41,15 @@ def test_a_range_from_a_shifted_time_is_exact_to_the_microsecond(session: Sessio
                Referral.received_at >= shift_days(reach.c.received_at, -90),
                Referral.received_at < shift_days(reach.c.received_at, 90))).one()
     assert counts == 4  # the bound, just after it, the reach itself, and just before the end
+
+
+def test_bits_is_the_union_of_a_groups_powers_of_two(session: Session) -> None:
+    a, b = make_partner(session), make_partner(session)
+    start = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    for partner, months in ((a, (0, 0, 2, 40, 40)), (b, (5,))):
+        for month in months:
+            make_referral(session, partner, start + timedelta(days=month), service_line=str(2 ** month))
+    power = cast(Referral.service_line, BigInteger)
+    rows = session.exec(select(Referral.partner_id, bits(power)).group_by(Referral.partner_id)
+                        .order_by(Referral.partner_id)).all()
+    assert [int(n) for _, n in rows] == [2 ** 0 + 2 ** 2 + 2 ** 40, 2 ** 5]

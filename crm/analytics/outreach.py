@@ -281,7 +281,7 @@ def _comparison_pool(session: Session, filters: Filters, indexes: list[int], by_
     received = Referral.received_at
     bit = case(*[(received < start, literal(2 ** i, BigInteger)) for i, start in enumerate(starts[1:])])
     sets = (select(Referral.partner_id.label("partner_id"),
-                   cast(func.sum(bit.distinct()), BigInteger).label("months"))
+                   outreach_sql.bits(bit).label("months"))
             .where(received >= starts[0], received < starts[-1], *filters.referral_clauses(Referral))
             .group_by(Referral.partner_id).subquery("partner_months"))
     months = sets.c.months

@@ -2,7 +2,7 @@
 crm/analytics/sql.py for the shared ones): written once, the same answer on both."""
 from __future__ import annotations
 
-from sqlalchemy import Integer, literal
+from sqlalchemy import BigInteger, Integer, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.expression import FunctionElement
@@ -43,3 +43,28 @@ def _shifted_pg(element, compiler, **kw):  # type: ignore[no-untyped-def]
 
 def shift_days(column: ColumnElement, days: int) -> shifted_days:
     return shifted_days(column, literal(int(days), Integer))
+
+
+class bit_set(FunctionElement[int]):
+    """An aggregate: the union of a group's powers of two (each value 2 ** i), as one
+    integer with bit i set. PostgreSQL's `bit_or` hashes by group with no sort; SQLite
+    has no bitwise aggregate, but the sum of the distinct powers is the same number."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(bit_set, "sqlite")
+def _bit_set_sqlite(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    (value,) = (compiler.process(c, **kw) for c in element.clauses)
+    return f"sum(DISTINCT {value})"
+
+
+@compiles(bit_set, "postgresql")
+def _bit_set_pg(element, compiler, **kw):  # type: ignore[no-untyped-def]
+    (value,) = (compiler.process(c, **kw) for c in element.clauses)
+    return f"bit_or(CAST({value} AS BIGINT))"
+
+
+def bits(power_of_two: ColumnElement[int]) -> bit_set:
+    return bit_set(power_of_two)
