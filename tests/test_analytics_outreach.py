@@ -163,3 +163,24 @@ def test_a_period_without_programs_gives_an_empty_table(session, now):
 ])
 def test_the_verdict_says_what_the_interval_allows(measured, measuring, low, high, expected):
     assert verdict(measured, measuring, low, high) == expected
+
+
+def test_anchors_too_far_apart_for_one_month_set_are_compared_alike_in_several_queries(session, now, monkeypatch):
+    from crm.analytics import outreach
+    program = cadence(session)
+    winter = partners(session, 3)
+    enrol(session, program, winter, at(1, 10))
+    referred(session, winter[0], at(2, 20))
+    lunch = event(session, at(4, 15))
+    attendees = partners(session, 3, partner_type="primary_care", tier="B")
+    invite(session, lunch, attendees)
+    referred(session, attendees[1], at(5, 10))
+    others = partners(session, 4, partner_type="primary_care", tier="B")
+    referred(session, others[0], at(1, 20), at(5, 2))
+    referred(session, others[1], at(3, 3))
+    first_half = Filters(Period(date(2026, 1, 1), date(2026, 6, 1)))
+    together = program_conversion(session, first_half, now)
+    monkeypatch.setattr(outreach, "_MONTH_BITS", 8)  # January and April: 3 + 4 + 3 months apart
+    apart = program_conversion(session, first_half, now)
+    assert len(together) == 2 and together["comparison_partners"].tolist() != [0, 0]
+    assert together.equals(apart)
