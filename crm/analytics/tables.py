@@ -32,14 +32,19 @@ def sheet_name(name: str) -> str:
 
 
 def _defused(table: pd.DataFrame) -> pd.DataFrame:
-    text_columns = [c for c in table.columns if table[c].dtype == object]
+    text_columns = [c for c in table.columns
+                    if pd.api.types.is_object_dtype(table[c]) or pd.api.types.is_string_dtype(table[c])]
     if not text_columns:
         return table
     table = table.copy()
     for column in text_columns:
-        table[column] = table[column].map(
-            lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+        # Built as object values: Series.map would turn a column of counts with a gap into floats.
+        table[column] = pd.Series([_defuse(v) for v in table[column]], index=table.index, dtype=object)
     return table
+
+
+def _defuse(value: object) -> object:
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
 def _fit_columns(worksheet, table: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
