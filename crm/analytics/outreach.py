@@ -274,12 +274,23 @@ def _month_start(index: int, offset_minutes: int) -> datetime:
     return datetime((index - 1) // 12, (index - 1) % 12 + 1, 1, tzinfo=UTC) - timedelta(minutes=offset_minutes)
 
 
+def _month_bit(received: ColumnElement, ends: list[datetime], first: int) -> ColumnElement[int]:
+    """2 ** i for a time in month i (counted from `first`), given the months' ends in
+    order: a nested CASE halving the months, so a time is compared about log2(months)
+    times rather than once per month before its own."""
+    if len(ends) == 1:
+        return literal(2 ** first, BigInteger)
+    middle = len(ends) // 2
+    return case((received < ends[middle - 1], _month_bit(received, ends[:middle], first)),
+                else_=_month_bit(received, ends[middle:], first + middle))
+
+
 def _comparison_pool(session: Session, filters: Filters, indexes: list[int], by_index: dict[int, str]
                      ) -> dict[tuple[str, Stratum], tuple[int, int]]:
     first = indexes[0] - 3
     starts = [_month_start(first + i, filters.offset_minutes) for i in range(indexes[-1] + 3 - first + 1)]
     received = Referral.received_at
-    bit = case(*[(received < start, literal(2 ** i, BigInteger)) for i, start in enumerate(starts[1:])])
+    bit = _month_bit(received, starts[1:], 0)
     sets = (select(Referral.partner_id.label("partner_id"),
                    outreach_sql.bits(bit).label("months"))
             .where(received >= starts[0], received < starts[-1], *filters.referral_clauses(Referral))
