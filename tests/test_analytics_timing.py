@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from crm import settings
-from crm.analytics import sql
+from crm.analytics import sql, timing
 from crm.analytics.filters import Period
 from crm.analytics.timing import Targets, breach_counts, target_breaches, time_to_stage
 from crm.models import Referral
@@ -214,3 +214,14 @@ def test_percentiles_of_counts_answer_as_the_interpolated_percentiles_do(session
 
     assert answers(sql.percentiles_of_counts) == answers(sql.percentiles)
     assert len(answers(sql.percentiles)) == 3
+
+
+@pytest.mark.parametrize("period", ["october", "august"])
+def test_the_page_reads_the_counts_and_the_breaches_in_one_statement_with_the_same_answers(session: Session,
+                                                                                            period: str) -> None:
+    funnel_data(session)
+    chosen = filters() if period == "october" else filters(AUGUST)
+    counts, listed = timing.breaches(session, chosen, Targets(), NOW, limit=4)
+    assert counts.equals(breach_counts(session, chosen, Targets(), NOW))
+    assert listed.equals(target_breaches(session, chosen, Targets(), NOW, limit=4))
+    assert len(listed) == (4 if period == "october" else 0)

@@ -23,7 +23,7 @@ from typing import Final, Protocol
 
 import pandas as pd
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
 from campaigns.business_days import add_business_days
@@ -127,6 +127,35 @@ def target_breaches(session: Session, filters: Filters, targets: Targets, now: d
     due; `happened_at` is None while the stage is still to come; `late_by_days` counts
     local calendar days past the deadline (to today for an open one)."""
     days, today = _days(filters, now, targets), _day_number(now, filters.offset_minutes)
+    listed = _listed(days, targets, today, now, limit).subquery("breach_list")
+    return _breach_table([r._mapping for r in session.execute(select(listed).order_by(*_latest_first(listed)))])
+
+
+def breach_counts(session: Session, filters: Filters, targets: Targets, now: datetime) -> pd.DataFrame:
+    """Per target: `breached`, `total` (referrals that can be judged: the stage happened,
+    or its deadline passed without it and the referral is not lost) and `share`
+    (None when nothing could be judged yet)."""
+    days, today = _days(filters, now, targets, listing=False), _day_number(now, filters.offset_minutes)
+    return _count_table(session.execute(select(*_judged(days, today)).select_from(days)).one()._mapping, targets)
+
+
+def breaches(session: Session, filters: Filters, targets: Targets, now: datetime,
+             limit: int = 500) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`breach_counts` and `target_breaches` from one statement, for the page that shows
+    both: the period's referrals are read and their deadlines worked out once. Every
+    listed breach carries the counts; with no breach the one row has the counts alone."""
+    days, today = _days(filters, now, targets), _day_number(now, filters.offset_minutes)
+    counts = select(*_judged(days, today)).select_from(days).cte("breach_counts")
+    listed = _listed(days, targets, today, now, limit).subquery("breach_list")
+    rows = session.execute(select(counts, listed).select_from(counts.outerjoin(listed, literal(True)))
+                           .order_by(*_latest_first(listed))).all()
+    return (_count_table(rows[0]._mapping, targets),
+            _breach_table([r._mapping for r in rows if r.referral_id is not None]))
+
+
+def _listed(days, targets: Targets, today: int, now: datetime, limit: int) -> Select:  # type: ignore[no-untyped-def]
+    """The breaches, most days late first, named after the limit: times, partners and
+    locations are looked up for the listed referrals only."""
     every = union_all(*(  # only the numbers: times, partners and locations for the listed ones after
         select(days.c.referral_id, days.c.received_at, literal(i).label("stage"),
                literal(targets.label(stage)).label("target"), days.c[f"deadline_{i}"].label("deadline_day"),
@@ -137,37 +166,37 @@ def target_breaches(session: Session, filters: Filters, targets: Targets, now: d
     listed = select(every).order_by(*_latest_first(every)).limit(limit).subquery("listed")
     happened = case(*((listed.c.stage == i, case((and_(column.is_not(None), column <= now), column)))
                       for i, column in enumerate(_COLUMNS.values())))
-    query = (select(listed.c.referral_id, Partner.name.label("partner"),
-                    func.coalesce(Location.name, literal(NO_LOCATION)).label("location"), listed.c.received_at,
-                    listed.c.target, listed.c.deadline_day, happened.label("happened_at"), listed.c.late_by_days)
-             .select_from(listed)
-             .join(Referral, Referral.id == listed.c.referral_id)
-             .join(Partner, Partner.id == Referral.partner_id)
-             .outerjoin(Location, Location.id == Referral.location_id)
-             .order_by(*_latest_first(listed)))
-    rows = [dict(r._mapping) for r in session.execute(query)]
-    for row in rows:
-        row["deadline"] = _EPOCH + timedelta(days=int(row.pop("deadline_day")))
-        row["received_at"] = _aware(row["received_at"])
-        row["happened_at"] = _aware(row["happened_at"])
+    return (select(listed.c.referral_id, Partner.name.label("partner"),
+                   func.coalesce(Location.name, literal(NO_LOCATION)).label("location"), listed.c.received_at,
+                   listed.c.target, listed.c.deadline_day, happened.label("happened_at"), listed.c.late_by_days)
+            .select_from(listed)
+            .join(Referral, Referral.id == listed.c.referral_id)
+            .join(Partner, Partner.id == Referral.partner_id)
+            .outerjoin(Location, Location.id == Referral.location_id))
+
+
+def _breach_table(found: list) -> pd.DataFrame:  # type: ignore[type-arg]
     columns = ["referral_id", "partner", "location", "received_at", "target", "deadline", "happened_at",
                "late_by_days"]
+    rows = [{"referral_id": r["referral_id"], "partner": r["partner"], "location": r["location"],
+             "received_at": _aware(r["received_at"]), "target": r["target"],
+             "deadline": _EPOCH + timedelta(days=int(r["deadline_day"])), "happened_at": _aware(r["happened_at"]),
+             "late_by_days": r["late_by_days"]} for r in found]
     table = pd.DataFrame(rows, columns=columns)
     table["late_by_days"] = table["late_by_days"].astype("int64")
     table["happened_at"] = table["happened_at"].astype(object).where(table["happened_at"].notna(), None)
     return table
 
 
-def breach_counts(session: Session, filters: Filters, targets: Targets, now: datetime) -> pd.DataFrame:
-    """Per target: `breached`, `total` (referrals that can be judged: the stage happened,
-    or its deadline passed without it and the referral is not lost) and `share`
-    (None when nothing could be judged yet)."""
-    days, today = _days(filters, now, targets, listing=False), _day_number(now, filters.offset_minutes)
+def _judged(days, today: int) -> list[ColumnElement[int]]:  # type: ignore[no-untyped-def]
     sums = []
     for i in range(len(STAGES)):
         judged = or_(days.c[f"day_{i}"].is_not(None), and_(days.c.open == 1, literal(today) > days.c[f"deadline_{i}"]))
         sums += [_count(_breached(days, i, today)).label(f"breached_{i}"), _count(judged).label(f"total_{i}")]
-    row = session.execute(select(*sums).select_from(days)).one()._mapping
+    return sums
+
+
+def _count_table(row, targets: Targets) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     table = pd.DataFrame([{"target": targets.label(stage), "breached": int(row[f"breached_{i}"]),
                            "total": int(row[f"total_{i}"])} for i, stage in enumerate(STAGES)])
     table["share"] = [b / t if t else None for b, t in zip(table["breached"], table["total"])]

@@ -11,7 +11,7 @@ import streamlit as st
 
 from crm.analytics.filters import Filters
 from crm.analytics.funnel import funnel, lost_by_reason, overall
-from crm.analytics.timing import STAGES, Targets, breach_counts, target_breaches, time_to_stage
+from crm.analytics.timing import STAGES, Targets, breaches, time_to_stage
 from crm.clock import utcnow
 from ui.analytics_filters import filter_bar
 from ui.downloads import download_buttons
@@ -117,14 +117,13 @@ def _breaches(ctx: AppContext, filters: Filters, targets: Targets) -> None:
     st.markdown(f"Targets from receipt: {words}. Business days run Monday to Friday on the practice's calendar, "
                 "and a stage is due by the end of its deadline day.")
     now = utcnow()
-    counts = read(ctx.engine, lambda s: breach_counts(s, filters, targets, now))
+    counts, listed = read(ctx.engine, lambda s: breaches(s, filters, targets, now, limit=_BREACHES_SHOWN))
     st.dataframe(counts.rename(columns={"target": "Target", "breached": "Breached", "total": "Judged",
                                         "share": "Share breached"}).astype({"Share breached": float}),
                  hide_index=True, column_config={"Share breached": st.column_config.NumberColumn(format="percent")})
     download_buttons(counts, "target-breach-counts", key="funnel_breach_counts")
     st.caption("Judged: the stage happened, or its deadline passed without it. A lost referral is judged only on "
                "the stages it reached.")
-    listed = read(ctx.engine, lambda s: target_breaches(s, filters, targets, now, limit=_BREACHES_SHOWN))
     if listed.empty:
         st.success("Every referral met its targets so far.")
         return
