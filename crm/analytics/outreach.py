@@ -50,7 +50,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import BigInteger, ColumnElement, Integer, String, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import (BigInteger, ColumnElement, Integer, String, and_, case, cast, func, literal, or_, select,
+                        union_all)
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
@@ -93,8 +94,6 @@ def program_conversion(session: Session, filters: Filters, now: datetime, window
 
 # Who was reached ----------------------------------------------------------------
 
-
-
 def _live(filters: Filters) -> list[ColumnElement[bool]]:
     """The partners that count, reached or not: the partner filters, and not archived
     before the period began."""
@@ -105,9 +104,9 @@ def _live(filters: Filters) -> list[ColumnElement[bool]]:
 def _reach(filters: Filters, window_days: int) -> CTE:
     """One row per program and partner reached in the period: kind, id (a cadence's or
     event's id; 0 for seasonal), key (the seasonal source; '' otherwise), partner, when,
-    with the partner's type and tier, and the times
-    `window_days` before and after the reach (`low`, `high`), so its referrals are read
-    as a range of the (partner, received) index."""
+    with the partner's type and tier, and the times `window_days` before and after the
+    reach (`low`, `high`, exact: see `outreach_sql.shift_days`), so its referrals are
+    read as a range of the (partner, received) index."""
     start, end = filters.bounds
     first = func.min(Enrolment.enrolled_at)
     cadences = (select(literal("cadence", String).label("kind"), Enrolment.cadence_id.label("pid"),
@@ -266,7 +265,7 @@ def _comparison(session: Session, filters: Filters, anchors: dict[Program, str])
     return _Comparison(partners, pool)
 
 
-_MONTH_BITS = 60  # months a bigint holds as a set
+_MONTH_BITS = 60  # a set holds fewer months than this: its number stays within a signed 64-bit integer
 
 
 def _month_start(index: int, offset_minutes: int) -> datetime:
