@@ -1,4 +1,6 @@
 """The migrations and the models describe the same schema, on both databases."""
+import os
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
@@ -24,6 +26,12 @@ def test_sqlite_enforces_foreign_keys_and_uses_wal(tmp_path):
     with engine_for(url).connect() as connection:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_sqlite_may_sort_with_helper_threads(tmp_path):
+    url = f"sqlite:///{tmp_path / 'threads.db'}"
+    with engine_for(url).connect() as connection:
+        assert connection.execute(text("PRAGMA threads")).scalar() == min(4, os.cpu_count() or 1)
 
 
 def test_migrations_downgrade_to_nothing_and_back(tmp_path):
