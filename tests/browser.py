@@ -142,7 +142,7 @@ class Page:
         self.wait.until(ec.element_to_be_clickable(
             (By.XPATH, f'//button[.//p[normalize-space()="{text}"]]'))).click()
 
-    def choose(self, label: str, option: str) -> None:
+    def choose(self, label: str, option: str) -> WebElement:
         """Pick an option of a selectbox by typing it, as a person with a keyboard would."""
         box = self.wait.until(ec.element_to_be_clickable(
             (By.CSS_SELECTOR, f'input[role="combobox"][aria-label="{label}"]')))
@@ -150,6 +150,7 @@ class Page:
         box.send_keys(option)
         self.wait.until(ec.element_to_be_clickable(
             (By.XPATH, f'//*[@role="option"][normalize-space()="{option}"]'))).click()
+        return box
 
     def wait_for_text(self, text: str, tag: str = "*") -> WebElement:
         return self.wait.until(ec.visibility_of_element_located(
@@ -160,14 +161,8 @@ class Page:
             (By.XPATH, f'//*[self::h1 or self::h2 or self::h3][normalize-space()="{text}"]')))
 
     def pick(self, label: str, option: str) -> None:
-        """Add an option to a multiselect by typing it."""
-        box = self.wait.until(ec.element_to_be_clickable(
-            (By.CSS_SELECTOR, f'input[role="combobox"][aria-label="{label}"]')))
-        box.click()
-        box.send_keys(option)
-        self.wait.until(ec.element_to_be_clickable(
-            (By.XPATH, f'//*[@role="option"][normalize-space()="{option}"]'))).click()
-        box.send_keys(Keys.ESCAPE)
+        """Add an option to a multiselect by typing it; the list then closes."""
+        self.choose(label, option).send_keys(Keys.ESCAPE)
 
     def wait_until_gone(self, text: str) -> None:
         self.wait.until(lambda driver: text not in driver.find_element(By.TAG_NAME, "body").text)

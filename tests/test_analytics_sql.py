@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from crm.analytics import sql
 from crm.analytics.filters import Filters, Period
-from crm.models import Referral
+from crm.models import Partner, Referral
 from tests.factories import make_partner, make_referral
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -67,16 +67,23 @@ def test_milliseconds_are_exact_so_their_differences_are_exact_durations(session
     assert took == 36 * 3_600_000 + 7
 
 
-def test_percentiles_of_counts_with_a_tally_keep_the_groups_and_rows_without_a_value(session: Session) -> None:
+def contacted_after(session: Session, hours_for_a: tuple[int, ...]) -> tuple[Partner, Partner, Partner]:
+    """a: referrals contacted after these hours, one open and one lost; b: one open and
+    one lost, no contact at all; c: one contacted after 96 hours."""
     a, b, c = make_partner(session), make_partner(session), make_partner(session)
     start = datetime(2026, 10, 1, 12, tzinfo=UTC)
-    for hours in (24, 48, 48, 240):
+    for hours in hours_for_a:
         make_referral(session, a, start, contacted_at=start + timedelta(hours=hours))
     make_referral(session, a, start)
     make_referral(session, a, start, status="lost")
     make_referral(session, b, start, status="lost")  # b has no value at all
     make_referral(session, b, start)
     make_referral(session, c, start, contacted_at=start + timedelta(hours=96))
+    return a, b, c
+
+
+def test_percentiles_of_counts_with_a_tally_keep_the_groups_and_rows_without_a_value(session: Session) -> None:
+    a, b, c = contacted_after(session, (24, 48, 48, 240))
     open_ = case((Referral.status == "lost", 0), else_=1)
     source = select(Referral.partner_id.label("partner_id"),
                     sql.days_between(Referral.received_at, Referral.contacted_at).label("d"),
@@ -112,15 +119,7 @@ def test_percentiles_of_buckets_answer_as_the_interpolated_percentiles_do(sessio
 
 
 def test_percentiles_of_buckets_with_a_tally_as_percentiles_of_counts(session: Session) -> None:
-    a, b, c = make_partner(session), make_partner(session), make_partner(session)
-    start = datetime(2026, 10, 1, 12, tzinfo=UTC)
-    for hours in (24, 48, 48, 240, 25, 26):
-        make_referral(session, a, start, contacted_at=start + timedelta(hours=hours))
-    make_referral(session, a, start)
-    make_referral(session, a, start, status="lost")
-    make_referral(session, b, start, status="lost")  # b has no value at all
-    make_referral(session, b, start)
-    make_referral(session, c, start, contacted_at=start + timedelta(hours=96))
+    a, b, c = contacted_after(session, (24, 48, 48, 240, 25, 26))
     open_ = case((Referral.status == "lost", 0), else_=1)
     source = select(Referral.partner_id.label("partner_id"),
                     (sql.milliseconds(Referral.contacted_at) - sql.milliseconds(Referral.received_at)).label("ms"),

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-# Text Excel would run as a formula if a cell started with it.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from crm.analytics.tables import as_text
+
 _PERCENT_HINTS = ("rate", "share", "change_vs", "lift")
 MISSING = "—"
 
@@ -73,8 +73,8 @@ def excel_value(value: Any) -> Any:
     value = plain(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        return as_text(value)
     if value is not None and not isinstance(value, (str, int, float, bool, date)):
         return str(value)
     return value

@@ -39,11 +39,13 @@ def _defused(table: pd.DataFrame) -> pd.DataFrame:
     table = table.copy()
     for column in text_columns:
         # Built as object values: Series.map would turn a column of counts with a gap into floats.
-        table[column] = pd.Series([_defuse(v) for v in table[column]], index=table.index, dtype=object)
+        table[column] = pd.Series([as_text(v) for v in table[column]], index=table.index, dtype=object)
     return table
 
 
-def _defuse(value: object) -> object:
+def as_text(value: object) -> object:
+    """A cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a
+    carriage return) gets a leading quote, which makes it text; anything else is kept."""
     return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
