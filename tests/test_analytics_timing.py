@@ -216,12 +216,14 @@ def test_percentiles_of_counts_answer_as_the_interpolated_percentiles_do(session
     assert len(answers(sql.percentiles)) == 3
 
 
+@pytest.mark.parametrize("by", [None, "location", "partner_type"])
 @pytest.mark.parametrize("period", ["october", "august"])
-def test_the_page_reads_the_counts_and_the_breaches_in_one_statement_with_the_same_answers(session: Session,
-                                                                                            period: str) -> None:
+def test_the_page_reads_the_times_counts_and_breaches_in_one_statement_with_the_same_answers(
+        session: Session, period: str, by: str | None) -> None:
     funnel_data(session)
     chosen = filters() if period == "october" else filters(AUGUST)
-    counts, listed = timing.breaches(session, chosen, Targets(), NOW, limit=4)
-    assert counts.equals(breach_counts(session, chosen, Targets(), NOW))
-    assert listed.equals(target_breaches(session, chosen, Targets(), NOW, limit=4))
-    assert len(listed) == (4 if period == "october" else 0)
+    together = timing.timings(session, chosen, Targets(), NOW, by=by, limit=4)
+    assert together.time_to_stage.equals(time_to_stage(session, chosen, by=by))
+    assert together.breach_counts.equals(breach_counts(session, chosen, Targets(), NOW))
+    assert together.breaches.equals(target_breaches(session, chosen, Targets(), NOW, limit=4))
+    assert len(together.breaches) == (4 if period == "october" else 0)

@@ -4,12 +4,13 @@ the period is too recent to judge or reached nobody."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, time
 
 from crm.clock import utcnow
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
 from tests.factories import make_user
-from tests.outreach_data import introduction_cadence
+from tests.outreach_data import introduction_cadence, partners, seasonal_sent
 from ui.analytics_filters import period_for
 from ui.shell import PAGES
 
@@ -41,6 +42,27 @@ def test_a_viewer_reads_each_programs_conversion_against_comparable_partners(app
         "Cadence", "New-partner introduction", 3, 3, 2)
     assert (row["Comparable partners"], row["Comparable rate"]) == (5, 0.5)
     assert row["Verdict"] == "too few partners to tell"
+
+
+def test_cadences_and_seasonal_sends_share_the_table_with_their_ids_as_text(app_database, session):
+    """A seasonal send is named by its source, a cadence by its number: one column of
+    text, so Streamlit shows the table as it is instead of logging a failed conversion."""
+    when = eight_months_ago()
+    program = introduction_cadence(session, when)
+    seasonal_sent(session, partners(session, 2, partner_type="school"), when, source=f"seasonal {when.year} "
+                  "spring pre-season")
+    failures: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = failures.append  # type: ignore[method-assign]
+    streamlit_log = logging.getLogger("streamlit.dataframe_util")
+    streamlit_log.addHandler(handler)
+    try:
+        table = page_for(session).dataframe[0].value
+    finally:
+        streamlit_log.removeHandler(handler)
+    assert list(zip(table["Kind"], table["Program id"])) == [
+        ("Cadence", str(program.id)), ("Seasonal send", f"seasonal {when.year} spring pre-season")]
+    assert [r.getMessage() for r in failures if "Serialization" in r.getMessage()] == []
 
 
 def test_the_lift_is_explained_charted_with_its_interval_and_downloadable(app_database, session):

@@ -19,7 +19,7 @@ from crm.analytics.funnel import funnel, lost_by_reason
 from crm.analytics.monthly import referrals_by_partner_month
 from crm.analytics.outreach import program_conversion
 from crm.analytics.overview import headline
-from crm.analytics.timing import Targets, breach_counts, time_to_stage
+from crm.analytics.timing import Targets, timings
 from crm.settings import Settings
 from crm.vocab import PartnerType
 
@@ -99,8 +99,8 @@ def _funnel(session: Session, filters: Filters) -> list[Section]:
 
 
 def _timing(session: Session, settings: Settings, filters: Filters, now: datetime) -> list[Section]:
-    timing = time_to_stage(session, filters).drop(columns=["group"])
-    breaches = breach_counts(session, filters, Targets.from_settings(settings), now)
+    speed = timings(session, filters, Targets.from_settings(settings), now, limit=0)
+    timing, breaches = speed.time_to_stage.drop(columns=["group"]), speed.breach_counts
     return [
         Section("Time to each stage", timing, Chart("bar", "stage", ("median_days", "p90_days")),
                 "Days from receipt, for the referrals received this month that reached each stage."),

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Numeric, and_, case, cast, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import BigInteger, Integer, Numeric, and_, case, cast, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.expression import FunctionElement
@@ -203,7 +203,7 @@ class epoch_ms(FunctionElement[int]):
     rounded), so the difference of two is an exact duration. Integers sort and group
     faster than fractional days, and equal durations are always equal."""
 
-    type = Integer()
+    type = BigInteger()
     inherit_cache = True
 
 

@@ -22,8 +22,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Final, Protocol
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.selectable import CTE, Selectable, Subquery
 from sqlmodel import Session
 
 from campaigns.business_days import add_business_days
@@ -72,33 +73,101 @@ class Targets:
         return f"{stage} within {days} business day{'s' if days != 1 else ''}"
 
 
+@dataclass(frozen=True)
+class Timings:
+    """What the funnel page shows about speed: `time_to_stage`, `breach_counts` and
+    `target_breaches`, as those functions return them."""
+
+    time_to_stage: pd.DataFrame
+    breach_counts: pd.DataFrame
+    breaches: pd.DataFrame
+
+
 def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> pd.DataFrame:
     """Per group and stage: `referrals` that reached the stage, their median and 90th
     percentile days from receipt, and `still_open` (neither reached it nor lost).
     Medians are None for a stage no referral reached."""
+    query = _stage_times(_per_referral(filters, _checked(by)), by)
+    return _timing_table(session, list(session.execute(query)), by)
+
+
+def target_breaches(session: Session, filters: Filters, targets: Targets, now: datetime,
+                    limit: int = 500) -> pd.DataFrame:
+    """Referrals received in the period that broke a target, most days late first: one
+    row per referral and target. `deadline` is the local date by whose end the stage was
+    due; `happened_at` is None while the stage is still to come; `late_by_days` counts
+    local calendar days past the deadline (to today for an open one)."""
+    days, today = _days(_per_referral(filters), filters, now, targets), _day_number(now, filters.offset_minutes)
+    listed = _listed(days, targets, today, now, limit).subquery("breach_list")
+    return _breach_table([r._mapping for r in session.execute(select(listed).order_by(*_latest_first(listed)))])
+
+
+def breach_counts(session: Session, filters: Filters, targets: Targets, now: datetime) -> pd.DataFrame:
+    """Per target: `breached`, `total` (referrals that can be judged: the stage happened,
+    or its deadline passed without it and the referral is not lost) and `share`
+    (None when nothing could be judged yet)."""
+    days, today = _days(_per_referral(filters), filters, now, targets), _day_number(now, filters.offset_minutes)
+    return _count_table(session.execute(select(*_judged(days, today)).select_from(days)).one()._mapping, targets)
+
+
+def timings(session: Session, filters: Filters, targets: Targets, now: datetime, by: str | None = None,
+            limit: int = 500) -> Timings:
+    """The three in one statement, with the same answers: the period's referrals are
+    read and their times worked out once, which is most of the cost of each. The rows
+    of the three parts are stacked, each part padding the others' columns with nulls."""
+    per_referral = _per_referral(filters, _checked(by))
+    days, today = _days(per_referral, filters, now, targets), _day_number(now, filters.offset_minutes)
+    counts = select(*_judged(days, today)).select_from(days).cte("breach_counts")
+    listed = _listed(days, targets, today, now, limit).subquery("breach_list")
+    parts = {"time": _stage_times(per_referral, by).subquery("stage_times"),
+             "count": counts, "breach": listed}
+    stacked = _stacked(parts)
+    rows = session.execute(select(stacked).order_by(stacked.c.part, *_latest_first(stacked))).all()
+    found = {name: [r for r in rows if r.part == name] for name in parts}
+    return Timings(time_to_stage=_timing_table(session, found["time"], by),
+                   breach_counts=_count_table(found["count"][0]._mapping, targets),
+                   breaches=_breach_table([r._mapping for r in found["breach"]]))
+
+
+def _checked(by: str | None) -> str | None:
     if by is not None and by not in TIMING_BREAKDOWNS:
         raise ValueError(f"cannot break the timing down by {by!r}")
-    # keys never null for the bucketed percentiles: no location is -1, named after the query
+    return by
+
+
+def _per_referral(filters: Filters, by: str | None = None) -> CTE:
+    """Each referral of the period once, as integers only: its group (never null for
+    the bucketed percentiles: no location is -1, named after the query), whether it is
+    lost, and its receipt and stages in epoch milliseconds. Materialized, since reading
+    and converting the stored times is most of the cost of everything below; durations
+    and local day numbers are then integer arithmetic on these columns."""
     group = func.coalesce(Referral.location_id, -1) if by == "location" else _group(by)
-    received = sql.milliseconds(Referral.received_at)
-    lost = Referral.status == ReferralStatus.LOST.value
-    times = (  # one pass over the period: each referral's receipt worked out once
-        select(group.label("grp"), case((lost, 0), else_=1).label("not_lost"),
-               *((sql.milliseconds(column) - received).label(f"ms_{i}") for i, column in enumerate(_COLUMNS.values())))
-        .select_from(_joined(by)).where(*referrals_in(filters))
-        .cte("times").prefix_with("MATERIALIZED"))
-    # per stage, milliseconds to reach it (exact integers, which sort faster than
-    # fractional days) and, without a time, the open ones; every referral at the first
-    # stage, so a group whose referrals were all lost before reaching anything still shows
+    return (select(Referral.id.label("referral_id"), group.label("grp"),
+                   case((Referral.status == ReferralStatus.LOST.value, 0), else_=1).label("open"),
+                   sql.milliseconds(Referral.received_at).label("received_ms"),
+                   *(sql.milliseconds(column).label(f"at_{i}") for i, column in enumerate(_COLUMNS.values())))
+            .select_from(_joined(by)).where(*referrals_in(filters))
+            .cte("per_referral").prefix_with("MATERIALIZED"))
+
+
+def _stage_times(per_referral: CTE, by: str | None) -> Select:
+    """Per group and stage, the percentiles of milliseconds to reach it (exact integers,
+    which sort faster than fractional days) and, without a time, the open ones; every
+    referral is at the first stage, so a group whose referrals were all lost before
+    reaching anything still shows."""
+    p = per_referral.c
     reached = union_all(*(
-        select(times.c.grp, literal(i).label("stage"), times.c[f"ms_{i}"].label("ms"),
-               case((times.c[f"ms_{i}"].is_(None), times.c.not_lost), else_=0).label("still_open"))
-        .where(*([] if i == 0 else [or_(times.c[f"ms_{i}"].is_not(None), times.c.not_lost == 1)]))
+        select(p.grp, literal(i).label("stage"), (p[f"at_{i}"] - p.received_ms).label("ms"),
+               case((p[f"at_{i}"].is_(None), p.open), else_=0).label("still_open"))
+        .where(*([] if i == 0 else [or_(p[f"at_{i}"].is_not(None), p.open == 1)]))
         for i in range(len(STAGES))
     )).subquery("reached")
     keys = ["stage"] if by is None else ["grp", "stage"]
-    found = {(r.grp if by else "All", STAGES[r.stage]): r
-             for r in session.execute(sql.percentiles_of_buckets(reached, "ms", keys, tally="still_open"))}
+    return sql.percentiles_of_buckets(reached, "ms", keys, tally="still_open")
+
+
+def _timing_table(session: Session, found_rows: list, by: str | None) -> pd.DataFrame:  # type: ignore[type-arg]
+    found = {(r.grp if by else "All", STAGES[r.stage]): r for r in found_rows}
     rows = []
     for grp in dict.fromkeys(g for g, _ in found):
         for stage in STAGES:
@@ -120,44 +189,27 @@ def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> 
     return table.sort_values(["group", "stage"], key=_stage_order, kind="stable").reset_index(drop=True)
 
 
-def target_breaches(session: Session, filters: Filters, targets: Targets, now: datetime,
-                    limit: int = 500) -> pd.DataFrame:
-    """Referrals received in the period that broke a target, most days late first: one
-    row per referral and target. `deadline` is the local date by whose end the stage was
-    due; `happened_at` is None while the stage is still to come; `late_by_days` counts
-    local calendar days past the deadline (to today for an open one)."""
-    days, today = _days(filters, now, targets), _day_number(now, filters.offset_minutes)
-    listed = _listed(days, targets, today, now, limit).subquery("breach_list")
-    return _breach_table([r._mapping for r in session.execute(select(listed).order_by(*_latest_first(listed)))])
-
-
-def breach_counts(session: Session, filters: Filters, targets: Targets, now: datetime) -> pd.DataFrame:
-    """Per target: `breached`, `total` (referrals that can be judged: the stage happened,
-    or its deadline passed without it and the referral is not lost) and `share`
-    (None when nothing could be judged yet)."""
-    days, today = _days(filters, now, targets, listing=False), _day_number(now, filters.offset_minutes)
-    return _count_table(session.execute(select(*_judged(days, today)).select_from(days)).one()._mapping, targets)
-
-
-def breaches(session: Session, filters: Filters, targets: Targets, now: datetime,
-             limit: int = 500) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`breach_counts` and `target_breaches` from one statement, for the page that shows
-    both: the period's referrals are read and their deadlines worked out once. Every
-    listed breach carries the counts; with no breach the one row has the counts alone."""
-    days, today = _days(filters, now, targets), _day_number(now, filters.offset_minutes)
-    counts = select(*_judged(days, today)).select_from(days).cte("breach_counts")
-    listed = _listed(days, targets, today, now, limit).subquery("breach_list")
-    rows = session.execute(select(counts, listed).select_from(counts.outerjoin(listed, literal(True)))
-                           .order_by(*_latest_first(listed))).all()
-    return (_count_table(rows[0]._mapping, targets),
-            _breach_table([r._mapping for r in rows if r.referral_id is not None]))
+def _stacked(parts: dict[str, Selectable]) -> Subquery:
+    """The parts' rows one after another under the union of their columns, with a
+    `part` column naming each row's part. Missing columns are nulls of the type the
+    other parts give them, as PostgreSQL wants in a union."""
+    columns: dict[str, ColumnElement] = {}
+    for part in parts.values():
+        for column in part.c:
+            columns.setdefault(column.name, column)
+    return union_all(*(
+        select(literal(name).label("part"),
+               *(part.c[c] if c in part.c else cast(null(), column.type).label(c) for c, column in columns.items()))
+        .select_from(part)
+        for name, part in parts.items()
+    )).subquery("stacked")
 
 
 def _listed(days, targets: Targets, today: int, now: datetime, limit: int) -> Select:  # type: ignore[no-untyped-def]
     """The breaches, most days late first, named after the limit: times, partners and
     locations are looked up for the listed referrals only."""
     every = union_all(*(  # only the numbers: times, partners and locations for the listed ones after
-        select(days.c.referral_id, days.c.received_at, literal(i).label("stage"),
+        select(days.c.referral_id, days.c.received_ms, literal(i).label("stage"),
                literal(targets.label(stage)).label("target"), days.c[f"deadline_{i}"].label("deadline_day"),
                (func.coalesce(days.c[f"day_{i}"], literal(today)) - days.c[f"deadline_{i}"]).label("late_by_days"))
         .where(_breached(days, i, today))
@@ -167,8 +219,9 @@ def _listed(days, targets: Targets, today: int, now: datetime, limit: int) -> Se
     happened = case(*((listed.c.stage == i, case((and_(column.is_not(None), column <= now), column)))
                       for i, column in enumerate(_COLUMNS.values())))
     return (select(listed.c.referral_id, Partner.name.label("partner"),
-                   func.coalesce(Location.name, literal(NO_LOCATION)).label("location"), listed.c.received_at,
-                   listed.c.target, listed.c.deadline_day, happened.label("happened_at"), listed.c.late_by_days)
+                   func.coalesce(Location.name, literal(NO_LOCATION)).label("location"), listed.c.received_ms,
+                   Referral.received_at, listed.c.target, listed.c.deadline_day, happened.label("happened_at"),
+                   listed.c.late_by_days)
             .select_from(listed)
             .join(Referral, Referral.id == listed.c.referral_id)
             .join(Partner, Partner.id == Referral.partner_id)
@@ -203,27 +256,19 @@ def _count_table(row, targets: Targets) -> pd.DataFrame:  # type: ignore[no-unty
     return table
 
 
-def _days(filters: Filters, now: datetime, targets: Targets, listing: bool = True):  # type: ignore[no-untyped-def]
-    """Per referral in the period, as numbers only: whether it is still open (not lost),
-    each stage's deadline as a local day number, and the local day each stage happened
-    on if it has by `now` (a first visit is often booked ahead), else null. Materialized,
-    so each day number is worked out once however often it is compared; the list of
-    breaches also keeps the referral's id and receipt to order and find it by."""
-    offset = filters.offset_minutes
-    received = sql.local_day_number(Referral.received_at, offset)
-    stages = []
-    for i, column in enumerate(_COLUMNS.values()):
-        done = and_(column.is_not(None), column <= now)
-        stages.append(case((done, sql.local_day_number(column, offset))).label(f"day_{i}"))
-    listed = [Referral.id.label("referral_id"), Referral.received_at] if listing else []
-    base = (select(*listed, case((Referral.status == ReferralStatus.LOST.value, 0), else_=1).label("open"),
-                   received.label("received_day"), *stages)
-            .where(*referrals_in(filters))
-            .cte("stage_days").prefix_with("MATERIALIZED"))
-    deadlines = _deadlines(base.c.received_day, targets)
-    return select(*(c for c in base.c if c.name != "received_day"),
-                  *(deadline.label(f"deadline_{i}") for i, deadline in enumerate(deadlines))
-                  ).cte("days").prefix_with("NOT MATERIALIZED")  # integers only: recomputed where read
+def _days(per_referral: CTE, filters: Filters, now: datetime, targets: Targets):  # type: ignore[no-untyped-def]
+    """Per referral in the period: whether it is still open (not lost), each stage's
+    deadline as a local day number, and the local day each stage happened on if it has
+    by `now` (a first visit is often booked ahead), else null. Integers worked out from
+    `_per_referral` where they are read."""
+    p, shift = per_referral.c, filters.offset_minutes * 60_000
+    received = (p.received_ms + shift) // sql.MS_PER_DAY
+    now_ms = round(now.timestamp() * 1000)
+    stages = [case((p[f"at_{i}"] <= now_ms, (p[f"at_{i}"] + shift) // sql.MS_PER_DAY)).label(f"day_{i}")
+              for i in range(len(STAGES))]
+    return select(p.referral_id, p.received_ms, p.open, *stages,
+                  *(deadline.label(f"deadline_{i}") for i, deadline in enumerate(_deadlines(received, targets)))
+                  ).cte("days").prefix_with("NOT MATERIALIZED")
 
 
 def _deadlines(received: ColumnElement[int], targets: Targets) -> list[ColumnElement[int]]:
@@ -244,7 +289,7 @@ def _breached(days, i: int, today: int) -> ColumnElement[bool]:  # type: ignore[
 
 
 def _latest_first(rows) -> tuple:  # type: ignore[no-untyped-def]
-    return rows.c.late_by_days.desc(), rows.c.received_at, rows.c.referral_id, rows.c.target
+    return rows.c.late_by_days.desc(), rows.c.received_ms, rows.c.referral_id, rows.c.target
 
 
 def _day_number(moment: datetime, offset: int) -> int:

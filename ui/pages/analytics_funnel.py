@@ -9,9 +9,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from crm.analytics.filters import Filters
 from crm.analytics.funnel import funnel, lost_by_reason, overall
-from crm.analytics.timing import STAGES, Targets, breaches, time_to_stage
+from crm.analytics.timing import STAGES, Targets, Timings, timings
 from crm.clock import utcnow
 from ui.analytics_filters import filter_bar
 from ui.downloads import download_buttons
@@ -48,8 +47,14 @@ def render(ctx: AppContext) -> None:
     _overall(whole)
     _breakdown(broken_down, label)
     _lost(read(ctx.engine, lambda s: lost_by_reason(s, filters)))
-    _timing(ctx, filters)
-    _breaches(ctx, filters, Targets.from_settings(ctx.settings))
+    # likewise the time to each stage for the group chosen below, and the breaches: one pass
+    chosen = st.session_state.get("funnel_timing_by")
+    chosen = chosen if chosen in TIMING_FOR else next(iter(TIMING_FOR))
+    targets, now = Targets.from_settings(ctx.settings), utcnow()
+    speed = read(ctx.engine, lambda s: timings(s, filters, targets, now, by=TIMING_FOR[chosen][0],
+                                               limit=_BREACHES_SHOWN))
+    _timing(speed, chosen)
+    _breaches(ctx, speed, targets)
 
 
 def _overall(table: pd.DataFrame) -> None:
@@ -97,13 +102,13 @@ def _lost(table: pd.DataFrame) -> None:
     download_buttons(table, "lost-referrals-by-reason", key="funnel_lost")
 
 
-def _timing(ctx: AppContext, filters: Filters) -> None:
+def _timing(speed: Timings, label: str) -> None:
     st.subheader("Time to each stage", anchor=False)
     st.caption("Days from receipt, counting only the referrals that reached the stage; “still open” are the "
                "ones that have not reached it and are not lost.")
-    label = st.selectbox("For", list(TIMING_FOR), key="funnel_timing_by")
+    st.selectbox("For", list(TIMING_FOR), key="funnel_timing_by")  # its value is `label`, read above
     by, title = TIMING_FOR[label]
-    table = read(ctx.engine, lambda s: time_to_stage(s, filters, by=by))
+    table = speed.time_to_stage
     shown = table.rename(columns={**_TIMING_COLUMNS, "group": title})
     days = ["Median days", "90th percentile days"]
     st.dataframe(shown.astype({c: float for c in days}), hide_index=True,
@@ -111,13 +116,12 @@ def _timing(ctx: AppContext, filters: Filters) -> None:
     download_buttons(table, f"time-to-stage-{by or 'all'}".replace("_", "-"), key="funnel_timing")
 
 
-def _breaches(ctx: AppContext, filters: Filters, targets: Targets) -> None:
+def _breaches(ctx: AppContext, speed: Timings, targets: Targets) -> None:
     st.subheader("Target breaches", anchor=False)
     words = ", ".join(targets.label(stage) for stage in STAGES[:-1]) + f" and {targets.label(STAGES[-1])}"
     st.markdown(f"Targets from receipt: {words}. Business days run Monday to Friday on the practice's calendar, "
                 "and a stage is due by the end of its deadline day.")
-    now = utcnow()
-    counts, listed = read(ctx.engine, lambda s: breaches(s, filters, targets, now, limit=_BREACHES_SHOWN))
+    counts, listed = speed.breach_counts, speed.breaches
     st.dataframe(counts.rename(columns={"target": "Target", "breached": "Breached", "total": "Judged",
                                         "share": "Share breached"}).astype({"Share breached": float}),
                  hide_index=True, column_config={"Share breached": st.column_config.NumberColumn(format="percent")})

@@ -44,7 +44,9 @@ def render(ctx: AppContext) -> None:
     if table.empty:
         st.info("No cadence, event or seasonal send reached a partner in this period.")
         return
-    shown = table.assign(program_kind=table["program_kind"].map(KINDS)).rename(columns=HEADERS)
+    # a cadence or event is named by its number, a seasonal send by its source: one text column
+    shown = table.assign(program_kind=table["program_kind"].map(KINDS),
+                         program_id=table["program_id"].astype(str)).rename(columns=HEADERS)
     shown = shown[[HEADERS[c] for c in HEADERS]]
     st.dataframe(shown, hide_index=True, column_config={
         name: st.column_config.NumberColumn(name, format="percent") for name in RATES})
