@@ -13,11 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Float, Integer, Numeric, case, cast, func, or_, select, true
+from sqlalchemy import ColumnElement, Float, Integer, case, cast, func, or_, select, true
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
-from crm.analytics import overview_sql
+from crm.analytics import overview_sql, sql
 from crm.analytics.filters import Filters, Period
 from crm.models import Partner, PartnerStatusChange, Referral, Touch
 from crm.vocab import PartnerStatus
@@ -204,13 +204,8 @@ def _first_visits(session: Session, filters: Filters, periods: list[Period]) -> 
     columns: list[ColumnElement] = []
     for i, _ in enumerate(periods):
         cum, n = running.c[f"cum{i}"], running.c[f"n{i}"]
-        steps = (n - 1) * 50
-        low = 1 + steps // 100
-        fraction = cast(steps % 100, Numeric) / 100.0
-        low_value = func.min(case((cum >= low, running.c.v)))
-        high_value = func.min(case((cum >= low + 1, running.c.v)))
-        interpolated = low_value + (func.coalesce(high_value, low_value) - low_value) * func.max(fraction)
-        columns += [func.max(n), cast(interpolated, Float)]
+        median = sql.interpolated(n, 50, lambda rank, cum=cum: func.min(case((cum >= rank, running.c.v))))
+        columns += [func.max(n), median]
     row = session.execute(select(*columns)).one()
     found: dict[Period, tuple[int, float | None]] = {}
     for i, p in enumerate(periods):

@@ -7,7 +7,7 @@ saving change, which never moves a referral out of a month that matters.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -94,6 +94,18 @@ def offset_minutes(zone: ZoneInfo, at: datetime) -> int:
     return int(offset.total_seconds() // 60)
 
 
+def interpolated(n: ColumnElement[int], percent: int,
+                 value_at: Callable[[ColumnElement[int]], ColumnElement]) -> ColumnElement[float]:
+    """The `percent`th percentile of `n` ordered values as PostgreSQL's percentile_cont
+    interpolates it, from `value_at(rank)`: an aggregate giving the value at a 1-based
+    rank. Integer arithmetic on the ranks, so SQLite answers the same."""
+    steps = (n - 1) * percent
+    low = 1 + steps // 100
+    fraction = cast(steps % 100, Numeric) / 100.0
+    low_value, high_value = value_at(low), value_at(low + 1)
+    return cast(low_value + (func.coalesce(high_value, low_value) - low_value) * func.max(fraction), Float)
+
+
 def percentiles(source: Subquery, value: str, groups: Sequence[str] = (),
                 percents: Sequence[int] = (50, 90)) -> Select:
     """Per group of `source`: n, then `p50`, `p90`, ... of `value`, interpolated between
@@ -112,45 +124,9 @@ def percentiles(source: Subquery, value: str, groups: Sequence[str] = (),
     rk = [ranked.c[name] for name in groups]
     columns: list[ColumnElement] = [*rk, func.max(ranked.c.n).label("n")]
     for percent in percents:
-        steps = (ranked.c.n - 1) * percent
-        low = 1 + steps // 100
-        fraction = cast(steps % 100, Numeric) / 100.0
-        low_value = func.max(case((ranked.c.rn == low, ranked.c.v)))
-        high_value = func.max(case((ranked.c.rn == low + 1, ranked.c.v)))
-        interpolated = low_value + (func.coalesce(high_value, low_value) - low_value) * func.max(fraction)
-        columns.append(cast(interpolated, Float).label(f"p{percent}"))
+        value = interpolated(ranked.c.n, percent, lambda rank: func.max(case((ranked.c.rn == rank, ranked.c.v))))
+        columns.append(value.label(f"p{percent}"))
     return select(*columns).group_by(*rk)
-
-
-class epoch_day(FunctionElement[int]):
-    """Whole days from 1970-01-01 to the local date of a stored time (shifted by the
-    zone's offset in minutes): an integer both databases do arithmetic on alike, so
-    weekdays and business-day deadlines are computed in SQL. 1970-01-01 was a Thursday."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(epoch_day, "sqlite")
-def _epoch_day_sqlite(element, compiler, **kw):  # type: ignore[no-untyped-def]
-    column, minutes = _offset(element, compiler, **kw)
-    # julianday is exact to the millisecond here and cheaper than strftime('%s')
-    return f"CAST(julianday({column}, '{minutes:+d} minutes') - 2440587.5 AS INTEGER)"
-
-
-@compiles(epoch_day, "postgresql")
-def _epoch_day_pg(element, compiler, **kw):  # type: ignore[no-untyped-def]
-    column, minutes = _offset(element, compiler, **kw)
-    return f"CAST(floor((date_part('epoch', {column}) + {minutes * 60}) / 86400) AS INTEGER)"  # float8: faster
-
-
-def local_day_number(column: ColumnElement, offset_minutes: int) -> epoch_day:
-    return epoch_day(column, literal(int(offset_minutes), Integer))
-
-
-def weekday(day_number: ColumnElement[int]) -> ColumnElement[int]:
-    """Monday 0 to Sunday 6 of a `local_day_number`, as Python's `date.weekday()`."""
-    return (day_number + 3) % 7
 
 
 def percentiles_of_counts(source: Subquery, value: str, groups: Sequence[str] = (),
@@ -187,13 +163,8 @@ def percentiles_of_counts(source: Subquery, value: str, groups: Sequence[str] = 
     if tally:
         columns.append(func.max(running.c.t).label(tally))
     for percent in percents:
-        steps = (running.c.n - 1) * percent
-        low = 1 + steps // 100
-        fraction = cast(steps % 100, Numeric) / 100.0
-        low_value = func.min(case((running.c.cum >= low, running.c.v)))
-        high_value = func.min(case((running.c.cum >= low + 1, running.c.v)))
-        interpolated = low_value + (func.coalesce(high_value, low_value) - low_value) * func.max(fraction)
-        columns.append(cast(interpolated, Float).label(f"p{percent}"))
+        value = interpolated(running.c.n, percent, lambda rank: func.min(case((running.c.cum >= rank, running.c.v))))
+        columns.append(value.label(f"p{percent}"))
     return select(*columns).group_by(*rk)
 
 
@@ -225,6 +196,24 @@ def milliseconds(column: ColumnElement) -> epoch_ms:
 
 
 MS_PER_DAY: int = 86_400_000
+
+
+def local_day_number(column: ColumnElement, offset_minutes: int) -> ColumnElement[int]:
+    """Whole days from 1970-01-01 to the local date of a stored time (shifted by the
+    zone's offset in minutes): an integer both databases do arithmetic on alike, so
+    weekdays and business-day deadlines are computed in SQL. 1970-01-01 was a Thursday."""
+    return local_day_of(milliseconds(column), offset_minutes)
+
+
+def local_day_of(epoch_milliseconds: ColumnElement[int], offset_minutes: int) -> ColumnElement[int]:
+    """`local_day_number` of a time already in epoch milliseconds (times after 1970, so
+    integer division is the floor on both databases)."""
+    return (epoch_milliseconds + int(offset_minutes) * 60_000) // MS_PER_DAY
+
+
+def weekday(day_number: ColumnElement[int]) -> ColumnElement[int]:
+    """Monday 0 to Sunday 6 of a `local_day_number`, as Python's `date.weekday()`."""
+    return (day_number + 3) % 7
 
 
 def percentiles_of_buckets(source: Subquery, value: str, groups: Sequence[str] = (),
@@ -285,11 +274,6 @@ def percentiles_of_buckets(source: Subquery, value: str, groups: Sequence[str] =
     if tally:
         columns.append(func.max(rows.c.t).label(tally))
     for percent in percents:
-        steps = (rows.c.n - 1) * percent
-        low = 1 + steps // 100
-        fraction = cast(steps % 100, Numeric) / 100.0
-        low_value = func.min(case((rows.c.rank == low, rows.c.v)))
-        high_value = func.min(case((rows.c.rank == low + 1, rows.c.v)))
-        interpolated = low_value + (func.coalesce(high_value, low_value) - low_value) * func.max(fraction)
-        columns.append(cast(interpolated, Float).label(f"p{percent}"))
+        value = interpolated(rows.c.n, percent, lambda rank: func.min(case((rows.c.rank == rank, rows.c.v))))
+        columns.append(value.label(f"p{percent}"))
     return select(*columns).group_by(*gk)

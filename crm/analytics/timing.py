@@ -261,10 +261,10 @@ def _days(per_referral: CTE, filters: Filters, now: datetime, targets: Targets):
     deadline as a local day number, and the local day each stage happened on if it has
     by `now` (a first visit is often booked ahead), else null. Integers worked out from
     `_per_referral` where they are read."""
-    p, shift = per_referral.c, filters.offset_minutes * 60_000
-    received = (p.received_ms + shift) // sql.MS_PER_DAY
+    p, offset = per_referral.c, filters.offset_minutes
+    received = sql.local_day_of(p.received_ms, offset)
     now_ms = round(now.timestamp() * 1000)
-    stages = [case((p[f"at_{i}"] <= now_ms, (p[f"at_{i}"] + shift) // sql.MS_PER_DAY)).label(f"day_{i}")
+    stages = [case((p[f"at_{i}"] <= now_ms, sql.local_day_of(p[f"at_{i}"], offset))).label(f"day_{i}")
               for i in range(len(STAGES))]
     return select(p.referral_id, p.received_ms, p.open, *stages,
                   *(deadline.label(f"deadline_{i}") for i, deadline in enumerate(_deadlines(received, targets)))
