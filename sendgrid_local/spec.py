@@ -163,10 +163,25 @@ class Contract:
         )
 
 
+def missing_spec(directory: Path | None = None) -> str | None:
+    """What to do when the spec files are not there, or None when they are: said up
+    front, since nothing about SendGrid can be checked without them."""
+    folder = directory or spec_dir()
+    missing = [name for name in SPEC_FILES if not (folder / name).is_file()]
+    if not missing:
+        return None
+    return (f"SendGrid's OpenAPI description is not in {folder} (missing {', '.join(missing)}). Put the "
+            f"shared folder beside the repository (../shared/sendgrid-openapi) or set {SPEC_DIR_ENV} to the "
+            "folder that holds it.")
+
+
 @cache
 def load_contract(directory: Path | None = None) -> Contract:
     """Read and compile the spec once per process; every request reuses it."""
     folder = directory or spec_dir()
+    problem = missing_spec(folder)
+    if problem:
+        raise FileNotFoundError(problem)
     return Contract({name: json.loads((folder / name).read_text()) for name in SPEC_FILES})
 
 

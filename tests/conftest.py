@@ -17,6 +17,7 @@ from crm import migrate, settings
 from crm.access import Actor
 from crm.db import engine_for
 from crm.dbadmin import ServerUnreachable, empty_all_tables, throwaway_postgres_database
+from sendgrid_local.spec import missing_spec
 
 POSTGRES_ENV = "LIAISON_TEST_POSTGRES_URL"
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -28,6 +29,9 @@ def postgres_requested() -> str | None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: a test about SQLite itself")
+    problem = missing_spec()
+    if problem:  # every email test runs against the local SendGrid server, which needs it
+        pytest.exit(problem, returncode=4)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -22,7 +22,7 @@ from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import Asm, Category, CustomArg, Header, Mail, Personalization, To
 
 from sendgrid_local import LocalServer, load_contract, spec_dir
-from sendgrid_local.spec import SPEC_DIR_ENV
+from sendgrid_local.spec import SPEC_DIR_ENV, missing_spec
 from sendgrid_local.suppressions import KIND_PATHS
 from tests.sendgrid_server import sendgrid_server  # noqa: F401  (fixture)
 
@@ -385,6 +385,14 @@ def test_the_spec_is_found_beside_the_repository(monkeypatch: pytest.MonkeyPatch
 def test_the_spec_folder_can_be_named_in_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(SPEC_DIR_ENV, str(tmp_path))
     assert spec_dir() == tmp_path
+
+
+def test_a_folder_without_the_spec_is_refused_saying_where_to_put_it(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError) as refused:
+        load_contract(tmp_path)
+    message = str(refused.value)
+    assert str(tmp_path) in message and "tsg_mail_v3.json" in message and SPEC_DIR_ENV in message
+    assert missing_spec(spec_dir()) is None
 
 
 def free_port() -> int:
