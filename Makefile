@@ -5,8 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-stamp
+# `make run PORT=8600` serves the app on another port (else LIAISON_PORT, else 8501).
+PORT ?=
 
-.PHONY: run test bench setup browser lock clean-venv
+.PHONY: run test bench setup test-tools browser lock clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
@@ -19,21 +21,24 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP)
 
-# Debian's Chromium and ChromeDriver for the end-to-end browser test.
-browser:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
-		echo "installing Debian's chromium and chromium-driver for the browser test"; \
+# Debian's Chromium and ChromeDriver for the end-to-end browser tests, and libfaketime,
+# with which CI runs the suite again at other instants.
+TEST_PACKAGES := chromium chromium-driver faketime
+test-tools:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/faketime ]; then \
+		echo "installing Debian's $(TEST_PACKAGES) for the tests"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; \
 	fi
+browser: test-tools
 
 run: setup
 	$(BIN)/crm db upgrade
 	$(BIN)/crm users ensure-admin
 	$(BIN)/crm demo seed --if-empty
-	$(BIN)/crm start
+	$(BIN)/crm start $(if $(PORT),--port $(PORT))
 
-test: setup browser
+test: setup test-tools
 	$(BIN)/pytest
 
 # Benchmarks on SQLite and, when the local PostgreSQL answers, on PostgreSQL too.

@@ -24,7 +24,8 @@ from campaigns.rules import CAP_PERIOD, Candidate, Decision, decide
 from campaigns.transports.base import OutgoingEmail, SendResult, Transport, TransportError
 from campaigns.window import SendWindow
 from crm.clock import Clock
-from crm.models import Contact, Message, MessageAttempt, Partner, Patient, Suppression, Touch
+from crm.models import Contact, Message, MessageAttempt, Partner, Patient, Touch
+from crm.opt_outs import opted_out_among
 
 LEASE = timedelta(minutes=10)
 
@@ -304,22 +305,18 @@ def _log(connection, entries: list[tuple[int, str, int | None, str]], now: datet
 
 
 def blocked_addresses(connection, claimed: list[Claimed], emails: list[str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Addresses that must not be mailed: suppressed, opted out, do-not-contact partners,
-    and patients without consent. One query each, over the batch's addresses only."""
-    blocked: dict[str, str] = {}
-    for email, reason in connection.execute(
-        select(Suppression.email, Suppression.reason).where(Suppression.email.in_(emails))
-    ):
-        blocked[email] = f"suppressed ({reason})"
+    """Addresses that must not be mailed: suppressed or opted out on any record with the
+    address, do-not-contact partners, and patients without consent. A few queries over
+    the batch's addresses only."""
+    blocked = {email: opt_out.short for email, opt_out in opted_out_among(connection, emails).items()}
     contact_ids = [m.contact_id for m in claimed if m.contact_id is not None]
     if contact_ids:
-        for email, opted_out, status in connection.execute(
-            select(Contact.email, Contact.email_opt_out, Partner.status)
-            .join(Partner, Contact.partner_id == Partner.id)
-            .where(Contact.id.in_(contact_ids), or_(Contact.email_opt_out, Partner.status == "do_not_contact"))
+        for (email,) in connection.execute(
+            select(Contact.email).join(Partner, Contact.partner_id == Partner.id)
+            .where(Contact.id.in_(contact_ids), Partner.status == "do_not_contact")
         ):
             if email:
-                blocked.setdefault(email, "opted out of email" if opted_out else "partner is marked do not contact")
+                blocked.setdefault(email, "partner is marked do not contact")
     patient_ids = [m.patient_id for m in claimed if m.patient_id is not None]
     if patient_ids:
         for (email,) in connection.execute(

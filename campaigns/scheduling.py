@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from campaigns.jobs import registered, run_safely
 from campaigns.leader import Leadership, leadership_for
-from crm.clock import Clock, utcnow
+from crm.clock import Clock, now as current_time
 from crm.settings import Settings
 
 log = logging.getLogger("liaison.scheduler")
@@ -20,7 +20,7 @@ STANDBY_POLL_SECONDS = 5.0
 
 
 def build_scheduler(
-    engine: Engine, settings: Settings, clock: Clock = utcnow, kind: type[BaseScheduler] = BlockingScheduler
+    engine: Engine, settings: Settings, clock: Clock = current_time, kind: type[BaseScheduler] = BlockingScheduler
 ) -> BaseScheduler:
     """Coalesced, one instance per job, and no misfire limit: a laptop waking from sleep
     runs each late job once (never a burst, never a silent skip); due work is in the

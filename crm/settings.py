@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AwareDatetime, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from crm import clock
 
 DATA_DIR = Path("data")
 
@@ -33,6 +35,9 @@ class Settings(BaseSettings):
     postal_address: str = "100 Main Street, Springfield, MA 01103"
     sender_email: str = "outreach@example.com"
     timezone: str = "America/New_York"
+    # Where `crm start` (and `make run`) serves the app; the public URL follows it
+    # unless LIAISON_PUBLIC_URL is given.
+    port: int = Field(default=8501, ge=1, le=65535)
     public_url: str = "http://localhost:8501"
     admin_email: str = ""
     admin_password: str = Field(default="", repr=False)
@@ -67,6 +72,13 @@ class Settings(BaseSettings):
     # SendGrid shows it) and how old a signed post may be.
     sendgrid_webhook_public_key: str = ""
     sendgrid_webhook_max_age_seconds: int = Field(default=600, ge=30, le=86400)
+    # Run the practice's clock from this instant (ISO 8601 with its offset) instead of
+    # the machine's: for a demo or training copy, and tests that start the app or the
+    # scheduler as a process of its own. The anchor is the machine's time the start
+    # stands for (default: when the process starts), so that processes agree. Unset in
+    # production.
+    clock_start: AwareDatetime | None = None
+    clock_anchor: AwareDatetime | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -171,6 +183,12 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _public_url_follows_the_port(self) -> "Settings":
+        if "public_url" not in self.model_fields_set:
+            self.public_url = f"http://localhost:{self.port}"
+        return self
+
+    @model_validator(mode="after")
     def _transport_is_configured(self) -> "Settings":
         if self.email_transport == "sendgrid" and not self.sendgrid_api_key:
             raise ValueError("LIAISON_EMAIL_TRANSPORT=sendgrid needs LIAISON_SENDGRID_API_KEY")
@@ -215,4 +233,8 @@ def _stored_secret_key() -> str:
 
 @lru_cache(maxsize=1)
 def get() -> Settings:
-    return load()
+    """The settings, read once; every edge (the app, the command line, the scheduler)
+    starts here, so the process's clock is set here too."""
+    settings = load()
+    clock.start_at(settings.clock_start, settings.clock_anchor)
+    return settings

@@ -5,7 +5,7 @@ asked for and cannot be reached the run fails instead of skipping."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from crm import migrate, settings
+from crm import clock, migrate, settings
 from crm.access import Actor
 from crm.db import engine_for
 from crm.dbadmin import ServerUnreachable, empty_all_tables, throwaway_postgres_database
@@ -88,6 +88,24 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def now() -> datetime:
     return NOW
+
+
+
+
+@pytest.fixture(autouse=True)
+def practice_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[datetime], None]]:
+    """Every test runs at NOW, whatever the day: the app, the public routes and the
+    command line in this process read the seam, and the app, scheduler and commands a
+    test starts as processes of their own inherit the variable. Call it to move there."""
+    def run_from(instant: datetime) -> None:
+        anchor = clock.system_now()
+        monkeypatch.setenv("LIAISON_CLOCK_START", instant.isoformat())
+        monkeypatch.setenv("LIAISON_CLOCK_ANCHOR", anchor.isoformat())
+        clock.use(clock.RunningClock(instant, anchor))
+
+    run_from(NOW)
+    yield run_from
+    clock.use(clock.system_now)
 
 
 @pytest.fixture

@@ -11,10 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from sendgrid_local import LocalServer
+from crm import clock
+from sendgrid_local import LocalSendGrid, LocalServer
 
 
 @pytest.fixture
 def sendgrid_server() -> Iterator[LocalServer]:
-    with LocalServer() as server:
+    """SendGrid's clock is the test's: its events and webhook signatures are stamped at
+    the instant the test runs at, as the real one's are at the real day."""
+    with LocalServer(LocalSendGrid(now=lambda: clock.now().timestamp())) as server:
         yield server

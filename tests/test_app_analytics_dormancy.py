@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from crm.clock import utcnow
+from crm import clock
 from crm.models import Enrolment
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
 from tests.dormancy_helpers import partner, spread, win_back
@@ -19,7 +19,7 @@ PAGE = "ui/pages/analytics_dormancy.py"
 
 
 def quiet(session, name):  # type: ignore[no-untyped-def]
-    now = utcnow()
+    now = clock.now()
     p = partner(session, name=name)
     spread(session, p, 24, now - timedelta(days=455), now - timedelta(days=90))
     return p

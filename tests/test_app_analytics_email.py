@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from crm.clock import utcnow
+from crm import clock
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
 from tests.engagement_helpers import make_message
 from tests.factories import make_partner, make_user
@@ -17,7 +17,7 @@ PAGE = str(PAGES / "analytics_email.py")
 
 def last_month(day: int) -> datetime:
     """A moment on `day` of the page's default period, the last full month."""
-    today = utcnow().date()
+    today = clock.now().date()
     start = period_for("Last full month", today).start
     return datetime.combine(start + timedelta(days=day - 1), time(15), tzinfo=UTC)
 

@@ -7,7 +7,7 @@ import json
 import logging
 from datetime import UTC, datetime, time
 
-from crm.clock import utcnow
+from crm import clock
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
 from tests.factories import make_user
 from tests.outreach_data import introduction_cadence, partners, seasonal_sent
@@ -20,7 +20,7 @@ YEAR = "Last 12 full months"
 
 def eight_months_ago() -> datetime:
     """The 10th of a month well inside the last 12 full months, whose 90 days have passed."""
-    start = period_for(YEAR, utcnow().date()).start
+    start = period_for(YEAR, clock.now().date()).start
     month = start.month + 3
     day = start.replace(year=start.year + (month - 1) // 12, month=(month - 1) % 12 + 1, day=10)
     return datetime.combine(day, time(16), tzinfo=UTC)

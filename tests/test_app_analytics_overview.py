@@ -2,13 +2,16 @@
 viewer reads it."""
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import UTC, date, datetime, timedelta
 
+import pandas as pd
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from tests.analytics_data import practice
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
-from tests.factories import make_user
+from tests.factories import make_partner, make_referral, make_user
 
 PAGE = "ui/pages/analytics_overview.py"
 
@@ -59,3 +62,52 @@ def test_an_empty_database_says_there_is_nothing_to_show_yet(app_database, sessi
     at = october(session)
     assert "No referrals were received in October 2026" in texts(at)
     assert metric(at, "Referrals").value == "0"
+
+
+def chart_rows(chart) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """The rows a Vega-Lite chart draws, as the browser receives them."""
+    return pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pandas()
+
+
+def test_the_figures_table_shows_days_to_one_decimal_and_counts_whole(app_database, session):
+    elm = make_partner(session, name="Elm Family Medicine")
+    received = datetime(2026, 10, 5, 15, 0, tzinfo=UTC)
+    make_referral(session, elm, received, status="completed", first_visit_at=received + timedelta(days=5.742361))
+    table = october(session).dataframe[0].value.set_index("Figure")
+    assert table.loc["Median days to first appointment", "This period"] == "5.7"
+    assert table.loc["Referrals", "This period"] == "1"
+    assert table.loc["Referrals", "Period before"] == "0"
+    assert table.loc["Median days to first appointment", "Period before"] == "—"
+
+
+def test_a_single_month_shows_no_trend_column(app_database, session):
+    practice(session)
+    table = october(session).dataframe[1].value
+    assert "trend" not in table.columns
+    assert not table.isin(["None"]).any().any()
+
+
+def test_several_months_show_each_partners_trend(app_database, session):
+    practice(session)
+    at = october(session).date_input(key="overview_custom").set_value((date(2026, 8, 1), date(2026, 10, 31))).run()
+    table = at.dataframe[1].value
+    assert table.set_index("partner").loc["Harbor Primary Care", "trend"] == 1.0
+
+
+def test_the_pareto_bars_fall_in_rank_order_and_namesakes_stay_apart(app_database, session):
+    received = datetime(2026, 10, 5, 15, 0, tzinfo=UTC)
+    for name, count in (("Oak Orthopedics", 9), ("Elm Family Medicine", 6), ("Pine Urgent Care", 6),
+                        ("Oak Orthopedics", 3)):
+        partner = make_partner(session, name=name)
+        for n in range(count):
+            make_referral(session, partner, received + timedelta(hours=n))
+    pareto = october(session).get("vega_lite_chart")[1]
+    rows = chart_rows(pareto).sort_values("rank")
+    assert rows["referrals"].tolist() == [9, 6, 6, 3]
+    assert rows["cumulative_share"].is_monotonic_increasing
+    spec = json.loads(pareto.proto.spec)
+    axis = spec["layer"][0]["encoding"]["x"]
+    assert axis["field"] == "rank"
+    names = json.loads(axis["axis"]["labelExpr"].removesuffix("[datum.value]"))
+    assert [names[str(r)] for r in rows["rank"]] == ["Oak Orthopedics", "Elm Family Medicine", "Pine Urgent Care",
+                                                     "Oak Orthopedics"]

@@ -10,7 +10,7 @@ from campaigns.calendar import quarter_of
 from campaigns.planner import project_schedule
 from campaigns.tasks import TaskInput, create_task, skip_task
 from crm.access import PermissionDenied
-from crm.clock import utcnow
+from crm import clock
 from crm.models import Cadence, CadenceStep, Enrolment
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
 from tests.conftest import NOW
@@ -21,7 +21,7 @@ ZONE = ZoneInfo("America/New_York")
 
 
 def _today():  # type: ignore[no-untyped-def]
-    return utcnow().astimezone(ZONE).date()
+    return clock.now().astimezone(ZONE).date()
 
 
 def _people(session):  # type: ignore[no-untyped-def]
@@ -44,7 +44,7 @@ def _planned_email(session):  # type: ignore[no-untyped-def]
     partner = make_partner(session, name="Allston Urgent Care")
     make_contact(session, partner, first_name="Ana", last_name="Ruiz")
     make_contact(session, partner, first_name="Ben", last_name="Ode", email_opt_out=True)
-    now = utcnow()
+    now = clock.now()
     cadence = Cadence(name="Winter nurture", created_at=now, updated_at=now)
     session.add(cadence)
     session.flush()

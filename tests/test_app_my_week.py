@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from campaigns.tasks import TaskInput, create_task
-from crm.clock import utcnow
+from crm import clock
 from crm.models import Task, Touch
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
 from tests.conftest import NOW
@@ -20,7 +20,7 @@ TEAM = "ui/pages/team.py"
 
 def _today():  # type: ignore[no-untyped-def]
     """The pages read the real clock, in the practice's zone (the tests' LIAISON_TIMEZONE)."""
-    return utcnow().astimezone(ZoneInfo("America/New_York")).date()
+    return clock.now().astimezone(ZoneInfo("America/New_York")).date()
 
 
 def _liaison(session, email="maria@practice.example.org", role="marketer"):  # type: ignore[no-untyped-def]

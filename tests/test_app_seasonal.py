@@ -3,10 +3,11 @@ send's preview (recipients, who is left out and why, the email), approving a sen
 whole season, and a viewer who sees it all and changes nothing."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 
 from campaigns.seasonal import add_defaults, generate_year, sends_of
 from crm.access import SYSTEM
-from crm.clock import utcnow
+from crm import clock
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
 from tests.factories import make_contact, make_partner, make_user
 
@@ -14,7 +15,7 @@ PAGE = "ui/pages/seasonal.py"
 
 
 def _year() -> int:
-    return utcnow().year
+    return clock.now().year
 
 
 def _people(session):  # type: ignore[no-untyped-def]
@@ -23,8 +24,8 @@ def _people(session):  # type: ignore[no-untyped-def]
 
 
 def _drafts(session):  # type: ignore[no-untyped-def]
-    add_defaults(session, SYSTEM, _year(), utcnow())
-    generate_year(session, SYSTEM, _year(), utcnow())
+    add_defaults(session, SYSTEM, _year(), clock.now())
+    generate_year(session, SYSTEM, _year(), clock.now())
     session.commit()
 
 
@@ -41,12 +42,13 @@ def test_a_marketer_adds_the_school_defaults(app_database, session):
 
 def test_generating_drafts_lists_three_sends_per_sport(app_database, session):
     _people(session)
-    add_defaults(session, SYSTEM, _year(), utcnow())
+    add_defaults(session, SYSTEM, _year(), clock.now())
     session.commit()
     at = _open()
     at.button(key="seasonal_generate").click().run()
     statuses = list(at.dataframe[1].value["Status"])
-    assert (len(statuses), set(statuses)) == (39, {"draft"})
+    # 25 November: only winter's mid- and post-season days are still to come
+    assert (len(statuses), statuses.count("draft"), statuses.count("missed")) == (39, 8, 31)
 
 
 def test_a_sends_preview_says_who_is_left_out_and_why(app_database, session):
@@ -74,26 +76,60 @@ def test_the_preview_shows_the_email_as_it_will_go(app_database, session):
         "Email to Ana Ruiz: Getting football and soccer athletes ready for the season"]
 
 
-def test_a_marketer_approves_a_whole_season(app_database, session):
+def test_a_marketer_approves_what_is_left_of_a_season(app_database, session):
     _people(session)
     _drafts(session)
     at = _open()
     at.selectbox(key="seasonal_approve_which").set_value("winter").run()
     at.button(key="seasonal_approve_season").click().run()
     session.expire_all()
-    approved = {s.season for s in sends_of(session, _year()) if s.status == "approved"}
-    assert ("Approved 12 winter sends." in texts(at), approved) == (True, {"winter"})
+    approved = {(s.season, s.phase) for s in sends_of(session, _year()) if s.status == "approved"}
+    # 25 November: winter's pre-season day (2 November) has passed; its mid and post are to come
+    assert ("Approved 8 winter sends." in texts(at), approved) == (True, {("winter", "mid"), ("winter", "post")})
 
 
 def test_a_marketer_approves_one_send(app_database, session):
     _people(session)
     _drafts(session)
-    first = sends_of(session, _year())[0]
+    coming = next(s for s in sends_of(session, _year()) if s.send_on >= clock.now().date())
     at = _open()
-    at.selectbox(key="seasonal_preview_send").set_value(first).run()
+    at.selectbox(key="seasonal_preview_send").set_value(coming).run()
     at.button(key="seasonal_approve").click().run()
     session.expire_all()
-    assert [s.id for s in sends_of(session, _year()) if s.status == "approved"] == [first.id]
+    assert [s.id for s in sends_of(session, _year()) if s.status == "approved"] == [coming.id]
+
+
+def test_in_december_the_page_opens_on_the_next_send_with_spring_marked_missed(app_database, session,
+                                                                               practice_clock):
+    _people(session)
+    _drafts(session)  # 2026's plan, never approved
+    practice_clock(datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    at = _open()
+    assert at.number_input(key="seasonal_year").value == 2026
+    chosen = at.selectbox(key="seasonal_preview_send").value
+    assert (chosen.season, chosen.phase, chosen.send_on.year) == ("winter", "mid", 2027)
+    sends = at.dataframe[1].value
+    assert set(sends[sends["Season"] == "spring"]["Status"]) == {"missed"}
+    assert at.selectbox(key="seasonal_approve_which").options == ["winter"]
+
+
+def test_a_missed_send_says_so_and_offers_no_approval(app_database, session, practice_clock):
+    _people(session)
+    _drafts(session)
+    practice_clock(datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    spring = next(s for s in sends_of(session, _year()) if s.season == "spring")
+    at = _open()
+    at.selectbox(key="seasonal_preview_send").set_value(spring).run()
+    assert "Missed: Feb" in texts(at)
+    assert "seasonal_approve" not in {b.key for b in at.button}
+    session.expire_all()
+    assert {s.status for s in sends_of(session, _year())} == {"draft"}
+
+
+def test_with_nothing_planned_in_december_the_page_opens_on_next_year(app_database, session, practice_clock):
+    _people(session)
+    practice_clock(datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    assert _open().number_input(key="seasonal_year").value == 2027
 
 
 def test_a_viewer_sees_the_sends_but_no_buttons(app_database, session):

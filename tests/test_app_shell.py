@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from crm import sessions, settings
-from crm.clock import utcnow
+from crm import clock
 from crm.models import User
 from tests.apptest import app_database, open_app, sign_in, signed_in, texts  # noqa: F401
 from tests.factories import make_partner, make_user
@@ -35,7 +35,7 @@ def test_a_wrong_password_shows_an_error_and_keeps_the_sign_in_form(app_database
 
 
 def test_a_locked_account_is_told_how_long_it_stays_locked(app_database, session):
-    make_user(session, email="maria@practice.test", locked_until=utcnow() + timedelta(minutes=10))
+    make_user(session, email="maria@practice.test", locked_until=clock.now() + timedelta(minutes=10))
     at = sign_in(open_app(), "maria@practice.test")
     assert "locked for" in at.error[0].value
 
@@ -83,7 +83,7 @@ def browser_cookies(monkeypatch) -> dict[str, str]:
 
 def _cookie_for(session, email: str, issued=None) -> str:
     user = session.exec(select(User).where(User.email == email)).one()
-    return sessions.issue("test-secret-key", user, issued or utcnow())
+    return sessions.issue("test-secret-key", user, issued or clock.now())
 
 
 def _posts(at) -> list[str]:
@@ -96,7 +96,7 @@ def test_signing_in_has_the_browser_trade_a_handoff_token_for_the_cookie(app_dat
     at = signed_in("maria@practice.test")
     assert _posts(at) == ["/api/session"]
     handoff = re.search(r'token\\": \\"([\w.-]+)', at.html[0].value).group(1)
-    user = sessions.verify(session, "test-secret-key", handoff, utcnow(), sessions.HANDOFF)
+    user = sessions.verify(session, "test-secret-key", handoff, clock.now(), sessions.HANDOFF)
     assert user.email == "maria@practice.test"
     at.run()
     assert _posts(at) == []
@@ -112,7 +112,7 @@ def test_a_new_session_with_a_valid_cookie_opens_signed_in(app_database, session
 
 def test_an_expired_cookie_shows_the_sign_in_form(app_database, session, browser_cookies):
     make_user(session, email="maria@practice.test")
-    browser_cookies[SESSION_COOKIE] = _cookie_for(session, "maria@practice.test", utcnow() - timedelta(hours=13))
+    browser_cookies[SESSION_COOKIE] = _cookie_for(session, "maria@practice.test", clock.now() - timedelta(hours=13))
     at = open_app()
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Email", "Password"]

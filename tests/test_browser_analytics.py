@@ -8,7 +8,7 @@ import csv
 import io
 import os
 import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from crm.db import engine_for
 from crm.demo import DEFAULT_PASSWORD
 from crm.demo.places import LEADERSHIP
 from tests.browser import Page, allow_downloads, browser, running_app, screenshot_on_failure  # noqa: F401
-from tests.conftest import ROOT
+from tests.conftest import NOW, ROOT
 from tests.factories import PASSWORD, make_partner, make_referral, make_touch, make_user
 
 pytestmark = pytest.mark.browser
@@ -35,8 +35,7 @@ def artifacts() -> Path:
 
 
 def _last_month_days() -> list[datetime]:
-    today = datetime.now(UTC)
-    first = today.replace(day=1, hour=15, minute=0, second=0, microsecond=0)
+    first = NOW.replace(day=1, hour=15, minute=0, second=0, microsecond=0)
     previous = (first - timedelta(days=1)).replace(day=1)
     return [previous + timedelta(days=d) for d in (2, 5, 9, 14)]
 

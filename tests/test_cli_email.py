@@ -74,3 +74,37 @@ def test_crm_start_runs_the_app_and_the_scheduler_and_ctrl_c_stops_both(database
     assert "this scheduler is now the active one" in output
     assert process.returncode == 0
     assert _get(f"http://127.0.0.1:{port}/healthz") == 0
+
+
+def test_crm_start_serves_on_the_port_liaison_port_names(database_url, tmp_path):
+    port = free_port()
+    env = {**os.environ, "LIAISON_DATABASE_URL": database_url, "LIAISON_SECRET_KEY": "test-secret-key",
+           "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox"), "LIAISON_PORT": str(port)}
+    process = subprocess.Popen([sys.executable, "-m", "crm", "start"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while _get(f"http://127.0.0.1:{port}/healthz") != 200:
+            assert process.poll() is None, process.stdout.read()
+            assert time.monotonic() < deadline, "the app never answered on LIAISON_PORT"
+            time.sleep(0.3)
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert f"Liaison at http://localhost:{port}" in output
+
+
+def test_make_run_passes_its_port_on_to_crm_start():
+    planned = subprocess.run(["make", "-n", "run", "PORT=8765"], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert ".venv/bin/crm start --port 8765" in planned.stdout
+    plain = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert plain.stdout.rstrip().endswith(".venv/bin/crm start")
+
+
+def test_a_port_out_of_range_is_refused_at_start(database_url, tmp_path):
+    env = {**os.environ, "LIAISON_DATABASE_URL": database_url, "LIAISON_PORT": "70000"}
+    result = subprocess.run([sys.executable, "-m", "crm", "start"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2 and "LIAISON_PORT" in result.stderr

@@ -12,7 +12,7 @@ from sqlmodel import func, select
 
 from campaigns.dispatch import LEASE
 from campaigns.outbox import enqueue_many
-from crm.clock import utcnow
+from crm import clock
 from crm.models import Message
 from tests.conftest import ROOT
 from tests.outbox_helpers import draft
@@ -25,7 +25,7 @@ def _send_due(env, *args):
 
 
 def test_a_killed_dispatcher_never_causes_a_second_delivery(database_url, session, sendgrid_server, tmp_path):
-    started = utcnow()
+    started = clock.now()
     drafts = [draft(kind="event", transactional=True) for _ in range(300)]
     enqueue_many(session, drafts, started)
     session.commit()
@@ -46,7 +46,7 @@ def test_a_killed_dispatcher_never_causes_a_second_delivery(database_url, sessio
     assert 10 <= delivered_before_restart < 300
 
     sendgrid_server.set_faults(0.0)
-    later = (utcnow() + LEASE).isoformat()
+    later = (clock.now() + LEASE).isoformat()
     second = _send_due(env, "--now", later)
     output, _ = second.communicate(timeout=120)
     assert second.returncode == 0, output

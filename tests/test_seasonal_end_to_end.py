@@ -36,7 +36,7 @@ def test_a_contact_serving_football_and_soccer_gets_one_pre_season_email(engine,
     school = make_partner(session, partner_type="school", sports="football,soccer")
     contact = make_contact(session, school, role="athletic_trainer")
     fall_calendar(session, marketer)
-    approve_season(session, marketer, YEAR, "fall", ON_PRE_DAY)
+    approve_season(session, marketer, YEAR, "fall", ON_PRE_DAY, zone=SETTINGS.zone)
     session.commit()
     _send_due(engine, session, sendgrid_server)
     [body] = sendgrid_server.received

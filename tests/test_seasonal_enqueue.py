@@ -26,7 +26,7 @@ def _school(session, sports="football,soccer", **contact):  # type: ignore[no-un
 
 
 def _approve_pre(session, actor, sports=("football", "soccer")):  # type: ignore[no-untyped-def]
-    approve(session, actor, [send_of(session, sport, "pre").id for sport in sports], ON_PRE_DAY)
+    approve(session, actor, [send_of(session, sport, "pre").id for sport in sports], ON_PRE_DAY, zone=SETTINGS.zone)
     session.commit()
 
 
@@ -111,7 +111,7 @@ def test_the_signature_is_the_partners_liaison(session, marketer):
 
 def test_an_enqueued_send_leaves_the_calendars_planned_sends(session, marketer):
     fall_calendar(session, marketer)
-    approve_season(session, marketer, YEAR, "fall", ON_PRE_DAY)
+    approve_season(session, marketer, YEAR, "fall", ON_PRE_DAY, zone=SETTINGS.zone)
     enqueue_due(session, SETTINGS, ON_PRE_DAY)
     items = calendar(session, PRE_DAY, PRE_DAY, ON_PRE_DAY, ZoneInfo("America/New_York")).items
     assert [i for i in items if i.source == "seasonal"] == []

@@ -21,6 +21,7 @@ from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import Asm, Category, CustomArg, Header, Mail, Personalization, To
 
+from crm import clock
 from sendgrid_local import LocalServer, load_contract, spec_dir
 from sendgrid_local.spec import SPEC_DIR_ENV, missing_spec
 from sendgrid_local.suppressions import KIND_PATHS
@@ -232,10 +233,10 @@ def test_the_compiled_validator_agrees_with_openapi_core(change: Any) -> None:
 
 def test_a_rate_limit_fault_answers_429_with_the_reset_time(sendgrid_server: LocalServer) -> None:
     sendgrid_server.set_faults(1.0, ["429"], retry_after_s=30)
-    before = int(time.time())
+    before = int(clock.now().timestamp())  # the fixture's SendGrid keeps the test's clock
     error = refusal(sendgrid_server, outreach_mail())
     assert error.status_code == 429
-    assert before + 30 <= int(error.headers["X-RateLimit-Reset"]) <= int(time.time()) + 30
+    assert before + 30 <= int(error.headers["X-RateLimit-Reset"]) <= int(clock.now().timestamp()) + 30
     assert json.loads(error.body)["errors"][0]["message"] == "too many requests"
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from starlette.applications import Starlette
 
 from crm import sessions, settings
-from crm.clock import utcnow
+from crm import clock
 from crm.models import User
 from tests.apptest import app_database  # noqa: F401
 from ui.routes import SESSION_COOKIE, public_routes
@@ -39,7 +39,7 @@ def trade(token: str) -> tuple[int, list[str]]:
 
 
 def handoff(session, actor, issued=None) -> str:
-    return sessions.issue(SECRET, session.get(User, actor.id), issued or utcnow(), sessions.HANDOFF)
+    return sessions.issue(SECRET, session.get(User, actor.id), issued or clock.now(), sessions.HANDOFF)
 
 
 def cookie_value(header: str) -> str:
@@ -53,7 +53,7 @@ def test_a_handoff_token_is_traded_for_an_http_only_lax_session_cookie(app_datab
     assert cookies[0].startswith(f"{SESSION_COOKIE}=")
     assert {"httponly", "samesite=lax", "path=/", "max-age=43200"} <= set(flags)
     assert "secure" not in flags
-    assert sessions.verify(session, SECRET, cookie_value(cookies[0]), utcnow()).id == marketer.id
+    assert sessions.verify(session, SECRET, cookie_value(cookies[0]), clock.now()).id == marketer.id
 
 
 def test_the_cookie_is_secure_when_the_app_is_served_over_https(app_database, session, marketer, monkeypatch):
@@ -70,11 +70,11 @@ def test_a_handoff_token_is_traded_only_once(app_database, session, marketer):
 
 
 def test_a_handoff_token_older_than_a_minute_sets_no_cookie(app_database, session, marketer):
-    assert trade(handoff(session, marketer, issued=utcnow() - timedelta(minutes=2))) == (403, [])
+    assert trade(handoff(session, marketer, issued=clock.now() - timedelta(minutes=2))) == (403, [])
 
 
 def test_a_session_token_cannot_stand_in_for_a_handoff_token(app_database, session, marketer):
-    token = sessions.issue(SECRET, session.get(User, marketer.id), utcnow())
+    token = sessions.issue(SECRET, session.get(User, marketer.id), clock.now())
     assert trade(token) == (403, [])
 
 

@@ -59,3 +59,16 @@ def test_a_bad_setting_is_refused_with_its_name(clean_env, name, value, message)
 def test_a_plain_postgresql_url_gets_the_psycopg_driver(clean_env):
     clean_env.setenv("LIAISON_DATABASE_URL", "postgresql://crm@db.internal:5432/liaison")
     assert settings.load().database_url == "postgresql+psycopg://crm@db.internal:5432/liaison"
+
+
+def test_the_public_url_follows_the_port_unless_given(clean_env):
+    clean_env.setenv("LIAISON_PORT", "8600")
+    assert settings.load().public_url == "http://localhost:8600"
+    clean_env.setenv("LIAISON_PUBLIC_URL", "https://crm.example.org")
+    assert settings.load().public_url == "https://crm.example.org"
+
+
+def test_a_clock_start_without_its_offset_is_refused(clean_env):
+    clean_env.setenv("LIAISON_CLOCK_START", "2027-03-14 06:59")
+    with pytest.raises(SettingsError, match="LIAISON_CLOCK_START"):
+        settings.load()

@@ -9,13 +9,14 @@ from sendgrid import SendGridAPIClient
 
 from campaigns.transports.base import TransportError
 from campaigns.transports.sendgrid_api import SendGridTransport, client_for, error_text
+from crm import clock
 from crm.settings import Settings
 from tests.browser import free_port
 from tests.sendgrid_server import sendgrid_server  # noqa: F401
 from tests.transport_helpers import outgoing
 
 
-def transport_for(url: str, group: int | None = None, clock=lambda: datetime.now(UTC)) -> SendGridTransport:  # type: ignore[no-untyped-def]
+def transport_for(url: str, group: int | None = None, clock=clock.now) -> SendGridTransport:  # type: ignore[no-untyped-def]
     settings = Settings(_env_file=None, email_transport="sendgrid", sendgrid_api_key="SG.test-key",
                         sendgrid_host=url, sendgrid_unsubscribe_group=group)
     return SendGridTransport(client_for(settings, timeout=5), unsubscribe_group=group, clock=clock)
@@ -110,7 +111,7 @@ def test_a_rate_limit_is_transient_with_when_to_retry(sendgrid_server):
 def test_the_wait_after_a_rate_limit_is_counted_from_the_injected_clock(sendgrid_server):
     """A clock 45 s ahead leaves about 15 s of the 60 to wait."""
     sendgrid_server.set_faults(1.0, ["429"], retry_after_s=60)
-    ahead = lambda: datetime.now(UTC) + timedelta(seconds=45)  # noqa: E731
+    ahead = lambda: clock.now() + timedelta(seconds=45)  # noqa: E731
     with pytest.raises(TransportError) as error:
         transport_for(sendgrid_server.url, clock=ahead).send(outgoing())
     assert 13 <= error.value.retry_after <= 15

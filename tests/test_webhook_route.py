@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 
 import pytest
 from sqlmodel import func, select
 from starlette.applications import Starlette
 
-from crm import settings
+from crm import clock, settings
 from crm.models import EmailEvent
 from sendgrid_local.events import SIGNATURE_HEADER, TIMESTAMP_HEADER, Signer
 from ui.routes import public_routes
@@ -28,7 +27,7 @@ def configured(app_env):  # type: ignore[no-untyped-def]
 
 
 def signed(body: bytes, signer: Signer = SIGNER, at: float | None = None) -> dict[str, str]:
-    timestamp = str(int(time.time() if at is None else at))
+    timestamp = str(int(clock.now().timestamp() if at is None else at))
     return {SIGNATURE_HEADER: signer.sign(timestamp, body), TIMESTAMP_HEADER: timestamp}
 
 
@@ -106,12 +105,12 @@ def test_a_body_that_is_not_utf8_is_forbidden_not_an_error(configured, engine):
 
 def test_a_post_signed_longer_ago_than_the_tolerance_is_forbidden(configured, engine):
     body = body_of(EVENTS)
-    assert post(body, signed(body, at=time.time() - 700))[0] == 403 and stored(engine) == 0
+    assert post(body, signed(body, at=clock.now().timestamp() - 700))[0] == 403 and stored(engine) == 0
 
 
 def test_a_post_signed_too_far_in_the_future_is_forbidden(configured, engine):
     body = body_of(EVENTS)
-    assert post(body, signed(body, at=time.time() + 700))[0] == 403
+    assert post(body, signed(body, at=clock.now().timestamp() + 700))[0] == 403
 
 
 def test_a_replayed_post_is_refused_as_a_conflict(configured, engine):

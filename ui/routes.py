@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from crm import sessions
 from crm import settings as settings_module
-from crm.clock import utcnow
+from crm import clock
 from crm.db import engine_for
 from crm.settings import Settings, SettingsError
 
@@ -47,7 +47,7 @@ async def start_session(request: Request) -> Response:
         handoff = str((await request.json())["token"])
     except (ValueError, KeyError, TypeError):
         return Response("Expected a JSON body with a token.", status_code=400)
-    now = utcnow()
+    now = clock.now()
     try:
         settings = settings_module.get()
         token = await run_in_threadpool(_session_token, settings, handoff, now)

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crm import migrate, sessions
 from crm import settings as settings_module
 from crm.access import Actor
-from crm.clock import utcnow
+from crm import clock
 from crm.db import engine_for, session_scope
 from crm.models import User
 from crm.settings import Settings, SettingsError
@@ -111,7 +111,7 @@ def _user_id_from_cookie(settings: Settings, engine: Engine) -> int | None:
     if not token:
         return None
     try:
-        user = read(engine, lambda session: sessions.verify(session, settings.secret_key, token, utcnow()))
+        user = read(engine, lambda session: sessions.verify(session, settings.secret_key, token, clock.now()))
     except SQLAlchemyError:
         return None  # the sign-in page then says what is wrong with the database
     return None if user is None else user.id
@@ -220,7 +220,7 @@ def _sign_in(settings: Settings, engine: Engine, email: str, password: str) -> N
         return
     try:
         with session_scope(engine) as session:
-            now = utcnow()
+            now = clock.now()
             user = authenticate(session, email, password, now)
             handoff = sessions.issue(settings.secret_key, user, now, sessions.HANDOFF)
     except SignInError as exc:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from crm.access import PermissionDenied
-from crm.clock import utcnow
+from crm import clock
 from crm.db import session_scope
 from crm.vocab import Vocabulary
 
@@ -106,10 +106,10 @@ def local(moment: datetime | None, zone: ZoneInfo, with_time: bool = True) -> st
     return shown.strftime("%b %d, %Y %I:%M %p" if with_time else "%b %d, %Y")
 
 
-def to_utc(day: date, clock: time, zone: ZoneInfo) -> datetime:
+def to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     """A date and time typed in the practice's zone, as stored (UTC)."""
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
 def now_local(zone: ZoneInfo) -> datetime:
-    return utcnow().astimezone(zone).replace(second=0, microsecond=0)
+    return clock.now().astimezone(zone).replace(second=0, microsecond=0)

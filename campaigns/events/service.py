@@ -16,6 +16,7 @@ from crm import audit
 from crm.access import Actor, require_editor
 from crm.fields import text, vocab
 from crm.models import Contact, Event, EventInvitee, Partner
+from crm.opt_outs import address_opted_out
 from crm.segments.service import member_ids_select
 from crm.vocab import EventKind, PartnerStatus
 
@@ -128,7 +129,7 @@ def audience_select(session: Session, segment_id: int | None, partner_ids: Itera
     return (select(Contact.id.label("contact_id"), Contact.partner_id.label("partner_id"))
             .join(Partner, Partner.id == Contact.partner_id)
             .where(or_(*reach), Contact.archived_at.is_(None), Contact.email.is_not(None), Contact.email != "",
-                   Contact.email_opt_out.is_(False), Partner.archived_at.is_(None),
+                   ~address_opted_out(Contact.email), Partner.archived_at.is_(None),
                    Partner.status != PartnerStatus.DO_NOT_CONTACT.value))
 
 

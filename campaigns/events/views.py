@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from crm.models import Contact, EventInvitee, Location, Partner
+from crm.opt_outs import address_opted_out
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,6 @@ def contact_choices(session: Session) -> dict[int, str]:
         select(Contact.id, Contact.first_name, Contact.last_name, Partner.name)
         .join(Partner, Partner.id == Contact.partner_id)
         .where(Contact.archived_at.is_(None), Partner.archived_at.is_(None), Contact.email.is_not(None),
-               Contact.email != "", Contact.email_opt_out.is_(False))
+               Contact.email != "", ~address_opted_out(Contact.email))
         .order_by(Partner.name, Contact.last_name, Contact.first_name)).all()
     return {i: f"{first} {last} ({partner})".replace("  ", " ") for i, first, last, partner in rows}

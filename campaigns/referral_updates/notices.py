@@ -13,6 +13,7 @@ from campaigns.referral_updates.labels import STAGE_LABELS, day, referral_label
 from campaigns.referral_updates.mail import Composer, enqueue_keyed
 from campaigns.referral_updates.pending import Pending, mark_sent, mark_skipped, pending_for
 from campaigns.referral_updates.recipients import Recipient, contacts_by_id, for_referral, main_contacts
+from crm.opt_outs import opted_out_among
 
 
 @dataclass
@@ -25,9 +26,10 @@ def send_notices(session: Session, composer: Composer) -> NoticeReport:
     updates = pending_for(session, ("per_referral",))
     referring = contacts_by_id(session, (u.contact_id for u in updates))
     mains = main_contacts(session, (u.partner_id for u in updates))
+    opted_out = opted_out_among(session, (c.email for c in referring.values()))
     report, drafts, skipped = NoticeReport(), {}, []
     for update in updates:
-        to = for_referral(referring.get(update.contact_id or 0), mains.get(update.partner_id))
+        to = for_referral(referring.get(update.contact_id or 0), mains.get(update.partner_id), opted_out)
         if isinstance(to, str):
             report.skipped[to] += 1
             skipped.append(update.id)

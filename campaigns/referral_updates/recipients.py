@@ -6,13 +6,14 @@ with an email and not opted out, by ROLE_PRIORITY (then the oldest). A referring
 contact who opted out is not replaced by a colleague: they asked for no email."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import case, select
 from sqlmodel import Session
 
 from crm.models import Contact
+from crm.opt_outs import address_opted_out
 
 ROLE_PRIORITY = ("referral_coordinator", "office_manager", "physician", "np_pa", "front_desk",
                  "athletic_trainer", "physical_therapist", "coach", "other")
@@ -35,7 +36,7 @@ def main_contacts(session: Session, partner_ids: Iterable[int]) -> dict[int, Rec
     rank = case({role: n for n, role in enumerate(ROLE_PRIORITY)}, value=Contact.role, else_=len(ROLE_PRIORITY))
     rows = session.execute(
         select(Contact).where(Contact.partner_id.in_(ids), Contact.archived_at.is_(None), Contact.email.is_not(None),
-                              Contact.email != "", Contact.email_opt_out.is_(False))
+                              Contact.email != "", ~address_opted_out(Contact.email))
         .order_by(Contact.partner_id, rank, Contact.created_at, Contact.id)
     ).scalars()
     chosen: dict[int, Recipient] = {}
@@ -51,10 +52,12 @@ def contacts_by_id(session: Session, contact_ids: Iterable[int | None]) -> dict[
     return {c.id: c for c in session.execute(select(Contact).where(Contact.id.in_(ids))).scalars()}
 
 
-def for_referral(referring: Contact | None, main: Recipient | None) -> Recipient | str:
-    """The recipient, or why there is none (NO_RECIPIENT or OPTED_OUT)."""
+def for_referral(referring: Contact | None, main: Recipient | None,
+                 opted_out: Collection[str] = ()) -> Recipient | str:
+    """The recipient, or why there is none (NO_RECIPIENT or OPTED_OUT). `opted_out`
+    holds the addresses opted out on any record, as `crm.opt_outs` finds them."""
     if referring is not None and referring.archived_at is None and referring.email:
-        return OPTED_OUT if referring.email_opt_out else _recipient(referring)
+        return OPTED_OUT if referring.email_opt_out or referring.email in opted_out else _recipient(referring)
     return main or NO_RECIPIENT
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from campaigns.seasonal.sports_calendar import SEASONS, seasons_of
+from campaigns.seasonal.sports_calendar import SEASONS, default_dates, seasons_of
 from crm import audit
 from crm.access import Actor, require_editor
 from crm.models import SeasonalSend, SportSeason
@@ -26,6 +27,7 @@ PHASE_TEMPLATES = {"pre": "preseason_education", "mid": "midseason_education", "
 PRE_SEASON_WEEKS = 3
 POST_SEASON_DAYS = 3
 DRAFT, APPROVED, SENT = "draft", "approved", "sent"
+MISSED = "missed"  # shown, never stored: a draft whose day passed before anyone approved it
 
 
 class SendError(ValueError):
@@ -86,33 +88,69 @@ def sends_of(session: Session, year: int) -> list[SeasonalSend]:
     ).scalars())
 
 
-def approve(session: Session, actor: Actor, send_ids: list[int], now: datetime) -> int:
+def shown_status(send: SeasonalSend, today: date) -> str:
+    """What the marketer reads: a draft whose day has passed was missed."""
+    return MISSED if send.status == DRAFT and send.send_on < today else send.status
+
+
+def next_year_to_plan(session: Session, today: date) -> int:
+    """The calendar year holding the next send to come (a winter's sends run into the
+    next January): from the sends drawn up, else from the sports calendar, else the year
+    of the next school season to start."""
+    upcoming = session.execute(select(SeasonalSend.year).where(
+        SeasonalSend.send_on >= today, SeasonalSend.status != SENT)
+        .order_by(SeasonalSend.send_on, SeasonalSend.year).limit(1)).scalar()
+    if upcoming is not None:
+        return int(upcoming)
+    years = (today.year - 1, today.year, today.year + 1)
+    rows = session.execute(select(SportSeason).where(SportSeason.year.in_(years))).scalars().all()
+    planned = [(day, year) for year in years
+               for day in phase_days([r for r in rows if r.year == year]).values() if day >= today]
+    if planned:
+        return min(planned)[1]
+    starts = [(default_dates(year, season).starts_on, year) for year in years[1:] for season in SEASONS]
+    return min((start, year) for start, year in starts if start >= today)[1]
+
+
+def approve(session: Session, actor: Actor, send_ids: list[int], now: datetime, *, zone: ZoneInfo) -> int:
     """Approve these drafts (one send, or every send of a season); returns how many.
-    Sends already approved or enqueued are left as they are."""
+    Sends already approved or enqueued are left as they are. A draft whose day has
+    passed in the practice's zone was missed: approving it would send a season's
+    email weeks late, so it is refused."""
     require_editor(actor)
-    drafts = session.execute(select(SeasonalSend.id).where(
+    today = now.astimezone(zone).date()
+    drafts = session.execute(select(SeasonalSend).where(
         SeasonalSend.id.in_(sorted(set(send_ids))), SeasonalSend.status == DRAFT)).scalars().all()
-    if not drafts:
+    missed = [d for d in drafts if d.send_on < today]
+    if missed:
+        raise SendError("missed: the day of " + ", ".join(
+            f"{PHASE_LABELS[d.phase].lower()} {d.sport} ({d.send_on:%b %d, %Y})" for d in missed)
+            + " passed before it was approved; it can no longer be sent")
+    ids = [d.id for d in drafts]
+    if not ids:
         return 0
     session.execute(
-        update(SeasonalSend).where(SeasonalSend.id.in_(drafts), SeasonalSend.status == DRAFT)
+        update(SeasonalSend).where(SeasonalSend.id.in_(ids), SeasonalSend.status == DRAFT)
         .values(status=APPROVED, approved_by=actor.id, approved_at=now)
         .execution_options(synchronize_session="fetch")
     )
     audit.record_many(session, actor, [
         {"action": "approve", "entity": "seasonal_send", "entity_id": i, "changes": {"status": [DRAFT, APPROVED]}}
-        for i in drafts
+        for i in ids
     ], now)
-    return len(drafts)
+    return len(ids)
 
 
-def approve_season(session: Session, actor: Actor, year: int, season: str, now: datetime) -> int:
-    """Approve every draft of a season in one go."""
+def approve_season(session: Session, actor: Actor, year: int, season: str, now: datetime, *,
+                   zone: ZoneInfo) -> int:
+    """Approve every draft of a season still to come in one go; its missed sends stay missed."""
     if season not in SEASONS:
         raise SendError(f"unknown season {season!r}")
+    today = now.astimezone(zone).date()
     ids = session.execute(select(SeasonalSend.id).where(
-        SeasonalSend.year == year, SeasonalSend.season == season, SeasonalSend.status == DRAFT)).scalars().all()
-    return approve(session, actor, list(ids), now)
+        SeasonalSend.year == year, SeasonalSend.season == season, SeasonalSend.status == DRAFT,
+        SeasonalSend.send_on >= today)).scalars().all()
+    return approve(session, actor, list(ids), now, zone=zone)
 
 
 def withdraw(session: Session, actor: Actor, send_id: int, now: datetime) -> SeasonalSend:

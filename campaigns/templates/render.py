@@ -21,7 +21,7 @@ from campaigns.templates.errors import TemplateError
 from campaigns.templates.sandbox import RenderLimit, budget, render_capped
 from campaigns.templates.store import effective_template
 from campaigns.templates.values import check_values
-from crm.clock import utcnow
+from crm import clock
 
 ACCENT_COLOR = "#0b6e8a"  # the practice's brand colour: header band, links and buttons
 MAX_SUBJECT_CHARS = 300  # the outbox's column
@@ -60,7 +60,7 @@ def render_email(
 
         practice = PracticeInfo.from_settings(settings.get())
     return render_source(spec_for(name), effective_template(session, name), variables, practice=practice,
-                         unsubscribe_url=unsubscribe_url, now=now or utcnow())
+                         unsubscribe_url=unsubscribe_url, now=now or clock.now())
 
 
 def render_source(

@@ -5,11 +5,11 @@ from campaigns.transports.base import Transport
 from campaigns.transports.file import FileTransport
 from campaigns.transports.sendgrid_api import SendGridTransport
 from campaigns.transports.smtp import SmtpConfig, SmtpTransport
-from crm.clock import Clock, utcnow
+from crm.clock import Clock, now as current_time
 from crm.settings import Settings
 
 
-def transport_from_settings(settings: Settings, clock: Clock = utcnow) -> Transport:
+def transport_from_settings(settings: Settings, clock: Clock = current_time) -> Transport:
     if settings.email_transport == "sendgrid":
         return SendGridTransport.from_settings(settings, clock=clock)
     if settings.email_transport == "smtp":

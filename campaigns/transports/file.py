@@ -20,7 +20,7 @@ from pathlib import Path
 
 from campaigns.transports.base import OutgoingEmail, SendResult, TransportError
 from campaigns.transports.mime import MESSAGE_KEY_HEADER, to_mime
-from crm.clock import Clock, utcnow
+from crm.clock import Clock, now as current_time
 
 _STAMP = "%Y%m%dT%H%M%SZ"
 _NAME = re.compile(r"^(\d{8}T\d{6}Z)-(\d+)-[a-z0-9-]*\.eml$")
@@ -29,7 +29,7 @@ _NAME = re.compile(r"^(\d{8}T\d{6}Z)-(\d+)-[a-z0-9-]*\.eml$")
 class FileTransport:
     name = "file"
 
-    def __init__(self, outbox_dir: Path, clock: Clock = utcnow) -> None:
+    def __init__(self, outbox_dir: Path, clock: Clock = current_time) -> None:
         self.outbox_dir = Path(outbox_dir)
         self.clock = clock
 

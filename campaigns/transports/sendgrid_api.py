@@ -38,7 +38,7 @@ from sendgrid.helpers.mail import (
 from campaigns.transports.base import OutgoingEmail, SendResult, TransportError
 from campaigns.transports.keepalive import sendgrid_client
 from campaigns.transports.mime import ONE_CLICK
-from crm.clock import Clock, utcnow
+from crm.clock import Clock, now as current_time
 from crm.settings import Settings
 
 # 401 and 403 mean the API key is wrong or lacks the "Mail Send" permission: the
@@ -56,13 +56,13 @@ class SendGridTransport:
     name = "sendgrid"
 
     def __init__(self, client: SendGridAPIClient, *, unsubscribe_group: int | None = None,
-                 clock: Clock = utcnow) -> None:
+                 clock: Clock = current_time) -> None:
         self.client = client
         self.unsubscribe_group = unsubscribe_group
         self.clock = clock
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Clock = utcnow) -> "SendGridTransport":
+    def from_settings(cls, settings: Settings, clock: Clock = current_time) -> "SendGridTransport":
         return cls(client_for(settings), unsubscribe_group=settings.sendgrid_unsubscribe_group, clock=clock)
 
     def send(self, email: OutgoingEmail) -> SendResult:

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from campaigns.transports.base import OutgoingEmail, SendResult, TransportError
 from campaigns.transports.mime import to_mime
-from crm.clock import Clock, utcnow
+from crm.clock import Clock, now as current_time
 
 _SCHEMES = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "ssl"}
 _DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
@@ -56,7 +56,7 @@ class SmtpTransport:
     name = "smtp"
 
     def __init__(self, config: SmtpConfig, *, timeout: float = 30.0,
-                 ssl_context: ssl.SSLContext | None = None, clock: Clock = utcnow) -> None:
+                 ssl_context: ssl.SSLContext | None = None, clock: Clock = current_time) -> None:
         self.config = config
         self.timeout = timeout
         self.ssl_context = ssl_context or ssl.create_default_context()

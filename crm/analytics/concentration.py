@@ -21,6 +21,7 @@ from crm.analytics.overview import in_scope, partner_key, read_whole
 from crm.models import Partner, Referral
 
 CURVE_POINTS = 100
+TOP_COLUMNS = ["rank", "partner_id", "partner", "referrals", "cumulative_share"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Concentration:
     top_count: int
     top_share: float | None
     curve: pd.DataFrame  # partner_share, referral_share: cumulative, ranked by referrals
-    top: pd.DataFrame  # partner, referrals, cumulative_share: the leading partners
+    top: pd.DataFrame  # rank, partner_id, partner, referrals, cumulative_share: the leading partners
 
 
 def concentration(session: Session, filters: Filters, leading: int = 25) -> Concentration:
@@ -60,11 +61,12 @@ def concentration(session: Session, filters: Filters, leading: int = 25) -> Conc
     rows = list(session.execute(statement))
     if not rows:
         return Concentration(0, 0, 0, None, pd.DataFrame(columns=["partner_share", "referral_share"]),
-                             pd.DataFrame(columns=["partner", "referrals", "cumulative_share"]))
+                             pd.DataFrame(columns=TOP_COLUMNS))
     sources, total = int(rows[0].sources), int(rows[0].total)
     curve = pd.DataFrame([{"partner_share": r.rank / sources, "referral_share": int(r.running) / total}
                           for r in rows if r.on_curve], columns=["partner_share", "referral_share"])
-    top = pd.DataFrame([{"partner": r.name, "referrals": int(r.n), "cumulative_share": int(r.running) / total}
-                        for r in rows if r.rank <= leading], columns=["partner", "referrals", "cumulative_share"])
+    top = pd.DataFrame([{"rank": int(r.rank), "partner_id": int(r.partner_id), "partner": r.name,
+                         "referrals": int(r.n), "cumulative_share": int(r.running) / total}
+                        for r in rows if r.rank <= leading], columns=TOP_COLUMNS)
     return Concentration(sources=sources, referrals=total, top_count=(sources + 4) // 5,
                          top_share=int(rows[0].top_total) / total, curve=curve, top=top)

@@ -45,11 +45,11 @@ def referrals_by_partner_month(session: Session, filters: Filters, top: int = 25
 
 
 def heatmap_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """The by-month table in long form (partner, month, referrals) for a heat map."""
+    """The by-month table in long form (partner_id, partner, month, referrals) for a heat map."""
     months = [c for c in table.columns if isinstance(c, str) and _MONTH.match(c)]
     if table.empty:
-        return pd.DataFrame(columns=["partner", "month", "referrals"])
-    long = table.melt(id_vars=["partner"], value_vars=months, var_name="month", value_name="referrals")
+        return pd.DataFrame(columns=["partner_id", "partner", "month", "referrals"])
+    long = table.melt(id_vars=["partner_id", "partner"], value_vars=months, var_name="month", value_name="referrals")
     return long.astype({"referrals": int}).reset_index(drop=True)
 
 

@@ -8,7 +8,7 @@ import typer
 
 from crm import migrate
 from crm.cli.common import engine, fail, load_settings
-from crm.clock import utcnow
+from crm import clock
 from crm.demo import DEFAULT_PASSWORD, PASSWORD_ENV, demo_users, has_partners, seed_demo
 from crm.demo.engagement import seed_engagement
 from crm.demo.outreach import seed_outreach
@@ -42,7 +42,7 @@ def seed(
         typer.echo("partners already exist: demo data not added")
         return
     try:
-        now = utcnow()
+        now = clock.now()
         summary = seed_demo(target, partners=partners, years=years, seed=seed_, now=now,
                             referrals=referrals, password=password, progress=typer.echo)
     except UserError as exc:

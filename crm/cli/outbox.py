@@ -6,14 +6,14 @@ from datetime import datetime
 import typer
 
 from crm.cli.common import engine, fail, load_settings
-from crm.clock import utcnow
+from crm import clock
 
 outbox_app = typer.Typer(no_args_is_help=True, help="The email outbox.")
 
 
 def _parse_now(value: str | None, zone) -> datetime:  # type: ignore[no-untyped-def]
     if value is None:
-        return utcnow()
+        return clock.now()
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from crm.cli.common import engine, fail, load_settings
-from crm.clock import utcnow
+from crm import clock
 
 report_app = typer.Typer(no_args_is_help=True, help="The monthly leadership report.")
 
@@ -31,7 +31,7 @@ def send_monthly(
     from crm.validation import email as valid_email
 
     settings = load_settings()
-    now = utcnow()
+    now = clock.now()
     period = _month(month) if month else Period.month(*_today(now, settings)).previous()
     try:
         addresses = [valid_email(a) for a in to]

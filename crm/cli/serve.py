@@ -22,10 +22,22 @@ def _app_command(port: int, headless: bool) -> list[str]:
     ]
 
 
-def serve(port: int = typer.Option(8501, "--port"), headless: bool = typer.Option(True)) -> None:
+PORT_HELP = "Port to serve the app on (default: LIAISON_PORT, else 8501)."
+
+
+def _port(given: int | None) -> int:
+    """`--port` wins over LIAISON_PORT; the choice is passed on to the processes started
+    here, so the scheduler's links point where the app really is."""
+    port = given if given is not None else load_settings().port
+    os.environ["LIAISON_PORT"] = str(port)
+    return port
+
+
+def serve(port: int | None = typer.Option(None, "--port", min=1, max=65535, help=PORT_HELP),
+          headless: bool = typer.Option(True)) -> None:
     """Start the Streamlit app only (app.py, served through st.App)."""
     load_settings()
-    os.execvp(sys.executable, _app_command(port, headless))
+    os.execvp(sys.executable, _app_command(_port(port), headless))
 
 
 def scheduler() -> None:
@@ -34,9 +46,11 @@ def scheduler() -> None:
     os.execvp(sys.executable, [sys.executable, str(ROOT / "scheduler.py")])
 
 
-def start(port: int = typer.Option(8501, "--port")) -> None:
+def start(port: int | None = typer.Option(None, "--port", min=1, max=65535, help=PORT_HELP)) -> None:
     """The app and the scheduler together; Ctrl-C stops both."""
     load_settings()
+    port = _port(port)
+    print(f"Liaison at http://localhost:{port} (Ctrl-C stops the app and the scheduler)", flush=True)
     children = [
         subprocess.Popen([sys.executable, str(ROOT / "scheduler.py")]),
         subprocess.Popen(_app_command(port, headless=True)),

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from crm.access import SYSTEM, Actor, PermissionDenied
 from crm.cli.common import engine, fail, load_settings
-from crm.clock import utcnow
+from crm import clock
 from crm.models import User
 from crm.transfer import ENTITIES, ImportFileError, ImportReport, export_csv, import_file
 from crm.users import actor_for
@@ -57,7 +57,7 @@ def _commands(entity: str) -> typer.Typer:
             try:
                 with _progress_bar(f"Importing {entity}", quiet=as_json) as progress:
                     report = import_file(session, actor, entity, data, file.name, on_error=on_error.value,
-                                         dry_run=dry_run, now=utcnow(), progress=progress, zone=zone)
+                                         dry_run=dry_run, now=clock.now(), progress=progress, zone=zone)
             except (ImportFileError, PermissionDenied) as exc:
                 raise fail(f"{file.name}: {exc}", 2) from None
         typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else _describe(report))

@@ -5,7 +5,7 @@ import os
 import typer
 
 from crm.access import SYSTEM
-from crm.clock import utcnow
+from crm import clock
 from crm.cli.common import engine, fail
 from crm.db import session_scope
 from crm.users import UserError, create_user, ensure_first_admin, update_user, list_users
@@ -33,7 +33,7 @@ def add(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         with session_scope(engine()) as session:
-            user = create_user(session, SYSTEM, email, role, password, utcnow(), name=name)
+            user = create_user(session, SYSTEM, email, role, password, clock.now(), name=name)
             typer.echo(f"added {user.email} ({user.role})")
     except (UserError, ValueError) as exc:
         raise fail(str(exc)) from None
@@ -58,7 +58,7 @@ def set_password(email: str) -> None:
         if not match:
             raise fail(f"no user {email}")
         try:
-            update_user(session, SYSTEM, match[0].id, utcnow(), password=password)
+            update_user(session, SYSTEM, match[0].id, clock.now(), password=password)
         except UserError as exc:
             raise fail(str(exc)) from None
     typer.echo("password changed")
@@ -72,7 +72,7 @@ def ensure_admin() -> None:
 
     settings = load_settings()
     with session_scope(engine()) as session:
-        generated = ensure_first_admin(session, settings.admin_email, settings.admin_password, utcnow())
+        generated = ensure_first_admin(session, settings.admin_email, settings.admin_password, clock.now())
     if generated:
         email = settings.admin_email or "admin@example.com"
         typer.secho(f"Created the first admin: sign in as {email} with the one-time password {generated}",

@@ -255,7 +255,7 @@ def _seasonal_plan(engine: Engine, settings: Settings, now: datetime) -> int:
     with session_scope(engine) as session:
         add_defaults(session, SYSTEM, year, planned)
         generate_year(session, SYSTEM, year, planned)
-        approve_season(session, SYSTEM, year, "fall", planned)
+        approve_season(session, SYSTEM, year, "fall", planned, zone=settings.zone)
         days = sorted({day for (season, _phase), day in phase_days(seasons_of(session, year)).items()
                        if season == "fall"})
     for day in days:

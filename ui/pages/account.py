@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from crm.clock import utcnow
+from crm import clock
 from crm.models import User
 from crm.users import set_monthly_report
 from ui.shell import AppContext, context
@@ -25,7 +25,7 @@ def render(ctx: AppContext) -> None:
                              key="account_monthly_report")
         submitted = st.form_submit_button("Save", type="primary")
     if submitted:
-        saved = attempt(ctx.engine, lambda s: set_monthly_report(s, ctx.actor, user.id, wanted, utcnow()))
+        saved = attempt(ctx.engine, lambda s: set_monthly_report(s, ctx.actor, user.id, wanted, clock.now()))
         if saved is not None:
             flash("You will get the monthly report by email." if saved.monthly_report
                   else "You will no longer get the monthly report.")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from campaigns.alerts.win_back import enrol_in_win_back, win_back_cadences
 from crm.analytics.dormancy import at_risk
-from crm.clock import utcnow
+from crm import clock
 from crm.vocab import PartnerStatus, PartnerType
 from ui.analytics_filters import filter_bar
 from ui.downloads import download_buttons
@@ -34,7 +34,7 @@ def render(ctx: AppContext) -> None:
         f"(the *p-value*, from a Poisson test). A partner newer than that is judged on the history it has. "
         "**At stake** is the referrals expected minus those received; the biggest gaps come first. "
         "Archived and do-not-contact partners are left out.")
-    table = read(ctx.engine, lambda session: at_risk(session, filters, utcnow(), s))
+    table = read(ctx.engine, lambda session: at_risk(session, filters, clock.now(), s))
     if table.empty:
         st.info("No partner is going quiet: every partner's referrals are in line with its usual rate.")
         return
@@ -94,7 +94,7 @@ def _enrol(ctx: AppContext, table: pd.DataFrame) -> None:
     cadence_id = st.selectbox("Win-back cadence", list(by_id), format_func=lambda i: by_id[i],
                               key="dormancy_cadence")
     if st.button("Enrol selected in win-back", type="primary", key="dormancy_enrol", disabled=not chosen):
-        report = attempt(ctx.engine, lambda s: enrol_in_win_back(s, ctx.actor, chosen, cadence_id, utcnow()))
+        report = attempt(ctx.engine, lambda s: enrol_in_win_back(s, ctx.actor, chosen, cadence_id, clock.now()))
         if report is not None:
             flash(f"{by_id[cadence_id]}: {report.sentence()}")
             st.session_state.pop(CHOSEN, None)

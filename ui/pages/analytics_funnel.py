@@ -11,7 +11,7 @@ import streamlit as st
 
 from crm.analytics.funnel import funnel, lost_by_reason, overall
 from crm.analytics.timing import STAGES, Targets, Timings, timings
-from crm.clock import utcnow
+from crm import clock
 from ui.analytics_filters import filter_bar
 from ui.downloads import download_buttons
 from ui.shell import AppContext, context
@@ -50,7 +50,7 @@ def render(ctx: AppContext) -> None:
     # likewise the time to each stage for the group chosen below, and the breaches: one pass
     chosen = st.session_state.get("funnel_timing_by")
     chosen = chosen if chosen in TIMING_FOR else next(iter(TIMING_FOR))
-    targets, now = Targets.from_settings(ctx.settings), utcnow()
+    targets, now = Targets.from_settings(ctx.settings), clock.now()
     speed = read(ctx.engine, lambda s: timings(s, filters, targets, now, by=TIMING_FOR[chosen][0],
                                                limit=_BREACHES_SHOWN))
     _timing(speed, chosen)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from crm.analytics.outreach import BETTER, NO_DIFFERENCE, TOO_FEW, TOO_RECENT, WORSE, program_conversion
-from crm.clock import utcnow
+from crm import clock
 from ui.analytics_filters import filter_bar
 from ui.downloads import download_buttons
 from ui.shell import AppContext, context
@@ -35,7 +35,7 @@ def render(ctx: AppContext) -> None:
                f"referring when it sent no referral in the {WINDOW_DAYS} days before it was reached and at least "
                f"one in the {WINDOW_DAYS} days after.")
     filters = filter_bar(ctx, key="outreach")
-    now = utcnow()
+    now = clock.now()
     if filters.bounds[1] > now - timedelta(days=WINDOW_DAYS):
         st.info(f"Partners reached in the last {WINDOW_DAYS} days are still being measured, so part of this "
                 "period cannot be judged yet. For settled results pick a longer or earlier period, such as "

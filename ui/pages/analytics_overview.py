@@ -3,6 +3,10 @@ period before and last year, the partners who send the referrals month by month,
 how much the practice depends on a few of them."""
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+from typing import Any
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -17,7 +21,8 @@ from ui.downloads import download_buttons
 from ui.shell import AppContext, context
 from ui.widgets import read
 
-_LOWER_IS_BETTER = {"Partners gone dormant", "Median days to first appointment"}
+_IN_DAYS = {"Median days to first appointment"}
+_LOWER_IS_BETTER = {"Partners gone dormant", *_IN_DAYS}
 _MONTHLY_TOP = 25
 
 
@@ -40,25 +45,36 @@ def _headline(table: pd.DataFrame, filters: Filters) -> None:
     for chunk in (rows[:4], rows[4:]):
         for column, row in zip(st.columns(4), chunk):
             against_last_year = _change(row["change_vs_last_year"]) or "nothing to compare with"
-            column.metric(row["metric"], _figure(row["current"]), delta=_change(row["change_vs_previous"]),
+            column.metric(row["metric"], _figure(row["current"], row["metric"]),
+                          delta=_change(row["change_vs_previous"]),
                           delta_color="inverse" if row["metric"] in _LOWER_IS_BETTER else "normal",
-                          help=f"{before.label}: {_figure(row['previous'])}. {last_year.label}: "
-                               f"{_figure(row['last_year'])} ({against_last_year}).")
+                          help=f"{before.label}: {_figure(row['previous'], row['metric'])}. {last_year.label}: "
+                               f"{_figure(row['last_year'], row['metric'])} ({against_last_year}).")
     st.caption(f"Arrows compare with {before.label}; hover over a figure for {last_year.label}.")
-    shown = table.rename(columns={"metric": "Figure", "current": "This period", "previous": "Period before",
-                                  "last_year": "Same period last year", "change_vs_previous": "Change vs before",
-                                  "change_vs_last_year": "Change vs last year"})
-    figures = list(shown.columns[1:])
-    st.dataframe(shown.astype({c: float for c in figures}), hide_index=True,
-                 column_config={c: st.column_config.NumberColumn(format="percent" if c.startswith("Change")
-                                                                 else "%g") for c in figures})
+    st.dataframe(figures_table(table), hide_index=True)
     download_buttons(table, "overview-figures", key="overview_figures")
 
 
-def _figure(value: float | None) -> str:
+def figures_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The figures as the metrics above them read: counts whole, days to one decimal,
+    changes as whole percentages; a column of numbers cannot mix those formats."""
+    return pd.DataFrame({
+        "Figure": table["metric"],
+        **{title: [_figure(v, m) for v, m in zip(table[column], table["metric"])]
+           for column, title in (("current", "This period"), ("previous", "Period before"),
+                                 ("last_year", "Same period last year"))},
+        **{title: [_change(v) or "—" for v in table[column]]
+           for column, title in (("change_vs_previous", "Change vs before"),
+                                 ("change_vs_last_year", "Change vs last year"))},
+    })
+
+
+def _figure(value: float | None, metric: str) -> str:
     if value is None or pd.isna(value):
         return "—"
-    return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+    if metric in _IN_DAYS:
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
 
 
 def _change(value: float | None) -> str | None:
@@ -72,6 +88,8 @@ def _by_month(table: pd.DataFrame) -> None:
     shown = table.drop(columns=["partner_id"]).assign(
         partner_type=table["partner_type"].map(lambda v: PartnerType(v).label if v in PartnerType.choices() else v),
         shape=table[months].values.tolist())
+    if shown["trend"].isna().all():  # a single month has no slope to show
+        shown = shown.drop(columns=["trend"])
     st.dataframe(shown, hide_index=True, column_config={
         "partner": "Partner", "partner_type": "Type", "owner": "Liaison", "total": "Total",
         "trend": st.column_config.NumberColumn("Trend", format="%+.2f",
@@ -81,10 +99,17 @@ def _by_month(table: pd.DataFrame) -> None:
     cells = heatmap_rows(table)
     heat = alt.Chart(cells).mark_rect().encode(
         x=alt.X("month:O", title="Month"),
-        y=alt.Y("partner:N", sort=list(table["partner"]), title=None),
+        y=alt.Y("partner_id:N", sort=[int(i) for i in table["partner_id"]], title=None,
+                axis=alt.Axis(labelExpr=name_labels(table["partner_id"], table["partner"]))),
         color=alt.Color("referrals:Q", title="Referrals", scale=alt.Scale(scheme="blues")),
         tooltip=["partner", "month", "referrals"])
     st.altair_chart(heat, width="stretch")
+
+
+def name_labels(keys: Iterable[Any], names: Iterable[str]) -> str:
+    """A Vega expression naming each key's partner: marks stand on partner ids or ranks,
+    so two partners of the same name stay two, in their own order."""
+    return f"{json.dumps({str(k): n for k, n in zip(keys, names)})}[datum.value]"
 
 
 def _concentration(result: Concentration) -> None:
@@ -94,18 +119,18 @@ def _concentration(result: Concentration) -> None:
               help=f"The top {result.top_count} of {result.sources} partners who referred in the period, "
                    f"out of {result.referrals} referrals.")
     top = result.top
-    order = list(top["partner"])
-    base = alt.Chart(top).encode(x=alt.X("partner:N", sort=order, title=None, axis=alt.Axis(labelLimit=140)))
+    base = alt.Chart(top).encode(x=alt.X("rank:O", sort="ascending", title=None, axis=alt.Axis(
+        labelLimit=140, labelAngle=-45, labelExpr=name_labels(top['rank'], top['partner']))))
     bars = base.mark_bar().encode(y=alt.Y("referrals:Q", title="Referrals"), tooltip=["partner", "referrals"])
     line = base.mark_line(point=True, color="#d62728").encode(
         y=alt.Y("cumulative_share:Q", title="Cumulative share", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         tooltip=["partner", alt.Tooltip("cumulative_share:Q", format=".0%")])
     st.altair_chart(alt.layer(bars, line).resolve_scale(y="independent"), width="stretch")
-    st.dataframe(top, hide_index=True, column_config={
-        "partner": "Partner", "referrals": "Referrals",
+    st.dataframe(top.drop(columns=["partner_id"]), hide_index=True, column_config={
+        "rank": "Rank", "partner": "Partner", "referrals": "Referrals",
         "cumulative_share": st.column_config.NumberColumn("Cumulative share", format="percent")})
-    download_buttons(top, "leading-partners", key="overview_leading")
+    download_buttons(top.drop(columns=["partner_id"]), "leading-partners", key="overview_leading")
     curve = pd.concat([pd.DataFrame({"partner_share": [0.0], "referral_share": [0.0]}), result.curve])
     st.altair_chart(alt.Chart(curve).mark_line().encode(
         x=alt.X("partner_share:Q", title="Share of referring partners", axis=alt.Axis(format="%")),

@@ -13,7 +13,7 @@ from campaigns.cadences import (CadenceDraft, CadenceSummary, create_cadence, en
                                 exit_enrolment_ids, get_cadence, list_cadences, list_enrolments, live_steps, pause,
                                 resume, update_cadence)
 from campaigns.templates import TEMPLATES
-from crm.clock import utcnow
+from crm import clock
 from crm.models import Cadence, CadenceStep
 from crm.partners import PartnerQuery, search_partners
 from crm.vocab import CadencePurpose, ContactRole, EnrolmentStatus, ExitReason, Recurrence, StepAction
@@ -179,8 +179,8 @@ def _save(ctx: AppContext, cadence: Cadence | None, fields: dict[str, Any]) -> N
     def change(session: Any) -> Cadence:
         draft = CadenceDraft(**{**fields, "steps": [StepDraft(**s) for s in fields["steps"]]})
         if cadence is None:
-            return create_cadence(session, ctx.actor, draft, utcnow())
-        return update_cadence(session, ctx.actor, cadence.id, draft, utcnow())
+            return create_cadence(session, ctx.actor, draft, clock.now())
+        return update_cadence(session, ctx.actor, cadence.id, draft, clock.now())
 
     saved = attempt(ctx.engine, change)
     if saved is not None:
@@ -198,18 +198,18 @@ def _enrol(ctx: AppContext, cadence: Cadence) -> None:
     left, right = st.columns(2)
     with left:
         text = st.text_input("Find partners", key=f"enrol_find_{cadence.id}", placeholder="Name, city, ZIP or tag")
-        found = read(ctx.engine, lambda s: search_partners(s, PartnerQuery(text=text, limit=25), utcnow()))[0] \
+        found = read(ctx.engine, lambda s: search_partners(s, PartnerQuery(text=text, limit=25), clock.now()))[0] \
             if text.strip() else []
         names = {r.id: f"{r.name} ({r.city})" if r.city else r.name for r in found}
         picked = st.multiselect("Partners", list(names), format_func=names.get, key=f"enrol_pick_{cadence.id}")
         if st.button("Enrol", key=f"enrol_go_{cadence.id}", disabled=not picked):
-            _report(attempt(ctx.engine, lambda s: enrol(s, ctx.actor, cadence.id, picked, now=utcnow())))
+            _report(attempt(ctx.engine, lambda s: enrol(s, ctx.actor, cadence.id, picked, now=clock.now())))
     with right:
         segments = {s.id: s.name for s in read(ctx.engine, _segments)}
         segment = st.selectbox("Segment", list(segments), format_func=segments.get, key=f"enrol_segment_{cadence.id}",
                                index=None, placeholder="Choose a segment")
         if st.button("Enrol its members now", key=f"enrol_segment_go_{cadence.id}", disabled=segment is None):
-            _report(attempt(ctx.engine, lambda s: enrol_segment(s, ctx.actor, cadence.id, segment, utcnow())))
+            _report(attempt(ctx.engine, lambda s: enrol_segment(s, ctx.actor, cadence.id, segment, clock.now())))
 
 
 def _report(report: Any) -> None:
@@ -240,15 +240,15 @@ def _enrolment_actions(ctx: AppContext, cadence: Cadence, names: dict[int, str])
                             key=f"enrolment_pick_{cadence.id}")
     pause_col, resume_col, reason_col, exit_col = st.columns([1, 1, 2, 1])
     if pause_col.button("Pause", key=f"enrolment_pause_{cadence.id}", disabled=not picked):
-        _changed(attempt(ctx.engine, lambda s: pause(s, ctx.actor, picked, now=utcnow())), "paused")
+        _changed(attempt(ctx.engine, lambda s: pause(s, ctx.actor, picked, now=clock.now())), "paused")
     if resume_col.button("Resume", key=f"enrolment_resume_{cadence.id}", disabled=not picked):
-        _changed(attempt(ctx.engine, lambda s: resume(s, ctx.actor, picked, now=utcnow(),
+        _changed(attempt(ctx.engine, lambda s: resume(s, ctx.actor, picked, now=clock.now(),
                                                       timezone=ctx.settings.timezone)), "resumed")
     reason = reason_col.selectbox("Exit reason", ExitReason.choices(), format_func=label_of(ExitReason),
                                   index=ExitReason.choices().index("manual"), key=f"enrolment_reason_{cadence.id}")
     if exit_col.button("Exit", key=f"enrolment_exit_{cadence.id}", disabled=not picked):
         _changed(attempt(ctx.engine, lambda s: exit_enrolment_ids(s, ctx.actor, picked, reason=reason,
-                                                                  now=utcnow())), "exited")
+                                                                  now=clock.now())), "exited")
 
 
 def _changed(count: int | None, verb: str) -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from campaigns.calendar import PLANNED, Calendar, DayGroup, calendar, month_of, quarter_of
 from campaigns.step_preview import preview_planned_step
-from crm.clock import utcnow
+from crm import clock
 from crm.vocab import StepAction
 from ui.shell import AppContext, context
 from ui.widgets import read
@@ -21,7 +21,7 @@ _SOURCES = {"task": "Task", "email": "Email", "touch": "Touch", "cadence": "Cade
 
 def render(ctx: AppContext) -> None:
     st.title("Touchpoint calendar")
-    now = utcnow()
+    now = clock.now()
     today = now.astimezone(ctx.zone).date()
     left, right = st.columns([1, 2])
     view = left.segmented_control("View", ["Month", "Quarter"], default="Month", key="calendar_view") or "Month"
@@ -96,7 +96,7 @@ def _group(ctx: AppContext, cal: Calendar, group: DayGroup, day: date, n: int) -
 def _preview(ctx: AppContext, step_id: int, day: date) -> None:
     """Read-only for every role: seeing who would be left out changes nothing."""
     cap = ctx.settings.frequency_cap
-    result = read(ctx.engine, lambda s: preview_planned_step(s, step_id, day, utcnow(), ctx.zone, cap))
+    result = read(ctx.engine, lambda s: preview_planned_step(s, step_id, day, clock.now(), ctx.zone, cap))
     st.markdown(f"**{len(result.included)} would get it; {len(result.left_out)} left out.**")
     if result.left_out:
         st.caption(" · ".join(f"{reason}: {count}" for reason, count in result.reasons().most_common()))

@@ -18,7 +18,7 @@ from campaigns.events.service import (CANCELLED, EventInput, cancel_event, creat
                                       list_events, update_event)
 from campaigns.events.stats import event_stats
 from campaigns.events.views import contact_choices, invitee_rows, location_choices, partner_choices
-from crm.clock import utcnow
+from crm import clock
 from crm.models import Event
 from crm.segments import list_segments
 from crm.transfer.report import ImportFileError
@@ -121,7 +121,7 @@ def _event_form(ctx: AppContext, event: Event | None) -> None:
                   location_id=None if at_partner else location_id, venue_partner_id=venue_partner if at_partner
                   else None, venue_note=venue_note, capacity=capacity or None,
                   cost_per_attendee_cents=round(cost * 100), audience_segment_id=segment)
-    now = utcnow()
+    now = clock.now()
     if event is None:
         created = attempt(ctx.engine, lambda s: create_event(s, ctx.actor, EventInput(**values), now))
         if created is not None:
@@ -200,7 +200,7 @@ def _invite(ctx: AppContext, event: Event) -> None:
     contacts = read(ctx.engine, contact_choices)
     people = st.multiselect("Add people", list(contacts), format_func=contacts.get,
                             key=f"event_invite_contacts_{event.id}")
-    now = utcnow()
+    now = clock.now()
     preview = read(ctx.engine, lambda s: invitation_preview(s, event, ctx.zone, now, partner_ids=picked,
                                                             contact_ids=people))
     st.markdown(f"**{preview.recipients}** people will have been invited, with the event's segment and those "
@@ -225,7 +225,7 @@ def _attendance(ctx: AppContext, event: Event) -> None:
     labels = {r.invitee_id: f"{r.name} ({r.partner})" for r in rows}
     here = st.multiselect("Check in", list(labels), format_func=labels.get, key=f"event_check_in_{event.id}")
     if st.button("Check in", key=f"event_check_in_button_{event.id}", disabled=not here):
-        count = attempt(ctx.engine, lambda s: check_in(s, ctx.actor, event.id, here, utcnow()))
+        count = attempt(ctx.engine, lambda s: check_in(s, ctx.actor, event.id, here, clock.now()))
         if count is not None:
             flash(f"{count} checked in.")
             st.rerun()
@@ -234,7 +234,7 @@ def _attendance(ctx: AppContext, event: Event) -> None:
     if sheet is not None and st.button("Import sign-in sheet", key=f"event_sheet_button_{event.id}"):
         try:
             result = attempt(ctx.engine, lambda s: import_sign_in_sheet(s, ctx.actor, event.id, sheet.getvalue(),
-                                                                        sheet.name, utcnow()))
+                                                                        sheet.name, clock.now()))
         except ImportFileError as error:
             st.error(str(error))
             return
@@ -248,7 +248,7 @@ def _follow_up(ctx: AppContext, event: Event) -> None:
     url = st.text_input("Link to the slides or handouts", key=f"event_resources_{event.id}")
     if st.button("Send follow-ups", key=f"event_follow_up_{event.id}", disabled=not url.strip()):
         sent = attempt(ctx.engine, lambda s: send_follow_ups(s, ctx.settings, ctx.actor, event.id, url.strip(),
-                                                             utcnow()))
+                                                             clock.now()))
         if sent is not None:
             flash(f"{sent} follow-up{'s' if sent != 1 else ''} queued (attendees and those who missed it).")
             st.rerun()
@@ -261,8 +261,8 @@ def _change_or_cancel(ctx: AppContext, event: Event) -> None:
     _event_form(ctx, event)
     if st.button("Cancel the event and tell everyone invited", key=f"event_cancel_{event.id}"):
         def cancel(session):  # type: ignore[no-untyped-def]
-            cancel_event(session, ctx.actor, event.id, utcnow())
-            return send_cancellation(session, ctx.settings, ctx.actor, event.id, utcnow())
+            cancel_event(session, ctx.actor, event.id, clock.now())
+            return send_cancellation(session, ctx.settings, ctx.actor, event.id, clock.now())
 
         sent = attempt(ctx.engine, cancel)
         if sent is not None:
@@ -273,13 +273,13 @@ def _change_or_cancel(ctx: AppContext, event: Event) -> None:
 # The compliance report ------------------------------------------------------------------
 
 def _report(ctx: AppContext) -> None:
-    this_year = utcnow().astimezone(ctx.zone).year
+    this_year = clock.now().astimezone(ctx.zone).year
     year = st.selectbox("Year", list(range(this_year, this_year - 6, -1)), key="event_report_year")
     limit = read(ctx.engine, lambda s: limit_for(s, year))
     st.markdown(f"Non-monetary compensation limit for {year}: "
                 + (f"**${limit / 100:,.2f}**" if limit is not None else "**not set**")
                 + " (42 CFR 411.357(k)).")
-    rows = read(ctx.engine, lambda s: year_to_date(s, year, ctx.zone, utcnow()))
+    rows = read(ctx.engine, lambda s: year_to_date(s, year, ctx.zone, clock.now()))
     if rows:
         st.dataframe(pd.DataFrame([{"Physician": r.name, "Partner": r.partner_name, "Events": r.events,
                                     "Year to date": f"${r.total_cents / 100:,.2f}", "Over the limit": r.over}
@@ -292,7 +292,7 @@ def _report(ctx: AppContext) -> None:
                                       value=(limit or 0) / 100)
             if st.form_submit_button("Save limit"):
                 if attempt(ctx.engine, lambda s: set_limit(s, ctx.actor, year, round(dollars * 100),
-                                                           utcnow())) is not None:
+                                                           clock.now())) is not None:
                     flash(f"Limit for {year} saved.")
                     next_form("event_limit")
                     st.rerun()

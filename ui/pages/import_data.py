@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from crm.clock import utcnow
+from crm import clock
 from crm.db import session_scope
 from crm.transfer import ENTITIES, ImportFileError, ImportReport, export_csv, import_file
 from ui.shell import AppContext, context
@@ -77,7 +77,7 @@ def _run(ctx: AppContext, entity: str, data: bytes, filename: str, on_error: str
     try:  # import_file commits what it writes and rolls back a preview itself
         with session_scope(ctx.engine) as session:
             return import_file(session, ctx.actor, entity, data, filename, on_error=on_error,
-                               dry_run=dry_run, now=utcnow(), progress=progress, zone=ctx.zone)
+                               dry_run=dry_run, now=clock.now(), progress=progress, zone=ctx.zone)
     except ImportFileError as exc:
         st.error(f"This file cannot be imported: {exc}")
         return None
@@ -130,7 +130,7 @@ def _exports(ctx: AppContext) -> None:
     st.caption("Each file can be edited in a spreadsheet and imported again.")
     for column, entity in zip(st.columns(len(ENTITIES)), ENTITIES):
         column.download_button(
-            entity.capitalize(), data=_exporter(ctx, entity), file_name=f"{entity}-{utcnow():%Y-%m-%d}.csv",
+            entity.capitalize(), data=_exporter(ctx, entity), file_name=f"{entity}-{clock.now():%Y-%m-%d}.csv",
             mime="text/csv", icon=":material/download:", key=f"export_{entity}", on_click="ignore",
         )
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from campaigns.tasks import (TASK_KINDS, MyWeek, TaskInput, TaskItem, complete_task, create_task, my_week,
                              partner_choices, reassign_task, route, skip_task, snooze_task)
-from crm.clock import utcnow
+from crm import clock
 from crm.contacts import contacts_of
 from crm.users import list_users
 from crm.vocab import Role, StepAction, TouchKind
@@ -21,7 +21,7 @@ from ui.widgets import attempt, flash, local, read, show_flash
 def render(ctx: AppContext) -> None:
     st.title("My week")
     show_flash()
-    today = utcnow().astimezone(ctx.zone).date()
+    today = clock.now().astimezone(ctx.zone).date()
     users = read(ctx.engine, list_users)
     names = {u.id: u.name or u.email for u in users if u.active}
     whose = _whose(ctx, names)
@@ -68,7 +68,7 @@ def _add_task(ctx: AppContext, today: date, whose: int, assignable: dict[int, st
         if st.button("Add the task", key="new_task_add", disabled=partner_id is None):
             data = {"kind": kind, "partner_id": partner_id, "contact_id": contact_id, "due_on": due_on,
                     "assigned_to": owner, "title": title}
-            if attempt(ctx.engine, lambda s: create_task(s, ctx.actor, TaskInput(**data), utcnow())) is not None:
+            if attempt(ctx.engine, lambda s: create_task(s, ctx.actor, TaskInput(**data), clock.now())) is not None:
                 flash(f"Added: {StepAction(kind).label.lower()} for {partners[partner_id]}.")
                 st.rerun()
 
@@ -112,7 +112,7 @@ def _complete(ctx: AppContext, item: TaskItem) -> None:
         done = st.form_submit_button("Done", type="primary", icon=":material/check:", key=f"complete_{item.task_id}")
     if done:
         touch = attempt(ctx.engine, lambda s: complete_task(s, ctx.actor, item.task_id, outcome.strip() or "done",
-                                                            notes, utcnow()))
+                                                            notes, clock.now()))
         if touch is not None:
             flash(f"Done: {item.partner_name}. Logged as a {TouchKind(touch.kind).label.lower()}.")
             st.rerun()
@@ -125,15 +125,15 @@ def _other_actions(ctx: AppContext, item: TaskItem, today: date, assignable: dic
         until = snooze.date_input("Snooze until", value=today + timedelta(days=1), min_value=today + timedelta(days=1),
                                   key=f"snooze_until_{key}")
         if snooze.button("Snooze", key=f"snooze_{key}"):
-            _apply(ctx, lambda s: snooze_task(s, ctx.actor, key, until, today, utcnow()),
+            _apply(ctx, lambda s: snooze_task(s, ctx.actor, key, until, today, clock.now()),
                    f"Snoozed to {until:%a %b %d}.")
         others = [uid for uid in assignable if uid != item.assigned_to]
         to = reassign.selectbox("Give to", others, format_func=lambda i: assignable[i], key=f"reassign_to_{key}")
         if reassign.button("Reassign", key=f"reassign_{key}", disabled=to is None):
-            _apply(ctx, lambda s: reassign_task(s, ctx.actor, key, to, utcnow()), f"Given to {assignable.get(to)}.")
+            _apply(ctx, lambda s: reassign_task(s, ctx.actor, key, to, clock.now()), f"Given to {assignable.get(to)}.")
         reason = skip.text_input("Why skip it", key=f"skip_reason_{key}")
         if skip.button("Skip", key=f"skip_{key}"):
-            _apply(ctx, lambda s: skip_task(s, ctx.actor, key, reason, utcnow()), "Skipped.")
+            _apply(ctx, lambda s: skip_task(s, ctx.actor, key, reason, clock.now()), "Skipped.")
 
 
 def _apply(ctx: AppContext, change, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ import streamlit as st
 
 from campaigns.outbox import KINDS, STATUSES, OutboxFilter, attempts_of, cancel_message, list_messages, retry_message, status_counts
 from campaigns.transports.file import list_outbox_files
-from crm.clock import utcnow
+from crm import clock
 from crm.models import Message
 from ui.shell import AppContext, context
 from ui.widgets import attempt, flash, local, read, show_flash
@@ -92,11 +92,11 @@ def _actions(ctx: AppContext, message: Message) -> None:
     if message.status in ("failed", "unknown"):
         label = "Send it again" if message.status == "failed" else "I checked: send it again"
         if left.button(label, key=f"retry_{message.id}", type="primary"):
-            if attempt(ctx.engine, lambda s: retry_message(s, ctx.actor, message.id, utcnow())):
+            if attempt(ctx.engine, lambda s: retry_message(s, ctx.actor, message.id, clock.now())):
                 flash("Queued again; the scheduler sends it within a minute.")
                 st.rerun()
     if right.button("Cancel this message", key=f"cancel_{message.id}"):
-        if attempt(ctx.engine, lambda s: cancel_message(s, ctx.actor, message.id, utcnow())):
+        if attempt(ctx.engine, lambda s: cancel_message(s, ctx.actor, message.id, clock.now())):
             flash("Cancelled: it will not be sent.")
             st.rerun()
 

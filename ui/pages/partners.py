@@ -9,9 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from crm.analytics.story import PartnerStory, partner_story
-from crm.clock import utcnow
+from crm import clock
 from crm.contacts import ContactInput, archive_contact, create_contact, update_contact
 from crm.models import Contact, Partner
+from crm.opt_outs import opted_out_among
 from crm.partners import (
     NotFound, PartnerDetail, PartnerInput, PartnerQuery, PartnerRow, archive_partner, create_partner,
     filter_options, partner_detail, restore_partner, search_partners, update_partner,
@@ -70,11 +71,11 @@ def _filters(options: dict) -> PartnerQuery:
 
 
 def _search(ctx: AppContext, query: PartnerQuery) -> tuple[list[PartnerRow], int]:
-    rows, total = read(ctx.engine, lambda s: search_partners(s, query, utcnow()))
+    rows, total = read(ctx.engine, lambda s: search_partners(s, query, clock.now()))
     if not rows and total and query.offset:  # the page ran past the end after a change
         st.session_state[PAGE] = 1
         query.offset = 0
-        rows, total = read(ctx.engine, lambda s: search_partners(s, query, utcnow()))
+        rows, total = read(ctx.engine, lambda s: search_partners(s, query, clock.now()))
     return rows, total
 
 
@@ -215,11 +216,11 @@ def _archive_or_restore(ctx: AppContext, partner: Partner) -> None:
     if partner.archived_at is None:
         if st.button("Archive", icon=":material/archive:", key=f"archive_{partner.id}",
                      help="Hide from the directory; its history is kept and it can be restored."):
-            if attempt(ctx.engine, lambda s: archive_partner(s, ctx.actor, partner.id, utcnow())):
+            if attempt(ctx.engine, lambda s: archive_partner(s, ctx.actor, partner.id, clock.now())):
                 flash(f"{partner.name} archived.")
                 st.rerun()
     elif st.button("Restore", icon=":material/unarchive:", key=f"restore_{partner.id}"):
-        if attempt(ctx.engine, lambda s: restore_partner(s, ctx.actor, partner.id, utcnow())):
+        if attempt(ctx.engine, lambda s: restore_partner(s, ctx.actor, partner.id, clock.now())):
             flash(f"{partner.name} restored.")
             st.rerun()
 
@@ -228,10 +229,11 @@ def _contacts(ctx: AppContext, partner: Partner, contacts: list[Contact]) -> Non
     if not contacts:
         st.caption("No contacts yet.")
         return
+    opted_out = read(ctx.engine, lambda s: opted_out_among(s, (c.email for c in contacts)))
     table = pd.DataFrame([{
         "Name": _name(c), "Role": ContactRole(c.role).label, "Email": c.email or "",
         "Phone": display_phone(c.phone), "NPI": c.npi or "",
-        "Email opt-out": "yes" if c.email_opt_out else "",
+        "Email opt-out": opted_out[c.email].detail if c.email in opted_out else "",
         "Archived": local(c.archived_at, ctx.zone, with_time=False),
     } for c in contacts]).set_index("Name")
     optional = ["Phone", "NPI", "Email opt-out", "Archived"]
@@ -260,7 +262,7 @@ _MOMENT_KINDS = {"cadence": "Cadence", "event": "Event", "seasonal": "Seasonal e
 
 def _story(ctx: AppContext, partner: Partner) -> None:
     st.subheader("Story", anchor=False)
-    told = read(ctx.engine, lambda s: partner_story(s, partner.id, utcnow(), months=STORY_MONTHS, zone=ctx.zone))
+    told = read(ctx.engine, lambda s: partner_story(s, partner.id, clock.now(), months=STORY_MONTHS, zone=ctx.zone))
     st.caption(f"Referrals each month over the last {STORY_MONTHS} months, with what was done to reach "
                f"{partner.name} marked above them: point at a mark for what it was.")
     st.altair_chart(_story_chart(told, ctx), width="stretch", key=f"story_chart_{partner.id}")
@@ -308,7 +310,7 @@ def _add_partner(ctx: AppContext, owners: list[tuple[int, str]]) -> None:
             values = _partner_fields(None, owners, default_owner=ctx.actor.id)
             submitted = st.form_submit_button("Add partner", type="primary")
         if submitted:
-            partner = attempt(ctx.engine, lambda s: create_partner(s, ctx.actor, PartnerInput(**values), utcnow()))
+            partner = attempt(ctx.engine, lambda s: create_partner(s, ctx.actor, PartnerInput(**values), clock.now()))
             if partner is not None:
                 flash(f"{partner.name} added.")
                 next_form("add_partner")
@@ -322,7 +324,7 @@ def _edit_partner(ctx: AppContext, partner: Partner, owners: list[tuple[int, str
         submitted = st.form_submit_button("Save changes", type="primary")
     if submitted:
         saved = attempt(ctx.engine, lambda s: update_partner(s, ctx.actor, partner.id, PartnerInput(**values),
-                                                               utcnow()))
+                                                               clock.now()))
         if saved is not None:
             flash(f"{saved.name} saved.")
             st.rerun()
@@ -386,7 +388,7 @@ def _add_contact(ctx: AppContext, partner: Partner) -> None:
         submitted = st.form_submit_button("Add contact", type="primary")
     if submitted:
         contact = attempt(ctx.engine, lambda s: create_contact(s, ctx.actor, partner.id, ContactInput(**values),
-                                                                utcnow()))
+                                                                clock.now()))
         if contact is not None:
             flash(f"{_name(contact)} added to {partner.name}.")
             next_form(f"add_contact_{partner.id}")
@@ -403,12 +405,12 @@ def _edit_contact(ctx: AppContext, contacts: list[Contact]) -> None:
             save = st.form_submit_button("Save contact", type="primary")
         if save:
             saved = attempt(ctx.engine, lambda s: update_contact(s, ctx.actor, contact.id, ContactInput(**values),
-                                                                 utcnow()))
+                                                                 clock.now()))
             if saved is not None:
                 flash(f"{_name(saved)} saved.")
                 st.rerun()
         if st.button("Archive this contact", icon=":material/person_remove:", key=f"archive_contact_{contact.id}"):
-            if attempt(ctx.engine, lambda s: archive_contact(s, ctx.actor, contact.id, utcnow())):
+            if attempt(ctx.engine, lambda s: archive_contact(s, ctx.actor, contact.id, clock.now())):
                 flash(f"{_name(contact)} archived.")
                 st.rerun()
 
@@ -445,15 +447,15 @@ def _log_touch(ctx: AppContext, partner: Partner, contacts: list[Contact]) -> No
         a, b, c, d = st.columns([2, 1, 1, 2])
         kind = a.selectbox("Kind", TouchKind.choices(), format_func=label_of(TouchKind), key=f"{name}_kind")
         day = b.date_input("Date", value=now.date(), key=f"{name}_day", format="MM/DD/YYYY")
-        clock = c.time_input("Time", value=now.time(), key=f"{name}_time")
+        at = c.time_input("Time", value=now.time(), key=f"{name}_time")
         contact_id = d.selectbox("With", list(by_id), format_func=by_id.get, key=f"{name}_contact")
         outcome = st.text_input("Outcome", key=f"{name}_outcome", placeholder="e.g. Met the office manager, left flyers")
         notes = st.text_area("Notes", key=f"{name}_notes", height=68)
         submitted = st.form_submit_button("Log touch", type="primary")
     if submitted:
         touch = attempt(ctx.engine, lambda s: log_touch(s, ctx.actor, partner.id, TouchInput(
-            kind=kind, occurred_at=to_utc(day, clock, ctx.zone), contact_id=contact_id,
-            outcome=outcome, notes=notes), utcnow()))
+            kind=kind, occurred_at=to_utc(day, at, ctx.zone), contact_id=contact_id,
+            outcome=outcome, notes=notes), clock.now()))
         if touch is not None:
             flash(f"{TouchKind(kind).label} logged for {partner.name}.")
             next_form(f"touch_{partner.id}")
@@ -468,7 +470,7 @@ def _add_referral(ctx: AppContext, partner: Partner, contacts: list[Contact]) ->
     with st.form(name):
         a, b, c = st.columns(3)
         day = a.date_input("Received", value=now.date(), key=f"{name}_day", format="MM/DD/YYYY")
-        clock = b.time_input("Time", value=now.time(), key=f"{name}_time")
+        at = b.time_input("Time", value=now.time(), key=f"{name}_time")
         service = c.selectbox("Service line", ServiceLine.choices(), format_func=label_of(ServiceLine),
                               index=ServiceLine.choices().index("general"), key=f"{name}_service")
         a, b, c = st.columns(3)
@@ -480,8 +482,8 @@ def _add_referral(ctx: AppContext, partner: Partner, contacts: list[Contact]) ->
         submitted = st.form_submit_button("Add referral", type="primary")
     if submitted:
         referral = attempt(ctx.engine, lambda s: create_referral(s, ctx.actor, partner.id, ReferralInput(
-            received_at=to_utc(day, clock, ctx.zone), contact_id=contact_id, channel=channel,
-            service_line=service, partner_reference=reference), utcnow()))
+            received_at=to_utc(day, at, ctx.zone), contact_id=contact_id, channel=channel,
+            service_line=service, partner_reference=reference), clock.now()))
         if referral is not None:
             flash(f"Referral from {partner.name} added.")
             next_form(f"referral_{partner.id}")

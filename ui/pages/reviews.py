@@ -8,7 +8,7 @@ import streamlit as st
 from campaigns.reviews.links import location_url
 from campaigns.reviews.locations import printable_page, qr_svg, set_review_url
 from campaigns.reviews.stats import MonthRow, monthly_stats
-from crm.clock import utcnow
+from crm import clock
 from crm.locations import list_locations
 from crm.models import Location
 from ui.shell import AppContext, context
@@ -71,7 +71,7 @@ def _review_url_form(ctx: AppContext, location: Location) -> None:
                             help="Where patients leave a review of this location (Google, Yelp, ...).")
         submitted = st.form_submit_button("Save", type="primary")
     if submitted:
-        saved = attempt(ctx.engine, lambda s: set_review_url(s, ctx.actor, location.id, url, utcnow()))
+        saved = attempt(ctx.engine, lambda s: set_review_url(s, ctx.actor, location.id, url, clock.now()))
         if saved is not None:
             flash(f"Saved the review page of {saved.name}.")
             st.rerun()

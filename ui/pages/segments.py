@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from crm.clock import utcnow
+from crm import clock
 from crm.models import Segment
 from crm.partners import PartnerQuery, filter_options, search_partners
 from crm.segments import (
@@ -246,7 +246,7 @@ def _value_widget(key: str, field: str, op: str, choices: dict[str, Any], disabl
 
 
 def _live_results(ctx: AppContext, definition: SegmentDefinition) -> None:
-    now = utcnow()
+    now = clock.now()
     total = read(ctx.engine, lambda s: count_matching(s, definition, now))
     rows = read(ctx.engine, lambda s: preview_matching(s, definition, now))
     _members(ctx, total, rows)
@@ -277,7 +277,7 @@ def _save(ctx: AppContext, segment: Segment | None, kind: str, definition: Segme
     data = {"name": name, "description": description, "kind": kind, "definition": definition or {}}
 
     def change(session: Any) -> Segment:
-        now = utcnow()
+        now = clock.now()
         values = SegmentInput(**data)
         if segment is None:
             return create_segment(session, ctx.actor, values, now)
@@ -294,7 +294,7 @@ def _save(ctx: AppContext, segment: Segment | None, kind: str, definition: Segme
 def _download(ctx: AppContext, segment: Segment) -> None:
     def build() -> str:
         out = io.StringIO()
-        read(ctx.engine, lambda s: export_csv(s, segment.id, out, utcnow()))
+        read(ctx.engine, lambda s: export_csv(s, segment.id, out, clock.now()))
         return out.getvalue()
 
     st.download_button("Download CSV", data=build, file_name=f"{_file_stem(segment.name)}.csv", mime="text/csv",
@@ -304,7 +304,7 @@ def _download(ctx: AppContext, segment: Segment) -> None:
 def _archive(ctx: AppContext, segment: Segment) -> None:
     """Archived, not deleted: a cadence or event that used the segment keeps its history."""
     if st.button("Archive segment", key="segment_archive", icon=":material/archive:"):
-        archived = attempt(ctx.engine, lambda s: archive_segment(s, ctx.actor, segment.id, utcnow()))
+        archived = attempt(ctx.engine, lambda s: archive_segment(s, ctx.actor, segment.id, clock.now()))
         if archived is not None:
             flash(f"Segment “{archived.name}” archived.")
             st.session_state[_OPEN_NEXT] = NEW_DYNAMIC
@@ -322,7 +322,7 @@ def _static_editor(ctx: AppContext, segment: Segment | None) -> None:
     _tree_for(segment)  # loads the name and description
     st.subheader(segment.name if segment else "New hand-picked segment", anchor=False)
     if segment is not None:
-        now = utcnow()
+        now = clock.now()
         total = read(ctx.engine, lambda s: count_members(s, segment.id, now))
         rows = read(ctx.engine, lambda s: preview_members(s, segment.id, now, limit=PREVIEW_LIMIT))
         _members(ctx, total, rows)
@@ -347,7 +347,7 @@ def _pick_partners(ctx: AppContext, segment: Segment) -> None:
     text = st.text_input("Find partners", key="segment_find", placeholder="Name, city, specialty, ZIP or tag")
     if not text.strip():
         return
-    found, _ = read(ctx.engine, lambda s: search_partners(s, PartnerQuery(text=text, limit=25), utcnow()))
+    found, _ = read(ctx.engine, lambda s: search_partners(s, PartnerQuery(text=text, limit=25), clock.now()))
     names = {r.id: f"{r.name} ({r.city})" if r.city else r.name for r in found}
     picked = st.multiselect("Partners to add", list(names), format_func=names.get, key="segment_add_pick")
     if st.button("Add to segment", key="segment_add", disabled=not picked):
@@ -364,7 +364,7 @@ def _drop_partners(ctx: AppContext, segment: Segment, rows: list[MemberRow]) -> 
 
 
 def _members_change(ctx: AppContext, change: Any, verb: str) -> None:
-    count = attempt(ctx.engine, lambda s: change(s, utcnow()))
+    count = attempt(ctx.engine, lambda s: change(s, clock.now()))
     if count is not None:
         flash(f"{count} partner{'s' if count != 1 else ''} {verb}.")
         for key in ("segment_add_pick", "segment_drop_pick"):

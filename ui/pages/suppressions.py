@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from campaigns.suppressions import (Reason, add, count_by_reason, last_synced, list_suppressions, remove)
-from crm.clock import utcnow
+from crm import clock
 from crm.models import Suppression
 from ui.shell import AppContext, context
 from ui.widgets import attempt, flash, form_key, label_of, local, next_form, read, show_flash
@@ -67,7 +67,7 @@ def _add(ctx: AppContext) -> None:
         note = st.text_input("Note", help="Why, for whoever reads this later (for example: asked by phone).")
         submitted = st.form_submit_button("Suppress", type="primary")
     if submitted:
-        row = attempt(ctx.engine, lambda s: add(s, ctx.actor, email, reason, utcnow(), note=note))
+        row = attempt(ctx.engine, lambda s: add(s, ctx.actor, email, reason, clock.now(), note=note))
         if row is not None:
             flash(f"{row.email} will not be emailed.")
             next_form("add_suppression")
@@ -83,7 +83,7 @@ def _remove(ctx: AppContext, rows: list[Suppression]) -> None:
         return
     st.caption("Only do this when the person asked for email again, or the address was suppressed by mistake.")
     if st.button("Remove from the list", key="suppression_remove"):
-        row = attempt(ctx.engine, lambda s: remove(s, ctx.actor, chosen, utcnow()))
+        row = attempt(ctx.engine, lambda s: remove(s, ctx.actor, chosen, clock.now()))
         if row is not None:
             flash(f"{row.email} may be emailed again.")
             st.session_state.pop("suppression_pick", None)

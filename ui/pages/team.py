@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from campaigns.tasks import team_tasks
-from crm.clock import utcnow
+from crm import clock
 from crm.vocab import StepAction
 from ui.shell import AppContext, context
 from ui.widgets import read
@@ -14,7 +14,7 @@ from ui.widgets import read
 
 def render(ctx: AppContext) -> None:
     st.title("Team tasks")
-    today = utcnow().astimezone(ctx.zone).date()
+    today = clock.now().astimezone(ctx.zone).date()
     team = read(ctx.engine, lambda s: team_tasks(s, today))
     if not team.liaisons:
         st.info("No open tasks.")

@@ -15,7 +15,7 @@ from campaigns.templates import (
 from campaigns.templates.catalog import LAYOUT_VARIABLES
 from campaigns.templates.overrides import SAMPLE_UNSUBSCRIBE_URL
 from campaigns.templates.sandbox import ALLOWED_FILTERS
-from crm.clock import utcnow
+from crm import clock
 from crm.models import TemplateOverride
 from crm.users import list_users
 from ui.shell import AppContext, context
@@ -42,7 +42,7 @@ def render(ctx: AppContext) -> None:
 def _send_test(ctx: AppContext, spec: TemplateSpec) -> None:
     """The version in effect, with the sample data, to the signed-in user's own address."""
     if st.button(f"Send a test to {ctx.email}", key=f"send_test_{spec.name}", icon=":material/send:"):
-        message = attempt(ctx.engine, lambda s: enqueue_test(s, ctx.actor, spec.name, ctx.email, utcnow(),
+        message = attempt(ctx.engine, lambda s: enqueue_test(s, ctx.actor, spec.name, ctx.email, clock.now(),
                                                              ctx.settings))
         if message is not None:
             flash(f"Test queued for {ctx.email}; the scheduler sends it within a minute (see the Outbox).")
@@ -88,7 +88,7 @@ def _preview(ctx: AppContext, spec: TemplateSpec) -> None:
 def _sample_email(ctx: AppContext, session: Session, spec: TemplateSpec) -> RenderedEmail:
     unsubscribe = SAMPLE_UNSUBSCRIBE_URL if spec.kind == "marketing" else None
     return render_email(session, spec.name, spec.sample, practice=PracticeInfo.from_settings(ctx.settings),
-                        unsubscribe_url=unsubscribe, now=utcnow())
+                        unsubscribe_url=unsubscribe, now=clock.now())
 
 
 def _variables(spec: TemplateSpec) -> None:
@@ -113,7 +113,7 @@ def _edit(ctx: AppContext, spec: TemplateSpec, row: TemplateOverride | None) -> 
     if submitted:
         _save(ctx, spec, TemplateSource(subject=subject, html=html, text=text), form)
     if row is not None and st.button("Go back to the built-in version", key=f"revert_{spec.name}"):
-        if attempt(ctx.engine, lambda s: delete_override(s, ctx.actor, spec.name, utcnow()) or True):
+        if attempt(ctx.engine, lambda s: delete_override(s, ctx.actor, spec.name, clock.now()) or True):
             flash(f"{spec.title} uses the built-in version again.")
             next_form(form)
             st.rerun()
@@ -121,7 +121,7 @@ def _edit(ctx: AppContext, spec: TemplateSpec, row: TemplateOverride | None) -> 
 
 def _save(ctx: AppContext, spec: TemplateSpec, source: TemplateSource, form: str) -> None:
     saved = attempt(ctx.engine, lambda s: save_override(s, ctx.actor, spec.name, source.subject, source.html,
-                                                        source.text, utcnow()))
+                                                        source.text, clock.now()))
     if saved is not None:
         flash(f"{spec.title} saved; emails rendered from now on use your version.")
         next_form(form)

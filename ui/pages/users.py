@@ -6,7 +6,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from crm.clock import utcnow
+from crm import clock
 from crm.models import User
 from crm.users import MIN_PASSWORD_LENGTH, create_user, list_users, set_monthly_report, update_user
 from crm.vocab import Role
@@ -30,7 +30,7 @@ def render(ctx: AppContext) -> None:
 
 
 def _table(ctx: AppContext, users: list[User]) -> None:
-    now = utcnow()
+    now = clock.now()
     st.dataframe(pd.DataFrame([{
         "Email": u.email, "Name": u.name, "Role": Role(u.role).label,
         "Status": _status(u, now), "Last sign-in": local(u.last_login_at, ctx.zone),
@@ -57,7 +57,7 @@ def _add_user(ctx: AppContext) -> None:
                                  help=f"At least {MIN_PASSWORD_LENGTH} characters; give it to them privately.")
         submitted = st.form_submit_button("Add user", type="primary")
     if submitted:
-        user = attempt(ctx.engine, lambda s: create_user(s, ctx.actor, email, role, password, utcnow(), name=name))
+        user = attempt(ctx.engine, lambda s: create_user(s, ctx.actor, email, role, password, clock.now(), name=name))
         if user is not None:
             flash(f"{user.email} can now sign in as {Role(user.role).label.lower()}.")
             next_form("add_user")
@@ -83,9 +83,9 @@ def _change_user(ctx: AppContext, users: list[User]) -> None:
         submitted = st.form_submit_button("Save user", type="primary")
     if submitted:
         def save(s):  # type: ignore[no-untyped-def]
-            changed = update_user(s, ctx.actor, user.id, utcnow(), role=role, active=active, name=name,
+            changed = update_user(s, ctx.actor, user.id, clock.now(), role=role, active=active, name=name,
                                   password=password or None)
-            set_monthly_report(s, ctx.actor, user.id, monthly, utcnow())
+            set_monthly_report(s, ctx.actor, user.id, monthly, clock.now())
             return changed
 
         saved = attempt(ctx.engine, save)

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from campaigns.reviews.clicks import follow
 from campaigns.reviews.links import ReviewLink, verify
-from crm.clock import utcnow
+from crm import clock
 from crm.db import engine_for, session_scope
 from crm.settings import Settings
 from ui.public.unsubscribe import _HEADERS, _page, _settings, _unavailable
@@ -28,7 +28,7 @@ async def review_link(request: Request) -> Response:
     if link is None:
         return _invalid(settings)
     try:
-        destination = await run_in_threadpool(_follow, settings, link, utcnow())
+        destination = await run_in_threadpool(_follow, settings, link, clock.now())
     except SQLAlchemyError:
         return _unavailable()
     if destination is None:

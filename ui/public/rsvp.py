@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from campaigns.events.sending import starts_text, tell_promoted, venue_text
 from campaigns.events.service import EventNotFound, get_event, record_rsvp
 from campaigns.events.tokens import RsvpRequest, verify
-from crm.clock import utcnow
+from crm import clock
 from crm.db import engine_for, session_scope
 from crm.models import Event, EventInvitee
 from crm.settings import Settings
@@ -51,7 +51,7 @@ async def answer(request: Request) -> Response:
     if wanted is None:
         return _invalid(settings)
     try:
-        answered = await run_in_threadpool(_record, settings, wanted, utcnow())
+        answered = await run_in_threadpool(_record, settings, wanted, clock.now())
     except SQLAlchemyError:
         return _unavailable()
     if answered is None:

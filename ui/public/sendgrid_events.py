@@ -25,7 +25,7 @@ from campaigns.webhook.events import ApplyReport
 from campaigns.webhook.receipts import receive
 from campaigns.webhook.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, is_fresh, verify
 from crm import settings as settings_module
-from crm.clock import utcnow
+from crm import clock
 from crm.db import engine_for, session_scope
 from crm.settings import Settings, SettingsError
 
@@ -48,7 +48,7 @@ async def sendgrid_events(request: Request) -> Response:
         body = (await request.body()).decode("utf-8")
     except UnicodeDecodeError:
         return _answer(403, "signature does not verify")
-    now = utcnow()
+    now = clock.now()
     if not verify(body, signature, timestamp, settings.sendgrid_webhook_public_key):
         return _answer(403, "signature does not verify")
     if not is_fresh(timestamp, now, settings.sendgrid_webhook_max_age_seconds):

@@ -25,7 +25,7 @@ from starlette.routing import BaseRoute, Route
 from campaigns import suppressions
 from campaigns.unsubscribe import UnsubscribeRequest, verify
 from crm import settings as settings_module
-from crm.clock import utcnow
+from crm import clock
 from crm.db import engine_for, session_scope
 from crm.settings import Settings, SettingsError
 from ui.routes import database_answers
@@ -57,7 +57,7 @@ async def unsubscribe(request: Request) -> Response:
     body = (await request.body()).decode(errors="replace")
     source = "one-click" if ONE_CLICK_BODY in body else "link"
     try:
-        await run_in_threadpool(_record, settings, wanted, source, utcnow())
+        await run_in_threadpool(_record, settings, wanted, source, clock.now())
     except SQLAlchemyError:
         return _unavailable()
     return _page(settings, "Unsubscribed",
