@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -44,8 +45,17 @@ def wait_for_leadership(leadership: Leadership, stop: threading.Event, poll: flo
         if not announced:
             log.info("another scheduler is active; waiting as standby")
             announced = True
-        stop.wait(poll)
+        _pause(stop, poll)
     return False
+
+
+def _pause(stop: threading.Event, seconds: float, step: float = 0.2) -> None:
+    """Short sleeps rather than `stop.wait(seconds)`: a timed wait on a condition never
+    returns under libfaketime, with which CI runs the suite at other dates, while a
+    sleep does; a stop still takes effect within a step."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and time.monotonic() < deadline:
+        time.sleep(min(step, max(deadline - time.monotonic(), 0)))
 
 
 def run(engine: Engine, settings: Settings, stop: threading.Event | None = None) -> None:

@@ -65,6 +65,14 @@ def test_the_targets_are_stated_in_words_with_the_breaches(app_database, session
     assert len(at.dataframe[5].value) == 7
 
 
+def test_a_stage_still_to_come_reads_as_a_dash_in_the_breach_list(app_database, session):
+    funnel_data(session)
+    breaches = october(session).dataframe[5].value
+    assert "None" not in set(breaches["Happened"])
+    assert "—" in set(breaches["Happened"])
+    assert all(h == "—" or h[:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun") for h in breaches["Happened"])
+
+
 def test_every_table_can_be_downloaded(app_database, session):
     funnel_data(session)
     at = october(session)

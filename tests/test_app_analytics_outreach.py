@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from crm import clock
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
@@ -40,7 +40,7 @@ def test_a_viewer_reads_each_programs_conversion_against_comparable_partners(app
     row = table.iloc[0]
     assert (row["Kind"], row["Program"], row["Reached"], row["Measured"], row["Began referring"]) == (
         "Cadence", "New-partner introduction", 3, 3, 2)
-    assert (row["Comparable partners"], row["Comparable rate"]) == (5, 0.5)
+    assert (row["Comparable partners"], row["Comparable rate"]) == (5, "50.0%")
     assert row["Verdict"] == "too few partners to tell"
 
 
@@ -74,6 +74,12 @@ def test_the_lift_is_explained_charted_with_its_interval_and_downloadable(app_da
     assert len(charts) == 1
     marks = [layer["mark"]["type"] for layer in json.loads(charts[0].proto.spec)["layer"]]
     assert marks == ["rule", "rule", "point"]  # zero, the interval, the lift
+
+
+def test_a_program_with_no_one_measured_yet_shows_dashes_for_its_rates(app_database, session):
+    introduction_cadence(session, clock.now() - timedelta(days=20))
+    row = page_for(session, period="Month to date").dataframe[0].value.iloc[0]
+    assert (row["Measured"], row["Rate"], row["Lift"]) == (0, "—", "—")
 
 
 def test_a_period_too_recent_to_judge_suggests_a_longer_one(app_database, session):

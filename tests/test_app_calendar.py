@@ -14,7 +14,7 @@ from crm import clock
 from crm.models import Cadence, CadenceStep, Enrolment
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
 from tests.conftest import NOW
-from tests.factories import make_contact, make_partner, make_user
+from tests.factories import make_contact, make_partner, make_touch, make_user
 
 PAGE = "ui/pages/calendar.py"
 ZONE = ZoneInfo("America/New_York")
@@ -73,6 +73,16 @@ def test_picking_a_day_shows_who_is_in_each_item(app_database, session):
     at.selectbox(key="calendar_day").set_value(_today()).run()
     assert [e.label for e in at.expander] == ["Planned · Task · Visit: Deliver flyers (1)"]
     assert list(at.dataframe[1].value["Partner"]) == ["Back Bay Family Medicine"]
+
+
+def test_logged_touches_are_named_in_words_once(app_database, session):
+    _people(session)
+    partner = make_partner(session, name="Back Bay Family Medicine")
+    make_touch(session, partner, NOW, kind="materials_drop_off")
+    make_touch(session, partner, NOW, kind="call")
+    at = signed_in("maria@practice.example.org").switch_page(PAGE).run()
+    at.selectbox(key="calendar_day").set_value(NOW.astimezone(ZONE).date()).run()
+    assert sorted(e.label for e in at.expander) == ["Done · Touch · Call (1)", "Done · Touch · Materials drop-off (1)"]
 
 
 def test_the_preview_of_a_planned_email_step_says_who_is_left_out_and_why(app_database, session):

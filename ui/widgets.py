@@ -2,11 +2,12 @@
 messages, a one-shot notice that survives a rerun, and times in the practice's zone."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
@@ -113,3 +114,17 @@ def to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 def now_local(zone: ZoneInfo) -> datetime:
     return clock.now().astimezone(zone).replace(second=0, microsecond=0)
+
+
+MISSING = "—"
+
+
+def shown_as(values: Iterable[Any], fmt: Callable[[Any], str]) -> list[str]:
+    """A column with gaps, as text: Streamlit draws a missing number or time as a grey
+    "None", which a marketer reads as a fault; a gap reads "—" here."""
+    return [MISSING if v is None or pd.isna(v) else fmt(v) for v in values]
+
+
+def short_time(moment: datetime) -> str:
+    """"Tue Nov 10, 9:32 am", as the tables' time columns show it."""
+    return f"{moment:%a %b} {moment.day}, {moment.hour % 12 or 12}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"

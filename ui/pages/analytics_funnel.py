@@ -15,7 +15,7 @@ from crm import clock
 from ui.analytics_filters import filter_bar
 from ui.downloads import download_buttons
 from ui.shell import AppContext, context
-from ui.widgets import read
+from ui.widgets import read, short_time, shown_as
 
 BREAKDOWNS = {"Partner type": "partner_type", "Partner": "partner", "Location": "location", "Month": "month"}
 # One breakdown at a time: each is an exact percentile over every referral in the period.
@@ -133,18 +133,18 @@ def _breaches(ctx: AppContext, speed: Timings, targets: Targets) -> None:
         return
     local = listed.assign(received_at=listed["received_at"].map(lambda t: _local(t, ctx)),
                           happened_at=listed["happened_at"].map(lambda t: _local(t, ctx)))
-    st.dataframe(local.rename(columns={"referral_id": "Referral", "partner": "Partner", "location": "Location",
+    shown = local.assign(happened_at=shown_as(local["happened_at"], short_time))
+    st.dataframe(shown.rename(columns={"referral_id": "Referral", "partner": "Partner", "location": "Location",
                                        "received_at": "Received", "target": "Target", "deadline": "Due by end of",
                                        "happened_at": "Happened", "late_by_days": "Days late"}),
                  hide_index=True, column_config={
                      "Received": st.column_config.DatetimeColumn(format="ddd MMM D, h:mm a"),
-                     "Happened": st.column_config.DatetimeColumn(format="ddd MMM D, h:mm a"),
                      "Due by end of": st.column_config.DateColumn(format="ddd MMM D")})
     download_buttons(local, "target-breaches", key="funnel_breaches")
     if len(listed) == _BREACHES_SHOWN:
         st.caption(f"The {_BREACHES_SHOWN} latest breaches (most days late first); narrow the filters to see others.")
     else:
-        st.caption("Most days late first; an empty “Happened” means the stage is still to come. Times are the "
+        st.caption("Most days late first; “—” under “Happened” means the stage is still to come. Times are the "
                    "practice's.")
 
 

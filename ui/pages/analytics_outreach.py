@@ -3,6 +3,7 @@ the period, how many began referring within 90 days, against comparable partners
 did not reach, with how sure that difference is."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import altair as alt
@@ -14,7 +15,7 @@ from crm import clock
 from ui.analytics_filters import filter_bar
 from ui.downloads import download_buttons
 from ui.shell import AppContext, context
-from ui.widgets import read
+from ui.widgets import read, shown_as
 
 WINDOW_DAYS = 90
 KINDS = {"cadence": "Cadence", "event": "Event", "seasonal": "Seasonal send"}
@@ -48,11 +49,15 @@ def render(ctx: AppContext) -> None:
     shown = table.assign(program_kind=table["program_kind"].map(KINDS),
                          program_id=table["program_id"].astype(str)).rename(columns=HEADERS)
     shown = shown[[HEADERS[c] for c in HEADERS]]
-    st.dataframe(shown, hide_index=True, column_config={
-        name: st.column_config.NumberColumn(name, format="percent") for name in RATES})
+    st.dataframe(shown.assign(**{name: shown_as(shown[name], _percent(name)) for name in RATES}), hide_index=True)
     download_buttons(shown, "outreach-results", key="outreach_table")
     _explanation()
     _chart(table)
+
+
+def _percent(column: str) -> Callable[[float], str]:
+    """Rates as shares, a lift in percentage points with its sign; none measured, "—"."""
+    return (lambda v: f"{v:+.1%}") if column.startswith("Lift") else (lambda v: f"{v:.1%}")
 
 
 def _explanation() -> None:

@@ -12,7 +12,7 @@ import streamlit as st
 from campaigns.calendar import PLANNED, Calendar, DayGroup, calendar, month_of, quarter_of
 from campaigns.step_preview import preview_planned_step
 from crm import clock
-from crm.vocab import StepAction
+from crm.vocab import StepAction, TouchKind
 from ui.shell import AppContext, context
 from ui.widgets import read
 
@@ -81,8 +81,9 @@ def _day(ctx: AppContext, cal: Calendar, today: date) -> None:
 
 
 def _group(ctx: AppContext, cal: Calendar, group: DayGroup, day: date, n: int) -> None:
-    what = StepAction(group.kind).label if group.kind in StepAction.choices() else group.kind
-    title = f"{group.state.capitalize()} · {_SOURCES[group.source]} · {what}: {group.label} ({len(group.members)})"
+    what = _kind_label(group.kind)
+    named = what if group.label == what else f"{what}: {group.label}"
+    title = f"{group.state.capitalize()} · {_SOURCES[group.source]} · {named} ({len(group.members)})"
     with st.expander(title):
         st.dataframe(pd.DataFrame([{
             "Partner": m.partner_name, "Who": m.person, "Liaison": cal.liaison_name(m.owner_id),
@@ -91,6 +92,14 @@ def _group(ctx: AppContext, cal: Calendar, group: DayGroup, day: date, n: int) -
         if group.source == "cadence" and group.kind == StepAction.EMAIL.value and step_id is not None:
             if st.toggle("Preview recipients and who is left out", key=f"calendar_preview_{n}"):
                 _preview(ctx, step_id, day)
+
+
+def _kind_label(kind: str) -> str:
+    """A task's or step's action, or a touch's kind, in words; never its stored code."""
+    for vocabulary in (StepAction, TouchKind):
+        if kind in vocabulary.choices():
+            return vocabulary(kind).label
+    return kind.replace("_", " ").capitalize()
 
 
 def _preview(ctx: AppContext, step_id: int, day: date) -> None:
