@@ -54,25 +54,31 @@ def _get(url: str) -> int:
         return 0
 
 
-def test_crm_start_runs_the_app_and_the_scheduler_and_ctrl_c_stops_both(database_url, tmp_path):
-    port = free_port()
-    env = {**os.environ, "LIAISON_DATABASE_URL": database_url, "LIAISON_SECRET_KEY": "test-secret-key",
-           "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox")}
-    process = subprocess.Popen([sys.executable, "-m", "crm", "start", "--port", str(port)], cwd=ROOT, env=env,
+def _start_until_healthy_then_ctrl_c(args: list[str], env: dict[str, str], port: int) -> tuple[int, str]:
+    """`crm start ARGS` until /healthz answers on `port`, then Ctrl-C: its exit code and output."""
+    process = subprocess.Popen([sys.executable, "-m", "crm", "start", *args], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while _get(f"http://127.0.0.1:{port}/healthz") != 200:
             assert process.poll() is None, process.stdout.read()
-            assert time.monotonic() < deadline, "the app never answered"
+            assert time.monotonic() < deadline, f"the app never answered on port {port}"
             time.sleep(0.3)
         os.killpg(process.pid, signal.SIGINT)
         output, _ = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+    return process.returncode, output
+
+
+def test_crm_start_runs_the_app_and_the_scheduler_and_ctrl_c_stops_both(database_url, tmp_path):
+    port = free_port()
+    env = {**os.environ, "LIAISON_DATABASE_URL": database_url, "LIAISON_SECRET_KEY": "test-secret-key",
+           "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox")}
+    code, output = _start_until_healthy_then_ctrl_c(["--port", str(port)], env, port)
     assert "this scheduler is now the active one" in output
-    assert process.returncode == 0
+    assert code == 0
     assert _get(f"http://127.0.0.1:{port}/healthz") == 0
 
 
@@ -80,20 +86,8 @@ def test_crm_start_serves_on_the_port_liaison_port_names(database_url, tmp_path)
     port = free_port()
     env = {**os.environ, "LIAISON_DATABASE_URL": database_url, "LIAISON_SECRET_KEY": "test-secret-key",
            "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox"), "LIAISON_PORT": str(port)}
-    process = subprocess.Popen([sys.executable, "-m", "crm", "start"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while _get(f"http://127.0.0.1:{port}/healthz") != 200:
-            assert process.poll() is None, process.stdout.read()
-            assert time.monotonic() < deadline, "the app never answered on LIAISON_PORT"
-            time.sleep(0.3)
-        os.killpg(process.pid, signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    assert f"Liaison at http://localhost:{port}" in output
+    code, output = _start_until_healthy_then_ctrl_c([], env, port)
+    assert (code, f"Liaison at http://localhost:{port}" in output) == (0, True)
 
 
 def test_make_run_passes_its_port_on_to_crm_start():
