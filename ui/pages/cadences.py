@@ -103,7 +103,7 @@ def _nurture_cadence(ctx: AppContext, cadence: Cadence | None, prefix: str, lock
     options = [None, *others]
     return st.selectbox("…and enrol them in a nurture cadence", options, key=f"{prefix}_nurture",
                         index=options.index(current) if current in options else 0, disabled=locked,
-                        format_func=lambda i: "None" if i is None else others[i])
+                        format_func=lambda i: "No nurture cadence" if i is None else others[i])
 
 
 def _rule_segment(ctx: AppContext, cadence: Cadence | None, prefix: str, locked: bool) -> int | None:

@@ -106,7 +106,7 @@ def _event_form(ctx: AppContext, event: Event | None) -> None:
         cost = st.number_input("Meal and gift cost per attendee ($)", min_value=0.0, step=1.0,
                                value=(event.cost_per_attendee_cents / 100) if event else 0.0)
         segment_ids = [None, *segments]
-        segment = st.selectbox("Audience segment", segment_ids, format_func=lambda i: segments.get(i, "None"),
+        segment = st.selectbox("Audience segment", segment_ids, format_func=lambda i: segments.get(i, "No segment"),
                                index=segment_ids.index(event.audience_segment_id)
                                if event and event.audience_segment_id in segments else 0)
         saved = st.form_submit_button("Save and tell everyone invited" if event else "Create event",
