@@ -22,7 +22,7 @@ from tests.factories import make_contact, make_partner
 from tests.outbox_helpers import Clock
 from tests.sendgrid_server import sendgrid_server  # noqa: F401
 from tests.apptest import app_database  # noqa: F401
-from tests.test_events_rsvp_links import call, site  # noqa: F401
+from tests.test_events_rsvp_links import reply, site  # noqa: F401
 from crm.settings import Settings
 
 CONFIG = DispatchConfig(from_email="outreach@practice.example.org", from_name="Summit Sports Medicine",
@@ -91,7 +91,7 @@ def test_a_delivered_invitation_carries_a_valid_ics(invited, sendgrid_server):
 def test_yes_replies_past_capacity_fill_the_wait_list(invited, sendgrid_server, site, session):
     event, emails = invited
     for email in emails:
-        call(f"{site}/rsvp/{_rsvp_links(_delivered_to(sendgrid_server, email)[0])[0]}")
+        reply(f"{site}/rsvp/{_rsvp_links(_delivered_to(sendgrid_server, email)[0])[0]}")
     answers = sorted(row.rsvp for row in invitees(session, event.id).values())
     assert answers == ["waitlist", "waitlist", "yes", "yes"]
 
@@ -101,8 +101,8 @@ def test_a_no_from_someone_with_a_seat_promotes_the_first_on_the_wait_list(invit
     event, emails = invited
     links = {email: _rsvp_links(_delivered_to(sendgrid_server, email)[0]) for email in emails}
     for email in emails:
-        call(f"{site}/rsvp/{links[email][0]}")
-    call(f"{site}/rsvp/{links[emails[0]][1]}")
+        reply(f"{site}/rsvp/{links[email][0]}")
+    reply(f"{site}/rsvp/{links[emails[0]][1]}")
     rsvp = {row.contact_id: row.rsvp for row in invitees(session, event.id).values()}
     by_email = {email: rsvp[contact_id] for email, contact_id in zip(emails, sorted(rsvp))}
     assert by_email == {emails[0]: "no", emails[1]: "yes", emails[2]: "yes", emails[3]: "waitlist"}
@@ -111,8 +111,8 @@ def test_a_no_from_someone_with_a_seat_promotes_the_first_on_the_wait_list(invit
 def test_reminders_are_delivered_only_to_those_who_said_yes(engine, invited, sendgrid_server, site, session):
     event, emails = invited
     links = {email: _rsvp_links(_delivered_to(sendgrid_server, email)[0]) for email in emails}
-    call(f"{site}/rsvp/{links[emails[0]][0]}")
-    call(f"{site}/rsvp/{links[emails[1]][1]}")
+    reply(f"{site}/rsvp/{links[emails[0]][0]}")
+    reply(f"{site}/rsvp/{links[emails[1]][1]}")
     sendgrid_server.reset()
     week_before = STARTS - timedelta(days=7)
     plan_reminders(session, _settings(), week_before)
@@ -126,8 +126,8 @@ def test_the_promoted_person_receives_a_seat_email(engine, invited, sendgrid_ser
     event, emails = invited
     links = {email: _rsvp_links(_delivered_to(sendgrid_server, email)[0]) for email in emails}
     for email in emails[:3]:
-        call(f"{site}/rsvp/{links[email][0]}")
-    call(f"{site}/rsvp/{links[emails[1]][1]}")
+        reply(f"{site}/rsvp/{links[email][0]}")
+    reply(f"{site}/rsvp/{links[emails[1]][1]}")
     sendgrid_server.reset()
     _deliver(engine, sendgrid_server, STARTS - timedelta(days=6))
     assert [(_to(body), body["subject"]) for body in sendgrid_server.received] == [

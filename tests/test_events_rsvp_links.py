@@ -64,12 +64,18 @@ class Answer:
     body: str
 
 
-def call(url: str) -> Answer:
+def call(url: str, method: str = "GET") -> Answer:
+    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             return Answer(response.status, response.read().decode())
     except urllib.error.HTTPError as error:
         return Answer(error.code, error.read().decode())
+
+
+def reply(url: str) -> Answer:
+    """The page's one button: what a person does after opening the link."""
+    return call(url, "POST")
 
 
 @pytest.fixture
@@ -90,43 +96,61 @@ def full_event(session, marketer, now):  # type: ignore[no-untyped-def]
     return event, [rows[c.id].id for c in contacts]
 
 
-def test_a_yes_link_saves_a_seat(site, session, full_event):
+def test_opening_a_yes_link_asks_and_changes_nothing(site, session, full_event):
+    """Mail scanners fetch every link in a message, with GET and HEAD."""
     event, (first, _) = full_event
-    answer = call(f"{site}/rsvp/{make_token(KEY, first, 'yes')}")
+    url = f"{site}/rsvp/{make_token(KEY, first, 'yes')}"
+    page = call(url)
+    assert page.status == 200 and '<form method="post">' in page.body and "Yes, save me a seat" in page.body
+    assert call(url, "HEAD").status == 200
+    assert {row.rsvp for row in invitees(session, event.id).values()} == {"none"}
+
+
+def test_opening_a_no_link_offers_the_no(site, full_event):
+    _, (first, _) = full_event
+    assert "No, I can't come" in call(f"{site}/rsvp/{make_token(KEY, first, 'no')}").body
+
+
+def test_the_confirming_post_saves_a_seat(site, session, full_event):
+    event, (first, _) = full_event
+    answer = reply(f"{site}/rsvp/{make_token(KEY, first, 'yes')}")
     assert answer.status == 200 and "seat is saved" in answer.body
     assert invitees(session, event.id)[_contact_of(session, event, first)].rsvp == "yes"
 
 
-def test_a_yes_link_past_capacity_says_wait_list(site, full_event):
+def test_a_yes_past_capacity_says_wait_list(site, full_event):
     _, (first, second) = full_event
-    call(f"{site}/rsvp/{make_token(KEY, first, 'yes')}")
-    assert "wait list" in call(f"{site}/rsvp/{make_token(KEY, second, 'yes')}").body
+    reply(f"{site}/rsvp/{make_token(KEY, first, 'yes')}")
+    assert "wait list" in reply(f"{site}/rsvp/{make_token(KEY, second, 'yes')}").body
 
 
 def test_an_altered_token_is_refused_and_records_nothing(site, session, full_event):
     event, (first, _) = full_event
     token = make_token(KEY, first, "yes")
     altered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
-    answer = call(f"{site}/rsvp/{altered}")
+    answer = reply(f"{site}/rsvp/{altered}")
     assert answer.status == 400 and "not valid" in answer.body
+    assert call(f"{site}/rsvp/{altered}").status == 400
     assert {row.rsvp for row in invitees(session, event.id).values()} == {"none"}
 
 
 def test_a_forged_token_is_refused(site, full_event):
     _, (first, _) = full_event
     forged = URLSafeSerializer("guessed-key", salt=SALT).dumps([first, "yes"])
-    assert call(f"{site}/rsvp/{forged}").status == 400
+    assert (call(f"{site}/rsvp/{forged}").status, reply(f"{site}/rsvp/{forged}").status) == (400, 400)
 
 
 def test_a_token_for_an_unknown_invitee_gets_the_same_answer_as_a_bad_one(site):
-    assert call(f"{site}/rsvp/{make_token(KEY, 999_999, 'yes')}").status == 400
+    url = f"{site}/rsvp/{make_token(KEY, 999_999, 'yes')}"
+    assert (call(url).status, reply(url).status) == (400, 400)
 
 
 def test_a_link_to_a_cancelled_event_says_so(site, session, marketer, now, full_event):
     event, (first, _) = full_event
     cancel_event(session, marketer, event.id, now)
     session.commit()
-    assert "cancelled" in call(f"{site}/rsvp/{make_token(KEY, first, 'yes')}").body
+    url = f"{site}/rsvp/{make_token(KEY, first, 'yes')}"
+    assert "cancelled" in call(url).body and "cancelled" in reply(url).body
 
 
 def _contact_of(session, event, invitee_id):  # type: ignore[no-untyped-def]

@@ -64,10 +64,10 @@ def site(app_database) -> Iterator[str]:  # type: ignore[no-untyped-def]
         yield address
 
 
-def get(site: str, token: str) -> tuple[int, str, str]:
+def get(site: str, token: str, method: str = "GET") -> tuple[int, str, str]:
     """Status, Location header and body, without following the redirect."""
     connection = http.client.HTTPConnection(site, timeout=10)
-    connection.request("GET", f"/r/{token}")
+    connection.request(method, f"/r/{token}")
     response = connection.getresponse()
     answer = (response.status, response.getheader("Location") or "", response.read().decode())
     connection.close()
@@ -91,6 +91,20 @@ def test_following_the_link_records_the_click(site, session, asked):
     get(site, token_of(request_url(SETTINGS, asked.id)))
     request = requests(session)[0]
     assert (request.status, request.clicked_at is not None) == ("clicked", True)
+
+
+def test_a_head_as_a_mail_scanner_sends_is_answered_and_counts_nothing(site, session, asked):
+    status, location, _ = get(site, token_of(request_url(SETTINGS, asked.id)), "HEAD")
+    assert (status, location) == (303, REVIEW_PAGE)
+    request = requests(session)[0]
+    assert (request.status, request.clicked_at) == ("requested", None)
+
+
+def test_a_head_of_the_qr_link_records_no_scan(site, session):
+    location = clinic(session)
+    assert get(site, token_of(location_url(SETTINGS, location.id)), "HEAD")[:2] == (303, REVIEW_PAGE)
+    session.expire_all()
+    assert session.exec(select(AuditLog).where(AuditLog.action == "qr_scan")).all() == []
 
 
 def test_a_second_click_keeps_the_first_click_time(site, session, asked, now):

@@ -15,24 +15,26 @@ from crm.models import Location, ReviewRequest
 QR_SCAN = "qr_scan"
 
 
+def destination(session: Session, link: ReviewLink) -> str | None:
+    """The location's review page, recording nothing (what a HEAD, as a mail scanner
+    sends, is told). None when the request or location is gone or has no review page."""
+    query = select(Location.review_url)
+    if link.kind == REQUEST:
+        query = query.join(ReviewRequest, ReviewRequest.location_id == Location.id).where(ReviewRequest.id == link.id)
+    else:
+        query = query.where(Location.id == link.id)
+    return session.execute(query).scalar_one_or_none() or None
+
+
 def follow(session: Session, link: ReviewLink, now: datetime) -> str | None:
     """The location's review page, after recording the click (a request keeps its first
-    click time) or the front-desk QR scan (no patient: an audit entry on the location).
-    None when the request or location is gone or has no review page."""
+    click time) or the front-desk QR scan (no patient: an audit entry on the location)."""
+    url = destination(session, link)
+    if url is None:
+        return None
     if link.kind == REQUEST:
-        return _follow_request(session, link.id, now)
-    url = session.execute(select(Location.review_url).where(Location.id == link.id)).scalar_one_or_none()
-    if not url:
-        return None
-    audit.record(session, SYSTEM, QR_SCAN, "location", link.id, {}, now)
-    return url
-
-
-def _follow_request(session: Session, request_id: int, now: datetime) -> str | None:
-    url = session.execute(select(Location.review_url).join(ReviewRequest, ReviewRequest.location_id == Location.id)
-                          .where(ReviewRequest.id == request_id)).scalar_one_or_none()
-    if not url:
-        return None
-    session.execute(update(ReviewRequest).where(ReviewRequest.id == request_id, ReviewRequest.clicked_at.is_(None))
-                    .values(clicked_at=now, status=CLICKED))
+        session.execute(update(ReviewRequest).where(ReviewRequest.id == link.id, ReviewRequest.clicked_at.is_(None))
+                        .values(clicked_at=now, status=CLICKED))
+    else:
+        audit.record(session, SYSTEM, QR_SCAN, "location", link.id, {}, now)
     return url

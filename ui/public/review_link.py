@@ -1,5 +1,6 @@
 """GET /r/{token}: a review link from a patient's email or the front desk's QR code.
-It records the click (or scan) and answers 303 to the location's review page. A forged
+It records the click (or scan) and answers 303 to the location's review page; a HEAD,
+as mail scanners send, gets the same answer and records nothing. A forged
 or altered token, or one whose request or location has no review page any more, gets a
 400 with a generic message that says nothing about who or what is on file."""
 from __future__ import annotations
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from campaigns.reviews.clicks import follow
+from campaigns.reviews.clicks import destination, follow
 from campaigns.reviews.links import ReviewLink, verify
 from crm import clock
 from crm.db import engine_for, session_scope
@@ -28,7 +29,7 @@ async def review_link(request: Request) -> Response:
     if link is None:
         return _invalid(settings)
     try:
-        destination = await run_in_threadpool(_follow, settings, link, clock.now())
+        destination = await run_in_threadpool(_follow, settings, link, clock.now(), request.method == "HEAD")
     except SQLAlchemyError:
         return _unavailable()
     if destination is None:
@@ -36,9 +37,9 @@ async def review_link(request: Request) -> Response:
     return RedirectResponse(destination, status_code=303, headers=_HEADERS)
 
 
-def _follow(settings: Settings, link: ReviewLink, now: datetime) -> str | None:
+def _follow(settings: Settings, link: ReviewLink, now: datetime, looking_only: bool) -> str | None:
     with session_scope(engine_for(settings.database_url)) as session:
-        return follow(session, link, now)
+        return destination(session, link) if looking_only else follow(session, link, now)
 
 
 def _invalid(settings: Settings) -> Response:

@@ -1,8 +1,10 @@
 """RSVP links from event invitations, served by st.App without sign-in.
 
-GET /rsvp/{token} records the answer the token stands for (Yes or No) and shows a plain
-page saying what happened: a seat, a place on the wait list, or the No. A No that frees
-a seat tells the person promoted from the wait list by email. A token that
+GET (and HEAD) /rsvp/{token} change nothing: mail security scanners (Safe Links,
+Proofpoint, Mimecast) fetch every link in a message, so the link opens a page with the
+answer the token stands for (Yes or No) chosen and one button. POST /rsvp/{token}, the
+button, records it and says what happened: a seat, a place on the wait list, or the No.
+A No that frees a seat tells the person promoted from the wait list by email. A token that
 was not made by us as it is gets a 400 with a generic message; so does one for an
 invitee that no longer exists, so the page cannot be used to probe the invitee list."""
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlmodel import Session
 from starlette.routing import BaseRoute, Route
 
 from campaigns.events.sending import starts_text, tell_promoted, venue_text
-from campaigns.events.service import EventNotFound, get_event, record_rsvp
+from campaigns.events.service import CANCELLED, EventNotFound, get_event, record_rsvp
 from campaigns.events.tokens import RsvpRequest, verify
 from crm import clock
 from crm.db import engine_for, session_scope
@@ -43,6 +45,30 @@ class Answered:
     cancelled: bool = False
 
 
+_ASK = {"yes": ("Yes, save me a seat", "Will you come to"), "no": ("No, I can't come", "Reply no to")}
+
+
+async def confirm_page(request: Request) -> Response:
+    settings = _settings()
+    if settings is None:
+        return _unavailable()
+    wanted = verify(settings.secret_key, request.path_params["token"])
+    if wanted is None:
+        return _invalid(settings)
+    try:
+        event = await run_in_threadpool(_describe, settings, wanted)
+    except SQLAlchemyError:
+        return _unavailable()
+    if event is None:
+        return _invalid(settings)
+    if event.cancelled:
+        return _page(settings, "Event cancelled", f"<p>{escape(event.title)} has been cancelled.</p>")
+    button, question = _ASK[wanted.answer]
+    return _page(settings, "Your reply",
+                 f"<p>{question} <strong>{escape(event.title)}</strong>?<br>{escape(event.when)}<br>"
+                 f"{escape(event.where)}</p><form method=\"post\"><button type=\"submit\">{button}</button></form>")
+
+
 async def answer(request: Request) -> Response:
     settings = _settings()
     if settings is None:
@@ -64,7 +90,20 @@ async def answer(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    return [Route("/rsvp/{token}", answer, methods=["GET"])]
+    return [Route("/rsvp/{token}", confirm_page, methods=["GET"]), Route("/rsvp/{token}", answer, methods=["POST"])]
+
+
+def _describe(settings: Settings, wanted: RsvpRequest) -> Answered | None:
+    """The event the link is about, read only."""
+    with Session(engine_for(settings.database_url)) as session:
+        invitee = session.get(EventInvitee, wanted.invitee_id)
+        if invitee is None:
+            return None
+        event = session.get(Event, invitee.event_id)
+        if event is None:
+            return None
+        return Answered(invitee.rsvp, event.title, starts_text(event), venue_text(session, event),
+                        cancelled=event.status == CANCELLED)
 
 
 def _record(settings: Settings, wanted: RsvpRequest, now: datetime) -> Answered | None:
