@@ -17,6 +17,8 @@ from crm import settings as settings_module
 from crm import clock
 from crm.db import engine_for
 from crm.settings import Settings, SettingsError
+from ui.public import bodies
+from ui.public.bodies import BadBody, parse_json, read_limited
 
 SESSION_COOKIE = "liaison_session"
 
@@ -44,9 +46,12 @@ async def start_session(request: Request) -> Response:
     """Trades the handoff token the sign-in page just received for the session cookie,
     which a Streamlit page cannot set itself. 204 with the cookie, 403 without."""
     try:
-        handoff = str((await request.json())["token"])
-    except (ValueError, KeyError, TypeError):
+        body = parse_json(await read_limited(request, bodies.SMALL))
+    except BadBody as error:
+        return error.response()
+    if not isinstance(body, dict) or not isinstance(body.get("token"), str):
         return Response("Expected a JSON body with a token.", status_code=400)
+    handoff = body["token"]
     now = clock.now()
     try:
         settings = settings_module.get()

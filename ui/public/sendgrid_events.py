@@ -6,13 +6,13 @@ Answers, in the order they are checked:
 - 401 when either signature header is missing.
 - 403 when the signature does not verify or the timestamp is further than
   LIAISON_SENDGRID_WEBHOOK_MAX_AGE_SECONDS from now (either way).
-- 400 when the verified body is not a JSON array.
+- 413 when the body passes the size limit, before anything else is read of it.
+- 400 when the verified body is not a JSON array (or is nested too deeply to parse).
 - 409 when the same signed post was accepted before (a replay); nothing changes.
 - 200 with {"received", "stored", "matched", "suppressed"} when applied.
 SendGrid treats any 2xx as delivered and retries the rest for up to 72 hours."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,6 +28,7 @@ from crm import settings as settings_module
 from crm import clock
 from crm.db import engine_for, session_scope
 from crm.settings import Settings, SettingsError
+from ui.public.bodies import WEBHOOK, BadBody, parse_json, read_limited
 
 PATH = "/api/sendgrid/events"
 _HEADERS = {"Cache-Control": "no-store"}
@@ -45,7 +46,9 @@ async def sendgrid_events(request: Request) -> Response:
     if not signature.strip() or not timestamp.strip():
         return _answer(401, "signature headers missing")
     try:
-        body = (await request.body()).decode("utf-8")
+        body = (await read_limited(request, WEBHOOK)).decode("utf-8")
+    except BadBody as error:
+        return _answer(error.status_code, error.reason)
     except UnicodeDecodeError:
         return _answer(403, "signature does not verify")
     now = clock.now()
@@ -54,9 +57,9 @@ async def sendgrid_events(request: Request) -> Response:
     if not is_fresh(timestamp, now, settings.sendgrid_webhook_max_age_seconds):
         return _answer(403, "timestamp outside the accepted window")
     try:
-        events = json.loads(body)
-    except ValueError:
-        events = None
+        events = parse_json(body)
+    except BadBody as error:
+        return _answer(400, error.reason)
     if not isinstance(events, list):
         return _answer(400, "expected a JSON array of events")
     try:

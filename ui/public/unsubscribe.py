@@ -28,6 +28,7 @@ from crm import settings as settings_module
 from crm import clock
 from crm.db import engine_for, session_scope
 from crm.settings import Settings, SettingsError
+from ui.public.bodies import SMALL, BadBody, read_limited
 from ui.routes import database_answers
 
 ONE_CLICK_BODY = "List-Unsubscribe=One-Click"
@@ -54,7 +55,10 @@ async def unsubscribe(request: Request) -> Response:
     wanted = verify(settings.secret_key, request.path_params["token"])
     if wanted is None:
         return _invalid(settings)
-    body = (await request.body()).decode(errors="replace")
+    try:
+        body = (await read_limited(request, SMALL)).decode(errors="replace")
+    except BadBody as error:
+        return error.response()
     source = "one-click" if ONE_CLICK_BODY in body else "link"
     try:
         await run_in_threadpool(_record, settings, wanted, source, clock.now())
