@@ -12,6 +12,9 @@ if __name__ == "__main__":
 
     main()
 else:
+    from starlette.middleware import Middleware
+
+    from ui.headers import SecurityHeaders
     from ui.routes import public_routes
 
-    app = st.App(__file__, routes=public_routes())
+    app = st.App(__file__, routes=public_routes(), middleware=[Middleware(SecurityHeaders)])
