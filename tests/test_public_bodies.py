@@ -27,7 +27,8 @@ def site(app_database, monkeypatch) -> Iterator[str]:  # type: ignore[no-untyped
 
 def post(site: str, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, str]:
     connection = http.client.HTTPConnection(site, timeout=30)
-    connection.request("POST", path, body=body, headers={"Content-Type": "application/json", **(headers or {})})
+    connection.request("POST", path, body=body, headers={"Content-Type": "application/json",
+                                                         "Origin": f"http://{site}", **(headers or {})})
     response = connection.getresponse()
     answer = (response.status, response.read().decode(errors="replace"))
     connection.close()

@@ -27,7 +27,8 @@ def post(path: str, body: bytes) -> tuple[int, list[str]]:
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": path, "query_string": b"", "root_path": "",
-             "headers": [(b"content-type", b"application/json")], "http_version": "1.1",
+             "headers": [(b"content-type", b"application/json"), (b"origin", b"http://testserver"),
+                         (b"host", b"testserver")], "http_version": "1.1",
              "scheme": "http", "server": ("testserver", 80), "client": ("127.0.0.1", 5000)}
     asyncio.run(Starlette(routes=public_routes())(scope, receive, send))
     start = sent[0]

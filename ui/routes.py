@@ -3,6 +3,7 @@ reserves /_stcore/, /media/, /component/ and /static/, so ours live under /api/.
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -42,9 +43,36 @@ async def health(_request: Request) -> JSONResponse:
     return JSONResponse({"ok": database, "database": database}, status_code=200 if database else 503)
 
 
+def same_origin(request: Request) -> bool:
+    """Whether a browser sent this from one of the app's own pages: `Sec-Fetch-Site`
+    where the browser sends it, else `Origin` against the address asked for or the
+    public URL. Neither, as a non-browser or a very old browser sends, is refused: these
+    routes only ever serve the app's own pages."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    origin = request.headers.get("origin", "").rstrip("/")
+    if not origin or origin == "null":
+        return False
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    try:
+        public = settings_module.get().public_url
+    except SettingsError:
+        public = ""
+    parts = urlsplit(public)
+    return origin in (own, f"{parts.scheme}://{parts.netloc}")
+
+
+def _cross_site() -> Response:
+    return Response("Refused: not sent from this app's own page.", status_code=403)
+
+
 async def start_session(request: Request) -> Response:
     """Trades the handoff token the sign-in page just received for the session cookie,
-    which a Streamlit page cannot set itself. 204 with the cookie, 403 without."""
+    which a Streamlit page cannot set itself. 204 with the cookie, 403 without; 403 too
+    when another site sends it (signing a visitor in to an account of its choosing)."""
+    if not same_origin(request):
+        return _cross_site()
     try:
         body = parse_json(await read_limited(request, bodies.SMALL))
     except BadBody as error:
@@ -66,8 +94,10 @@ async def start_session(request: Request) -> Response:
     return response
 
 
-async def end_session(_request: Request) -> Response:
+async def end_session(request: Request) -> Response:
     """Sign-out: the browser forgets its session cookie, so a reload asks for the password."""
+    if not same_origin(request):
+        return _cross_site()
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, **_cookie_flags(settings_module.get()))
     return response
