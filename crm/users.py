@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
 from crm import audit, validation
@@ -97,27 +97,61 @@ def list_users(session: Session) -> list[User]:
 
 def authenticate(session: Session, email: str, password: str, now: datetime) -> User:
     """The user, or SignInError. Five failures in a row lock the account for 15 minutes;
-    the message never says whether the email exists."""
+    the message never says whether the email exists.
+
+    Each guess takes its place in the count with one conditional UPDATE before the
+    password is checked, so guesses sent in parallel (tabs, sessions, processes) are
+    refused unchecked once five are taken: never more than five are evaluated before the
+    lock, whatever the concurrency."""
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None or not user.active:
         _verify(_DUMMY_HASH, password)
         raise SignInError("wrong email or password")
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise SignInError(f"too many failed attempts: this account is locked for {minutes} more minutes")
+    if not _take_attempt(session, user.id, now):
+        raise SignInError(_locked_message(session, user.id, now))
     if not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_SIGN_INS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            audit.record(session, SYSTEM, "lock", "user", user.id, {"reason": "failed sign-ins"}, now)
-        session.commit()
+        _lock_when_spent(session, user.id, now)
         raise SignInError("wrong email or password")
+    session.refresh(user)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     session.commit()
     return user
+
+
+def _take_attempt(session: Session, user_id: int, now: datetime) -> bool:
+    taken = session.execute(
+        update(User).where(User.id == user_id, User.failed_logins < MAX_FAILED_SIGN_INS,
+                           or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_logins=User.failed_logins + 1, locked_until=None)
+    ).rowcount == 1
+    session.commit()
+    if not taken:
+        _lock_when_spent(session, user_id, now)  # five taken and none locked yet (a crash mid-check)
+    return taken
+
+
+def _lock_when_spent(session: Session, user_id: int, now: datetime) -> None:
+    """The first to find all five attempts spent locks the account (and starts the count
+    again for when the lock ends); the others find it locked and change nothing."""
+    locked = session.execute(
+        update(User).where(User.id == user_id, User.failed_logins >= MAX_FAILED_SIGN_INS,
+                           or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(locked_until=now + LOCKOUT, failed_logins=0)
+    ).rowcount == 1
+    if locked:
+        audit.record(session, SYSTEM, "lock", "user", user_id, {"reason": "failed sign-ins"}, now)
+    session.commit()
+
+
+def _locked_message(session: Session, user_id: int, now: datetime) -> str:
+    until = session.execute(select(User.locked_until).where(User.id == user_id)).scalar_one()
+    if until is not None and until.tzinfo is None:
+        until = until.replace(tzinfo=now.tzinfo)
+    left = (until - now) if until is not None and until > now else LOCKOUT
+    minutes = max(1, int(left.total_seconds() // 60) + 1)
+    return f"too many failed attempts: this account is locked for {minutes} more minutes"
 
 
 def _verify(password_hash: str, password: str) -> bool:

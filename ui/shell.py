@@ -29,6 +29,7 @@ from crm.db import engine_for, session_scope
 from crm.models import User
 from crm.settings import Settings, SettingsError
 from crm.users import SignInError, actor_for, authenticate
+from ui import sign_in_limit
 from ui.routes import SESSION_COOKIE
 from ui.widgets import read
 
@@ -218,15 +219,20 @@ def _sign_in(settings: Settings, engine: Engine, email: str, password: str) -> N
     if not email.strip() or not password:
         st.error("Enter your email and password.")
         return
+    now, client = clock.now(), st.context.ip_address
+    if client and not sign_in_limit.attempts.take(client, now):
+        st.error("Too many failed sign-ins from this address: try again in 15 minutes.")
+        return
     try:
         with session_scope(engine) as session:
-            now = clock.now()
             user = authenticate(session, email, password, now)
             handoff = sessions.issue(settings.secret_key, user, now, sessions.HANDOFF)
     except SignInError as exc:
         message = str(exc)
         st.error(message[:1].upper() + message[1:] + ".")
         return
+    if client:
+        sign_in_limit.attempts.succeeded(client, now)
     st.session_state[_USER_ID] = user.id
     st.session_state[_HANDOFF] = handoff
     st.rerun()
