@@ -44,6 +44,21 @@ class User(SQLModel, table=True):
     created_at: datetime
 
 
+class UserSession(SQLModel, table=True):
+    """A browser signed in: what its cookie stands for, so that sign-out, a password
+    change, deactivation or "sign out everywhere" ends it at once on the server."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (Index("ix_user_session_user", "user_id", "ended_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="users.id")
+    created_at: datetime
+    last_seen_at: datetime
+    ended_at: datetime | None = None
+
+
 class Partner(SQLModel, table=True):
     __tablename__ = "partner"
     __table_args__ = (

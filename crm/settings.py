@@ -4,6 +4,7 @@ later as a wrong email or a lost connection."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -78,6 +79,8 @@ class Settings(BaseSettings):
     # stands for (default: when the process starts), so that processes agree. Unset in
     # production.
     clock_start: AwareDatetime | None = None
+    # A signed-in browser left alone this long is signed out (on top of the 12-hour limit).
+    session_idle_minutes: int = Field(default=120, ge=5, le=12 * 60)
     clock_anchor: AwareDatetime | None = None
 
     @field_validator("database_url")
@@ -199,6 +202,10 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(minutes=self.session_idle_minutes)
 
     @property
     def is_sqlite(self) -> bool:

@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
-from crm import audit, validation
+from crm import audit, sessions, validation
 from crm.access import SYSTEM, Actor, require_admin
 from crm.models import User
 from crm.vocab import Role
@@ -81,9 +81,21 @@ def update_user(
         user.password_hash = hash_password(password)
         user.failed_logins, user.locked_until = 0, None
         changes["password"] = ["***", "***"]
+    if password is not None or values.get("active") is False:
+        sessions.end_all(session, user.id, now)
     if changes:
         audit.record(session, actor, "update", "user", user.id, changes, now)
     return user
+
+
+def sign_out_everywhere(session: Session, actor: Actor, user_id: int, now: datetime) -> int:
+    """Ends every session of the user (a lost laptop, a shared computer): an admin for
+    anyone, anyone for themselves. Returns how many were ended."""
+    if actor.id != user_id:
+        require_admin(actor)
+    ended = sessions.end_all(session, user_id, now)
+    audit.record(session, actor, "sign_out_everywhere", "user", user_id, {"sessions": ended}, now)
+    return ended
 
 
 def _active_admins(session: Session) -> int:

@@ -83,7 +83,9 @@ def browser_cookies(monkeypatch) -> dict[str, str]:
 
 def _cookie_for(session, email: str, issued=None) -> str:
     user = session.exec(select(User).where(User.email == email)).one()
-    return sessions.issue("test-secret-key", user, issued or clock.now())
+    token = sessions.start(session, "test-secret-key", user, issued or clock.now())
+    session.commit()
+    return token
 
 
 def _posts(at) -> list[str]:

@@ -90,11 +90,17 @@ def test_crm_start_serves_on_the_port_liaison_port_names(database_url, tmp_path)
     assert (code, f"Liaison at http://localhost:{port}" in output) == (0, True)
 
 
+def _planned(*args: str) -> list[str]:
+    """The commands `make -n run ARGS` would run, one per line."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    planned = subprocess.run(["make", "--no-print-directory", "-n", "run", *args], cwd=ROOT, env=env,
+                             capture_output=True, text=True, check=True)
+    return [line.strip() for line in planned.stdout.splitlines()]
+
+
 def test_make_run_passes_its_port_on_to_crm_start():
-    planned = subprocess.run(["make", "-n", "run", "PORT=8765"], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert ".venv/bin/crm start --port 8765" in planned.stdout
-    plain = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert plain.stdout.rstrip().endswith(".venv/bin/crm start")
+    assert ".venv/bin/crm start --port 8765" in _planned("PORT=8765")
+    assert ".venv/bin/crm start" in _planned()
 
 
 def test_a_port_out_of_range_is_refused_at_start(database_url, tmp_path):

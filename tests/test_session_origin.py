@@ -26,7 +26,10 @@ def site(app_database) -> Iterator[str]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def attackers_handoff(session, marketer) -> bytes:  # type: ignore[no-untyped-def]
     """A fresh handoff token for an account the attacker controls."""
-    token = sessions.issue(SECRET, session.get(User, marketer.id), clock.now(), sessions.HANDOFF)
+    user = session.get(User, marketer.id)
+    key = sessions.open_session(session, user, clock.now())
+    session.commit()
+    token = sessions.issue(SECRET, user, clock.now(), sessions.HANDOFF, session_key=key)
     return json.dumps({"token": token}).encode()
 
 

@@ -40,7 +40,10 @@ def trade(token: str) -> tuple[int, list[str]]:
 
 
 def handoff(session, actor, issued=None) -> str:
-    return sessions.issue(SECRET, session.get(User, actor.id), issued or clock.now(), sessions.HANDOFF)
+    user, at = session.get(User, actor.id), issued or clock.now()
+    key = sessions.open_session(session, user, at)
+    session.commit()
+    return sessions.issue(SECRET, user, at, sessions.HANDOFF, session_key=key)
 
 
 def cookie_value(header: str) -> str:
@@ -75,7 +78,8 @@ def test_a_handoff_token_older_than_a_minute_sets_no_cookie(app_database, sessio
 
 
 def test_a_session_token_cannot_stand_in_for_a_handoff_token(app_database, session, marketer):
-    token = sessions.issue(SECRET, session.get(User, marketer.id), clock.now())
+    token = sessions.start(session, SECRET, session.get(User, marketer.id), clock.now())
+    session.commit()
     assert trade(token) == (403, [])
 
 

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 from crm import sessions
 from crm import settings as settings_module
 from crm import clock
-from crm.db import engine_for
+from crm.db import engine_for, session_scope
 from crm.settings import Settings, SettingsError
 from ui.public import bodies
 from ui.public.bodies import BadBody, parse_json, read_limited
@@ -95,18 +94,30 @@ async def start_session(request: Request) -> Response:
 
 
 async def end_session(request: Request) -> Response:
-    """Sign-out: the browser forgets its session cookie, so a reload asks for the password."""
+    """Sign-out: the session the cookie names ends on the server, and the browser forgets
+    the cookie, so neither a reload nor a copy of the cookie signs anyone in again."""
     if not same_origin(request):
         return _cross_site()
+    settings = settings_module.get()
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if token:
+        try:
+            await run_in_threadpool(_end, settings, sessions.key_of(settings.secret_key, token), clock.now())
+        except SQLAlchemyError:
+            return Response(status_code=503)
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, **_cookie_flags(settings_module.get()))
+    response.delete_cookie(SESSION_COOKIE, **_cookie_flags(settings))
     return response
 
 
+def _end(settings: Settings, key: str, now: datetime) -> None:
+    with session_scope(engine_for(settings.database_url)) as session:
+        sessions.end(session, key, now)
+
+
 def _session_token(settings: Settings, handoff: str, now: datetime) -> str | None:
-    with Session(engine_for(settings.database_url)) as session:
-        user = sessions.verify(session, settings.secret_key, handoff, now, sessions.HANDOFF)
-        return None if user is None else sessions.issue(settings.secret_key, user, now)
+    with session_scope(engine_for(settings.database_url)) as session:
+        return sessions.trade(session, settings.secret_key, handoff, now)
 
 
 def _spend(handoff: str, now: datetime) -> bool:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from crm import migrate, sessions
 from crm import settings as settings_module
@@ -31,7 +32,7 @@ from crm.settings import Settings, SettingsError
 from crm.users import SignInError, actor_for, authenticate
 from ui import sign_in_limit
 from ui.routes import SESSION_COOKIE
-from ui.widgets import read
+
 
 PAGES = Path(__file__).parent / "pages"
 _USER_ID = "_user_id"
@@ -39,6 +40,7 @@ _CONTEXT = "_context"
 _COOKIE_READ = "_cookie_read"
 _HANDOFF = "_session_handoff"
 _END_COOKIE = "_end_session_cookie"
+_SESSION_KEY = "_session_key"
 
 
 @dataclass(frozen=True)
@@ -91,31 +93,50 @@ def _settings_or_stop() -> Settings:
 
 
 def _signed_in_user(settings: Settings, engine: Engine) -> User | None:
-    """Reloaded on every run so a role change or deactivation takes effect at once."""
+    """Checked on every run, so that a role change, deactivation, password change,
+    sign-out elsewhere or an idle spell takes effect at once, in every open tab."""
     user_id = st.session_state.get(_USER_ID)
     if user_id is None and not st.session_state.get(_COOKIE_READ):
         # Only on a session's first run: the cookies are those of the page load, so
         # after sign-out they would still hold the one just deleted.
         st.session_state[_COOKIE_READ] = True
-        user_id = st.session_state[_USER_ID] = _user_id_from_cookie(settings, engine)
+        user_id, st.session_state[_SESSION_KEY] = _signed_in_from_cookie(settings, engine)
+        st.session_state[_USER_ID] = user_id
     if user_id is None:
         return None
-    user = read(engine, lambda session: session.get(User, user_id))
-    if user is None or not user.active:
+    key = st.session_state.get(_SESSION_KEY, "")
+    user = _still_signed_in(settings, engine, user_id, key)
+    if user is None:
         st.session_state.pop(_USER_ID, None)
-        return None
+        st.session_state.pop(_SESSION_KEY, None)
     return user
 
 
-def _user_id_from_cookie(settings: Settings, engine: Engine) -> int | None:
+def _still_signed_in(settings: Settings, engine: Engine, user_id: int, key: str) -> User | None:
+    def check(session: Session) -> User | None:
+        user = session.get(User, user_id)
+        if user is None or not user.active or not sessions.current(session, key, user_id, clock.now(),
+                                                                   settings.session_idle):
+            return None
+        return user
+
+    try:
+        with session_scope(engine) as session:
+            return check(session)
+    except SQLAlchemyError:
+        return None
+
+
+def _signed_in_from_cookie(settings: Settings, engine: Engine) -> tuple[int | None, str]:
     token = browser_cookies().get(SESSION_COOKIE)
     if not token:
-        return None
+        return None, ""
     try:
-        user = read(engine, lambda session: sessions.verify(session, settings.secret_key, token, clock.now()))
+        with session_scope(engine) as session:
+            user = sessions.verify(session, settings.secret_key, token, clock.now(), idle=settings.session_idle)
     except SQLAlchemyError:
-        return None  # the sign-in page then says what is wrong with the database
-    return None if user is None else user.id
+        return None, ""  # the sign-in page then says what is wrong with the database
+    return (None, "") if user is None else (user.id, sessions.key_of(settings.secret_key, token))
 
 
 def browser_cookies() -> dict[str, str]:
@@ -184,8 +205,15 @@ def _sidebar(ctx: AppContext) -> None:
 
 
 def sign_out() -> None:
-    for key in list(st.session_state.keys()):
-        del st.session_state[key]
+    """Ends this browser's session on the server at once (the cookie's copy then signs
+    no one in), then forgets it here and has the browser drop the cookie."""
+    ctx = st.session_state.get(_CONTEXT)
+    key = st.session_state.get(_SESSION_KEY, "")
+    if ctx is not None and key:
+        with session_scope(ctx.engine) as session:
+            sessions.end(session, key, clock.now())
+    for name in list(st.session_state.keys()):
+        del st.session_state[name]
     st.session_state[_COOKIE_READ] = True
     st.session_state[_END_COOKIE] = True
 
@@ -226,7 +254,8 @@ def _sign_in(settings: Settings, engine: Engine, email: str, password: str) -> N
     try:
         with session_scope(engine) as session:
             user = authenticate(session, email, password, now)
-            handoff = sessions.issue(settings.secret_key, user, now, sessions.HANDOFF)
+            key = sessions.open_session(session, user, now)
+            handoff = sessions.issue(settings.secret_key, user, now, sessions.HANDOFF, session_key=key)
     except SignInError as exc:
         message = str(exc)
         st.error(message[:1].upper() + message[1:] + ".")
@@ -234,6 +263,7 @@ def _sign_in(settings: Settings, engine: Engine, email: str, password: str) -> N
     if client:
         sign_in_limit.attempts.succeeded(client, now)
     st.session_state[_USER_ID] = user.id
+    st.session_state[_SESSION_KEY] = key
     st.session_state[_HANDOFF] = handoff
     st.rerun()
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from crm import clock
 from crm.models import User
-from crm.users import set_monthly_report
+from crm.users import set_monthly_report, sign_out_everywhere
 from ui.shell import AppContext, context
 from ui.widgets import attempt, flash, read, show_flash
 
@@ -30,6 +30,12 @@ def render(ctx: AppContext) -> None:
             flash("You will get the monthly report by email." if saved.monthly_report
                   else "You will no longer get the monthly report.")
             st.rerun()
+    st.subheader("Signed-in browsers", anchor=False)
+    st.caption(f"Signing in lasts 12 hours, and ends after {ctx.settings.session_idle_minutes} minutes without use.")
+    if st.button("Sign out everywhere", key="account_sign_out_everywhere", icon=":material/logout:",
+                 help="Ends every browser signed in as you, this one included."):
+        attempt(ctx.engine, lambda s: sign_out_everywhere(s, ctx.actor, ctx.actor.id, clock.now()))
+        st.rerun()
 
 
 if __name__ == "__main__":

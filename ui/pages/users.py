@@ -8,7 +8,8 @@ import streamlit as st
 
 from crm import clock
 from crm.models import User
-from crm.users import MIN_PASSWORD_LENGTH, create_user, list_users, set_monthly_report, update_user
+from crm.users import (MIN_PASSWORD_LENGTH, create_user, list_users, set_monthly_report, sign_out_everywhere,
+                       update_user)
 from crm.vocab import Role
 from ui.shell import AppContext, context
 from ui.widgets import attempt, flash, form_key, label_of, local, next_form, read, show_flash
@@ -91,6 +92,12 @@ def _change_user(ctx: AppContext, users: list[User]) -> None:
         saved = attempt(ctx.engine, save)
         if saved is not None:
             flash(f"{saved.email} saved.")
+            st.rerun()
+    if st.button("Sign out everywhere", key=f"user_sign_out_everywhere_{user.id}", icon=":material/logout:",
+                 help="Ends every browser signed in as this user at once (a lost laptop, a shared computer)."):
+        ended = attempt(ctx.engine, lambda s: sign_out_everywhere(s, ctx.actor, user.id, clock.now()))
+        if ended is not None:
+            flash(f"{user.email} was signed out of {ended} {'browser' if ended == 1 else 'browsers'}.")
             st.rerun()
 
 
