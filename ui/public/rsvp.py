@@ -9,6 +9,7 @@ was not made by us as it is gets a 400 with a generic message; so does one for a
 invitee that no longer exists, so the page cannot be used to probe the invitee list."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -49,6 +50,17 @@ _ASK = {"yes": ("Yes, save me a seat", "Will you come to"), "no": ("No, I can't 
 
 
 async def confirm_page(request: Request) -> Response:
+    return await _reply(request, lambda settings, wanted: _describe(settings, wanted), _ask)
+
+
+async def answer(request: Request) -> Response:
+    return await _reply(request, lambda settings, wanted: _record(settings, wanted, clock.now()), _thanks)
+
+
+async def _reply(request: Request, read_or_record: Callable[[Settings, RsvpRequest], Answered | None],
+                 page: Callable[[Settings, RsvpRequest, Answered], Response]) -> Response:
+    """The frame both answers share: settings or 503, a good token or 400, the event
+    (read or recorded) or 400, a cancelled event said so, else `page`."""
     settings = _settings()
     if settings is None:
         return _unavailable()
@@ -56,34 +68,24 @@ async def confirm_page(request: Request) -> Response:
     if wanted is None:
         return _invalid(settings)
     try:
-        event = await run_in_threadpool(_describe, settings, wanted)
+        event = await run_in_threadpool(read_or_record, settings, wanted)
     except SQLAlchemyError:
         return _unavailable()
     if event is None:
         return _invalid(settings)
     if event.cancelled:
         return _page(settings, "Event cancelled", f"<p>{escape(event.title)} has been cancelled.</p>")
+    return page(settings, wanted, event)
+
+
+def _ask(settings: Settings, wanted: RsvpRequest, event: Answered) -> Response:
     button, question = _ASK[wanted.answer]
     return _page(settings, "Your reply",
                  f"<p>{question} <strong>{escape(event.title)}</strong>?<br>{escape(event.when)}<br>"
                  f"{escape(event.where)}</p><form method=\"post\"><button type=\"submit\">{button}</button></form>")
 
 
-async def answer(request: Request) -> Response:
-    settings = _settings()
-    if settings is None:
-        return _unavailable()
-    wanted = verify(settings.secret_key, request.path_params["token"])
-    if wanted is None:
-        return _invalid(settings)
-    try:
-        answered = await run_in_threadpool(_record, settings, wanted, clock.now())
-    except SQLAlchemyError:
-        return _unavailable()
-    if answered is None:
-        return _invalid(settings)
-    if answered.cancelled:
-        return _page(settings, "Event cancelled", f"<p>{escape(answered.title)} has been cancelled.</p>")
+def _thanks(settings: Settings, wanted: RsvpRequest, answered: Answered) -> Response:
     details = (f"<p><strong>{escape(answered.title)}</strong><br>{escape(answered.when)}<br>"
                f"{escape(answered.where)}</p>")
     return _page(settings, "Thank you", f"<p>{_SAID[answered.rsvp]}</p>{details}")
