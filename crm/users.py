@@ -94,7 +94,7 @@ def sign_out_everywhere(session: Session, actor: Actor, user_id: int, now: datet
     if actor.id != user_id:
         require_admin(actor)
     ended = sessions.end_all(session, user_id, now)
-    audit.record(session, actor, "sign_out_everywhere", "user", user_id, {"sessions": ended}, now)
+    audit.record(session, actor, "sign_out_all", "user", user_id, {"sessions": ended}, now)
     return ended
 
 
