@@ -13,6 +13,8 @@ import threading
 from crm import settings as settings_module
 from crm.db import engine_for
 from crm.settings import SettingsError
+from liaison import wiring
+from liaison.scheduler.runner import run
 
 
 def main() -> int:
@@ -22,8 +24,7 @@ def main() -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    from campaigns.scheduling import run
-
+    wiring.connect()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

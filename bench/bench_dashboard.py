@@ -29,7 +29,7 @@ from sqlmodel import Session
 from crm import settings as settings_module
 from crm.analytics.filters import Filters
 from crm.db import engine_for
-from crm.demo import seed_demo
+from liaison.demo import seed_demo
 from crm.models import Cadence, Contact, Enrolment, Event, EventInvitee, Message, Partner, PartnerStatusChange, User
 from crm.users import hash_password
 from ui.analytics_filters import period_for

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from common import Stopwatch, backends, fresh_database, report
 
 from crm.db import engine_for
-from crm.demo import seed_demo
+from liaison.demo import seed_demo
 
 PARTNERS = 20_000
 REFERRALS = 500_000

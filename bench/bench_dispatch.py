@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from common import ROOT, Stopwatch, fresh_database, report_value  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from campaigns.dispatch import DispatchConfig, Dispatcher  # noqa: E402
-from campaigns.outbox import Draft, enqueue_many  # noqa: E402
-from campaigns.transports.base import OutgoingEmail  # noqa: E402
-from campaigns.transports.keepalive import sendgrid_client  # noqa: E402
-from campaigns.transports.sendgrid_api import SendGridTransport, mail_for  # noqa: E402
-from campaigns.window import SendWindow  # noqa: E402
+from campaigns.mail.dispatch import DispatchConfig, Dispatcher  # noqa: E402
+from campaigns.mail.outbox import Draft, enqueue_many  # noqa: E402
+from campaigns.mail.transports.base import OutgoingEmail  # noqa: E402
+from campaigns.mail.transports.keepalive import sendgrid_client  # noqa: E402
+from campaigns.mail.transports.sendgrid_api import SendGridTransport, mail_for  # noqa: E402
+from crm.setting_values import SendWindow  # noqa: E402
 from crm.db import engine_for  # noqa: E402
 
 MESSAGES = 10_000

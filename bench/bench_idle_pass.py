@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from common import backends, fresh_database, report_value  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
-from campaigns.dispatch import DispatchConfig, Dispatcher  # noqa: E402
-from campaigns.window import SendWindow  # noqa: E402
+from campaigns.mail.dispatch import DispatchConfig, Dispatcher  # noqa: E402
+from crm.setting_values import SendWindow  # noqa: E402
 from crm.db import engine_for  # noqa: E402
 from crm.models import Message  # noqa: E402
 

@@ -21,12 +21,12 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from campaigns.cadence_job import PassReport, run_planner_pass
-from campaigns.cadence_steps import StepDraft
-from campaigns.cadences import CadenceDraft, create_cadence, enrol
+from campaigns.cadences.job import PassReport, run_planner_pass
+from campaigns.cadences.steps import StepDraft
+from campaigns.cadences.enrolment import CadenceDraft, create_cadence, enrol
 from crm.access import SYSTEM
 from crm.db import engine_for
-from crm.demo import seed_demo
+from liaison.demo import seed_demo
 from crm.models import Partner
 from crm.settings import Settings
 from crm.vocab import ContactRole

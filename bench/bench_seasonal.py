@@ -21,7 +21,7 @@ from sqlmodel import Session
 from campaigns.seasonal import add_defaults, approve_season, enqueue_due, generate_year
 from crm.access import SYSTEM
 from crm.db import engine_for
-from crm.demo import seed_demo
+from liaison.demo import seed_demo
 from crm.models import Message
 from crm.settings import Settings
 

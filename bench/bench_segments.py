@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from crm.db import engine_for
-from crm.demo import seed_demo
+from liaison.demo import seed_demo
 from crm.models import Cadence, Enrolment, Partner
 from crm.segments import SegmentDefinition, count_matching, matching_ids_select, parse_definition
 

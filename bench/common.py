@@ -21,6 +21,9 @@ if str(ROOT) not in sys.path:
 from crm import migrate  # noqa: E402
 from crm.db import engine_for  # noqa: E402
 from crm.dbadmin import throwaway_postgres_database  # noqa: E402
+from liaison import wiring  # noqa: E402
+
+wiring.connect()
 
 POSTGRES_ENV = "LIAISON_BENCH_POSTGRES_URL"
 

@@ -5,7 +5,7 @@ Five sources, each read with one query over the whole range (never a query per d
 per row): tasks (open ones planned on their due day, done ones on the day they were
 done), emails (queued ones planned on the day they will next be tried, sent ones done
 on the day they went out), touches logged by hand, and the cadence steps not yet run,
-projected by `campaigns.planner.project_schedule`; and seasonal sends not yet enqueued
+projected by `campaigns.cadences.planner.project_schedule`; and seasonal sends not yet enqueued
 (drafts and approved ones), planned on their day. A touch that came from a task or an
 email is left out: the task or email already stands for it, and counting both would
 show one visit as two. Days are the practice's days (its time zone), not UTC's."""
@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
-from campaigns.planner import project_schedule
+from campaigns.cadences.state import project_schedule
 from crm.models import Contact, Event, EventInvitee, Message, Partner, SeasonalSend, Task, Touch, User
 from crm.vocab import StepAction, TaskStatus, TouchKind
 

@@ -16,6 +16,7 @@ from crm.fields import Phone, State, Website, WordList, Zip, text, vocab
 from crm.lifecycle.manual import record_manual_change
 from crm.models import Contact, Partner, Referral, Touch, User
 from crm.vocab import PartnerStatus, PartnerType, ReferralChannel, Tier, UpdatePreference
+from crm.vocab import ReferralStatus, ServiceLine, TouchKind
 
 
 class NotFound(LookupError):
@@ -237,8 +238,6 @@ class PartnerDetail:
 
 def partner_detail(session: Session, partner_id: int, timeline_limit: int = 100) -> PartnerDetail:
     """The partner, its contacts and its touches and referrals newest first."""
-    from crm.vocab import ReferralStatus, ServiceLine, TouchKind
-
     partner = get_partner(session, partner_id)
     owner = session.get(User, partner.owner_id) if partner.owner_id else None
     contacts = list(session.exec(

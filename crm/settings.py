@@ -16,7 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from crm import clock
+from crm import clock, validation
+from crm.setting_values import SendWindow, SmtpConfig
 
 DATA_DIR = Path("data")
 
@@ -117,8 +118,6 @@ class Settings(BaseSettings):
     def _email(cls, value: str) -> str:
         if not value:
             return value
-        from crm import validation
-
         return validation.email(value)
 
     @field_validator("admin_password")
@@ -145,8 +144,6 @@ class Settings(BaseSettings):
     @field_validator("send_window")
     @classmethod
     def _window(cls, value: str) -> str:
-        from campaigns.window import SendWindow
-
         SendWindow.parse(value)
         return value
 
@@ -180,8 +177,6 @@ class Settings(BaseSettings):
     @classmethod
     def _smtp(cls, value: str) -> str:
         if value:
-            from campaigns.transports.smtp import SmtpConfig
-
             SmtpConfig.parse(value)
         return value
 

@@ -10,16 +10,31 @@ webhook's status."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from .events import NoSuchMessage, NoWebhook
-from .faults import FaultPlan
+from .events import EventWebhook, NoSuchMessage, NoWebhook, Post
+from .faults import FaultInjector, FaultPlan
 from .replies import Reply, Request, json_reply, problem
-
-if TYPE_CHECKING:
-    from .app import LocalSendGrid
+from .store import Store
 
 PREFIX = "/_local/"
+
+
+class LocalSendGrid(Protocol):
+    """What these endpoints use of the server (`sendgrid_local.app`), declared here so
+    the server can route to them without the two importing each other."""
+
+    store: Store
+    faults: FaultInjector
+    webhook: EventWebhook | None
+
+    def reset(self) -> None: ...
+
+    def add_suppression(self, kind: str, email: str, created: int, **details: Any) -> None: ...
+
+    def configure_webhook(self, url: str, auto: bool = False) -> EventWebhook: ...
+
+    def post_events(self, message_key: str, events: list[str | dict[str, Any]]) -> Post: ...
 
 
 def handle_admin(app: LocalSendGrid, request: Request) -> Reply:

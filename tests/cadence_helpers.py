@@ -5,8 +5,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from campaigns.cadences import CadenceDraft, create_cadence
-from campaigns.cadence_steps import StepDraft
+from campaigns.cadences.enrolment import CadenceDraft, create_cadence
+from campaigns.cadences.steps import StepDraft
 from crm.access import Actor
 from crm.models import Cadence
 from crm.settings import Settings

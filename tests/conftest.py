@@ -17,6 +17,7 @@ from crm import clock, migrate, settings
 from crm.access import Actor
 from crm.db import engine_for
 from crm.dbadmin import ServerUnreachable, empty_all_tables, throwaway_postgres_database
+from liaison import wiring
 from sendgrid_local.spec import missing_spec
 
 POSTGRES_ENV = "LIAISON_TEST_POSTGRES_URL"
@@ -28,6 +29,7 @@ def postgres_requested() -> str | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    wiring.connect()
     config.addinivalue_line("markers", "sqlite_only: a test about SQLite itself")
     problem = missing_spec()
     if problem:  # every email test runs against the local SendGrid server, which needs it

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from campaigns.cadence_steps import StepDraft
-from campaigns.cadences import CadenceDraft, create_cadence
+from campaigns.cadences.steps import StepDraft
+from campaigns.cadences.enrolment import CadenceDraft, create_cadence
 from crm.access import Actor
 from crm.analytics.filters import Filters, Period
 from crm.models import Cadence, Partner

@@ -9,10 +9,10 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
-from campaigns.dispatch import DispatchConfig, Dispatcher
-from campaigns.outbox import Draft
-from campaigns.transports.base import OutgoingEmail, SendResult, TransportError
-from campaigns.window import SendWindow
+from campaigns.mail.dispatch import DispatchConfig, Dispatcher
+from campaigns.mail.outbox import Draft
+from campaigns.mail.transports.base import OutgoingEmail, SendResult, TransportError
+from crm.setting_values import SendWindow
 
 _seq = itertools.count(1)
 

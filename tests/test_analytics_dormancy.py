@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from campaigns.cadences import enrol
+from campaigns.cadences.enrolment import enrol
 from crm.analytics.dormancy import COLUMNS, at_risk, poisson_cdf
 from tests.conftest import NOW
 from tests.dormancy_helpers import (BASELINE_START, SETTINGS, WINDOW_START, everyone, partner, spread, steady,

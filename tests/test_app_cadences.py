@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from campaigns.cadences import enrol
+from campaigns.cadences.enrolment import enrol
 from crm.models import Cadence, CadenceStep, Enrolment
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
 from tests.cadence_helpers import welcome
@@ -87,8 +87,8 @@ def test_a_marketer_enrols_a_partner_found_by_name(app_database, session):
 
 
 def test_a_marketer_sets_the_nurture_cadence_for_new_referral_sources(app_database, session, now):
-    from campaigns.cadences import CadenceDraft, create_cadence
-    from campaigns.cadence_steps import StepDraft
+    from campaigns.cadences.enrolment import CadenceDraft, create_cadence
+    from campaigns.cadences.steps import StepDraft
     from crm.access import SYSTEM
     from crm.models import Cadence
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from campaigns.calendar import quarter_of
-from campaigns.planner import project_schedule
-from campaigns.tasks import TaskInput, create_task, skip_task
+from campaigns.cadences.state import project_schedule
+from crm.tasks import TaskInput, create_task, skip_task
 from crm.access import PermissionDenied
 from crm import clock
 from crm.models import Cadence, CadenceStep, Enrolment

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from campaigns.tasks import TaskInput, create_task
+from crm.tasks import TaskInput, create_task
 from crm import clock
 from crm.models import Task, Touch
 from tests.apptest import app_database, signed_in, texts  # noqa: F401

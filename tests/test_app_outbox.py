@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from campaigns.outbox import enqueue
+from campaigns.mail.outbox import enqueue
 from crm.models import AuditLog, Message
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
 from tests.factories import make_user
@@ -64,8 +64,8 @@ def test_a_marketer_sends_a_template_test_to_their_own_address(app_database, ses
 
 
 def test_with_the_file_transport_the_written_eml_files_are_listed(app_database, session, now, tmp_path, monkeypatch):
-    from campaigns.transports.base import OutgoingEmail
-    from campaigns.transports.file import FileTransport
+    from campaigns.mail.transports.base import OutgoingEmail
+    from campaigns.mail.transports.file import FileTransport
     from crm import settings
 
     monkeypatch.setenv("LIAISON_OUTBOX_DIR", str(tmp_path / "outbox"))

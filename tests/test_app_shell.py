@@ -15,7 +15,8 @@ from crm.models import User
 from tests.apptest import app_database, open_app, sign_in, signed_in, texts  # noqa: F401
 from tests.factories import make_partner, make_user
 from ui import shell
-from ui.routes import SESSION_COOKIE, health
+from ui.public.health import health
+from ui.routes import SESSION_COOKIE
 
 
 def test_nothing_but_the_sign_in_form_shows_before_sign_in(app_database, session):

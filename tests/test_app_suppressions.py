@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from campaigns import suppressions
-from campaigns.suppressions import Entry, Reason
+from campaigns.mail import suppressions
+from campaigns.mail.suppressions import Entry, Reason
 from crm.models import AuditLog, Suppression
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
 from tests.factories import make_user

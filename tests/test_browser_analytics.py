@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from crm import migrate
 from crm.db import engine_for
-from crm.demo import DEFAULT_PASSWORD
-from crm.demo.places import LEADERSHIP
+from liaison.demo import DEFAULT_PASSWORD
+from liaison.demo.places import LEADERSHIP
 from tests.browser import Page, allow_downloads, browser, running_app, screenshot_on_failure  # noqa: F401
 from tests.conftest import NOW, ROOT
 from tests.factories import PASSWORD, make_partner, make_referral, make_touch, make_user

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from campaigns.business_days import (add_business_days, business_days_between, due_moment, local_date,
+from crm.business_days import (add_business_days, business_days_between, due_moment, local_date,
                                      shift_by_business_days)
 
 BOSTON = ZoneInfo("America/New_York")

@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
-from campaigns.cadence_job import enrol_by_rules, run_planner_pass
-from campaigns.cadences import CadenceDraft, enrol, exit_enrolments, live_steps, pause, resume, update_cadence
+from campaigns.cadences.job import enrol_by_rules, run_planner_pass
+from campaigns.cadences.enrolment import CadenceDraft, enrol, exit_enrolments, live_steps, pause, resume, update_cadence
 from crm.models import Enrolment, Message, StepRun, Task
 from crm.segments import SegmentInput, add_members, create_segment
 from tests.cadence_helpers import SETTINGS, checkin, task, welcome
@@ -256,7 +256,7 @@ def test_a_rule_does_not_enrol_again_a_partner_who_finished_the_cadence(session,
 
 
 def test_the_email_says_what_the_marketers_override_says(session, marketer):
-    from campaigns.templates import save_override
+    from campaigns.mail.templating import save_override
 
     save_override(session, marketer, "partner_checkin", "Hello from {{ sender_name }}",
                   "<p>Dear {{ contact_first_name }}, our new hours.</p>", "Dear {{ contact_first_name }}, our new hours.",
@@ -267,7 +267,7 @@ def test_the_email_says_what_the_marketers_override_says(session, marketer):
 
 
 def test_the_projection_lists_the_coming_steps_of_active_enrolments(session, marketer):
-    from campaigns.planner import project_schedule
+    from campaigns.cadences.state import project_schedule
 
     _, partner, _ = enrolled_partner(session, marketer, FRIDAY)
     run(session, FRIDAY)

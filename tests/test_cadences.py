@@ -6,8 +6,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from campaigns.cadence_steps import StepDraft
-from campaigns.cadences import (CadenceDraft, enrol, exit_enrolment_ids, exit_enrolments, list_cadences,
+from campaigns.cadences.steps import StepDraft
+from campaigns.cadences.enrolment import (CadenceDraft, enrol, exit_enrolment_ids, exit_enrolments, list_cadences,
                                 list_enrolments, live_steps, pause, resume, update_cadence)
 from crm.access import PermissionDenied
 from crm.models import AuditLog, CadenceStep, Enrolment

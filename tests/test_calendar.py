@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from campaigns.calendar import DONE, PLANNED, calendar, day_detail, month_of, quarter_of
-from campaigns.tasks import TaskInput, complete_task, create_task
+from crm.tasks import TaskInput, complete_task, create_task
 from crm.models import Cadence, CadenceStep, Enrolment, Message
 from tests.conftest import NOW
 from tests.factories import make_contact, make_partner, make_touch

@@ -4,7 +4,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from crm import settings
-from crm.cli import app
+from liaison.cli import app
 from crm.models import User
 
 runner = CliRunner()

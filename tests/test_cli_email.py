@@ -11,8 +11,8 @@ import urllib.request
 
 from typer.testing import CliRunner
 
-from campaigns.outbox import enqueue_many
-from crm.cli import app
+from campaigns.mail.outbox import enqueue_many
+from liaison.cli import app
 from crm.models import Message
 from tests.browser import free_port
 from tests.conftest import ROOT
@@ -55,12 +55,12 @@ def _get(url: str) -> int:
 
 
 def _start_until_healthy_then_ctrl_c(args: list[str], env: dict[str, str], port: int) -> tuple[int, str]:
-    """`crm start ARGS` until /healthz answers on `port`, then Ctrl-C: its exit code and output."""
-    process = subprocess.Popen([sys.executable, "-m", "crm", "start", *args], cwd=ROOT, env=env,
+    """`crm start ARGS` until /api/health answers on `port`, then Ctrl-C: its exit code and output."""
+    process = subprocess.Popen([sys.executable, "-m", "liaison", "start", *args], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
-        while _get(f"http://127.0.0.1:{port}/healthz") != 200:
+        while _get(f"http://127.0.0.1:{port}/api/health") != 200:
             assert process.poll() is None, process.stdout.read()
             assert time.monotonic() < deadline, f"the app never answered on port {port}"
             time.sleep(0.3)
@@ -79,7 +79,7 @@ def test_crm_start_runs_the_app_and_the_scheduler_and_ctrl_c_stops_both(database
     code, output = _start_until_healthy_then_ctrl_c(["--port", str(port)], env, port)
     assert "this scheduler is now the active one" in output
     assert code == 0
-    assert _get(f"http://127.0.0.1:{port}/healthz") == 0
+    assert _get(f"http://127.0.0.1:{port}/api/health") == 0
 
 
 def test_crm_start_serves_on_the_port_liaison_port_names(database_url, tmp_path):
@@ -105,6 +105,6 @@ def test_make_run_passes_its_port_on_to_crm_start():
 
 def test_a_port_out_of_range_is_refused_at_start(database_url, tmp_path):
     env = {**os.environ, "LIAISON_DATABASE_URL": database_url, "LIAISON_PORT": "70000"}
-    result = subprocess.run([sys.executable, "-m", "crm", "start"], cwd=ROOT, env=env, capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "liaison", "start"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 2 and "LIAISON_PORT" in result.stderr

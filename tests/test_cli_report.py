@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from campaigns.outbox import decode_attachments
-from crm.cli import app
+from campaigns.mail.outbox import decode_attachments
+from liaison.cli import app
 from crm.models import Message
 from tests.factories import make_user
 

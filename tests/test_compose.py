@@ -1,9 +1,9 @@
 import pytest
 
-from campaigns.compose import compose, enqueue_test
-from campaigns.outbox import enqueue
-from campaigns.templates import TEMPLATES
-from campaigns.unsubscribe import verify
+from campaigns.mail.compose import compose, enqueue_test
+from campaigns.mail.outbox import enqueue
+from campaigns.mail.templating import TEMPLATES
+from campaigns.mail.unsubscribe import verify
 from crm.access import PermissionDenied
 from crm.settings import Settings
 

@@ -5,9 +5,9 @@ from sqlmodel import Session, SQLModel
 from typer.testing import CliRunner
 
 from crm import settings, validation
-from crm.cli import app
-from crm.demo import DEFAULT_PASSWORD, demo_users, seed_demo
-from crm.demo.generate import Context, Plan, generate
+from liaison.cli import app
+from liaison.demo import DEFAULT_PASSWORD, demo_users, seed_demo
+from liaison.demo.generate import Context, Plan, generate
 from crm.models import Contact, Partner, Patient, Referral, Touch, User
 from crm.users import authenticate
 from crm.vocab import ReferralStatus, ServiceLine

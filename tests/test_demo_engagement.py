@@ -9,10 +9,10 @@ from sqlmodel import func, select
 
 from crm.analytics.engagement import email_rates
 from crm.analytics.filters import Filters, Period
-from crm.demo import seed_demo
-from crm.demo.engagement import seed_engagement
-from crm.demo.outreach import seed_outreach
-from crm.demo.programs import seed_programs
+from liaison.demo import seed_demo
+from liaison.demo.engagement import seed_engagement
+from liaison.demo.outreach import seed_outreach
+from liaison.demo.programs import seed_programs
 from crm.models import EmailEvent, Message, ReviewRequest, Suppression
 from crm.settings import Settings
 

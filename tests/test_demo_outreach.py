@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
-from crm.demo import seed_demo
-from crm.demo.outreach import seed_outreach
+from liaison.demo import seed_demo
+from liaison.demo.outreach import seed_outreach
 from crm.lifecycle import advance_lifecycle
 from crm.models import Enrolment, Message, Segment, Task, Touch
 from crm.settings import Settings

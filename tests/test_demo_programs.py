@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
-from crm.demo import seed_demo
-from crm.demo.outreach import seed_outreach
-from crm.demo.programs import seed_programs
+from liaison.demo import seed_demo
+from liaison.demo.outreach import seed_outreach
+from liaison.demo.programs import seed_programs
 from crm.models import Event, EventInvitee, Message, ReferralUpdate, ReviewRequest, SeasonalSend
 from crm.settings import Settings
 

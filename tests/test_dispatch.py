@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from campaigns.dispatch import LEASE
-from campaigns.outbox import enqueue, retry_message
-from campaigns.transports.base import TransportError
+from campaigns.mail.dispatch import LEASE
+from campaigns.mail.outbox import enqueue, retry_message
+from campaigns.mail.transports.base import TransportError
 from crm.access import PermissionDenied
 from crm.models import Message, MessageAttempt, Suppression
 from tests.factories import make_contact, make_partner, make_patient

@@ -10,8 +10,8 @@ import time
 
 from sqlmodel import func, select
 
-from campaigns.dispatch import LEASE
-from campaigns.outbox import enqueue_many
+from campaigns.mail.dispatch import LEASE
+from campaigns.mail.outbox import enqueue_many
 from crm import clock
 from crm.models import Message
 from tests.conftest import ROOT
@@ -20,7 +20,7 @@ from tests.sendgrid_server import sendgrid_server  # noqa: F401
 
 
 def _send_due(env, *args):
-    return subprocess.Popen([sys.executable, "-m", "crm", "send-due", *args], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "liaison", "send-due", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

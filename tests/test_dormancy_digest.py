@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from campaigns.alerts.dormancy_digest import STATE, digest_due, send_dormancy_digests
-from campaigns.jobs import registered
+from liaison.scheduler.jobs import registered
 from crm.models import Message, SyncState
 from tests.dormancy_helpers import SETTINGS, partner, spread
 from tests.factories import make_user

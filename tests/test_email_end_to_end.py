@@ -11,12 +11,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import Session, func, select
 
-from campaigns.dispatch import DispatchConfig, Dispatcher
-from campaigns.outbox import enqueue_many
-from campaigns.transports.keepalive import sendgrid_client
-from campaigns.transports.sendgrid_api import SendGridTransport
-from campaigns.transports.smtp import SmtpConfig, SmtpTransport
-from campaigns.window import SendWindow
+from campaigns.mail.dispatch import DispatchConfig, Dispatcher
+from campaigns.mail.outbox import enqueue_many
+from campaigns.mail.transports.keepalive import sendgrid_client
+from campaigns.mail.transports.sendgrid_api import SendGridTransport
+from campaigns.mail.transports.smtp import SmtpTransport
+from crm.setting_values import SmtpConfig
+from crm.setting_values import SendWindow
 from crm.models import Message, Suppression
 from tests.browser import free_port
 from tests.factories import make_contact, make_partner

@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from campaigns.dispatch import DispatchConfig, Dispatcher
+from campaigns.mail.dispatch import DispatchConfig, Dispatcher
 from campaigns.events.sending import plan_reminders, send_invitations
 from campaigns.events.service import invite
-from campaigns.transports.keepalive import sendgrid_client
-from campaigns.transports.sendgrid_api import SendGridTransport
-from campaigns.window import SendWindow
+from campaigns.mail.transports.keepalive import sendgrid_client
+from campaigns.mail.transports.sendgrid_api import SendGridTransport
+from crm.setting_values import SendWindow
 from tests.event_helpers import STARTS, invitees, make_event
 from tests.factories import make_contact, make_partner
 from tests.outbox_helpers import Clock

@@ -11,7 +11,7 @@ from itsdangerous import URLSafeSerializer
 
 from campaigns.events.service import cancel_event, invite
 from campaigns.events.tokens import SALT, make_token, rsvp_url, verify
-from campaigns.unsubscribe import make_token as unsubscribe_token
+from campaigns.mail.unsubscribe import make_token as unsubscribe_token
 from tests.public_site import serving
 from tests.apptest import app_database  # noqa: F401
 from tests.event_helpers import SETTINGS, invitees, make_event

@@ -11,8 +11,8 @@ from sqlmodel import select
 from campaigns.events.sending import (plan_reminders, reminder_due, send_cancellation, send_follow_ups,
                                       send_invitations, send_update, tell_promoted)
 from campaigns.events.service import EventInput, cancel_event, invite, record_rsvp, update_event
-from campaigns.jobs import registered
-from campaigns.outbox import decode_attachments
+from liaison.scheduler.jobs import registered
+from campaigns.mail.outbox import decode_attachments
 from crm.models import Message
 from tests.event_helpers import SETTINGS, STARTS, invitees, make_event
 from tests.factories import make_contact, make_partner

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from crm import settings
-from crm.cli import app
+from liaison.cli import app
 from crm.models import AuditLog, Partner
 from tests.factories import make_user
 

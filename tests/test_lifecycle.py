@@ -2,7 +2,7 @@
 recorded with its cause, and the cadence effects follow."""
 from datetime import timedelta
 
-from campaigns.cadences import enrol
+from campaigns.cadences.enrolment import enrol
 from crm.lifecycle import advance_lifecycle
 from crm.referrals import ReferralInput, create_referral
 from tests.factories import make_partner, make_referral, make_touch

@@ -1,7 +1,7 @@
 """Which partners became referral sources in a period, after which outreach."""
 from datetime import timedelta
 
-from campaigns.cadences import enrol
+from campaigns.cadences.enrolment import enrol
 from crm.lifecycle import advance_lifecycle, conversions
 from tests.factories import make_partner, make_referral, make_touch
 from tests.lifecycle_helpers import make_cadence

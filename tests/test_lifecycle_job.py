@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from campaigns.jobs import registered, run_safely
+from liaison.scheduler.jobs import registered, run_safely
 from crm import settings
 from tests.factories import make_partner, make_referral
 from tests.lifecycle_helpers import status_of

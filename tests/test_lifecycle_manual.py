@@ -2,7 +2,7 @@
 all outreach at once and the lifecycle pass never undoes it."""
 from datetime import timedelta
 
-from campaigns.cadences import enrol
+from campaigns.cadences.enrolment import enrol
 from crm.lifecycle import advance_lifecycle
 from crm.models import PartnerStatusChange
 from crm.partners import PartnerInput, update_partner

@@ -12,9 +12,9 @@ import pytest
 from sqlmodel import Session, select
 
 from campaigns.events.views import contact_choices
-from campaigns.outbox import enqueue_many
-from campaigns.transports.file import FileTransport
-from campaigns.unsubscribe import make_token
+from campaigns.mail.outbox import enqueue_many
+from campaigns.mail.transports.file import FileTransport
+from campaigns.mail.unsubscribe import make_token
 from crm.contacts import ContactInput, update_contact
 from crm.models import Contact, Message
 from crm.opt_outs import opted_out_among

@@ -1,7 +1,7 @@
 import pytest
 from sqlmodel import func, select
 
-from campaigns.outbox import OutboxError, cancel_message, enqueue, enqueue_many, status_counts
+from campaigns.mail.outbox import OutboxError, cancel_message, enqueue, enqueue_many, status_counts
 from crm.access import PermissionDenied
 from crm.models import Message
 from tests.outbox_helpers import draft

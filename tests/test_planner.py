@@ -2,7 +2,7 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from campaigns.planner import (CadencePlan, EnrolmentState, StepPlan, occurrence_key, plan, project)
+from campaigns.cadences.planner import (CadencePlan, EnrolmentState, StepPlan, occurrence_key, plan, project)
 
 BOSTON = ZoneInfo("America/New_York")
 FRIDAY_3PM = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # 15:00 in Boston

@@ -63,7 +63,7 @@ def test_a_webhook_post_past_the_limit_is_refused_unread(site):
 
 
 def test_an_unsubscribe_post_past_the_limit_is_refused(site):
-    from campaigns.unsubscribe import make_token
+    from campaigns.mail.unsubscribe import make_token
 
     token = make_token("test-secret-key", "dr@clinic.example.org")
     assert post(site, f"/unsubscribe/{token}", b"x" * (SMALL + 1))[0] == 413

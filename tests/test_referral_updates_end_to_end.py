@@ -6,10 +6,10 @@ import json
 import random
 from datetime import timedelta
 
-from campaigns.dispatch import DispatchConfig, Dispatcher
-from campaigns.transports.keepalive import sendgrid_client
-from campaigns.transports.sendgrid_api import SendGridTransport
-from campaigns.window import SendWindow
+from campaigns.mail.dispatch import DispatchConfig, Dispatcher
+from campaigns.mail.transports.keepalive import sendgrid_client
+from campaigns.mail.transports.sendgrid_api import SendGridTransport
+from crm.setting_values import SendWindow
 from crm.referrals import ReferralInput, create_referral, update_referral
 from tests.factories import make_contact, make_patient
 from tests.outbox_helpers import Clock

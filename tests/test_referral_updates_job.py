@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from campaigns.jobs import registered
+from liaison.scheduler.jobs import registered
 from campaigns.referral_updates import scheduled_job
 from crm.partners import PartnerInput, create_partner
 from tests.factories import make_contact, make_referral

@@ -13,13 +13,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from openpyxl import load_workbook
 
-from campaigns.dispatch import DispatchConfig, Dispatcher
+from campaigns.mail.dispatch import DispatchConfig, Dispatcher
 from campaigns.reports.excel import XLSX_MIME
 from campaigns.reports.job import send_monthly_reports
-from campaigns.transports.keepalive import sendgrid_client
-from campaigns.transports.sendgrid_api import SendGridTransport
-from campaigns.transports.smtp import SmtpConfig, SmtpTransport
-from campaigns.window import SendWindow
+from campaigns.mail.transports.keepalive import sendgrid_client
+from campaigns.mail.transports.sendgrid_api import SendGridTransport
+from campaigns.mail.transports.smtp import SmtpTransport
+from crm.setting_values import SmtpConfig
+from crm.setting_values import SendWindow
 from crm.settings import Settings
 from tests.browser import free_port
 from tests.factories import make_partner, make_referral, make_user

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from campaigns.jobs import registered
-from campaigns.outbox import decode_attachments
+from liaison.scheduler.jobs import registered
+from campaigns.mail.outbox import decode_attachments
 from campaigns.reports.excel import XLSX_MIME
 from campaigns.reports.job import monthly_report_job, report_due, send_monthly_reports
 from crm.analytics.filters import Period

@@ -6,11 +6,11 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from campaigns.dispatch import DispatchConfig, Dispatcher
+from campaigns.mail.dispatch import DispatchConfig, Dispatcher
 from campaigns.reviews.planner import run_review_pass
-from campaigns.transports.keepalive import sendgrid_client
-from campaigns.transports.sendgrid_api import SendGridTransport
-from campaigns.window import SendWindow
+from campaigns.mail.transports.keepalive import sendgrid_client
+from campaigns.mail.transports.sendgrid_api import SendGridTransport
+from crm.setting_values import SendWindow
 from tests.factories import make_patient
 from tests.outbox_helpers import Clock
 from tests.review_helpers import clinic, make_visit, settings, visited

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from campaigns.reviews.links import LOCATION, REQUEST, SALT, location_url, request_url, verify
 from campaigns.reviews.planner import run_review_pass
-from campaigns.unsubscribe import make_token
+from campaigns.mail.unsubscribe import make_token
 from crm.models import AuditLog, ReviewRequest
 from tests.public_site import serving
 from tests.apptest import app_database  # noqa: F401

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from campaigns.jobs import registered
+from liaison.scheduler.jobs import registered
 from campaigns.reviews.links import REQUEST, verify
 from campaigns.reviews.planner import run_review_pass
-from campaigns.webhook.events import apply_events
+from campaigns.mail.webhook.events import apply_events
 from crm.models import Message, Patient, ReviewRequest
 from tests.factories import make_patient
 from tests.review_helpers import (KEY, REVIEW_PAGE, clinic, keys, make_visit, mark_sent, requests, settings,

@@ -1,8 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
-from campaigns.retry import backoff
-from campaigns.rules import Candidate, decide
-from campaigns.window import SendWindow
+from campaigns.mail.retry import backoff
+from campaigns.mail.send_rules import Candidate, decide
+from crm.setting_values import SendWindow
 
 import random
 

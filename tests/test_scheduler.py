@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from campaigns import jobs
-from campaigns.jobs import Job, register, run_all_due
-from campaigns.leader import leadership_for
-from campaigns.scheduling import build_scheduler
+from liaison.scheduler import jobs
+from liaison.scheduler.jobs import Job, register, run_all_due
+from liaison.scheduler.leader import leadership_for
+from liaison.scheduler.runner import build_scheduler
 from crm import settings
 from tests.conftest import ROOT
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import random
 
-from campaigns.dispatch import Dispatcher
+from campaigns.mail.dispatch import Dispatcher
 from campaigns.seasonal import approve_season, enqueue_due
-from campaigns.transports.keepalive import sendgrid_client
-from campaigns.transports.sendgrid_api import SendGridTransport
+from campaigns.mail.transports.keepalive import sendgrid_client
+from campaigns.mail.transports.sendgrid_api import SendGridTransport
 from tests.factories import make_contact, make_partner
 from tests.outbox_helpers import Clock
 from tests.seasonal_helpers import ON_PRE_DAY, SETTINGS, YEAR, fall_calendar

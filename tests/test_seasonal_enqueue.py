@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from campaigns.calendar import calendar
-from campaigns.jobs import registered
+from liaison.scheduler.jobs import registered
 from campaigns.seasonal import approve, approve_season, enqueue_due, seasonal_job
 from crm.models import Message
 from tests.factories import make_contact, make_partner

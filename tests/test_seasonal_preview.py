@@ -3,7 +3,7 @@ dispatcher's rules), and the email as it will go."""
 from __future__ import annotations
 
 from campaigns.seasonal import preview_send
-from campaigns.step_preview import NO_EMAIL
+from campaigns.mail.preview import NO_EMAIL
 from tests.conftest import NOW
 from tests.factories import make_contact, make_partner
 from tests.seasonal_helpers import SETTINGS, fall_calendar, send_of

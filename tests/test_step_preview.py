@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from campaigns.business_days import due_moment
-from campaigns.step_preview import NO_EMAIL, preview, preview_planned_step, preview_step, recipients
+from crm.business_days import due_moment
+from campaigns.mail.preview import NO_EMAIL, preview, preview_planned_step, preview_step, recipients
 from crm.models import Cadence, CadenceStep, Enrolment, Message, Suppression
 from tests.conftest import NOW
 from tests.factories import make_contact, make_partner

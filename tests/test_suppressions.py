@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from campaigns import suppressions
-from campaigns.suppressions import Entry, Reason, SuppressionError, sync_from_sendgrid
-from campaigns.transports.sendgrid_api import client_for
+from campaigns.mail import suppressions
+from campaigns.mail.suppressions import Entry, Reason, SuppressionError, sync_from_sendgrid
+from campaigns.mail.transports.sendgrid_api import client_for
 from crm.access import PermissionDenied
 from crm.models import AuditLog, Suppression, SyncState
 from crm.settings import Settings

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from campaigns.tasks import (TaskInput, complete_task, create_task, my_week, partner_choices, reassign_task, route,
+from crm.tasks import (TaskInput, complete_task, create_task, my_week, partner_choices, reassign_task, route,
                              skip_task, snooze_task, team_tasks)
 from crm.access import PermissionDenied
 from crm.models import AuditLog, Task, Touch, User

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from campaigns.templates import (
+from campaigns.mail.templating import (
     TEMPLATES, PracticeInfo, TemplateError, TemplateSource, builtin_source, render_email, render_source,
     validate_override,
 )
-from campaigns.templates.catalog import clinical_variables
+from campaigns.mail.templating.catalog import clinical_variables
 from crm import settings
 
 PRACTICE = PracticeInfo(name="Harbor Sports Medicine", postal_address="12 Wharf Road, Portland, ME 04101")
@@ -141,7 +141,7 @@ def test_no_patient_email_declares_clinical_detail(name):
 
 
 def test_a_patient_template_cannot_declare_a_diagnosis():
-    from campaigns.templates.catalog import TemplateSpec
+    from campaigns.mail.templating.catalog import TemplateSpec
 
     with pytest.raises(ValueError, match="cannot carry"):
         TemplateSpec("x", "X", "marketing", "patient", "", {"diagnosis": "d"}, {"diagnosis": "sprain"})

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlmodel import select
 
-from campaigns.templates import (
+from campaigns.mail.templating import (
     TEMPLATES, PracticeInfo, TemplateError, builtin_source, delete_override, effective_template, render_email,
     save_override,
 )

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from campaigns.templates import TemplateError, validate_override
-from campaigns.templates.checks import compile_checked
-from campaigns.templates.sandbox import RenderLimit, budget, render_capped
+from campaigns.mail.templating import TemplateError, validate_override
+from campaigns.mail.templating.checks import compile_checked
+from campaigns.mail.templating.sandbox import RenderLimit, budget, render_capped
 
 CHECKIN = "partner_checkin"
 LONG = "x" * 1000
@@ -126,5 +126,5 @@ def test_a_render_stops_at_its_deadline():
 def test_a_render_outside_a_budget_is_refused():
     template = compile_checked("{% for c in partner_name %}{{ c }}{% endfor %}", "HTML",
                                frozenset({"partner_name"}), True)
-    with pytest.raises(RenderLimit, match="only through campaigns.templates"):
+    with pytest.raises(RenderLimit, match="only through campaigns.mail.templating"):
         render_capped(template, {"partner_name": "abc"}, 1000)

@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from campaigns.transports.base import TransportError
-from campaigns.transports.file import FileTransport, eml_bodies, list_outbox_files, read_eml
-from campaigns.transports.factory import transport_from_settings
-from campaigns.transports.sendgrid_api import SendGridTransport
-from campaigns.transports.smtp import SmtpTransport
+from campaigns.mail.transports.base import TransportError
+from campaigns.mail.transports.file import FileTransport, eml_bodies, list_outbox_files, read_eml
+from campaigns.mail.transports.factory import transport_from_settings
+from campaigns.mail.transports.sendgrid_api import SendGridTransport
+from campaigns.mail.transports.smtp import SmtpTransport
 from crm.settings import Settings
 from tests.transport_helpers import outgoing
 

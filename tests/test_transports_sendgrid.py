@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sendgrid import SendGridAPIClient
 
-from campaigns.transports.base import TransportError
-from campaigns.transports.sendgrid_api import SendGridTransport, client_for, error_text
+from campaigns.mail.transports.base import TransportError
+from campaigns.mail.transports.sendgrid_api import SendGridTransport, client_for, error_text
 from crm import clock
 from crm.settings import Settings
 from tests.browser import free_port

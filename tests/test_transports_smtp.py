@@ -20,8 +20,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from campaigns.transports.base import TransportError
-from campaigns.transports.smtp import SmtpConfig, SmtpTransport
+from campaigns.mail.transports.base import TransportError
+from campaigns.mail.transports.smtp import SmtpTransport
+from crm.setting_values import SmtpConfig
 from tests.browser import free_port
 from tests.transport_helpers import outgoing
 

@@ -11,8 +11,8 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from sqlmodel import select
 
-from campaigns import suppressions
-from campaigns.unsubscribe import SALT, make_token, unsubscribe_url, verify
+from campaigns.mail import suppressions
+from campaigns.mail.unsubscribe import SALT, make_token, unsubscribe_url, verify
 from crm.models import Suppression
 from crm.settings import Settings
 from tests.public_site import serving
@@ -161,18 +161,13 @@ def test_an_address_suppressed_before_keeps_its_first_reason(site, session, now)
     assert suppressed(session) == [("known@partner.example.org", "bounce", "sendgrid")]
 
 
-def test_healthz_answers_while_the_database_does(site):
-    """For an uptime monitor: a plain 200."""
-    assert call(f"{site}/healthz") == Answer(200, "ok")
-
-
 def test_the_served_app_answers_the_public_routes(engine, tmp_path):
     """Through st.App as `make run` serves it: no sign-in, no clash with Streamlit's paths."""
     from tests.browser import running_app
 
     url = engine.url.render_as_string(hide_password=False)
     with running_app(url, tmp_path / "app.log") as base:
-        health = call(f"{base}/healthz")
+        health = call(f"{base}/api/health")
         page = call(f"{base}/unsubscribe/{make_token('browser-test-key', 'a@partner.example.org')}")
-    assert health == Answer(200, "ok")
+    assert health == Answer(200, '{"ok":true,"database":true}')
     assert (page.status, '<form method="post">' in page.body) == (200, True)

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import func, select
 
-from campaigns.dispatch import DispatchConfig, Dispatcher
-from campaigns.outbox import enqueue_many
-from campaigns.transports.keepalive import sendgrid_client
-from campaigns.transports.sendgrid_api import SendGridTransport
-from campaigns.window import SendWindow
+from campaigns.mail.dispatch import DispatchConfig, Dispatcher
+from campaigns.mail.outbox import enqueue_many
+from campaigns.mail.transports.keepalive import sendgrid_client
+from campaigns.mail.transports.sendgrid_api import SendGridTransport
+from crm.setting_values import SendWindow
 from crm import settings
 from crm.models import EmailEvent, Message, Suppression
 from sendgrid_local import LocalServer

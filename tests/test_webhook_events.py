@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from campaigns.webhook.events import apply_events
+from campaigns.mail.webhook.events import apply_events
 from crm.models import EmailEvent, Message, ReviewRequest, Suppression
 from tests.review_helpers import visited
 from tests.webhook_helpers import event, sent_message

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from campaigns.webhook.signature import digest, is_fresh, verify
+from campaigns.mail.webhook.signature import digest, is_fresh, verify
 
 # SendGrid's documented test vector, copied from sendgrid-python's own test,
 # test/unit/test_eventwebhook.py (github.com/sendgrid/sendgrid-python).

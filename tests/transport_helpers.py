@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from campaigns.transports.base import Attachment, OutgoingEmail
+from campaigns.mail.transports.base import Attachment, OutgoingEmail
 
 
 def outgoing(**fields: Any) -> OutgoingEmail:

@@ -20,7 +20,7 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
 
-PUBLIC_PREFIXES = ("/api/", "/unsubscribe/", "/rsvp/", "/r/", "/guides/", "/healthz")
+PUBLIC_PREFIXES = ("/api/", "/unsubscribe/", "/rsvp/", "/r/", "/guides/")
 PUBLIC_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
                  "frame-ancestors 'none'; base-uri 'none'")
 EVERYWHERE = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from crm import sessions
@@ -17,7 +16,7 @@ from crm import settings as settings_module
 from crm import clock
 from crm.db import engine_for, session_scope
 from crm.settings import Settings, SettingsError
-from ui.public import bodies
+from ui.public import bodies, guides, health, review_link, rsvp, sendgrid_events, unsubscribe
 from ui.public.bodies import BadBody, parse_json, read_limited
 
 SESSION_COOKIE = "liaison_session"
@@ -25,21 +24,6 @@ SESSION_COOKIE = "liaison_session"
 # Handoff tokens already traded for a cookie, with when each would expire anyway: a
 # token that leaked (a log, a screenshot) cannot be traded a second time.
 _spent_handoffs: dict[str, datetime] = {}
-
-
-def database_answers() -> bool:
-    try:
-        with engine_for(settings_module.get().database_url).connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except (SettingsError, SQLAlchemyError):
-        return False
-    return True
-
-
-async def health(_request: Request) -> JSONResponse:
-    """For a load balancer or uptime monitor: 200 when the database answers, else 503."""
-    database = await run_in_threadpool(database_answers)
-    return JSONResponse({"ok": database, "database": database}, status_code=200 if database else 503)
 
 
 def same_origin(request: Request) -> bool:
@@ -137,19 +121,13 @@ def _cookie_flags(settings: Settings) -> dict:
 
 
 def public_routes() -> list[BaseRoute]:
-    from ui.public.guides import routes as guide_routes
-    from ui.public.review_link import routes as review_routes
-    from ui.public.rsvp import routes as rsvp_routes
-    from ui.public.sendgrid_events import routes as sendgrid_events_routes
-    from ui.public.unsubscribe import routes as unsubscribe_routes  # it imports database_answers from here
-
     return [
-        Route("/api/health", health, methods=["GET"]),
+        *health.routes(),
         Route("/api/session", start_session, methods=["POST"]),
         Route("/api/session/end", end_session, methods=["POST"]),
-        *unsubscribe_routes(),
-        *review_routes(),
-        *rsvp_routes(),
-        *guide_routes(),
-        *sendgrid_events_routes(),
+        *unsubscribe.routes(),
+        *review_link.routes(),
+        *rsvp.routes(),
+        *guides.routes(),
+        *sendgrid_events.routes(),
     ]

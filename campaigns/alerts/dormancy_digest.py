@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from campaigns.compose import compose
-from campaigns.outbox import Draft, enqueue_many
+from campaigns.mail.compose import compose
+from campaigns.mail.outbox import Draft, enqueue_many
 from crm.analytics.dormancy import at_risk
 from crm.analytics.filters import Filters, Period
 from crm.clock import Clock

@@ -1,6 +1,6 @@
 """From the Dormancy page to a win-back cadence in one click. Only a cadence whose
 purpose is win-back may be chosen, so a slipping partner is never dropped into a
-prospecting sequence by a mis-click; enrolling itself is `campaigns.cadences.enrol`,
+prospecting sequence by a mis-click; enrolling itself is `campaigns.cadences.enrolment.enrol`,
 which reports partners already in the cadence instead of enrolling them twice."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from campaigns.cadences import EnrolReport, enrol, get_cadence
+from campaigns.cadences.enrolment import EnrolReport, enrol, get_cadence
 from crm.access import Actor, require_editor
 from crm.models import Cadence
 from crm.vocab import CadencePurpose

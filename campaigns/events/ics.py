@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event as VEvent, vCalAddress
 
-from campaigns.transports.base import Attachment
+from campaigns.mail.transports.base import Attachment
 from crm.models import Event
 
 

@@ -14,11 +14,11 @@ from sqlalchemy import exists, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from campaigns.compose import compose
+from campaigns.mail.compose import compose
 from campaigns.events.ics import build_ics, ics_attachment
 from campaigns.events.service import CANCELLED, SCHEDULED, get_event
 from campaigns.events.tokens import rsvp_url
-from campaigns.outbox import Draft, enqueue_many
+from campaigns.mail.outbox import Draft, enqueue_many
 from crm import audit
 from crm.access import Actor, require_editor
 from crm.clock import Clock

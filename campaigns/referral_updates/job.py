@@ -19,6 +19,7 @@ from campaigns.referral_updates.pending import skip_unreachable_partners
 from campaigns.referral_updates.stages import record_new_stages
 from crm.clock import Clock
 from crm.settings import Settings
+from crm.db import session_scope
 
 EVERY_SECONDS = 120
 
@@ -45,7 +46,5 @@ def run_pass(session: Session, settings: Settings, now: datetime) -> PassReport:
 
 
 def scheduled_job(engine: Engine, settings: Settings, clock: Clock) -> Any:
-    from crm.db import session_scope
-
     with session_scope(engine) as session:
         return run_pass(session, settings, clock())

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from campaigns.compose import compose
-from campaigns.outbox import Draft, enqueue_many
+from campaigns.mail.compose import compose
+from campaigns.mail.outbox import Draft, enqueue_many
 from campaigns.referral_updates.recipients import Recipient
-from campaigns.templates import TemplateSource, effective_template
+from campaigns.mail.templating import TemplateSource, effective_template
 from crm.models import Message
 from crm.settings import Settings
 

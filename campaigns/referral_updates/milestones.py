@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from campaigns.outbox import enqueue_many
+from campaigns.mail.outbox import enqueue_many
 from campaigns.referral_updates.mail import Composer
 from campaigns.referral_updates.recipients import main_contacts
 from campaigns.referral_updates.stages import cutoff

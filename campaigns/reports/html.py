@@ -16,9 +16,9 @@ from jinja2 import Template
 
 from campaigns.reports import cells
 from campaigns.reports.report import Report, Section
-from campaigns.templates.catalog import TEMPLATE_DIR
-from campaigns.templates.render import ACCENT_COLOR
-from campaigns.templates.sandbox import HTML_ENV, TEXT_ENV, budget, render_capped
+from campaigns.mail.templating.catalog import TEMPLATE_DIR
+from campaigns.mail.templating.render import ACCENT_COLOR
+from campaigns.mail.templating.sandbox import HTML_ENV, TEXT_ENV, budget, render_capped
 
 TEMPLATE = "leadership_report"
 MAX_EMAIL_ROWS = 12  # per table and chart; the workbook has them all

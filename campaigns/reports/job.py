@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from campaigns.business_days import next_business_day
-from campaigns.outbox import enqueue_many
+from crm.business_days import next_business_day
+from campaigns.mail.outbox import enqueue_many
 from campaigns.reports.mail import report_draft, report_email
 from crm.analytics.filters import Period
 from crm.clock import Clock

@@ -9,11 +9,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from campaigns.outbox import Draft
+from campaigns.mail.outbox import Draft
 from campaigns.reports.excel import XLSX_MIME, report_workbook, workbook_filename
 from campaigns.reports.html import TEMPLATE, render_report
 from campaigns.reports.monthly import monthly_report
-from campaigns.transports.base import Attachment
+from campaigns.mail.transports.base import Attachment
 from crm.analytics.filters import Period
 from crm.settings import Settings
 

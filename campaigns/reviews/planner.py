@@ -8,7 +8,7 @@ visit went. The send window is applied by the dispatcher, not here.
 
 The one reminder goes only to a request neither opened nor clicked: `opened_at` is a
 person's open of the request or its reminder, from SendGrid's Event Webhook
-(campaigns/webhook/events.py); Apple Mail's privacy prefetch is a machine open and
+(campaigns/mail/webhook/events.py); Apple Mail's privacy prefetch is a machine open and
 does not count, so those patients are still reminded."""
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from campaigns.compose import compose
-from campaigns.outbox import Draft, enqueue_many
+from campaigns.mail.compose import compose
+from campaigns.mail.outbox import Draft, enqueue_many
 from campaigns.reviews.links import request_url
-from campaigns.templates import effective_template
+from campaigns.mail.templating import effective_template
 from crm.models import Location, Message, Patient, ReviewRequest, Visit
 from crm.settings import Settings
 

@@ -19,12 +19,12 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from campaigns.business_days import due_moment
-from campaigns.compose import compose
-from campaigns.outbox import Draft, enqueue_many
+from crm.business_days import due_moment
+from campaigns.mail.compose import compose
+from campaigns.mail.outbox import Draft, enqueue_many
 from campaigns.seasonal.recipients import SeasonalRecipient, joined, seasonal_recipients
 from campaigns.seasonal.sends import APPROVED, PHASE_TEMPLATES, SENT
-from campaigns.templates import TemplateSource, effective_template
+from campaigns.mail.templating import TemplateSource, effective_template
 from crm.clock import Clock
 from crm.db import session_scope
 from crm.models import SeasonalSend, User

@@ -1,5 +1,5 @@
 """What a marketer sees before approving a seasonal send: who it reaches, who is left
-out and why (judged by `campaigns.step_preview` with the dispatcher's own rules, at the
+out and why (judged by `campaigns.mail.preview` with the dispatcher's own rules, at the
 moment the send is due), and the email as the first recipient would get it."""
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session
 
-from campaigns.business_days import due_moment
-from campaigns.outbox import Draft
+from crm.business_days import due_moment
+from campaigns.mail.outbox import Draft
 from campaigns.seasonal.enqueue import Phase, owner_names, seasonal_email
 from campaigns.seasonal.recipients import SeasonalRecipient, seasonal_recipients
 from campaigns.seasonal.sends import PHASE_TEMPLATES, SendError
-from campaigns.step_preview import Recipient, StepPreview, preview
-from campaigns.templates import effective_template
+from campaigns.mail.preview import Recipient, StepPreview, preview
+from campaigns.mail.templating import effective_template
 from crm.models import SeasonalSend
 from crm.settings import Settings
 

@@ -4,7 +4,7 @@ missed the practice's targets for them.
 Time to a stage counts only the referrals that reached it (an open referral has no
 time yet); how many are still open at each stage is reported beside it.
 
-A target is a number of business days (Monday to Friday, as campaigns/business_days.py
+A target is a number of business days (Monday to Friday, as crm/business_days.py
 counts them) from receipt, on the practice's local calendar: a referral received on
 Friday afternoon with a one-business-day target is on time if contacted any time on
 Monday, late on Tuesday; one received on Saturday counts as if received on Friday
@@ -27,7 +27,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.selectable import CTE, Selectable, Subquery
 from sqlmodel import Session
 
-from campaigns.business_days import add_business_days
+from crm.business_days import add_business_days
 from crm.analytics import sql
 from crm.analytics.filters import Filters
 from crm.analytics.funnel import NO_LOCATION, referrals_in

@@ -1,8 +1,8 @@
 """What a lifecycle move does to outreach. A partner that became a referral source
 leaves every cadence set to exit on it (typically prospecting) and, when that cadence
 names a nurture cadence, enters it; a partner that went dormant enters every active
-win-back cadence. Enrolling and exiting go through `campaigns.cadences`, the one place
-that owns enrolments, a whole group of partners per call."""
+win-back cadence. Enrolling and exiting are the cadence program's, reached through
+the hook in `crm.lifecycle.outreach`, a whole group of partners per call."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -14,12 +14,13 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from crm.access import SYSTEM, Actor
+from crm.lifecycle.outreach import current
 from crm.lifecycle.rules import DORMANT, SOURCE, Move, final_statuses
 from crm.models import Cadence, Enrolment
 from crm.vocab import CadencePurpose, EnrolmentStatus, ExitReason
 
-# campaigns.cadences accepts manual, segment and rule; a lifecycle enrolment is made by a
-# rule of the practice (its cadence settings), so it is recorded as "rule".
+# Enrolments are manual, segment or rule; a lifecycle enrolment is made by a rule of the
+# practice (its cadence settings), so it is recorded as "rule".
 ENROLMENT_SOURCE = "rule"
 LIVE = (EnrolmentStatus.ACTIVE.value, EnrolmentStatus.PAUSED.value)
 BATCH = 900
@@ -90,19 +91,17 @@ def _win_back_cadences(session: Session) -> list[int]:
 
 def _exit(session: Session, partner_ids: list[int], reason: str, now: datetime, *,
           only_exit_on_referral_source: bool, actor: Actor = SYSTEM) -> int:
-    from campaigns.cadences import exit_enrolments
-
-    return sum(exit_enrolments(session, actor, partner_ids=batch, reason=reason, now=now,
-                               only_exit_on_referral_source=only_exit_on_referral_source)
+    outreach = current()
+    return sum(outreach.exit(session, actor, batch, reason=reason, now=now,
+                             only_exit_on_referral_source=only_exit_on_referral_source)
                for batch in batches(partner_ids))
 
 
 def _enrol(session: Session, effects: CadenceEffects, cadence_id: int, partner_ids: list[int],
            now: datetime) -> None:
-    from campaigns.cadences import enrol
-
     if not partner_ids:
         return
+    outreach = current()
     for batch in batches(sorted(partner_ids)):
-        report = enrol(session, SYSTEM, cadence_id, batch, source=ENROLMENT_SOURCE, now=now)
-        effects.enrolled[cadence_id] = effects.enrolled.get(cadence_id, 0) + report.enrolled
+        enrolled = outreach.enrol(session, SYSTEM, cadence_id, batch, source=ENROLMENT_SOURCE, now=now)
+        effects.enrolled[cadence_id] = effects.enrolled.get(cadence_id, 0) + enrolled

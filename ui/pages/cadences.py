@@ -8,17 +8,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from campaigns.cadence_steps import StepDraft, cadence_templates, roles_of, step_variables, values_of
-from campaigns.cadences import (CadenceDraft, CadenceSummary, create_cadence, enrol, enrol_segment,
+from campaigns.cadences.steps import StepDraft, cadence_templates, roles_of, step_variables, values_of
+from campaigns.cadences.enrolment import (CadenceDraft, CadenceSummary, create_cadence, enrol, enrol_segment,
                                 exit_enrolment_ids, get_cadence, list_cadences, list_enrolments, live_steps, pause,
                                 resume, update_cadence)
-from campaigns.templates import TEMPLATES
+from campaigns.mail.templating import TEMPLATES
 from crm import clock
 from crm.models import Cadence, CadenceStep
 from crm.partners import PartnerQuery, search_partners
 from crm.vocab import CadencePurpose, ContactRole, EnrolmentStatus, ExitReason, Recurrence, StepAction
 from ui.shell import AppContext, context
 from ui.widgets import attempt, flash, label_of, local, read, show_flash
+from crm.segments import list_segments
 
 NEW = 0
 _PICK = "cadence_pick"
@@ -116,8 +117,6 @@ def _rule_segment(ctx: AppContext, cadence: Cadence | None, prefix: str, locked:
 
 
 def _segments(session: Any) -> list[Any]:
-    from crm.segments import list_segments
-
     return list_segments(session)
 
 

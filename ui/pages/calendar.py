@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from campaigns.calendar import PLANNED, Calendar, DayGroup, calendar, month_of, quarter_of
-from campaigns.step_preview import preview_planned_step
+from campaigns.mail.preview import preview_planned_step
 from crm import clock
 from crm.vocab import StepAction, TouchKind
 from ui.shell import AppContext, context

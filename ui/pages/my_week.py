@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from campaigns.tasks import (TASK_KINDS, MyWeek, TaskInput, TaskItem, complete_task, create_task, my_week,
+from crm.tasks import (TASK_KINDS, MyWeek, TaskInput, TaskItem, complete_task, create_task, my_week,
                              partner_choices, reassign_task, route, skip_task, snooze_task)
 from crm import clock
 from crm.contacts import contacts_of

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from campaigns.outbox import KINDS, STATUSES, OutboxFilter, attempts_of, cancel_message, list_messages, retry_message, status_counts
-from campaigns.transports.file import list_outbox_files
+from campaigns.mail.outbox import KINDS, STATUSES, OutboxFilter, attempts_of, cancel_message, list_messages, retry_message, status_counts
+from campaigns.mail.transports.file import list_outbox_files
 from crm import clock
 from crm.models import Message
 from ui.shell import AppContext, context

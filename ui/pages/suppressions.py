@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from campaigns.suppressions import (Reason, add, count_by_reason, last_synced, list_suppressions, remove)
+from campaigns.mail.suppressions import (Reason, add, count_by_reason, last_synced, list_suppressions, remove)
 from crm import clock
 from crm.models import Suppression
 from ui.shell import AppContext, context

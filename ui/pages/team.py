@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from campaigns.tasks import team_tasks
+from crm.tasks import team_tasks
 from crm import clock
 from crm.vocab import StepAction
 from ui.shell import AppContext, context

@@ -7,14 +7,14 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from campaigns.compose import enqueue_test
-from campaigns.templates import (
+from campaigns.mail.compose import enqueue_test
+from campaigns.mail.templating import (
     TEMPLATES, PracticeInfo, RenderedEmail, TemplateError, TemplateSource, TemplateSpec, delete_override,
     effective_template, list_overrides, render_email, save_override,
 )
-from campaigns.templates.catalog import LAYOUT_VARIABLES
-from campaigns.templates.overrides import SAMPLE_UNSUBSCRIBE_URL
-from campaigns.templates.sandbox import ALLOWED_FILTERS
+from campaigns.mail.templating.catalog import LAYOUT_VARIABLES
+from campaigns.mail.templating.overrides import SAMPLE_UNSUBSCRIBE_URL
+from campaigns.mail.templating.sandbox import ALLOWED_FILTERS
 from crm import clock
 from crm.models import TemplateOverride
 from crm.users import list_users

@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ui.public.unsubscribe import _page, _settings, _unavailable
+from crm.settings import Settings
+from ui.public.frame import page, with_settings
 
 GUIDES: dict[str, tuple[str, list[str]]] = {
     "pre": ("Before the season starts", [
@@ -36,17 +37,17 @@ GUIDES: dict[str, tuple[str, list[str]]] = {
 
 
 async def guide(request: Request) -> Response:
-    settings = _settings()
-    if settings is None:
-        return _unavailable()
-    phase = request.path_params["phase"]
-    if phase not in GUIDES:
-        return _page(settings, "Page not found", "<p>There is no such guide.</p>", status_code=404)
-    title, points = GUIDES[phase]
-    items = "".join(f"<li>{escape(point)}</li>" for point in points)
-    body = (f"<ul>{items}</ul><p>Questions, or an athlete who needs to be seen? "
-            f"Contact {escape(settings.practice_name)}.</p>")
-    return _page(settings, title, body)
+    async def show(settings: Settings) -> Response:
+        phase = request.path_params["phase"]
+        if phase not in GUIDES:
+            return page(settings, "Page not found", "<p>There is no such guide.</p>", status_code=404)
+        title, points = GUIDES[phase]
+        items = "".join(f"<li>{escape(point)}</li>" for point in points)
+        body = (f"<ul>{items}</ul><p>Questions, or an athlete who needs to be seen? "
+                f"Contact {escape(settings.practice_name)}.</p>")
+        return page(settings, title, body)
+
+    return await with_settings(show)
 
 
 def routes() -> list[BaseRoute]:

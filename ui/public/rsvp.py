@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,7 +27,10 @@ from crm import clock
 from crm.db import engine_for, session_scope
 from crm.models import Event, EventInvitee
 from crm.settings import Settings
-from ui.public.unsubscribe import _page, _settings, _unavailable
+from ui.public.frame import invalid, page, with_token
+
+ADVICE = ("This reply link is not valid. Please use the link from your invitation, or reply to "
+          "the invitation email.")
 
 _SAID = {
     "yes": "Thank you: your seat is saved. You will get a reminder before the event.",
@@ -58,29 +60,23 @@ async def answer(request: Request) -> Response:
 
 
 async def _reply(request: Request, read_or_record: Callable[[Settings, RsvpRequest], Answered | None],
-                 page: Callable[[Settings, RsvpRequest, Answered], Response]) -> Response:
-    """The frame both answers share: settings or 503, a good token or 400, the event
-    (read or recorded) or 400, a cancelled event said so, else `page`."""
-    settings = _settings()
-    if settings is None:
-        return _unavailable()
-    wanted = verify(settings.secret_key, request.path_params["token"])
-    if wanted is None:
-        return _invalid(settings)
-    try:
+                 answer: Callable[[Settings, RsvpRequest, Answered], Response]) -> Response:
+    """What both answers share inside the public frame: the event (read or recorded) or
+    400, a cancelled event said so, else `answer`."""
+    async def reply(settings: Settings, wanted: RsvpRequest) -> Response:
         event = await run_in_threadpool(read_or_record, settings, wanted)
-    except SQLAlchemyError:
-        return _unavailable()
-    if event is None:
-        return _invalid(settings)
-    if event.cancelled:
-        return _page(settings, "Event cancelled", f"<p>{escape(event.title)} has been cancelled.</p>")
-    return page(settings, wanted, event)
+        if event is None:
+            return invalid(settings, ADVICE)
+        if event.cancelled:
+            return page(settings, "Event cancelled", f"<p>{escape(event.title)} has been cancelled.</p>")
+        return answer(settings, wanted, event)
+
+    return await with_token(request, verify, ADVICE, reply)
 
 
 def _ask(settings: Settings, wanted: RsvpRequest, event: Answered) -> Response:
     button, question = _ASK[wanted.answer]
-    return _page(settings, "Your reply",
+    return page(settings, "Your reply",
                  f"<p>{question} <strong>{escape(event.title)}</strong>?<br>{escape(event.when)}<br>"
                  f"{escape(event.where)}</p><form method=\"post\"><button type=\"submit\">{button}</button></form>")
 
@@ -88,7 +84,7 @@ def _ask(settings: Settings, wanted: RsvpRequest, event: Answered) -> Response:
 def _thanks(settings: Settings, wanted: RsvpRequest, answered: Answered) -> Response:
     details = (f"<p><strong>{escape(answered.title)}</strong><br>{escape(answered.when)}<br>"
                f"{escape(answered.where)}</p>")
-    return _page(settings, "Thank you", f"<p>{_SAID[answered.rsvp]}</p>{details}")
+    return page(settings, "Thank you", f"<p>{_SAID[answered.rsvp]}</p>{details}")
 
 
 def routes() -> list[BaseRoute]:
@@ -125,9 +121,3 @@ def _record(settings: Settings, wanted: RsvpRequest, now: datetime) -> Answered 
 
 def _event_of(session: Session, invitee_id: int) -> Event:
     return get_event(session, session.get(EventInvitee, invitee_id).event_id)
-
-
-def _invalid(settings: Settings) -> Response:
-    return _page(settings, "Link not valid",
-                 "<p>This reply link is not valid. Please use the link from your invitation, or reply to "
-                 "the invitation email.</p>", status_code=400)

@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from campaigns.webhook.events import ApplyReport
-from campaigns.webhook.receipts import receive
-from campaigns.webhook.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, is_fresh, verify
+from campaigns.mail.webhook.events import ApplyReport
+from campaigns.mail.webhook.receipts import receive
+from campaigns.mail.webhook.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, is_fresh, verify
 from crm import settings as settings_module
 from crm import clock
 from crm.db import engine_for, session_scope

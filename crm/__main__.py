@@ -1,3 +1,0 @@
-from crm.cli import main
-
-main()

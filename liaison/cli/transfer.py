@@ -1,0 +1,113 @@
+"""`crm partners|contacts|referrals|patients import|export`: thin commands over
+crm.transfer. Exit status: 0 imported, 1 rows were rejected, 2 the command or the file
+is unusable."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlmodel import Session, select
+
+from crm.access import SYSTEM, Actor, PermissionDenied
+from liaison.cli.common import engine, fail, load_settings
+from crm import clock
+from crm.models import User
+from crm.transfer import ENTITIES, ImportFileError, ImportReport, export_csv, import_file
+from crm.users import actor_for
+
+
+class OnError(StrEnum):
+    abort = "abort"
+    skip = "skip"
+
+
+def register(app: typer.Typer) -> None:
+    for entity in ENTITIES:
+        app.add_typer(_commands(entity), name=entity)
+
+
+def _commands(entity: str) -> typer.Typer:
+    group = typer.Typer(no_args_is_help=True, help=f"Import and export {entity} as CSV.")
+
+    @group.command("import")
+    def import_(
+        file: Path = typer.Argument(..., help="A .csv file or an .xlsx workbook (its first sheet)."),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Check and report; write nothing."),
+        on_error: OnError = typer.Option(
+            OnError.abort, "--on-error", case_sensitive=False,
+            help="abort: any bad row imports nothing. skip: import the good rows.",
+        ),
+        as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+        as_user: str = typer.Option("", "--as", help="Email of the user the audit log names (default: system)."),
+    ) -> None:
+        """Add new records and update the ones already present; report every bad row."""
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise fail(f"cannot read {file}: {exc.strerror or exc}", 2) from None
+        zone = load_settings().zone
+        with Session(engine(), expire_on_commit=False) as session:
+            actor = _actor(session, as_user)
+            try:
+                with _progress_bar(f"Importing {entity}", quiet=as_json) as progress:
+                    report = import_file(session, actor, entity, data, file.name, on_error=on_error.value,
+                                         dry_run=dry_run, now=clock.now(), progress=progress, zone=zone)
+            except (ImportFileError, PermissionDenied) as exc:
+                raise fail(f"{file.name}: {exc}", 2) from None
+        typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else _describe(report))
+        raise typer.Exit(1 if report.rejected else 0)
+
+    @group.command("export")
+    def export(file: Path = typer.Argument(..., help="The CSV file to write.")) -> None:
+        """Write every record as CSV, in the columns the import takes."""
+        try:
+            with file.open("w", newline="", encoding="utf-8-sig") as out, Session(engine()) as session:
+                count = export_csv(session, entity, out)
+        except OSError as exc:
+            raise fail(f"cannot write {file}: {exc.strerror or exc}", 2) from None
+        typer.echo(f"exported {count} {entity} to {file}")
+
+    return group
+
+
+def _actor(session: Session, email: str) -> Actor:
+    if not email:
+        return SYSTEM
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise fail(f"no user with email {email}", 2)
+    return actor_for(user)
+
+
+@contextmanager
+def _progress_bar(label: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A bar on stderr, and only on a terminal: logs and --json output stay clean."""
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _describe(report: ImportReport) -> str:
+    lines = [
+        f"{report.entity}: {report.total_rows} rows: {report.inserted} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.rejected)} rejected"
+    ]
+    for row in report.rejected:
+        lines.append(f"  line {row.line}: " + "; ".join(row.reasons))
+    if report.dry_run:
+        lines.append("dry run: nothing was written")
+    elif not report.written:
+        lines.append("nothing was imported because of the rejected rows "
+                     "(fix them, or use --on-error skip to import the good rows)")
+    return "\n".join(lines)
