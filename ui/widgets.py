@@ -64,6 +64,23 @@ def attempt(engine: Engine, change: Callable[[Session], T]) -> T | None:
     return None
 
 
+def submit(engine: Engine, change: Callable[[Session], T], said: str | Callable[[T], str], *,
+           fresh: str | None = None, then: Callable[[T], None] | None = None) -> None:
+    """The one way a form or button saves: the change in one transaction and, when it is
+    refused, the reason where the user is looking (nothing was written). Once saved, the
+    message `said` for the next run, fresh empty widgets for the form `fresh`, whatever
+    `then` keeps for the next run (the row to open), and the rerun that shows it all."""
+    done = attempt(engine, change)
+    if done is None:
+        return
+    if then is not None:
+        then(done)
+    flash(said(done) if callable(said) else said)
+    if fresh is not None:
+        next_form(fresh)
+    st.rerun()
+
+
 def read(engine: Engine, query: Callable[[Session], T]) -> T:
     with Session(engine, expire_on_commit=False) as session:
         return query(session)

@@ -7,7 +7,7 @@ from crm import clock
 from crm.models import User
 from crm.users import set_monthly_report, sign_out_everywhere
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, read, show_flash
+from ui.widgets import submit, attempt, read, show_flash
 
 REPORT_HELP = ("On the first business day of each month: last month's figures from the analytics pages by "
                "email, with an Excel workbook of every table and chart.")
@@ -25,11 +25,7 @@ def render(ctx: AppContext) -> None:
                              key="account_monthly_report")
         submitted = st.form_submit_button("Save", type="primary")
     if submitted:
-        saved = attempt(ctx.engine, lambda s: set_monthly_report(s, ctx.actor, user.id, wanted, clock.now()))
-        if saved is not None:
-            flash("You will get the monthly report by email." if saved.monthly_report
-                  else "You will no longer get the monthly report.")
-            st.rerun()
+        submit(ctx.engine, lambda s: set_monthly_report(s, ctx.actor, user.id, wanted, clock.now()), lambda saved: "You will get the monthly report by email." if saved.monthly_report else "You will no longer get the monthly report.")
     st.subheader("Signed-in browsers", anchor=False)
     st.caption(f"Signing in lasts 12 hours, and ends after {ctx.settings.session_idle_minutes} minutes without use.")
     if st.button("Sign out everywhere", key="account_sign_out_everywhere", icon=":material/logout:",

@@ -12,7 +12,7 @@ from crm.vocab import PartnerStatus, PartnerType
 from ui.analytics_filters import filter_bar
 from ui.downloads import download_buttons
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, read, show_flash
+from ui.widgets import read, show_flash, submit
 
 TABLE = "dormancy_table"
 CHOSEN = "dormancy_enrol_ids"
@@ -94,11 +94,9 @@ def _enrol(ctx: AppContext, table: pd.DataFrame) -> None:
     cadence_id = st.selectbox("Win-back cadence", list(by_id), format_func=lambda i: by_id[i],
                               key="dormancy_cadence")
     if st.button("Enrol selected in win-back", type="primary", key="dormancy_enrol", disabled=not chosen):
-        report = attempt(ctx.engine, lambda s: enrol_in_win_back(s, ctx.actor, chosen, cadence_id, clock.now()))
-        if report is not None:
-            flash(f"{by_id[cadence_id]}: {report.sentence()}")
-            st.session_state.pop(CHOSEN, None)
-            st.rerun()
+        submit(ctx.engine, lambda s: enrol_in_win_back(s, ctx.actor, chosen, cadence_id, clock.now()),
+               lambda report: f"{by_id[cadence_id]}: {report.sentence()}",
+               then=lambda _report: st.session_state.pop(CHOSEN, None))
 
 
 if __name__ == "__main__":

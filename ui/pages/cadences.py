@@ -3,6 +3,7 @@ quarterly touch plans. Editors create and edit them, enrol partners (one by one 
 segment's members) and pause, resume or exit enrolments; viewers read."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -18,7 +19,7 @@ from crm.models import Cadence, CadenceStep
 from crm.partners import PartnerQuery, search_partners
 from crm.vocab import CadencePurpose, ContactRole, EnrolmentStatus, ExitReason, Recurrence, StepAction
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, label_of, local, read, show_flash
+from ui.widgets import label_of, local, read, show_flash, submit
 from crm.segments import list_segments
 
 NEW = 0
@@ -181,13 +182,12 @@ def _save(ctx: AppContext, cadence: Cadence | None, fields: dict[str, Any]) -> N
             return create_cadence(session, ctx.actor, draft, clock.now())
         return update_cadence(session, ctx.actor, cadence.id, draft, clock.now())
 
-    saved = attempt(ctx.engine, change)
-    if saved is not None:
+    def reopen(saved: Cadence) -> None:
         for key in [k for k in st.session_state if str(k).startswith(f"cad{cadence.id if cadence else 'new'}_")]:
             del st.session_state[key]
         st.session_state[_OPEN_NEXT] = saved.id
-        flash(f"{saved.name} saved.")
-        st.rerun()
+
+    submit(ctx.engine, change, lambda saved: f"{saved.name} saved.", then=reopen)
 
 
 def _enrol(ctx: AppContext, cadence: Cadence) -> None:
@@ -202,19 +202,17 @@ def _enrol(ctx: AppContext, cadence: Cadence) -> None:
         names = {r.id: f"{r.name} ({r.city})" if r.city else r.name for r in found}
         picked = st.multiselect("Partners", list(names), format_func=names.get, key=f"enrol_pick_{cadence.id}")
         if st.button("Enrol", key=f"enrol_go_{cadence.id}", disabled=not picked):
-            _report(attempt(ctx.engine, lambda s: enrol(s, ctx.actor, cadence.id, picked, now=clock.now())))
+            submit(ctx.engine, lambda s: enrol(s, ctx.actor, cadence.id, picked, now=clock.now()), _sentence)
     with right:
         segments = {s.id: s.name for s in read(ctx.engine, _segments)}
         segment = st.selectbox("Segment", list(segments), format_func=segments.get, key=f"enrol_segment_{cadence.id}",
                                index=None, placeholder="Choose a segment")
         if st.button("Enrol its members now", key=f"enrol_segment_go_{cadence.id}", disabled=segment is None):
-            _report(attempt(ctx.engine, lambda s: enrol_segment(s, ctx.actor, cadence.id, segment, clock.now())))
+            submit(ctx.engine, lambda s: enrol_segment(s, ctx.actor, cadence.id, segment, clock.now()), _sentence)
 
 
-def _report(report: Any) -> None:
-    if report is not None:
-        flash(report.sentence())
-        st.rerun()
+def _sentence(report: Any) -> str:
+    return report.sentence()
 
 
 def _enrolments(ctx: AppContext, cadence: Cadence) -> None:
@@ -239,21 +237,19 @@ def _enrolment_actions(ctx: AppContext, cadence: Cadence, names: dict[int, str])
                             key=f"enrolment_pick_{cadence.id}")
     pause_col, resume_col, reason_col, exit_col = st.columns([1, 1, 2, 1])
     if pause_col.button("Pause", key=f"enrolment_pause_{cadence.id}", disabled=not picked):
-        _changed(attempt(ctx.engine, lambda s: pause(s, ctx.actor, picked, now=clock.now())), "paused")
+        submit(ctx.engine, lambda s: pause(s, ctx.actor, picked, now=clock.now()), _changed("paused"))
     if resume_col.button("Resume", key=f"enrolment_resume_{cadence.id}", disabled=not picked):
-        _changed(attempt(ctx.engine, lambda s: resume(s, ctx.actor, picked, now=clock.now(),
-                                                      timezone=ctx.settings.timezone)), "resumed")
+        submit(ctx.engine, lambda s: resume(s, ctx.actor, picked, now=clock.now(), timezone=ctx.settings.timezone),
+               _changed("resumed"))
     reason = reason_col.selectbox("Exit reason", ExitReason.choices(), format_func=label_of(ExitReason),
                                   index=ExitReason.choices().index("manual"), key=f"enrolment_reason_{cadence.id}")
     if exit_col.button("Exit", key=f"enrolment_exit_{cadence.id}", disabled=not picked):
-        _changed(attempt(ctx.engine, lambda s: exit_enrolment_ids(s, ctx.actor, picked, reason=reason,
-                                                                  now=clock.now())), "exited")
+        submit(ctx.engine, lambda s: exit_enrolment_ids(s, ctx.actor, picked, reason=reason, now=clock.now()),
+               _changed("exited"))
 
 
-def _changed(count: int | None, verb: str) -> None:
-    if count is not None:
-        flash(f"{count} enrolment{'s' if count != 1 else ''} {verb}.")
-        st.rerun()
+def _changed(verb: str) -> Callable[[int], str]:
+    return lambda count: f"{count} enrolment{'s' if count != 1 else ''} {verb}."
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from crm.segments import list_segments
 from crm.transfer.report import ImportFileError
 from crm.vocab import EventKind
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, form_key, label_of, local, next_form, now_local, read, show_flash
+from ui.widgets import submit, attempt, form_key, label_of, local, now_local, read, show_flash
 
 PICK = "event_pick"
 NEW = 0
@@ -123,22 +123,16 @@ def _event_form(ctx: AppContext, event: Event | None) -> None:
                   cost_per_attendee_cents=round(cost * 100), audience_segment_id=segment)
     now = clock.now()
     if event is None:
-        created = attempt(ctx.engine, lambda s: create_event(s, ctx.actor, EventInput(**values), now))
-        if created is not None:
-            flash(f"Created {created.title}.")
-            st.session_state[_OPEN_NEXT] = created.id
-            next_form(name)
-            st.rerun()
+        submit(ctx.engine, lambda s: create_event(s, ctx.actor, EventInput(**values), now),
+               lambda created: f"Created {created.title}.", fresh=name,
+               then=lambda created: st.session_state.update({_OPEN_NEXT: created.id}))
         return
 
     def change(session):  # type: ignore[no-untyped-def]
         update_event(session, ctx.actor, event.id, EventInput(**values), now)
         return send_update(session, ctx.settings, ctx.actor, event.id, now)
 
-    sent = attempt(ctx.engine, change)
-    if sent is not None:
-        flash(f"Saved; {sent} update{'s' if sent != 1 else ''} with the new calendar entry queued.")
-        st.rerun()
+    submit(ctx.engine, change, lambda sent: f"Saved; {sent} update{'s' if sent != 1 else ''} with the new calendar entry queued.")
 
 
 # One event ----------------------------------------------------------------------------
@@ -214,10 +208,7 @@ def _invite(ctx: AppContext, event: Event) -> None:
             invite(session, ctx.actor, event.id, now, partner_ids=picked, contact_ids=people)
             return send_invitations(session, ctx.settings, ctx.actor, event.id, now)
 
-        sent = attempt(ctx.engine, send)
-        if sent is not None:
-            flash(f"{sent} invitation{'s' if sent != 1 else ''} queued.")
-            st.rerun()
+        submit(ctx.engine, send, lambda sent: f"{sent} invitation{'s' if sent != 1 else ''} queued.")
 
 
 def _attendance(ctx: AppContext, event: Event) -> None:
@@ -225,10 +216,7 @@ def _attendance(ctx: AppContext, event: Event) -> None:
     labels = {r.invitee_id: f"{r.name} ({r.partner})" for r in rows}
     here = st.multiselect("Check in", list(labels), format_func=labels.get, key=f"event_check_in_{event.id}")
     if st.button("Check in", key=f"event_check_in_button_{event.id}", disabled=not here):
-        count = attempt(ctx.engine, lambda s: check_in(s, ctx.actor, event.id, here, clock.now()))
-        if count is not None:
-            flash(f"{count} checked in.")
-            st.rerun()
+        submit(ctx.engine, lambda s: check_in(s, ctx.actor, event.id, here, clock.now()), lambda count: f"{count} checked in.")
     sheet = st.file_uploader("Or import the sign-in sheet (CSV or Excel, with an Email column)",
                              type=["csv", "xlsx"], key=f"event_sheet_{event.id}")
     if sheet is not None and st.button("Import sign-in sheet", key=f"event_sheet_button_{event.id}"):
@@ -247,11 +235,8 @@ def _attendance(ctx: AppContext, event: Event) -> None:
 def _follow_up(ctx: AppContext, event: Event) -> None:
     url = st.text_input("Link to the slides or handouts", key=f"event_resources_{event.id}")
     if st.button("Send follow-ups", key=f"event_follow_up_{event.id}", disabled=not url.strip()):
-        sent = attempt(ctx.engine, lambda s: send_follow_ups(s, ctx.settings, ctx.actor, event.id, url.strip(),
-                                                             clock.now()))
-        if sent is not None:
-            flash(f"{sent} follow-up{'s' if sent != 1 else ''} queued (attendees and those who missed it).")
-            st.rerun()
+        submit(ctx.engine, lambda s: send_follow_ups(s, ctx.settings, ctx.actor, event.id, url.strip(),
+                                                             clock.now()), lambda sent: f"{sent} follow-up{'s' if sent != 1 else ''} queued (attendees and those who missed it).")
 
 
 def _change_or_cancel(ctx: AppContext, event: Event) -> None:
@@ -264,10 +249,7 @@ def _change_or_cancel(ctx: AppContext, event: Event) -> None:
             cancel_event(session, ctx.actor, event.id, clock.now())
             return send_cancellation(session, ctx.settings, ctx.actor, event.id, clock.now())
 
-        sent = attempt(ctx.engine, cancel)
-        if sent is not None:
-            flash(f"Cancelled; {sent} cancellation{'s' if sent != 1 else ''} queued.")
-            st.rerun()
+        submit(ctx.engine, cancel, lambda sent: f"Cancelled; {sent} cancellation{'s' if sent != 1 else ''} queued.")
 
 
 # The compliance report ------------------------------------------------------------------
@@ -291,11 +273,8 @@ def _report(ctx: AppContext) -> None:
             dollars = st.number_input(f"Set the {year} limit ($)", min_value=0.0, step=1.0,
                                       value=(limit or 0) / 100)
             if st.form_submit_button("Save limit"):
-                if attempt(ctx.engine, lambda s: set_limit(s, ctx.actor, year, round(dollars * 100),
-                                                           clock.now())) is not None:
-                    flash(f"Limit for {year} saved.")
-                    next_form("event_limit")
-                    st.rerun()
+                submit(ctx.engine, lambda s: set_limit(s, ctx.actor, year, round(dollars * 100),
+                                                           clock.now()), f"Limit for {year} saved.", fresh="event_limit")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from crm.contacts import contacts_of
 from crm.users import list_users
 from crm.vocab import Role, StepAction, TouchKind
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, local, read, show_flash
+from ui.widgets import submit, local, read, show_flash
 
 
 def render(ctx: AppContext) -> None:
@@ -68,9 +68,7 @@ def _add_task(ctx: AppContext, today: date, whose: int, assignable: dict[int, st
         if st.button("Add the task", key="new_task_add", disabled=partner_id is None):
             data = {"kind": kind, "partner_id": partner_id, "contact_id": contact_id, "due_on": due_on,
                     "assigned_to": owner, "title": title}
-            if attempt(ctx.engine, lambda s: create_task(s, ctx.actor, TaskInput(**data), clock.now())) is not None:
-                flash(f"Added: {StepAction(kind).label.lower()} for {partners[partner_id]}.")
-                st.rerun()
+            submit(ctx.engine, lambda s: create_task(s, ctx.actor, TaskInput(**data), clock.now()), f"Added: {StepAction(kind).label.lower()} for {partners[partner_id]}.")
 
 
 def _route(ctx: AppContext, week: MyWeek) -> None:
@@ -111,11 +109,8 @@ def _complete(ctx: AppContext, item: TaskItem) -> None:
         notes = right.text_input("Notes", key=f"notes_{item.task_id}")
         done = st.form_submit_button("Done", type="primary", icon=":material/check:", key=f"complete_{item.task_id}")
     if done:
-        touch = attempt(ctx.engine, lambda s: complete_task(s, ctx.actor, item.task_id, outcome.strip() or "done",
-                                                            notes, clock.now()))
-        if touch is not None:
-            flash(f"Done: {item.partner_name}. Logged as a {TouchKind(touch.kind).label.lower()}.")
-            st.rerun()
+        submit(ctx.engine, lambda s: complete_task(s, ctx.actor, item.task_id, outcome.strip() or "done",
+                                                            notes, clock.now()), lambda touch: f"Done: {item.partner_name}. Logged as a {TouchKind(touch.kind).label.lower()}.")
 
 
 def _other_actions(ctx: AppContext, item: TaskItem, today: date, assignable: dict[int, str]) -> None:
@@ -137,9 +132,7 @@ def _other_actions(ctx: AppContext, item: TaskItem, today: date, assignable: dic
 
 
 def _apply(ctx: AppContext, change, message: str) -> None:  # type: ignore[no-untyped-def]
-    if attempt(ctx.engine, change) is not None:
-        flash(message)
-        st.rerun()
+    submit(ctx.engine, change, message)
 
 
 if __name__ == "__main__":

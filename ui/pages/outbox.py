@@ -10,7 +10,7 @@ from campaigns.mail.transports.file import list_outbox_files
 from crm import clock
 from crm.models import Message
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, local, read, show_flash
+from ui.widgets import submit, local, read, show_flash
 
 _HELP = {
     "unknown": "The provider may or may not have accepted it (the connection broke mid-send). "
@@ -92,13 +92,9 @@ def _actions(ctx: AppContext, message: Message) -> None:
     if message.status in ("failed", "unknown"):
         label = "Send it again" if message.status == "failed" else "I checked: send it again"
         if left.button(label, key=f"retry_{message.id}", type="primary"):
-            if attempt(ctx.engine, lambda s: retry_message(s, ctx.actor, message.id, clock.now())):
-                flash("Queued again; the scheduler sends it within a minute.")
-                st.rerun()
+            submit(ctx.engine, lambda s: retry_message(s, ctx.actor, message.id, clock.now()), "Queued again; the scheduler sends it within a minute.")
     if right.button("Cancel this message", key=f"cancel_{message.id}"):
-        if attempt(ctx.engine, lambda s: cancel_message(s, ctx.actor, message.id, clock.now())):
-            flash("Cancelled: it will not be sent.")
-            st.rerun()
+        submit(ctx.engine, lambda s: cancel_message(s, ctx.actor, message.id, clock.now()), "Cancelled: it will not be sent.")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from crm.vocab import (ContactRole, PartnerStatus, PartnerType, ReferralChannel,
                        UpdatePreference)
 from ui.downloads import download_buttons
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, form_key, label_of, local, next_form, now_local, read, show_flash, to_utc
+from ui.widgets import submit, form_key, label_of, local, now_local, read, show_flash, to_utc
 
 PAGE_SIZE = 200
 OPEN = "open_partner"
@@ -216,13 +216,9 @@ def _archive_or_restore(ctx: AppContext, partner: Partner) -> None:
     if partner.archived_at is None:
         if st.button("Archive", icon=":material/archive:", key=f"archive_{partner.id}",
                      help="Hide from the directory; its history is kept and it can be restored."):
-            if attempt(ctx.engine, lambda s: archive_partner(s, ctx.actor, partner.id, clock.now())):
-                flash(f"{partner.name} archived.")
-                st.rerun()
+            submit(ctx.engine, lambda s: archive_partner(s, ctx.actor, partner.id, clock.now()), f"{partner.name} archived.")
     elif st.button("Restore", icon=":material/unarchive:", key=f"restore_{partner.id}"):
-        if attempt(ctx.engine, lambda s: restore_partner(s, ctx.actor, partner.id, clock.now())):
-            flash(f"{partner.name} restored.")
-            st.rerun()
+        submit(ctx.engine, lambda s: restore_partner(s, ctx.actor, partner.id, clock.now()), f"{partner.name} restored.")
 
 
 def _contacts(ctx: AppContext, partner: Partner, contacts: list[Contact]) -> None:
@@ -310,12 +306,9 @@ def _add_partner(ctx: AppContext, owners: list[tuple[int, str]]) -> None:
             values = _partner_fields(None, owners, default_owner=ctx.actor.id)
             submitted = st.form_submit_button("Add partner", type="primary")
         if submitted:
-            partner = attempt(ctx.engine, lambda s: create_partner(s, ctx.actor, PartnerInput(**values), clock.now()))
-            if partner is not None:
-                flash(f"{partner.name} added.")
-                next_form("add_partner")
-                st.session_state[OPEN] = partner.id
-                st.rerun()
+            submit(ctx.engine, lambda s: create_partner(s, ctx.actor, PartnerInput(**values), clock.now()),
+                   lambda partner: f"{partner.name} added.", fresh="add_partner",
+                   then=lambda partner: st.session_state.update({OPEN: partner.id}))
 
 
 def _edit_partner(ctx: AppContext, partner: Partner, owners: list[tuple[int, str]]) -> None:
@@ -323,11 +316,8 @@ def _edit_partner(ctx: AppContext, partner: Partner, owners: list[tuple[int, str
         values = _partner_fields(partner, owners)
         submitted = st.form_submit_button("Save changes", type="primary")
     if submitted:
-        saved = attempt(ctx.engine, lambda s: update_partner(s, ctx.actor, partner.id, PartnerInput(**values),
-                                                               clock.now()))
-        if saved is not None:
-            flash(f"{saved.name} saved.")
-            st.rerun()
+        submit(ctx.engine, lambda s: update_partner(s, ctx.actor, partner.id, PartnerInput(**values),
+                                                               clock.now()), lambda saved: f"{saved.name} saved.")
 
 
 def _partner_fields(partner: Partner | None, owners: list[tuple[int, str]], default_owner: int | None = None) -> dict:
@@ -387,12 +377,8 @@ def _add_contact(ctx: AppContext, partner: Partner) -> None:
         values = _contact_fields(None, name)
         submitted = st.form_submit_button("Add contact", type="primary")
     if submitted:
-        contact = attempt(ctx.engine, lambda s: create_contact(s, ctx.actor, partner.id, ContactInput(**values),
-                                                                clock.now()))
-        if contact is not None:
-            flash(f"{_name(contact)} added to {partner.name}.")
-            next_form(f"add_contact_{partner.id}")
-            st.rerun()
+        submit(ctx.engine, lambda s: create_contact(s, ctx.actor, partner.id, ContactInput(**values),
+                                                                clock.now()), lambda contact: f"{_name(contact)} added to {partner.name}.", fresh=f"add_contact_{partner.id}")
 
 
 def _edit_contact(ctx: AppContext, contacts: list[Contact]) -> None:
@@ -404,15 +390,10 @@ def _edit_contact(ctx: AppContext, contacts: list[Contact]) -> None:
             values = _contact_fields(contact, f"edit_contact_{contact.id}")
             save = st.form_submit_button("Save contact", type="primary")
         if save:
-            saved = attempt(ctx.engine, lambda s: update_contact(s, ctx.actor, contact.id, ContactInput(**values),
-                                                                 clock.now()))
-            if saved is not None:
-                flash(f"{_name(saved)} saved.")
-                st.rerun()
+            submit(ctx.engine, lambda s: update_contact(s, ctx.actor, contact.id, ContactInput(**values),
+                                                                 clock.now()), lambda saved: f"{_name(saved)} saved.")
         if st.button("Archive this contact", icon=":material/person_remove:", key=f"archive_contact_{contact.id}"):
-            if attempt(ctx.engine, lambda s: archive_contact(s, ctx.actor, contact.id, clock.now())):
-                flash(f"{_name(contact)} archived.")
-                st.rerun()
+            submit(ctx.engine, lambda s: archive_contact(s, ctx.actor, contact.id, clock.now()), f"{_name(contact)} archived.")
 
 
 def _contact_fields(contact: Contact | None, key: str) -> dict:
@@ -453,13 +434,9 @@ def _log_touch(ctx: AppContext, partner: Partner, contacts: list[Contact]) -> No
         notes = st.text_area("Notes", key=f"{name}_notes", height=68)
         submitted = st.form_submit_button("Log touch", type="primary")
     if submitted:
-        touch = attempt(ctx.engine, lambda s: log_touch(s, ctx.actor, partner.id, TouchInput(
+        submit(ctx.engine, lambda s: log_touch(s, ctx.actor, partner.id, TouchInput(
             kind=kind, occurred_at=to_utc(day, at, ctx.zone), contact_id=contact_id,
-            outcome=outcome, notes=notes), clock.now()))
-        if touch is not None:
-            flash(f"{TouchKind(kind).label} logged for {partner.name}.")
-            next_form(f"touch_{partner.id}")
-            st.rerun()
+            outcome=outcome, notes=notes), clock.now()), f"{TouchKind(kind).label} logged for {partner.name}.", fresh=f"touch_{partner.id}")
 
 
 def _add_referral(ctx: AppContext, partner: Partner, contacts: list[Contact]) -> None:
@@ -481,13 +458,9 @@ def _add_referral(ctx: AppContext, partner: Partner, contacts: list[Contact]) ->
         st.caption("No clinical details here: the service line is all the CRM keeps.")
         submitted = st.form_submit_button("Add referral", type="primary")
     if submitted:
-        referral = attempt(ctx.engine, lambda s: create_referral(s, ctx.actor, partner.id, ReferralInput(
+        submit(ctx.engine, lambda s: create_referral(s, ctx.actor, partner.id, ReferralInput(
             received_at=to_utc(day, at, ctx.zone), contact_id=contact_id, channel=channel,
-            service_line=service, partner_reference=reference), clock.now()))
-        if referral is not None:
-            flash(f"Referral from {partner.name} added.")
-            next_form(f"referral_{partner.id}")
-            st.rerun()
+            service_line=service, partner_reference=reference), clock.now()), f"Referral from {partner.name} added.", fresh=f"referral_{partner.id}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from crm import clock
 from crm.locations import list_locations
 from crm.models import Location
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, read, show_flash
+from ui.widgets import submit, read, show_flash
 
 
 def render(ctx: AppContext) -> None:
@@ -71,10 +71,7 @@ def _review_url_form(ctx: AppContext, location: Location) -> None:
                             help="Where patients leave a review of this location (Google, Yelp, ...).")
         submitted = st.form_submit_button("Save", type="primary")
     if submitted:
-        saved = attempt(ctx.engine, lambda s: set_review_url(s, ctx.actor, location.id, url, clock.now()))
-        if saved is not None:
-            flash(f"Saved the review page of {saved.name}.")
-            st.rerun()
+        submit(ctx.engine, lambda s: set_review_url(s, ctx.actor, location.id, url, clock.now()), lambda saved: f"Saved the review page of {saved.name}.")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from campaigns.seasonal import (DEFAULT_SPORTS, MISSED, PHASE_LABELS, SEASONS, a
 from crm import clock
 from crm.models import SeasonalSend
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, read, show_flash
+from ui.widgets import submit, read, show_flash
 
 
 def render(ctx: AppContext) -> None:
@@ -42,10 +42,7 @@ def _calendar(ctx: AppContext, year: int) -> None:
     if not ctx.actor.can_edit:
         return
     if st.button("Add the US school season defaults", key="seasonal_defaults"):
-        added = attempt(ctx.engine, lambda s: add_defaults(s, ctx.actor, year, clock.now()))
-        if added is not None:
-            flash(f"Added {added} sports to the {year} calendar.")
-            st.rerun()
+        submit(ctx.engine, lambda s: add_defaults(s, ctx.actor, year, clock.now()), lambda added: f"Added {added} sports to the {year} calendar.")
     _sport_form(ctx, year)
 
 
@@ -58,21 +55,15 @@ def _sport_form(ctx: AppContext, year: int) -> None:
         starts = st.date_input("Starts", value=fall.starts_on, key="seasonal_starts")
         ends = st.date_input("Ends", value=fall.ends_on, key="seasonal_ends")
         if st.form_submit_button("Save sport", key="seasonal_save_sport"):
-            saved = attempt(ctx.engine, lambda s: save_season(s, ctx.actor, year=year, sport=sport, season=season,
-                                                              starts_on=starts, ends_on=ends, now=clock.now()))
-            if saved is not None:
-                flash(f"Saved {saved.sport}.")
-                st.rerun()
+            submit(ctx.engine, lambda s: save_season(s, ctx.actor, year=year, sport=sport, season=season,
+                                                              starts_on=starts, ends_on=ends, now=clock.now()), lambda saved: f"Saved {saved.sport}.")
     st.caption("Defaults: " + "; ".join(f"{s} {', '.join(DEFAULT_SPORTS[s])}" for s in SEASONS))
 
 
 def _sends(ctx: AppContext, year: int, today: date) -> None:
     st.subheader("Sends", anchor=False)
     if ctx.actor.can_edit and st.button(f"Generate the {year} sends from the calendar", key="seasonal_generate"):
-        report = attempt(ctx.engine, lambda s: generate_year(s, ctx.actor, year, clock.now()))
-        if report is not None:
-            flash(f"{report.created} new drafts, {report.moved} drafts moved to a new day.")
-            st.rerun()
+        submit(ctx.engine, lambda s: generate_year(s, ctx.actor, year, clock.now()), lambda report: f"{report.created} new drafts, {report.moved} drafts moved to a new day.")
     sends = read(ctx.engine, lambda s: sends_of(s, year))
     if not sends:
         st.info("No sends yet: generate them from the calendar.")
@@ -98,11 +89,8 @@ def _approve_season(ctx: AppContext, year: int, sends: list[SeasonalSend], today
     left, right = st.columns([1, 2], vertical_alignment="bottom")
     season = left.selectbox("Season", seasons, key="seasonal_approve_which")
     if right.button("Approve the whole season", key="seasonal_approve_season"):
-        count = attempt(ctx.engine, lambda s: approve_season(s, ctx.actor, year, season, clock.now(),
-                                                             zone=ctx.zone))
-        if count is not None:
-            flash(f"Approved {count} {season} sends.")
-            st.rerun()
+        submit(ctx.engine, lambda s: approve_season(s, ctx.actor, year, season, clock.now(),
+                                                             zone=ctx.zone), lambda count: f"Approved {count} {season} sends.")
 
 
 def _preview(ctx: AppContext, sends: list[SeasonalSend], today: date) -> None:
@@ -127,9 +115,7 @@ def _preview(ctx: AppContext, sends: list[SeasonalSend], today: date) -> None:
         st.warning(f"Missed: {chosen.send_on:%b %d, %Y} passed before this send was approved, so it will not go "
                    "out. Approving it now would send a season's email weeks late.")
     elif ctx.actor.can_edit and status == "draft" and st.button("Approve this send", key="seasonal_approve"):
-        if attempt(ctx.engine, lambda s: approve(s, ctx.actor, [chosen.id], clock.now(), zone=ctx.zone)) is not None:
-            flash(f"Approved: {_describe(chosen, today)}.")
-            st.rerun()
+        submit(ctx.engine, lambda s: approve(s, ctx.actor, [chosen.id], clock.now(), zone=ctx.zone), f"Approved: {_describe(chosen, today)}.")
 
 
 def _describe(send: SeasonalSend, today: date) -> str:

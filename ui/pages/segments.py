@@ -23,7 +23,7 @@ from crm.segments import (
 from crm.segments.definition import Condition, Group
 from crm.vocab import PartnerStatus, PartnerType
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, local, read, show_flash
+from ui.widgets import local, read, show_flash, submit
 
 PICK = "segment_pick"
 NEW_DYNAMIC, NEW_STATIC = 0, -1
@@ -283,12 +283,9 @@ def _save(ctx: AppContext, segment: Segment | None, kind: str, definition: Segme
             return create_segment(session, ctx.actor, values, now)
         return update_segment(session, ctx.actor, segment.id, values, now)
 
-    saved = attempt(ctx.engine, change)
-    if saved is not None:
-        flash(f"Segment “{saved.name}” saved.")
-        st.session_state[_OPEN_NEXT] = saved.id
-        st.session_state[_LOADED] = saved.id  # keep the widgets as they are
-        st.rerun()
+    # The saved segment stays open with its widgets as they are.
+    submit(ctx.engine, change, lambda saved: f"Segment “{saved.name}” saved.",
+           then=lambda saved: st.session_state.update({_OPEN_NEXT: saved.id, _LOADED: saved.id}))
 
 
 def _download(ctx: AppContext, segment: Segment) -> None:
@@ -304,11 +301,9 @@ def _download(ctx: AppContext, segment: Segment) -> None:
 def _archive(ctx: AppContext, segment: Segment) -> None:
     """Archived, not deleted: a cadence or event that used the segment keeps its history."""
     if st.button("Archive segment", key="segment_archive", icon=":material/archive:"):
-        archived = attempt(ctx.engine, lambda s: archive_segment(s, ctx.actor, segment.id, clock.now()))
-        if archived is not None:
-            flash(f"Segment “{archived.name}” archived.")
-            st.session_state[_OPEN_NEXT] = NEW_DYNAMIC
-            st.rerun()
+        submit(ctx.engine, lambda s: archive_segment(s, ctx.actor, segment.id, clock.now()),
+               lambda archived: f"Segment “{archived.name}” archived.",
+               then=lambda _archived: st.session_state.update({_OPEN_NEXT: NEW_DYNAMIC}))
 
 
 def _file_stem(name: str) -> str:
@@ -364,12 +359,12 @@ def _drop_partners(ctx: AppContext, segment: Segment, rows: list[MemberRow]) -> 
 
 
 def _members_change(ctx: AppContext, change: Any, verb: str) -> None:
-    count = attempt(ctx.engine, lambda s: change(s, clock.now()))
-    if count is not None:
-        flash(f"{count} partner{'s' if count != 1 else ''} {verb}.")
+    def forget_picks(_count: int) -> None:
         for key in ("segment_add_pick", "segment_drop_pick"):
             st.session_state.pop(key, None)
-        st.rerun()
+
+    submit(ctx.engine, lambda s: change(s, clock.now()), lambda count: f"{count} partner{'s' if count != 1 else ''} {verb}.",
+           then=forget_picks)
 
 
 if __name__ == "__main__":

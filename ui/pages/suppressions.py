@@ -9,7 +9,7 @@ from campaigns.mail.suppressions import (Reason, add, count_by_reason, last_sync
 from crm import clock
 from crm.models import Suppression
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, form_key, label_of, local, next_form, read, show_flash
+from ui.widgets import submit, form_key, label_of, local, read, show_flash
 
 _SHOWN = 500
 _SOURCES = {"manual": "Added in the app", "link": "Unsubscribe link", "one-click": "One-click unsubscribe",
@@ -67,11 +67,7 @@ def _add(ctx: AppContext) -> None:
         note = st.text_input("Note", help="Why, for whoever reads this later (for example: asked by phone).")
         submitted = st.form_submit_button("Suppress", type="primary")
     if submitted:
-        row = attempt(ctx.engine, lambda s: add(s, ctx.actor, email, reason, clock.now(), note=note))
-        if row is not None:
-            flash(f"{row.email} will not be emailed.")
-            next_form("add_suppression")
-            st.rerun()
+        submit(ctx.engine, lambda s: add(s, ctx.actor, email, reason, clock.now(), note=note), lambda row: f"{row.email} will not be emailed.", fresh="add_suppression")
 
 
 def _remove(ctx: AppContext, rows: list[Suppression]) -> None:
@@ -83,11 +79,9 @@ def _remove(ctx: AppContext, rows: list[Suppression]) -> None:
         return
     st.caption("Only do this when the person asked for email again, or the address was suppressed by mistake.")
     if st.button("Remove from the list", key="suppression_remove"):
-        row = attempt(ctx.engine, lambda s: remove(s, ctx.actor, chosen, clock.now()))
-        if row is not None:
-            flash(f"{row.email} may be emailed again.")
-            st.session_state.pop("suppression_pick", None)
-            st.rerun()
+        submit(ctx.engine, lambda s: remove(s, ctx.actor, chosen, clock.now()),
+               lambda row: f"{row.email} may be emailed again.",
+               then=lambda _row: st.session_state.pop("suppression_pick", None))
 
 
 if __name__ == "__main__":

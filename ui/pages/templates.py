@@ -19,7 +19,7 @@ from crm import clock
 from crm.models import TemplateOverride
 from crm.users import list_users
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, form_key, local, next_form, read, show_flash
+from ui.widgets import submit, form_key, local, read, show_flash
 
 PICK = "template_pick"
 
@@ -42,11 +42,8 @@ def render(ctx: AppContext) -> None:
 def _send_test(ctx: AppContext, spec: TemplateSpec) -> None:
     """The version in effect, with the sample data, to the signed-in user's own address."""
     if st.button(f"Send a test to {ctx.email}", key=f"send_test_{spec.name}", icon=":material/send:"):
-        message = attempt(ctx.engine, lambda s: enqueue_test(s, ctx.actor, spec.name, ctx.email, clock.now(),
-                                                             ctx.settings))
-        if message is not None:
-            flash(f"Test queued for {ctx.email}; the scheduler sends it within a minute (see the Outbox).")
-            st.rerun()
+        submit(ctx.engine, lambda s: enqueue_test(s, ctx.actor, spec.name, ctx.email, clock.now(),
+                                                             ctx.settings), f"Test queued for {ctx.email}; the scheduler sends it within a minute (see the Outbox).")
 
 
 _AUDIENCES = {"partner": "Partners", "patient": "Patients", "staff": "Staff"}
@@ -113,19 +110,12 @@ def _edit(ctx: AppContext, spec: TemplateSpec, row: TemplateOverride | None) -> 
     if submitted:
         _save(ctx, spec, TemplateSource(subject=subject, html=html, text=text), form)
     if row is not None and st.button("Go back to the built-in version", key=f"revert_{spec.name}"):
-        if attempt(ctx.engine, lambda s: delete_override(s, ctx.actor, spec.name, clock.now()) or True):
-            flash(f"{spec.title} uses the built-in version again.")
-            next_form(form)
-            st.rerun()
+        submit(ctx.engine, lambda s: delete_override(s, ctx.actor, spec.name, clock.now()) or True, f"{spec.title} uses the built-in version again.", fresh=form)
 
 
 def _save(ctx: AppContext, spec: TemplateSpec, source: TemplateSource, form: str) -> None:
-    saved = attempt(ctx.engine, lambda s: save_override(s, ctx.actor, spec.name, source.subject, source.html,
-                                                        source.text, clock.now()))
-    if saved is not None:
-        flash(f"{spec.title} saved; emails rendered from now on use your version.")
-        next_form(form)
-        st.rerun()
+    submit(ctx.engine, lambda s: save_override(s, ctx.actor, spec.name, source.subject, source.html,
+                                                        source.text, clock.now()), lambda saved: f"{spec.title} saved; emails rendered from now on use your version.", fresh=form)
 
 
 if __name__ == "__main__":

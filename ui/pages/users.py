@@ -12,7 +12,7 @@ from crm.users import (MIN_PASSWORD_LENGTH, create_user, list_users, set_monthly
                        update_user)
 from crm.vocab import Role
 from ui.shell import AppContext, context
-from ui.widgets import attempt, flash, form_key, label_of, local, next_form, read, show_flash
+from ui.widgets import submit, form_key, label_of, local, read, show_flash
 
 
 def render(ctx: AppContext) -> None:
@@ -58,11 +58,7 @@ def _add_user(ctx: AppContext) -> None:
                                  help=f"At least {MIN_PASSWORD_LENGTH} characters; give it to them privately.")
         submitted = st.form_submit_button("Add user", type="primary")
     if submitted:
-        user = attempt(ctx.engine, lambda s: create_user(s, ctx.actor, email, role, password, clock.now(), name=name))
-        if user is not None:
-            flash(f"{user.email} can now sign in as {Role(user.role).label.lower()}.")
-            next_form("add_user")
-            st.rerun()
+        submit(ctx.engine, lambda s: create_user(s, ctx.actor, email, role, password, clock.now(), name=name), lambda user: f"{user.email} can now sign in as {Role(user.role).label.lower()}.", fresh="add_user")
 
 
 def _change_user(ctx: AppContext, users: list[User]) -> None:
@@ -89,16 +85,10 @@ def _change_user(ctx: AppContext, users: list[User]) -> None:
             set_monthly_report(s, ctx.actor, user.id, monthly, clock.now())
             return changed
 
-        saved = attempt(ctx.engine, save)
-        if saved is not None:
-            flash(f"{saved.email} saved.")
-            st.rerun()
+        submit(ctx.engine, save, lambda saved: f"{saved.email} saved.")
     if st.button("Sign out everywhere", key=f"user_sign_out_everywhere_{user.id}", icon=":material/logout:",
                  help="Ends every browser signed in as this user at once (a lost laptop, a shared computer)."):
-        ended = attempt(ctx.engine, lambda s: sign_out_everywhere(s, ctx.actor, user.id, clock.now()))
-        if ended is not None:
-            flash(f"{user.email} was signed out of {ended} {'browser' if ended == 1 else 'browsers'}.")
-            st.rerun()
+        submit(ctx.engine, lambda s: sign_out_everywhere(s, ctx.actor, user.id, clock.now()), lambda ended: f"{user.email} was signed out of {ended} {'browser' if ended == 1 else 'browsers'}.")
 
 
 _ROLES_HELP = "Viewer: reads everything, changes nothing. Marketer: edits partners and imports. Admin: also manages users."
