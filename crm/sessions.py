@@ -21,11 +21,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from crm.models import User, UserSession
+from crm.signing import Signer
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,8 @@ _SEEN_EVERY = timedelta(minutes=1)  # how stale last_seen_at may grow before a w
 
 def issue(secret: str, user: User, now: datetime, kind: TokenKind = SESSION, session_key: str = "") -> str:
     # The nonce makes two sign-ins in the same second two different (one-time) handoffs.
-    payload = {"user": user.id, "key": _fingerprint(user), "issued": int(now.timestamp()),
-               "nonce": secrets.token_urlsafe(8), "sid": session_key}
-    return URLSafeSerializer(secret, salt=kind.salt).dumps(payload)
+    payload = {"user": user.id, "key": _fingerprint(user), "nonce": secrets.token_urlsafe(8), "sid": session_key}
+    return Signer(secret, kind.salt).sign_timed(payload, now)
 
 
 def open_session(session: Session, user: User, now: datetime) -> str:
@@ -74,10 +73,8 @@ def trade(session: Session, secret: str, handoff: str, now: datetime) -> str | N
 
 def key_of(secret: str, token: str, kind: TokenKind = SESSION) -> str:
     """The session a token names ("" when none): read only after `verify` accepted it."""
-    try:
-        return str(URLSafeSerializer(secret, salt=kind.salt).loads(token).get("sid", ""))
-    except (BadData, TypeError, ValueError, AttributeError):
-        return ""
+    payload = Signer(secret, kind.salt).verify(token)
+    return str(payload.get("sid", "")) if isinstance(payload, dict) else ""
 
 
 def verify(session: Session, secret: str, token: str, now: datetime, kind: TokenKind = SESSION,
@@ -86,16 +83,14 @@ def verify(session: Session, secret: str, token: str, now: datetime, kind: Token
     kind, too old, or the user was deactivated or changed their password since; a
     session token also when its session was ended or sat idle past `idle`. Notes the
     session as seen (the caller commits)."""
+    payload = Signer(secret, kind.salt).verify_timed(token, now, kind.max_age)
+    if payload is None:
+        return None
     try:
-        payload = URLSafeSerializer(secret, salt=kind.salt).loads(token)
-        user_id, key, issued = int(payload["user"]), str(payload["key"]), int(payload["issued"])
-        session_key = str(payload.get("sid", ""))
-    except (BadData, KeyError, TypeError, ValueError, AttributeError):
+        user_id, key = int(payload["user"]), str(payload["key"])
+    except (KeyError, TypeError, ValueError):
         return None
-    age = now.timestamp() - issued
-    # A token from the future means the clock that issued it runs ahead: refuse it too.
-    if not 0 <= age <= kind.max_age.total_seconds():
-        return None
+    session_key = str(payload.get("sid", ""))
     user = session.get(User, user_id)
     if user is None or not user.active or key != _fingerprint(user):
         return None

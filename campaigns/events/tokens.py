@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from itsdangerous import BadData, URLSafeSerializer
-
 from crm.settings import Settings
+from crm.signing import Signer
 
 SALT = "liaison.event-rsvp.v1"
 ANSWERS = ("yes", "no")
@@ -20,16 +19,10 @@ class RsvpRequest:
     answer: str
 
 
-def _signer(secret_key: str) -> URLSafeSerializer:
-    if not secret_key:
-        raise ValueError("a secret key is needed to sign RSVP links")
-    return URLSafeSerializer(secret_key, salt=SALT)
-
-
 def make_token(secret_key: str, invitee_id: int, answer: str) -> str:
     if answer not in ANSWERS:
         raise ValueError(f"an RSVP answer is yes or no, not {answer!r}")
-    return _signer(secret_key).dumps([invitee_id, answer])
+    return Signer(secret_key, SALT).sign([invitee_id, answer])
 
 
 def rsvp_url(settings: Settings, invitee_id: int, answer: str) -> str:
@@ -38,10 +31,7 @@ def rsvp_url(settings: Settings, invitee_id: int, answer: str) -> str:
 
 def verify(secret_key: str, token: str) -> RsvpRequest | None:
     """The request the token stands for, or None when it was not made by us as it is."""
-    try:
-        payload = _signer(secret_key).loads(token)
-    except BadData:
-        return None
+    payload = Signer(secret_key, SALT).verify(token)
     if (not isinstance(payload, list) or len(payload) != 2 or type(payload[0]) is not int
             or payload[1] not in ANSWERS):
         return None

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from itsdangerous import BadData, URLSafeSerializer
-
 from crm.settings import Settings
+from crm.signing import Signer
 
 SALT = "liaison.unsubscribe.v1"
 
@@ -23,14 +22,8 @@ class UnsubscribeRequest:
     message_key: str
 
 
-def _signer(secret_key: str) -> URLSafeSerializer:
-    if not secret_key:
-        raise ValueError("a secret key is needed to sign unsubscribe links")
-    return URLSafeSerializer(secret_key, salt=SALT)
-
-
 def make_token(secret_key: str, email: str, message_key: str = "") -> str:
-    return _signer(secret_key).dumps([email.strip().lower(), message_key])
+    return Signer(secret_key, SALT).sign([email.strip().lower(), message_key])
 
 
 def unsubscribe_url(settings: Settings, email: str, message_key: str = "") -> str:
@@ -39,10 +32,7 @@ def unsubscribe_url(settings: Settings, email: str, message_key: str = "") -> st
 
 def verify(secret_key: str, token: str) -> UnsubscribeRequest | None:
     """The request the token stands for, or None when it was not made by us as it is."""
-    try:
-        payload = _signer(secret_key).loads(token)
-    except BadData:
-        return None
+    payload = Signer(secret_key, SALT).verify(token)
     if (not isinstance(payload, list) or len(payload) != 2
             or not all(isinstance(part, str) for part in payload) or "@" not in payload[0]):
         return None

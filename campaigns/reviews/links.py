@@ -8,9 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from itsdangerous import BadData, URLSafeSerializer
-
 from crm.settings import Settings
+from crm.signing import Signer
 
 SALT = "liaison.review-link.v1"
 REQUEST, LOCATION = "q", "l"
@@ -22,26 +21,21 @@ class ReviewLink:
     id: int
 
 
-def _signer(secret_key: str) -> URLSafeSerializer:
-    if not secret_key:
-        raise ValueError("a secret key is needed to sign review links")
-    return URLSafeSerializer(secret_key, salt=SALT)
+def make_token(secret_key: str, kind: Literal["q", "l"], target_id: int) -> str:
+    return Signer(secret_key, SALT).sign([kind, target_id])
 
 
 def request_url(settings: Settings, request_id: int) -> str:
-    return f"{settings.public_url}/r/{_signer(settings.secret_key).dumps([REQUEST, request_id])}"
+    return f"{settings.public_url}/r/{make_token(settings.secret_key, REQUEST, request_id)}"
 
 
 def location_url(settings: Settings, location_id: int) -> str:
-    return f"{settings.public_url}/r/{_signer(settings.secret_key).dumps([LOCATION, location_id])}"
+    return f"{settings.public_url}/r/{make_token(settings.secret_key, LOCATION, location_id)}"
 
 
 def verify(secret_key: str, token: str) -> ReviewLink | None:
     """What the token stands for, or None when we did not make it as it is."""
-    try:
-        payload = _signer(secret_key).loads(token)
-    except BadData:
-        return None
+    payload = Signer(secret_key, SALT).verify(token)
     if (not isinstance(payload, list) or len(payload) != 2 or payload[0] not in (REQUEST, LOCATION)
             or type(payload[1]) is not int):
         return None
