@@ -2,6 +2,10 @@
 every payload against SendGrid's own OpenAPI spec and can misbehave on request."""
 from __future__ import annotations
 
+import socket
+import socketserver
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -165,3 +169,54 @@ def test_sendgrids_errors_are_read_as_one_line():
     """What a person reads in the message's history."""
     body = b'{"errors":[{"field":"from.email","message":"does not match"},{"field":null,"message":"bad"}]}'
     assert error_text(body) == "from.email: does not match; bad"
+
+
+class _ClosesAfterEachAnswer(socketserver.BaseRequestHandler):
+    """Answers 202 as if keeping the connection alive, then closes it, as a server whose
+    idle timeout ran out does."""
+
+    def handle(self) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += self.request.recv(65536)
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length")))
+        while len(body) < length:
+            body += self.request.recv(65536)
+        self.server.requests += 1  # type: ignore[attr-defined]
+        self.request.sendall(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nX-Message-Id: m1\r\n\r\n")
+
+
+@pytest.fixture
+def closing_server():  # type: ignore[no-untyped-def]
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _ClosesAfterEachAnswer)
+    server.requests = 0  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_kept_connection_the_server_closed_is_replaced_not_reported_as_maybe_sent(closing_server):
+    """The second send must not go out on the dead connection and come back 'unknown'."""
+    transport = transport_for(f"http://127.0.0.1:{closing_server.server_address[1]}")
+    assert transport.send(outgoing()).provider_message_id == "m1"
+    time.sleep(0.2)
+    assert transport.send(outgoing()).provider_message_id == "m1"
+    assert closing_server.requests == 2
+
+
+def test_a_failed_tls_handshake_is_transient():
+    """Nothing of the request was written before the handshake, so retrying is safe."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    hang_up = threading.Thread(target=lambda: listener.accept()[0].close(), daemon=True)
+    hang_up.start()
+    try:
+        with pytest.raises(TransportError) as error:
+            transport_for(f"https://127.0.0.1:{listener.getsockname()[1]}").send(outgoing())
+    finally:
+        listener.close()
+    assert (error.value.permanent, error.value.ambiguous) == (False, False)
+    assert "could not reach SendGrid" in str(error.value)

@@ -1,5 +1,5 @@
-"""SendGrid's v3 Mail Send API through the official `sendgrid` library, with the API
-host configurable so that tests and staging talk to a local SendGrid-compatible server.
+"""SendGrid's v3 Mail Send API: the official `sendgrid` library builds the request (body,
+host, headers), a kept connection (keepalive.py) posts it. The API host is configurable so that tests and staging talk to a local SendGrid-compatible server.
 (Named `sendgrid_api` so that `import sendgrid` still finds the library.)
 
 Like anymail, our message id and idempotency key ride in the personalization's
@@ -12,9 +12,9 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import urllib.error
+from collections.abc import Mapping
 
-from python_http_client import exceptions as http_errors
+import urllib3
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import (
     Asm,
@@ -36,7 +36,7 @@ from sendgrid.helpers.mail import (
 )
 
 from campaigns.mail.transports.base import OutgoingEmail, SendResult, TransportError
-from campaigns.mail.transports.keepalive import sendgrid_client
+from campaigns.mail.transports.keepalive import MailSendConnection, NotSent, sendgrid_client
 from campaigns.mail.transports.mime import ONE_CLICK
 from crm.clock import Clock, now as current_time
 from crm.settings import Settings
@@ -47,8 +47,7 @@ _NOT_THE_MESSAGES_FAULT = {401, 403, 408, 429}
 
 
 def client_for(settings: Settings, timeout: float = 30.0) -> SendGridAPIClient:
-    """The library waits forever by default; ours gives up after `timeout` seconds and
-    keeps its connection alive between sends."""
+    """The library waits forever by default; ours gives up after `timeout` seconds."""
     return sendgrid_client(settings.sendgrid_api_key, settings.sendgrid_host, timeout)
 
 
@@ -58,6 +57,7 @@ class SendGridTransport:
     def __init__(self, client: SendGridAPIClient, *, unsubscribe_group: int | None = None,
                  clock: Clock = current_time) -> None:
         self.client = client
+        self.connection = MailSendConnection(client)
         self.unsubscribe_group = unsubscribe_group
         self.clock = clock
 
@@ -66,40 +66,34 @@ class SendGridTransport:
         return cls(client_for(settings), unsubscribe_group=settings.sendgrid_unsubscribe_group, clock=clock)
 
     def send(self, email: OutgoingEmail) -> SendResult:
-        payload = mail_for(email, self.unsubscribe_group).get()
+        body = json.dumps(mail_for(email, self.unsubscribe_group).get()).encode()
         try:
-            response = self.client.send(payload)
-        except http_errors.HTTPError as exc:
-            raise self._refusal(exc) from exc
-        except urllib.error.URLError as exc:
-            # urllib wraps only what fails while connecting and writing the request
-            # (refused, DNS, connect timeout): SendGrid cannot have accepted it.
-            raise TransportError(f"could not reach SendGrid at {self.client.host}: {exc.reason}") from exc
-        except (OSError, http.client.HTTPException) as exc:
-            # Raised while waiting for or reading the answer: the request was sent.
+            response = self.connection.post(body)
+        except NotSent as exc:
+            raise TransportError(f"could not reach SendGrid at {self.client.host}: {exc}") from exc
+        except (urllib3.exceptions.HTTPError, OSError, http.client.HTTPException) as exc:
+            # The request was (perhaps partly) written: SendGrid may have taken it.
             raise TransportError(f"the connection to SendGrid was lost after the message was sent, so it "
                                  f"may have been accepted: {exc.__class__.__name__}: {exc}",
                                  ambiguous=True) from exc
+        if response.status >= 400:
+            raise self._refusal(response.status, response.data, response.headers)
         return SendResult(provider_message_id=response.headers.get("X-Message-Id"))
 
     def close(self) -> None:
-        closer = getattr(self.client.client, "close", None)
-        if closer is not None:
-            closer()
+        self.connection.close()
 
-    def _refusal(self, exc: http_errors.HTTPError) -> TransportError:
-        status = int(exc.status_code)
-        detail = f"SendGrid answered {status}: {error_text(exc.body)}"
+    def _refusal(self, status: int, body: bytes, headers: Mapping[str, str]) -> TransportError:
+        detail = f"SendGrid answered {status}: {error_text(body)}"
         if status == 429:
-            return TransportError(detail, retry_after=self._retry_after(exc.headers), status_code=status)
+            return TransportError(detail, retry_after=self._retry_after(headers), status_code=status)
         permanent = 400 <= status < 500 and status not in _NOT_THE_MESSAGES_FAULT
         return TransportError(detail, permanent=permanent, status_code=status)
 
-    def _retry_after(self, headers: object) -> float | None:
+    def _retry_after(self, headers: Mapping[str, str]) -> float | None:
         """SendGrid sends X-RateLimit-Reset (when the limit resets, in Unix seconds);
         a proxy in between may send Retry-After (seconds) instead."""
-        get = getattr(headers, "get", lambda _name: None)
-        reset, after = get("X-RateLimit-Reset"), get("Retry-After")
+        reset, after = headers.get("X-RateLimit-Reset"), headers.get("Retry-After")
         try:
             if reset is not None:
                 return max(0.0, float(reset) - self.clock().timestamp())
