@@ -21,6 +21,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from campaigns.cadences.state import project_schedule
+from crm.clock import as_utc
 from crm.models import Contact, Event, EventInvitee, Message, Partner, SeasonalSend, Task, Touch, User
 from crm.vocab import StepAction, TaskStatus, TouchKind
 
@@ -137,9 +138,7 @@ def _utc_bounds(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datet
 
 
 def _day(moment: datetime, zone: ZoneInfo) -> date:
-    if moment.tzinfo is None:  # stored as UTC; some drivers hand it back naive
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone).date()
+    return as_utc(moment).astimezone(zone).date()
 
 
 def _person(first: str | None, last: str | None) -> str:
