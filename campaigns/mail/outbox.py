@@ -12,12 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.db import insert_for
 from crm.models import Message, MessageAttempt
 from campaigns.mail.transports.base import Attachment
 
@@ -90,9 +89,7 @@ def _count_keys(session: Session, keys: list[str]) -> int:
 
 
 def _insert_ignoring_duplicates(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    builder = pg_insert if dialect == "postgresql" else sqlite_insert
-    return builder(Message).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    return insert_for(session, Message).on_conflict_do_nothing(index_elements=["idempotency_key"])
 
 
 def _row(draft: Draft, now: datetime) -> dict[str, Any]:

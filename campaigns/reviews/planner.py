@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, select, true, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from campaigns.mail.compose import compose
 from campaigns.mail.outbox import Draft, enqueue_many
 from campaigns.reviews.links import request_url
 from campaigns.mail.templating import effective_template
+from crm.db import insert_for
 from crm.models import Location, Message, Patient, ReviewRequest, Visit
 from crm.settings import Settings
 
@@ -86,8 +85,7 @@ def _create_requests(session: Session, visits: list[tuple], now: datetime) -> li
         return []
     rows = [{"visit_id": v, "patient_id": p, "location_id": loc, "status": REQUESTED, "requested_at": now}
             for v, p, loc in visits]
-    builder = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = builder(ReviewRequest).on_conflict_do_nothing(index_elements=["visit_id"])
+    statement = insert_for(session, ReviewRequest).on_conflict_do_nothing(index_elements=["visit_id"])
     new_ids = [r[0] for r in session.connection().execute(statement.returning(ReviewRequest.__table__.c.id), rows)]
     return _recipients(session, ReviewRequest.id.in_(new_ids)) if new_ids else []
 
