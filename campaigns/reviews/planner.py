@@ -25,6 +25,7 @@ from campaigns.mail.templating import effective_template
 from crm.db import insert_for
 from crm.models import Location, Message, Patient, ReviewRequest, Visit
 from crm.settings import Settings
+from crm.vocab import MessageStatus
 
 # A visit (or an unanswered request) this much past its due time is no longer asked
 # about: a request weeks after the visit reads oddly, and the bound keeps a pass small
@@ -97,7 +98,7 @@ def _due_reminders(session: Session, settings: Settings, now: datetime) -> list[
     return _recipients(session, and_(
         ReviewRequest.status == REQUESTED, ReviewRequest.requested_at > sent_before - STALE_AFTER,
         ReviewRequest.opened_at.is_(None), ReviewRequest.clicked_at.is_(None), ReviewRequest.reminded_at.is_(None),
-        exists().where(Message.id == ReviewRequest.message_id, Message.status == "sent",
+        exists().where(Message.id == ReviewRequest.message_id, Message.status == MessageStatus.SENT.value,
                        Message.sent_at <= sent_before),
         Patient.consent_to_contact == true()))
 
