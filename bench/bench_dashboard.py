@@ -32,6 +32,7 @@ from crm.db import engine_for
 from liaison.demo import seed_demo
 from crm.models import Cadence, Contact, Enrolment, Event, EventInvitee, Message, Partner, PartnerStatusChange, User
 from crm.users import hash_password
+from crm.vocab import MessageStatus
 from ui.analytics_filters import period_for
 
 PARTNERS = 20_000
@@ -111,7 +112,7 @@ def _messages(rng: random.Random, contacts: list[Any], cadence_ids: list[int], s
         yield {"idempotency_key": f"bench-{n}", "kind": source.split()[0], "transactional": False, "to_email": email,
                "to_name": "", "contact_id": contact_id, "partner_id": partner_id, "source": source,
                "template": "partner_intro", "subject": "Hello", "html": "<p>Hello</p>", "text": "Hello",
-               "attachments": "", "timezone": "America/New_York", "status": "sent", "attempts": 1,
+               "attachments": "", "timezone": "America/New_York", "status": MessageStatus.SENT.value, "attempts": 1,
                "next_attempt_at": sent, "provider": "sendgrid", "provider_message_id": f"bench{n}",
                "last_error": "", "created_at": sent, "updated_at": sent, "sent_at": sent,
                "delivered_at": sent + timedelta(seconds=5) if delivered else None,

@@ -18,6 +18,7 @@ from campaigns.mail.dispatch import DispatchConfig, Dispatcher  # noqa: E402
 from crm.setting_values import SendWindow  # noqa: E402
 from crm.db import engine_for  # noqa: E402
 from crm.models import Message  # noqa: E402
+from crm.vocab import MessageStatus  # noqa: E402
 
 MESSAGES = 1_000_000
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -27,7 +28,9 @@ def fill(url: str) -> None:
     """A year of history: mostly sent, some failed/suppressed/cancelled, and a queue of
     messages due later (so the queued index is not empty)."""
     engine = engine_for(url)
-    statuses = ["sent"] * 90 + ["failed"] * 3 + ["suppressed"] * 3 + ["cancelled"] * 2 + ["queued"] * 2
+    statuses = ([MessageStatus.SENT.value] * 90 + [MessageStatus.FAILED.value] * 3
+                + [MessageStatus.SUPPRESSED.value] * 3 + [MessageStatus.CANCELLED.value] * 2
+                + [MessageStatus.QUEUED.value] * 2)
     batch = []
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
@@ -40,9 +43,9 @@ def fill(url: str) -> None:
                 "to_email": f"contact{n % 40_000}@partner.example.org", "to_name": "", "source": "",
                 "template": "partner_check_in", "subject": "Checking in", "html": "<p>Hi</p>", "text": "Hi",
                 "attachments": "", "timezone": "America/New_York", "status": status, "attempts": 1,
-                "next_attempt_at": NOW + timedelta(days=1) if status == "queued" else created,
+                "next_attempt_at": NOW + timedelta(days=1) if status == MessageStatus.QUEUED.value else created,
                 "provider": "", "last_error": "", "created_at": created, "updated_at": created,
-                "sent_at": created if status == "sent" else None,
+                "sent_at": created if status == MessageStatus.SENT.value else None,
             })
             if len(batch) == 20_000:
                 connection.execute(insert(Message), batch)

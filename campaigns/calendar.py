@@ -21,8 +21,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from campaigns.cadences.state import project_schedule
+from crm.clock import as_utc
 from crm.models import Contact, Event, EventInvitee, Message, Partner, SeasonalSend, Task, Touch, User
-from crm.vocab import StepAction, TaskStatus, TouchKind
+from crm.vocab import MessageStatus, StepAction, TaskStatus, TouchKind
 
 PLANNED = "planned"
 DONE = "done"
@@ -137,9 +138,7 @@ def _utc_bounds(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datet
 
 
 def _day(moment: datetime, zone: ZoneInfo) -> date:
-    if moment.tzinfo is None:  # stored as UTC; some drivers hand it back naive
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone).date()
+    return as_utc(moment).astimezone(zone).date()
 
 
 def _person(first: str | None, last: str | None) -> str:
@@ -167,8 +166,9 @@ def _tasks(session: Session, start: date, end: date, low: datetime, high: dateti
 
 
 def _emails(session: Session, low: datetime, high: datetime, zone: ZoneInfo) -> list[CalendarItem]:
-    queued = and_(Message.status == "queued", Message.next_attempt_at >= low, Message.next_attempt_at < high)
-    sent = and_(Message.status == "sent", Message.sent_at >= low, Message.sent_at < high)
+    queued = and_(Message.status == MessageStatus.QUEUED.value, Message.next_attempt_at >= low,
+                  Message.next_attempt_at < high)
+    sent = and_(Message.status == MessageStatus.SENT.value, Message.sent_at >= low, Message.sent_at < high)
     rows = session.execute(
         select(Message.status, Message.subject, Message.next_attempt_at, Message.sent_at, Message.to_name,
                Message.to_email, Message.partner_id, Partner.name, Partner.owner_id)
@@ -176,8 +176,8 @@ def _emails(session: Session, low: datetime, high: datetime, zone: ZoneInfo) -> 
         .where(Message.kind.in_(CALENDAR_EMAIL_KINDS), or_(queued, sent))
     ).all()
     return [
-        CalendarItem(day=_day(due if status == "queued" else sent_at, zone),
-                     state=PLANNED if status == "queued" else DONE, source="email", kind="email",
+        CalendarItem(day=_day(due if status == MessageStatus.QUEUED.value else sent_at, zone),
+                     state=PLANNED if status == MessageStatus.QUEUED.value else DONE, source="email", kind="email",
                      label=subject, owner_id=owner, partner_id=partner_id, partner_name=partner or "",
                      person=to_name or to_email)
         for status, subject, due, sent_at, to_name, to_email, partner_id, partner, owner in rows

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from crm.clock import as_utc
+
 DUE_HOUR = time(9, 0)
 _SATURDAY = 5
 
@@ -59,7 +61,7 @@ def business_days_between(start: date, end: date) -> int:
 
 
 def local_date(moment: datetime, zone: ZoneInfo) -> date:
-    return _aware(moment).astimezone(zone).date()
+    return as_utc(moment).astimezone(zone).date()
 
 
 def due_moment(day: date, zone: ZoneInfo, at: time = DUE_HOUR) -> datetime:
@@ -71,11 +73,6 @@ def shift_by_business_days(moment: datetime, count: int, zone: ZoneInfo) -> date
     """`moment` moved `count` business days later, keeping its local time of day."""
     if count == 0:
         return moment
-    local = _aware(moment).astimezone(zone)
+    local = as_utc(moment).astimezone(zone)
     day = add_business_days(local.date(), count)
     return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=zone).astimezone(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    """Stored as UTC; some drivers hand it back naive."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

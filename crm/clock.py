@@ -38,6 +38,12 @@ class RunningClock:
 _source: Clock = system_now
 
 
+def as_utc(moment: datetime) -> datetime:
+    """Times are stored as UTC, but some drivers (and SQL aggregates, which lose the
+    column's type) hand them back naive; this reads a naive time as the UTC it is."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def now() -> datetime:
     """The current instant, as this process's clock tells it."""
     return _source()

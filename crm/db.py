@@ -8,8 +8,14 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+from typing import Any
+
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
 
@@ -46,6 +52,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def insert_for(target: Session | Connection | Engine, table: Any) -> PostgresInsert | SqliteInsert:
+    """An insert into `table` in the dialect `target` talks to, so that a caller can add
+    `.on_conflict_do_nothing(...)` or `.on_conflict_do_update(...)`: both databases
+    spell an upsert alike, but the construct is each dialect's own."""
+    bind = target.get_bind() if isinstance(target, Session) else target
+    return postgres_insert(table) if bind.dialect.name == "postgresql" else sqlite_insert(table)
 
 
 @contextmanager

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, field_validator
 from sqlmodel import Session, select
 
-from crm import audit
+from crm import audit, validation
 from crm.access import Actor, require_editor
 from crm.fields import State, Zip, text
 from crm.models import Location
@@ -24,10 +23,7 @@ class LocationInput(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
+        validation.time_zone(value)
         return value
 
 

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from crm.vocab import MessageStatus
+
 
 class Location(SQLModel, table=True):
     __tablename__ = "location"
@@ -239,7 +241,7 @@ class Message(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     attachments: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     timezone: str = Field(default="America/New_York", max_length=64)
-    status: str = Field(default="queued", max_length=16)
+    status: str = Field(default=MessageStatus.QUEUED.value, max_length=16)
     attempts: int = 0
     next_attempt_at: datetime
     provider: str = Field(default="", max_length=16)

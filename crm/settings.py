@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from typing import Literal
 
@@ -101,9 +101,9 @@ class Settings(BaseSettings):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as America/Chicago") from None
+            validation.time_zone(value)
+        except ValueError as exc:
+            raise ValueError(f"{exc}; use an IANA name such as America/Chicago") from None
         return value
 
     @field_validator("public_url")

@@ -4,6 +4,7 @@ marketer can act on."""
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -110,6 +111,14 @@ def website(raw: str) -> str:
     if not re.fullmatch(r"https?://[\w.-]+\.[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?", text, re.IGNORECASE):
         raise ValueError(f"invalid website {raw!r}")
     return text
+
+
+def time_zone(raw: str) -> ZoneInfo:
+    """An IANA zone the machine knows, so a stored name always turns back into a zone."""
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {raw!r}") from None
 
 
 def word_list(raw: str) -> str:

@@ -162,6 +162,17 @@ class TaskStatus(Vocabulary):
     SKIPPED = "skipped"
 
 
+class MessageStatus(Vocabulary):
+    """An outbox message's state; `unknown` is a send that may or may not have gone out."""
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+
 class EventKind(Vocabulary):
     LUNCH_AND_LEARN = "lunch_and_learn"
     IN_SERVICE = "in_service"

@@ -8,12 +8,9 @@ from sqlalchemy import BigInteger, cast
 from sqlmodel import Session, func, select
 
 from crm.analytics.outreach_sql import bits, shift_days
+from crm.clock import as_utc
 from crm.models import Referral
 from tests.factories import make_partner, make_referral
-
-
-def _as_utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def test_a_time_moves_by_whole_days_of_24_hours_across_daylight_saving_and_months(session: Session) -> None:
@@ -22,8 +19,8 @@ def test_a_time_moves_by_whole_days_of_24_hours_across_daylight_saving_and_month
     make_referral(session, partner, received)
     earlier, later = session.exec(select(shift_days(Referral.received_at, -90),
                                          shift_days(Referral.received_at, 90))).one()
-    assert _as_utc(earlier) == received - timedelta(days=90) == datetime(2026, 8, 22, 23, 59, 59, 999999, tzinfo=UTC)
-    assert _as_utc(later) == received + timedelta(days=90) == datetime(2027, 2, 18, 23, 59, 59, 999999, tzinfo=UTC)
+    assert as_utc(earlier) == received - timedelta(days=90) == datetime(2026, 8, 22, 23, 59, 59, 999999, tzinfo=UTC)
+    assert as_utc(later) == received + timedelta(days=90) == datetime(2027, 2, 18, 23, 59, 59, 999999, tzinfo=UTC)
 
 
 def test_a_range_from_a_shifted_time_is_exact_to_the_microsecond(session: Session) -> None:

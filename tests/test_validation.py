@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from crm import validation
@@ -51,3 +53,13 @@ def test_emails_are_lowercased_and_checked():
 
 def test_tags_are_a_sorted_set():
     assert validation.word_list("Soccer; football , soccer|Lacrosse") == "football,lacrosse,soccer"
+
+
+def test_a_known_time_zone_is_its_zone():
+    assert validation.time_zone("America/Chicago").key == "America/Chicago"
+
+
+@pytest.mark.parametrize("raw", ["Mars/Olympus", "", "../etc/passwd"])
+def test_an_unknown_time_zone_is_refused_by_name(raw):
+    with pytest.raises(ValueError, match=f"^{re.escape(f'unknown time zone {raw!r}')}$"):
+        validation.time_zone(raw)

@@ -118,9 +118,7 @@ def label_of(kind: type[Vocabulary]) -> Callable[[str], str]:
 def local(moment: datetime | None, zone: ZoneInfo, with_time: bool = True) -> str:
     if moment is None:
         return ""
-    if moment.tzinfo is None:  # stored as UTC; some drivers hand it back naive
-        moment = moment.replace(tzinfo=UTC)
-    shown = moment.astimezone(zone)
+    shown = clock.as_utc(moment).astimezone(zone)
     return shown.strftime("%b %d, %Y %I:%M %p" if with_time else "%b %d, %Y")
 
 

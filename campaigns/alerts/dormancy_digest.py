@@ -11,7 +11,7 @@ or the frequency cap. It names partners and counts, never a patient."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ from campaigns.mail.compose import compose
 from campaigns.mail.outbox import Draft, enqueue_many
 from crm.analytics.dormancy import at_risk
 from crm.analytics.filters import Filters, Period
-from crm.clock import Clock
+from crm.clock import Clock, as_utc
 from crm.db import session_scope
 from crm.models import SyncState, User
 from crm.settings import Settings
@@ -118,7 +118,5 @@ def _draft(session: Session, settings: Settings, user: User, rows: pd.DataFrame,
 def _day(moment: Any, zone: ZoneInfo) -> str:
     if moment is None or pd.isna(moment):
         return "never"
-    when = pd.Timestamp(moment).to_pydatetime()
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    shown: date = when.astimezone(zone).date()
+    shown: date = as_utc(pd.Timestamp(moment).to_pydatetime()).astimezone(zone).date()
     return f"{shown:%b} {shown.day}, {shown.year}"

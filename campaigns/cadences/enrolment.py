@@ -8,7 +8,7 @@ so the next planner pass works out its schedule in one place (campaigns.cadences
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -20,6 +20,7 @@ from campaigns.cadences.state import practice_zone
 from campaigns.cadences.steps import StepDraft
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.clock import as_utc
 from crm.segments import member_ids_select
 from crm.models import Cadence, CadenceStep, Enrolment, Partner, Touch
 from crm.vocab import CadencePurpose, EnrolmentStatus, ExitReason, PartnerStatus, Recurrence, TouchKind
@@ -253,7 +254,7 @@ def resume(session: Session, actor: Actor, enrolment_ids: list[int], *, now: dat
     for enrolment_id, anchor_at, paused_at in rows:
         skipped = business_days_between(local_date(paused_at, zone), local_date(now, zone))
         changes.append({"id": enrolment_id, "status": EnrolmentStatus.ACTIVE.value, "paused_at": None,
-                        "anchor_at": shift_by_business_days(_utc(anchor_at), skipped, zone), "next_due_at": now,
+                        "anchor_at": shift_by_business_days(as_utc(anchor_at), skipped, zone), "next_due_at": now,
                         "updated_at": now})
     if changes:
         session.execute(update(Enrolment), changes)
@@ -353,10 +354,6 @@ def list_enrolments(session: Session, cadence_id: int, statuses: list[str] | Non
         .join(Partner, Partner.id == Enrolment.partner_id).where(*conditions)
         .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc()).limit(limit)).all()
     return [EnrolmentRow(*row) for row in rows], total
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 __all__ = ["CadenceDraft", "CadenceSummary", "EnrolReport", "EnrolmentRow", "StepDraft", "create_cadence", "enrol",

@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, true, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -28,7 +26,7 @@ from campaigns.cadences.planner import Due, Plan, plan
 from campaigns.mail.templating import TEMPLATES, TemplateSource, effective_template
 from crm.access import SYSTEM
 from crm.clock import Clock
-from crm.db import session_scope
+from crm.db import insert_for, session_scope
 from crm.models import Cadence, CadenceStep, Contact, Enrolment, Partner, Segment, StepRun, Task, User
 from crm.settings import Settings
 from crm.vocab import EnrolmentStatus, StepAction
@@ -193,8 +191,7 @@ def _save_progress(session: Session, result: Plan, now: datetime) -> int:
 
 
 def _ignoring_duplicates(session: Session, model: Any, keys: list[str]) -> Any:
-    builder = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return builder(model).on_conflict_do_nothing(index_elements=keys)
+    return insert_for(session, model).on_conflict_do_nothing(index_elements=keys)
 
 
 def enrol_by_rules(session: Session, now: datetime) -> int:

@@ -6,7 +6,7 @@ it was asked about (for the planner: those due, through ix_enrolment_due)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, select, true
@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from campaigns.cadences.planner import CadencePlan, EnrolmentState, PlannedItem, Ran, StepPlan, project
 from crm.business_days import local_date
+from crm.clock import as_utc
 from crm.models import Cadence, CadenceStep, Enrolment, Partner, StepRun
 from crm.vocab import EnrolmentStatus
 from crm import settings
@@ -44,7 +45,7 @@ def load(session: Session, which: ColumnElement[bool]) -> tuple[list[EnrolmentSt
         .where(which, Cadence.active == true())
         .order_by(Enrolment.id)
     ).all()
-    enrolments = [EnrolmentState(id=r[0], cadence_id=r[1], partner_id=r[2], anchor_at=_utc(r[3]), owner_id=r[4])
+    enrolments = [EnrolmentState(id=r[0], cadence_id=r[1], partner_id=r[2], anchor_at=as_utc(r[3]), owner_id=r[4])
                   for r in rows]
     cadences = cadence_plans(session, which)
     return enrolments, cadences, _ran(session, which)
@@ -88,7 +89,3 @@ def project_schedule(session: Session, start: date, end: date, now: datetime,
     zone = practice_zone(timezone)
     enrolments, cadences, ran = load_active_for_projection(session)
     return project(enrolments, cadences, ran, start, end, local_date(now, zone), zone)
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -9,13 +9,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.db import insert_for
 from crm.models import CompensationLimit, Contact, Event, EventInvitee, Partner
 from crm.vocab import ContactRole
 
@@ -56,8 +55,7 @@ def set_limit(session: Session, actor: Actor, year: int, limit_cents: int, now: 
     require_editor(actor)
     if limit_cents < 0:
         raise ValueError("a limit cannot be negative")
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(CompensationLimit).values(year=year, limit_cents=limit_cents)
+    statement = insert_for(session, CompensationLimit).values(year=year, limit_cents=limit_cents)
     session.execute(statement.on_conflict_do_update(index_elements=["year"], set_={"limit_cents": limit_cents}))
     audit.record(session, actor, "update", "compensation_limit", year, {"limit_cents": limit_cents}, now)
     return limit_cents

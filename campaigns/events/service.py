@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
-from crm import audit
+from crm import audit, validation
 from crm.access import Actor, require_editor
 from crm.fields import text, vocab
 from crm.models import Contact, Event, EventInvitee, Partner
@@ -46,10 +45,7 @@ class EventInput(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
+        validation.time_zone(value)
         return value
 
     @model_validator(mode="after")

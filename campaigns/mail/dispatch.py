@@ -26,6 +26,7 @@ from crm.setting_values import SendWindow
 from crm.clock import Clock
 from crm.models import Contact, Message, MessageAttempt, Partner, Patient, Touch
 from crm.opt_outs import opted_out_among
+from crm.vocab import MessageStatus
 
 LEASE = timedelta(minutes=10)
 
@@ -133,12 +134,12 @@ class Dispatcher:
         now = self.clock()
         with self.engine.begin() as connection:
             ids = connection.execute(
-                update(Message).where(Message.status == "sending", Message.next_attempt_at <= now)
-                .values(status="unknown", updated_at=now,
+                update(Message).where(Message.status == MessageStatus.SENDING.value, Message.next_attempt_at <= now)
+                .values(status=MessageStatus.UNKNOWN.value, updated_at=now,
                         last_error="the dispatcher stopped while sending; it may or may not have gone out")
                 .returning(Message.id)
             ).scalars().all()
-            _log(connection, [(i, "unknown", None, "lease expired while sending") for i in ids], now)
+            _log(connection, [(i, MessageStatus.UNKNOWN.value, None, "lease expired while sending") for i in ids], now)
         return len(ids)
 
     def run_batch(self) -> PassReport:
@@ -155,8 +156,9 @@ class Dispatcher:
         outcomes += [self._outcome(m, r, finished) for m, r in zip(to_send, results)]
         self._record(outcomes, finished)
         for outcome in outcomes:
-            key = {"queued": "retried", "sent": "sent", "failed": "failed", "unknown": "unknown",
-                   "suppressed": "suppressed", "held": "held"}[outcome.status]
+            key = {MessageStatus.QUEUED.value: "retried", MessageStatus.SENT.value: "sent",
+                   MessageStatus.FAILED.value: "failed", MessageStatus.UNKNOWN.value: "unknown",
+                   MessageStatus.SUPPRESSED.value: "suppressed", "held": "held"}[outcome.status]
             setattr(report, key, getattr(report, key) + 1)
         return report
 
@@ -164,7 +166,7 @@ class Dispatcher:
         with self.engine.begin() as connection:
             due = (
                 select(Message.id)
-                .where(Message.status == "queued", Message.next_attempt_at <= now)
+                .where(Message.status == MessageStatus.QUEUED.value, Message.next_attempt_at <= now)
                 .order_by(Message.next_attempt_at, Message.id)
                 .limit(self.config.batch_size)
             )
@@ -176,8 +178,8 @@ class Dispatcher:
             else:
                 condition = Message.id.in_(due.scalar_subquery())
             ids = connection.execute(
-                update(Message).where(condition, Message.status == "queued")
-                .values(status="sending", next_attempt_at=now + LEASE, updated_at=now)
+                update(Message).where(condition, Message.status == MessageStatus.QUEUED.value)
+                .values(status=MessageStatus.SENDING.value, next_attempt_at=now + LEASE, updated_at=now)
                 .returning(Message.id)
             ).scalars().all()
             if not ids:
@@ -197,7 +199,7 @@ class Dispatcher:
 
     def _not_sent(self, decision: Decision, now: datetime) -> _Outcome:
         if decision.action == "suppress":
-            return _Outcome(decision.message_id, "suppressed", decision.reason)
+            return _Outcome(decision.message_id, MessageStatus.SUPPRESSED.value, decision.reason)
         return _Outcome(decision.message_id, "held", decision.reason, next_attempt_at=decision.until)
 
     def _transport(self) -> Transport:
@@ -231,17 +233,18 @@ class Dispatcher:
 
     def _outcome(self, message: Claimed, result: SendResult | TransportError, now: datetime) -> _Outcome:
         if isinstance(result, SendResult):
-            return _Outcome(message.id, "sent", provider_message_id=result.provider_message_id)
+            return _Outcome(message.id, MessageStatus.SENT.value, provider_message_id=result.provider_message_id)
         code = result.status_code
         if result.ambiguous:
-            return _Outcome(message.id, "unknown", f"may have been sent: {result}", code)
+            return _Outcome(message.id, MessageStatus.UNKNOWN.value, f"may have been sent: {result}", code)
         attempts = message.attempts + 1
         if result.permanent:
-            return _Outcome(message.id, "failed", str(result), code)
+            return _Outcome(message.id, MessageStatus.FAILED.value, str(result), code)
         if attempts >= self.config.max_attempts:
-            return _Outcome(message.id, "failed", f"gave up after {attempts} attempts: {result}", code)
+            return _Outcome(message.id, MessageStatus.FAILED.value, f"gave up after {attempts} attempts: {result}",
+                            code)
         retry_at = now + backoff(attempts, result.retry_after, self.rng)
-        return _Outcome(message.id, "queued", str(result), code, next_attempt_at=retry_at)
+        return _Outcome(message.id, MessageStatus.QUEUED.value, str(result), code, next_attempt_at=retry_at)
 
     def _record(self, outcomes: list[_Outcome], now: datetime) -> None:
         """All outcomes of a batch in a few statements, whatever the batch size."""
@@ -249,15 +252,15 @@ class Dispatcher:
         for outcome in outcomes:
             by_kind.setdefault(outcome.status, []).append(outcome)
         with self.engine.begin() as connection:
-            if "sent" in by_kind:
+            if MessageStatus.SENT.value in by_kind:
                 connection.execute(
                     update(Message).where(Message.id == bindparam("mid"))
-                    .values(status="sent", attempts=Message.attempts + 1, sent_at=now, updated_at=now,
+                    .values(status=MessageStatus.SENT.value, attempts=Message.attempts + 1, sent_at=now, updated_at=now,
                             provider_message_id=bindparam("pid"), last_error=""),
-                    [{"mid": o.message_id, "pid": o.provider_message_id} for o in by_kind["sent"]],
+                    [{"mid": o.message_id, "pid": o.provider_message_id} for o in by_kind[MessageStatus.SENT.value]],
                 )
-                log_email_touches(connection, [o.message_id for o in by_kind["sent"]], now)
-            for status in ("failed", "unknown", "queued"):
+                log_email_touches(connection, [o.message_id for o in by_kind[MessageStatus.SENT.value]], now)
+            for status in (MessageStatus.FAILED.value, MessageStatus.UNKNOWN.value, MessageStatus.QUEUED.value):
                 if status in by_kind:
                     connection.execute(
                         update(Message).where(Message.id == bindparam("mid"))
@@ -267,22 +270,22 @@ class Dispatcher:
                         [{"mid": o.message_id, "err": o.detail[:2000], "due": o.next_attempt_at or now}
                          for o in by_kind[status]],
                     )
-            if "suppressed" in by_kind:
+            if MessageStatus.SUPPRESSED.value in by_kind:
                 connection.execute(
                     update(Message).where(Message.id == bindparam("mid"))
-                    .values(status="suppressed", updated_at=now, last_error=bindparam("err")),
-                    [{"mid": o.message_id, "err": o.detail} for o in by_kind["suppressed"]],
+                    .values(status=MessageStatus.SUPPRESSED.value, updated_at=now, last_error=bindparam("err")),
+                    [{"mid": o.message_id, "err": o.detail} for o in by_kind[MessageStatus.SUPPRESSED.value]],
                 )
             if "held" in by_kind:
                 connection.execute(
                     update(Message).where(Message.id == bindparam("mid"))
-                    .values(status="queued", updated_at=now, next_attempt_at=bindparam("due"),
+                    .values(status=MessageStatus.QUEUED.value, updated_at=now, next_attempt_at=bindparam("due"),
                             last_error=bindparam("err")),
                     [{"mid": o.message_id, "due": o.next_attempt_at, "err": f"held: {o.detail}"}
                      for o in by_kind["held"]],
                 )
-            _log(connection, [(o.message_id, "retry" if o.status == "queued" else o.status, o.status_code,
-                               o.detail or (o.provider_message_id or "")) for o in outcomes], now)
+            _log(connection, [(o.message_id, "retry" if o.status == MessageStatus.QUEUED.value else o.status,
+                               o.status_code, o.detail or (o.provider_message_id or "")) for o in outcomes], now)
 
 
 def log_email_touches(connection, message_ids: list[int], now: datetime) -> None:  # type: ignore[no-untyped-def]
@@ -332,7 +335,7 @@ def recent_marketing_sends(connection, emails: list[str], now: datetime) -> dict
     for email, sent_at in connection.execute(
         select(Message.to_email, Message.sent_at).where(
             and_(Message.to_email.in_(emails), Message.transactional.is_(False),
-                 Message.status == "sent", Message.sent_at > now - CAP_PERIOD)
+                 Message.status == MessageStatus.SENT.value, Message.sent_at > now - CAP_PERIOD)
         )
     ):
         recent.setdefault(email, []).append(sent_at)
@@ -342,5 +345,6 @@ def recent_marketing_sends(connection, emails: list[str], now: datetime) -> dict
 def due_count(engine: Engine, now: datetime) -> int:
     with engine.connect() as connection:
         return connection.execute(
-            select(func.count()).select_from(Message).where(Message.status == "queued", Message.next_attempt_at <= now)
+            select(func.count()).select_from(Message)
+            .where(Message.status == MessageStatus.QUEUED.value, Message.next_attempt_at <= now)
         ).scalar_one()

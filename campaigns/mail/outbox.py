@@ -12,18 +12,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.db import insert_for
 from crm.models import Message, MessageAttempt
+from crm.vocab import MessageStatus
 from campaigns.mail.transports.base import Attachment
 
 KINDS = ("cadence", "event", "review", "seasonal", "acknowledgment", "test", "report", "alert")
-STATUSES = ("queued", "sending", "sent", "failed", "suppressed", "cancelled", "unknown")
-FINAL = frozenset({"sent", "failed", "suppressed", "cancelled"})
+FINAL = frozenset({MessageStatus.SENT.value, MessageStatus.FAILED.value, MessageStatus.SUPPRESSED.value,
+                   MessageStatus.CANCELLED.value})
 
 
 class OutboxError(ValueError):
@@ -61,7 +61,7 @@ def enqueue(session: Session, draft: Draft, now: datetime) -> Message:
         raise OutboxError(f"unknown message kind {draft.kind!r}")
     session.execute(_insert_ignoring_duplicates(session), [_row(draft, now)])
     message = session.execute(select(Message).where(Message.idempotency_key == draft.idempotency_key)).scalar_one()
-    if draft.failure and message.attempts == 0 and message.status == "failed":
+    if draft.failure and message.attempts == 0 and message.status == MessageStatus.FAILED.value:
         _log(session, [message.id], "failed", None, draft.failure, now)
     return message
 
@@ -90,9 +90,7 @@ def _count_keys(session: Session, keys: list[str]) -> int:
 
 
 def _insert_ignoring_duplicates(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    builder = pg_insert if dialect == "postgresql" else sqlite_insert
-    return builder(Message).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    return insert_for(session, Message).on_conflict_do_nothing(index_elements=["idempotency_key"])
 
 
 def _row(draft: Draft, now: datetime) -> dict[str, Any]:
@@ -103,7 +101,7 @@ def _row(draft: Draft, now: datetime) -> dict[str, Any]:
         "partner_id": draft.partner_id, "source": draft.source, "template": draft.template,
         "subject": draft.subject, "html": draft.html, "text": draft.text,
         "attachments": encode_attachments(draft.attachments), "timezone": draft.timezone,
-        "status": "failed" if draft.failure else "queued", "attempts": 0,
+        "status": MessageStatus.FAILED.value if draft.failure else MessageStatus.QUEUED.value, "attempts": 0,
         "next_attempt_at": draft.not_before or now, "last_error": draft.failure,
         "created_at": now, "updated_at": now,
     }
@@ -178,24 +176,26 @@ def retry_message(session: Session, actor: Actor, message_id: int, now: datetime
     `unknown` one this is their call: the provider may already have delivered it."""
     require_editor(actor)
     message = _get(session, message_id)
-    if message.status not in ("failed", "unknown"):
+    if message.status not in (MessageStatus.FAILED.value, MessageStatus.UNKNOWN.value):
         raise OutboxError(f"only failed or unknown messages can be retried (this one is {message.status})")
     previous = message.status
-    _transition(session, message, "queued", now, next_attempt_at=now)
+    _transition(session, message, MessageStatus.QUEUED.value, now, next_attempt_at=now)
     _log(session, [message.id], "requeued", None, f"requeued by {actor.name} (was {previous})", now)
-    audit.record(session, actor, "retry", "message", message.id, {"status": [previous, "queued"]}, now)
+    audit.record(session, actor, "retry", "message", message.id, {"status": [previous, MessageStatus.QUEUED.value]},
+                 now)
     return message
 
 
 def cancel_message(session: Session, actor: Actor, message_id: int, now: datetime) -> Message:
     require_editor(actor)
     message = _get(session, message_id)
-    if message.status not in ("queued", "failed", "unknown"):
+    if message.status not in (MessageStatus.QUEUED.value, MessageStatus.FAILED.value, MessageStatus.UNKNOWN.value):
         raise OutboxError(f"a {message.status} message cannot be cancelled")
     previous = message.status
-    _transition(session, message, "cancelled", now)
+    _transition(session, message, MessageStatus.CANCELLED.value, now)
     _log(session, [message.id], "cancelled", None, f"cancelled by {actor.name} (was {previous})", now)
-    audit.record(session, actor, "cancel", "message", message.id, {"status": [previous, "cancelled"]}, now)
+    audit.record(session, actor, "cancel", "message", message.id,
+                 {"status": [previous, MessageStatus.CANCELLED.value]}, now)
     return message
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, literal, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from crm.db import insert_for
 from crm.models import Referral, ReferralUpdate
 
 # Referrals received longer ago than this are history, not news (see the package doc).
@@ -36,8 +35,7 @@ def _record(session: Session, stage: str, happened: object, reached: object, now
     created = literal(now, type_=ReferralUpdate.__table__.c.created_at.type)
     rows = select(Referral.id, Referral.partner_id, literal(stage), happened, literal("pending"), created).where(
         and_(Referral.received_at >= cutoff(now), reached, ~recorded))
-    builder = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = builder(ReferralUpdate).from_select(
+    statement = insert_for(session, ReferralUpdate).from_select(
         ["referral_id", "partner_id", "stage", "happened_at", "status", "created_at"], rows,
     ).on_conflict_do_nothing(index_elements=["referral_id", "stage"]).returning(ReferralUpdate.id)
     return len(session.execute(statement).all())

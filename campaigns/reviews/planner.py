@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, select, true, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from campaigns.mail.compose import compose
 from campaigns.mail.outbox import Draft, enqueue_many
 from campaigns.reviews.links import request_url
 from campaigns.mail.templating import effective_template
+from crm.db import insert_for
 from crm.models import Location, Message, Patient, ReviewRequest, Visit
 from crm.settings import Settings
+from crm.vocab import MessageStatus
 
 # A visit (or an unanswered request) this much past its due time is no longer asked
 # about: a request weeks after the visit reads oddly, and the bound keeps a pass small
@@ -86,8 +86,7 @@ def _create_requests(session: Session, visits: list[tuple], now: datetime) -> li
         return []
     rows = [{"visit_id": v, "patient_id": p, "location_id": loc, "status": REQUESTED, "requested_at": now}
             for v, p, loc in visits]
-    builder = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = builder(ReviewRequest).on_conflict_do_nothing(index_elements=["visit_id"])
+    statement = insert_for(session, ReviewRequest).on_conflict_do_nothing(index_elements=["visit_id"])
     new_ids = [r[0] for r in session.connection().execute(statement.returning(ReviewRequest.__table__.c.id), rows)]
     return _recipients(session, ReviewRequest.id.in_(new_ids)) if new_ids else []
 
@@ -99,7 +98,7 @@ def _due_reminders(session: Session, settings: Settings, now: datetime) -> list[
     return _recipients(session, and_(
         ReviewRequest.status == REQUESTED, ReviewRequest.requested_at > sent_before - STALE_AFTER,
         ReviewRequest.opened_at.is_(None), ReviewRequest.clicked_at.is_(None), ReviewRequest.reminded_at.is_(None),
-        exists().where(Message.id == ReviewRequest.message_id, Message.status == "sent",
+        exists().where(Message.id == ReviewRequest.message_id, Message.status == MessageStatus.SENT.value,
                        Message.sent_at <= sent_before),
         Patient.consent_to_contact == true()))
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from campaigns.reviews.clicks import QR_SCAN
 from crm.models import AuditLog, Location, Message, ReviewRequest
+from crm.vocab import MessageStatus
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,8 @@ def monthly_stats(session: Session) -> list[MonthRow]:
     reminder = Message.__table__.alias("reminder")
     rows = session.execute(
         select(Location.name, month,
-               func.count(case((Message.status == "sent", 1))),
-               func.count(case((reminder.c.status == "sent", 1))),
+               func.count(case((Message.status == MessageStatus.SENT.value, 1))),
+               func.count(case((reminder.c.status == MessageStatus.SENT.value, 1))),
                func.count(ReviewRequest.opened_at), func.count(ReviewRequest.clicked_at))
         .join(Location, Location.id == ReviewRequest.location_id)
         .outerjoin(Message, Message.id == ReviewRequest.message_id)

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.db import insert_for
 from crm.models import SportSeason
 
 SEASONS = ("fall", "winter", "spring")
@@ -63,9 +62,7 @@ def add_defaults(session: Session, actor: Actor, year: int, now: datetime) -> in
             for season, sports in DEFAULT_SPORTS.items()
             for dates in [default_dates(year, season)] for sport in sports]
     before = len(seasons_of(session, year))
-    dialect = session.get_bind().dialect.name
-    builder = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(builder(SportSeason).on_conflict_do_nothing(index_elements=["year", "sport"]), rows)
+    session.execute(insert_for(session, SportSeason).on_conflict_do_nothing(index_elements=["year", "sport"]), rows)
     added = len(seasons_of(session, year)) - before
     audit.record(session, actor, "add_defaults", "sport_season", None, {"year": year, "added": added}, now)
     return added

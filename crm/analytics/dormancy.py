@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import DateTime, Float, and_, case, cast, func, literal, select, true
@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from crm.analytics import sql
 from crm.analytics.filters import Filters
+from crm.clock import as_utc
 from crm.models import Cadence, Enrolment, Partner, Referral, Touch, User
 from crm.settings import Settings
 from crm.vocab import CadencePurpose, EnrolmentStatus, PartnerStatus
@@ -175,4 +176,4 @@ def _in_win_back(session: Session, ids: Sequence[int]) -> set[int]:
 def _aware(moment: datetime | str) -> datetime:
     if isinstance(moment, str):  # SQLite hands back an aggregate of a time as text
         moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return as_utc(moment)

@@ -57,6 +57,7 @@ from sqlmodel import Session
 
 from crm.analytics import outreach_sql, sql
 from crm.analytics.filters import Filters
+from crm.clock import as_utc
 from crm.models import Cadence, Enrolment, Event, EventInvitee, Message, Partner, Referral
 
 COLUMNS = ["program_kind", "program_id", "program", "reached", "measured", "converted", "conversion_rate",
@@ -378,8 +379,7 @@ def _names(session: Session, programs: list[Program], zone: ZoneInfo) -> dict[Pr
     if event_ids:
         for i, title, starts in session.execute(
                 select(Event.id, Event.title, Event.starts_at).where(Event.id.in_(event_ids))):
-            starts = starts if starts.tzinfo else starts.replace(tzinfo=UTC)
-            names[("event", i)] = f"{title} ({starts.astimezone(zone):%b %d, %Y})"
+            names[("event", i)] = f"{title} ({as_utc(starts).astimezone(zone):%b %d, %Y})"
     for kind, pid in programs:
         if kind == "seasonal":
             names[(kind, pid)] = seasonal_name(str(pid))

@@ -8,7 +8,7 @@ them, since the message knows which program sent it and whether it was opened.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -18,6 +18,7 @@ from sqlmodel import Session
 from crm.analytics import sql
 from crm.analytics.filters import _add_months, _utc
 from crm.analytics.outreach import SEASONAL_PREFIX, seasonal_name
+from crm.clock import as_utc
 from crm.models import Cadence, Contact, Enrolment, Event, EventInvitee, Message, Referral, Touch, User
 from crm.vocab import EnrolmentStatus, TouchKind
 
@@ -57,10 +58,6 @@ def _monthly(session: Session, partner_id: int, start: datetime, end: datetime, 
 Moment = tuple[datetime, str, str, str]
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _joined(*parts: str | None) -> str:
     return " · ".join(p for p in parts if p)
 
@@ -71,7 +68,7 @@ def _touches(session: Session, partner_id: int, start: datetime, end: datetime) 
         .outerjoin(User, User.id == Touch.user_id).outerjoin(Contact, Contact.id == Touch.contact_id)
         .where(Touch.partner_id == partner_id, Touch.message_id.is_(None), Touch.occurred_at >= start,
                Touch.occurred_at < end))
-    return [(_aware(when), kind, _label(TouchKind, kind), _joined(_person(first, last), by, outcome))
+    return [(as_utc(when), kind, _label(TouchKind, kind), _joined(_person(first, last), by, outcome))
             for when, kind, outcome, by, first, last in rows]
 
 
@@ -80,7 +77,7 @@ def _enrolments(session: Session, partner_id: int, start: datetime, end: datetim
         select(Enrolment.enrolled_at, Cadence.name, Enrolment.status, Enrolment.exit_reason)
         .join(Cadence, Cadence.id == Enrolment.cadence_id)
         .where(Enrolment.partner_id == partner_id, Enrolment.enrolled_at >= start, Enrolment.enrolled_at < end))
-    return [(_aware(when), "cadence", f"Enrolled in {name}",
+    return [(as_utc(when), "cadence", f"Enrolled in {name}",
              _joined(_label(EnrolmentStatus, status), exit_reason.replace("_", " ")))
             for when, name, status, exit_reason in rows]
 
@@ -91,7 +88,7 @@ def _events(session: Session, partner_id: int, start: datetime, end: datetime) -
                Contact.first_name, Contact.last_name)
         .join(Event, Event.id == EventInvitee.event_id).join(Contact, Contact.id == EventInvitee.contact_id)
         .where(EventInvitee.partner_id == partner_id, Event.starts_at >= start, Event.starts_at < end))
-    return [(_aware(when), "event", title,
+    return [(as_utc(when), "event", title,
              _joined(_person(first, last), "invited", _RSVP.get(rsvp, rsvp), "attended" if attended else None,
                      "cancelled" if status == "cancelled" else None))
             for when, title, status, rsvp, attended, first, last in rows]
@@ -105,7 +102,7 @@ def _emails(session: Session, partner_id: int, start: datetime, end: datetime) -
     moments = []
     for when, source, subject, name, email, opened, clicked, bounced in rows:
         seasonal = source.startswith(SEASONAL_PREFIX)
-        moments.append((_aware(when), "seasonal" if seasonal else "email", subject,
+        moments.append((as_utc(when), "seasonal" if seasonal else "email", subject,
                         _joined(f"to {name or email}", seasonal_name(source) if seasonal else None,
                                 "opened" if opened else None, "clicked" if clicked else None,
                                 "bounced" if bounced else None)))

@@ -18,7 +18,7 @@ day number and its weekday, so listing breaches stays one query on any size of t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Final, Protocol
 
 import pandas as pd
@@ -31,6 +31,7 @@ from crm.business_days import add_business_days
 from crm.analytics import sql
 from crm.analytics.filters import Filters
 from crm.analytics.funnel import NO_LOCATION, referrals_in
+from crm.clock import as_utc
 from crm.models import Location, Partner, Referral
 from crm.vocab import PartnerType, ReferralStatus
 
@@ -336,5 +337,5 @@ def _type_label(value: str) -> str:
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return as_utc(moment)
 

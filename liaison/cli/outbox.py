@@ -8,8 +8,9 @@ import typer
 from liaison.cli.common import engine, fail, load_settings
 from crm import clock
 from liaison.scheduler.jobs import run_all_due
-from campaigns.mail.outbox import STATUSES, status_counts
+from campaigns.mail.outbox import status_counts
 from crm.db import session_scope
+from crm.vocab import MessageStatus
 
 outbox_app = typer.Typer(no_args_is_help=True, help="The email outbox.")
 
@@ -60,7 +61,7 @@ def status() -> None:
         typer.echo("the outbox is empty")
         return
     typer.echo("status".ljust(12) + "".join(kind.rjust(16) for kind in kinds) + "total".rjust(10))
-    for state in STATUSES:
+    for state in MessageStatus.choices():
         row = [counts.get((state, kind), 0) for kind in kinds]
         if any(row):
             typer.echo(state.ljust(12) + "".join(str(n).rjust(16) for n in row) + str(sum(row)).rjust(10))

@@ -25,6 +25,7 @@ from crm.models import Cadence, Message, Partner, Task, Touch
 from crm.segments import create_segment
 from crm.segments.service import SegmentInput
 from crm.settings import Settings
+from crm.vocab import MessageStatus
 
 HISTORY_DAYS = 30
 INTRODUCTIONS = 80
@@ -140,11 +141,13 @@ def _business_mornings(start: datetime, end: datetime, settings: Settings) -> li
 
 
 def send_the_past(connection, now: datetime) -> int:  # type: ignore[no-untyped-def]
-    due = select(Message.id).where(Message.status == "queued", Message.next_attempt_at < now - timedelta(hours=1))
+    due = select(Message.id).where(Message.status == MessageStatus.QUEUED.value,
+                                   Message.next_attempt_at < now - timedelta(hours=1))
     ids = list(connection.execute(due).scalars())
     if ids:
         connection.execute(update(Message).where(Message.id.in_(ids)).values(
-            status="sent", attempts=1, sent_at=Message.next_attempt_at, provider="demo", updated_at=now))
+            status=MessageStatus.SENT.value, attempts=1, sent_at=Message.next_attempt_at, provider="demo",
+            updated_at=now))
         log_email_touches(connection, ids, now)
     return len(ids)
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from campaigns.mail.outbox import KINDS, STATUSES, OutboxFilter, attempts_of, cancel_message, list_messages, retry_message, status_counts
+from campaigns.mail.outbox import KINDS, OutboxFilter, attempts_of, cancel_message, list_messages, retry_message, status_counts
 from campaigns.mail.transports.file import list_outbox_files
 from crm import clock
 from crm.models import Message
+from crm.vocab import MessageStatus
 from ui.shell import AppContext, context
 from ui.widgets import submit, local, read, show_flash
 
 _HELP = {
-    "unknown": "The provider may or may not have accepted it (the connection broke mid-send). "
+    MessageStatus.UNKNOWN.value: "The provider may or may not have accepted it (the connection broke mid-send). "
                "Check the recipient or the provider's activity log before retrying: a retry may send it twice.",
-    "failed": "The provider refused it or every attempt failed; the reason is below.",
+    MessageStatus.FAILED.value: "The provider refused it or every attempt failed; the reason is below.",
 }
 
 
@@ -24,7 +25,7 @@ def render(ctx: AppContext) -> None:
     show_flash()
     _summary(ctx)
     left, middle, right = st.columns([2, 2, 3])
-    statuses = left.multiselect("Status", STATUSES, key="outbox_status")
+    statuses = left.multiselect("Status", MessageStatus.choices(), key="outbox_status")
     kinds = middle.multiselect("Kind", KINDS, key="outbox_kind")
     text = right.text_input("Search", placeholder="Recipient or subject", key="outbox_text")
     messages, total = read(ctx.engine, lambda s: list_messages(s, OutboxFilter(statuses, kinds, text)))
@@ -61,9 +62,9 @@ def _file_outbox(ctx: AppContext) -> None:
 
 def _summary(ctx: AppContext) -> None:
     counts = read(ctx.engine, status_counts)
-    totals = {state: sum(n for (s, _), n in counts.items() if s == state) for state in STATUSES}
-    columns = st.columns(len(STATUSES))
-    for column, state in zip(columns, STATUSES):
+    totals = {state: sum(n for (s, _), n in counts.items() if s == state) for state in MessageStatus.choices()}
+    columns = st.columns(len(MessageStatus))
+    for column, state in zip(columns, MessageStatus.choices()):
         column.metric(state.capitalize(), totals[state])
 
 
@@ -73,7 +74,8 @@ def _detail(ctx: AppContext, message: Message) -> None:
                + (f" · provider id {message.provider_message_id}" if message.provider_message_id else ""))
     if message.status in _HELP:
         st.warning(_HELP[message.status] + (f"\n\n{message.last_error}" if message.last_error else ""))
-    if ctx.actor.can_edit and message.status in ("failed", "unknown", "queued"):
+    actionable = (MessageStatus.FAILED.value, MessageStatus.UNKNOWN.value, MessageStatus.QUEUED.value)
+    if ctx.actor.can_edit and message.status in actionable:
         _actions(ctx, message)
     html_tab, text_tab, log_tab = st.tabs(["As the recipient sees it", "Plain text", "Attempts"])
     with html_tab, st.container(height=520):
@@ -89,8 +91,8 @@ def _detail(ctx: AppContext, message: Message) -> None:
 
 def _actions(ctx: AppContext, message: Message) -> None:
     left, right = st.columns(2)
-    if message.status in ("failed", "unknown"):
-        label = "Send it again" if message.status == "failed" else "I checked: send it again"
+    if message.status in (MessageStatus.FAILED.value, MessageStatus.UNKNOWN.value):
+        label = "Send it again" if message.status == MessageStatus.FAILED.value else "I checked: send it again"
         if left.button(label, key=f"retry_{message.id}", type="primary"):
             submit(ctx.engine, lambda s: retry_message(s, ctx.actor, message.id, clock.now()), "Queued again; the scheduler sends it within a minute.")
     if right.button("Cancel this message", key=f"cancel_{message.id}"):
