@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.errors import InvalidInput
 from crm.models import CompensationLimit, Contact, Event, EventInvitee, Partner
 from crm.vocab import ContactRole
 
@@ -55,7 +56,7 @@ def limit_for(session: Session, year: int) -> int | None:
 def set_limit(session: Session, actor: Actor, year: int, limit_cents: int, now: datetime) -> int:
     require_editor(actor)
     if limit_cents < 0:
-        raise ValueError("a limit cannot be negative")
+        raise InvalidInput("a limit cannot be negative")
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(CompensationLimit).values(year=year, limit_cents=limit_cents)
     session.execute(statement.on_conflict_do_update(index_elements=["year"], set_={"limit_cents": limit_cents}))

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.errors import InvalidInput
 from crm.models import SportSeason
 
 SEASONS = ("fall", "winter", "spring")
@@ -26,7 +27,7 @@ DEFAULT_SPORTS: dict[str, tuple[str, ...]] = {
 }
 
 
-class SeasonError(ValueError):
+class SeasonError(InvalidInput):
     pass
 
 
