@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from campaigns.cadences.state import project_schedule
 from crm.clock import as_utc
+from crm.errors import InvalidInput
 from crm.models import Contact, Event, EventInvitee, Message, Partner, SeasonalSend, Task, Touch, User
 from crm.vocab import MessageStatus, StepAction, TaskStatus, TouchKind
 
@@ -110,7 +111,7 @@ def quarter_of(day: date) -> tuple[date, date]:
 def calendar(session: Session, start: date, end: date, now: datetime, zone: ZoneInfo) -> Calendar:
     """Everything planned and done from `start` to `end` (both included)."""
     if end < start:
-        raise ValueError("the calendar ends before it starts")
+        raise InvalidInput("the calendar ends before it starts")
     low, high = _utc_bounds(start, end, zone)
     items = (_tasks(session, start, end, low, high, zone) + _emails(session, low, high, zone)
              + _touches(session, low, high, zone) + _projected(session, start, end, now, zone)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crm.errors import LiaisonError
 from crm.vocab import Role
 
 
-class PermissionDenied(Exception):
-    pass
+class PermissionDenied(LiaisonError):
+    """The role does not allow the action; the message names the role."""
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ from sqlmodel import Session, select
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.errors import NotFound
 from crm.fields import Email, Npi, Phone, text, vocab
 from crm.models import Contact
-from crm.partners import NotFound, get_partner
+from crm.partners import get_partner
 from crm.vocab import ContactRole
 
 

@@ -12,15 +12,12 @@ from sqlmodel import Session, select
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.errors import InvalidInput, NotFound
 from crm.fields import Phone, State, Website, WordList, Zip, text, vocab
 from crm.lifecycle.manual import record_manual_change
 from crm.models import Contact, Partner, Referral, Touch, User
 from crm.vocab import PartnerStatus, PartnerType, ReferralChannel, Tier, UpdatePreference
 from crm.vocab import ReferralStatus, ServiceLine, TouchKind
-
-
-class NotFound(LookupError):
-    pass
 
 
 class PartnerInput(BaseModel):
@@ -112,7 +109,7 @@ def restore_partner(session: Session, actor: Actor, partner_id: int, now: dateti
 
 def _check_owner(session: Session, owner_id: int | None) -> None:
     if owner_id is not None and session.get(User, owner_id) is None:
-        raise ValueError(f"no user with id {owner_id} to own this partner")
+        raise InvalidInput(f"no user with id {owner_id} to own this partner")
 
 
 @dataclass

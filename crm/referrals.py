@@ -8,10 +8,11 @@ from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.errors import InvalidInput, NotFound
 from crm.fields import OptionalText, text, vocab
 from crm.lifecycle import advance_lifecycle
 from crm.models import Contact, Referral
-from crm.partners import NotFound, get_partner
+from crm.partners import get_partner
 from crm.vocab import ReferralChannel, ReferralStatus, ServiceLine
 
 
@@ -72,7 +73,7 @@ def _check_contact(session: Session, partner_id: int, contact_id: int | None) ->
     if contact_id is not None:
         contact = session.get(Contact, contact_id)
         if contact is None or contact.partner_id != partner_id:
-            raise ValueError("the referring contact does not work at this partner")
+            raise InvalidInput("the referring contact does not work at this partner")
 
 
 def create_referral(session: Session, actor: Actor, partner_id: int, data: ReferralInput, now: datetime) -> Referral:

@@ -23,9 +23,10 @@ from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.errors import Conflict, InvalidInput, NotFound
 from crm.fields import text
 from crm.models import Contact, Partner, Task, Touch, User
-from crm.partners import NotFound, get_partner
+from crm.partners import get_partner
 from crm.touches import TouchInput, log_touch
 from crm.validation import display_phone
 from crm.vocab import Role, StepAction, TaskStatus, TouchKind
@@ -195,7 +196,7 @@ def snooze_task(session: Session, actor: Actor, task_id: int, until: date, today
     """Move an open task to a later day (a closed office, a rescheduled visit)."""
     require_editor(actor)
     if until <= today:
-        raise ValueError("snooze to a day after today")
+        raise InvalidInput("snooze to a day after today")
     task = _open_task(session, task_id)
     audit.apply_changes(session, actor, "task", task, {"due_on": until}, now)
     return task
@@ -215,9 +216,9 @@ def skip_task(session: Session, actor: Actor, task_id: int, reason: str, now: da
     require_editor(actor)
     reason = reason.strip()
     if not reason:
-        raise ValueError("say why the task is skipped")
+        raise InvalidInput("say why the task is skipped")
     if len(reason) > 200:
-        raise ValueError("keep the reason under 200 characters")
+        raise InvalidInput("keep the reason under 200 characters")
     task = _task(session, task_id)
     _claim_open(session, task, {"status": TaskStatus.SKIPPED.value, "skip_reason": reason, "updated_at": now})
     audit.record(session, actor, "skip", "task", task.id, {"reason": reason}, now)
@@ -234,7 +235,7 @@ def _task(session: Session, task_id: int) -> Task:
 def _open_task(session: Session, task_id: int) -> Task:
     task = _task(session, task_id)
     if task.status != TaskStatus.OPEN.value:
-        raise ValueError(f"this task is already {TaskStatus(task.status).label.lower()}")
+        raise Conflict(f"this task is already {TaskStatus(task.status).label.lower()}")
     return task
 
 
@@ -245,7 +246,7 @@ def _claim_open(session: Session, task: Task, values: dict[str, Any]) -> None:
     ).rowcount
     if changed != 1:
         session.refresh(task)
-        raise ValueError(f"this task is already {TaskStatus(task.status).label.lower()}")
+        raise Conflict(f"this task is already {TaskStatus(task.status).label.lower()}")
     session.refresh(task)
 
 
@@ -254,16 +255,16 @@ def _check_contact(session: Session, partner_id: int, contact_id: int | None) ->
         return
     contact = session.get(Contact, contact_id)
     if contact is None or contact.partner_id != partner_id:
-        raise ValueError("that contact does not work at this partner")
+        raise InvalidInput("that contact does not work at this partner")
 
 
 def _check_assignee(session: Session, user_id: int) -> None:
     """Only someone who can complete a task may hold it: an active editor."""
     user = session.get(User, user_id)
     if user is None or not user.active:
-        raise ValueError("assign the task to an active user")
+        raise InvalidInput("assign the task to an active user")
     if user.role == Role.VIEWER.value:
-        raise ValueError(f"{user.name or user.email} has a read-only role and could not complete the task")
+        raise InvalidInput(f"{user.name or user.email} has a read-only role and could not complete the task")
 
 
 def _task_items(session: Session, conditions: list[ColumnElement[bool]]) -> list[TaskItem]:

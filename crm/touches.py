@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.errors import InvalidInput
 from crm.fields import text, vocab
 from crm.models import Contact, Touch
 from crm.partners import get_partner
@@ -28,7 +29,7 @@ def log_touch(session: Session, actor: Actor, partner_id: int, data: TouchInput,
     if data.contact_id is not None:
         contact = session.get(Contact, data.contact_id)
         if contact is None or contact.partner_id != partner_id:
-            raise ValueError("that contact does not work at this partner")
+            raise InvalidInput("that contact does not work at this partner")
     if data.occurred_at.tzinfo is None:
         raise ValueError("a touch time needs a time zone")
     touch = Touch(partner_id=partner_id, user_id=actor.id, created_at=now, **data.model_dump())

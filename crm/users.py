@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from crm import audit, sessions, validation
 from crm.access import SYSTEM, Actor, require_admin
+from crm.errors import InvalidInput, LiaisonError
 from crm.models import User
 from crm.vocab import Role
 
@@ -23,11 +24,11 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-class SignInError(Exception):
-    pass
+class SignInError(LiaisonError):
+    """The email, the password or a lockout refused a sign-in; the message says which."""
 
 
-class UserError(ValueError):
+class UserError(InvalidInput):
     pass
 
 

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from crm.errors import InvalidInput
+
 US_STATES: dict[str, str] = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
     "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
@@ -34,7 +36,7 @@ def email(raw: str) -> str:
     try:
         checked = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValueError(f"invalid email {raw!r}: {exc}") from None
+        raise InvalidInput(f"invalid email {raw!r}: {exc}") from None
     return checked.normalized.lower()
 
 
@@ -44,9 +46,9 @@ def phone(raw: str) -> str:
     try:
         parsed = phonenumbers.parse(text, "US")
     except phonenumbers.NumberParseException:
-        raise ValueError(f"invalid phone number {raw!r}") from None
+        raise InvalidInput(f"invalid phone number {raw!r}") from None
     if not phonenumbers.is_valid_number(parsed):
-        raise ValueError(f"invalid phone number {raw!r}")
+        raise InvalidInput(f"invalid phone number {raw!r}")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -66,7 +68,7 @@ def state(raw: str) -> str:
         return text.upper()
     code = _STATE_BY_NAME.get(text.lower().replace(".", ""))
     if code is None:
-        raise ValueError(f"unknown US state {raw!r}; use a two-letter code such as MA")
+        raise InvalidInput(f"unknown US state {raw!r}; use a two-letter code such as MA")
     return code
 
 
@@ -77,7 +79,7 @@ def zip_code(raw: str) -> str:
         text = text.zfill(5)
     match = _ZIP.match(text)
     if match is None:
-        raise ValueError(f"invalid ZIP code {raw!r}; expected 12345 or 12345-6789")
+        raise InvalidInput(f"invalid ZIP code {raw!r}; expected 12345 or 12345-6789")
     return match.group(1) + (f"-{match.group(2)}" if match.group(2) else "")
 
 
@@ -86,9 +88,9 @@ def npi(raw: str) -> str:
     computed with the 80840 prefix, as CMS specifies."""
     digits = raw.strip()
     if not re.fullmatch(r"\d{10}", digits):
-        raise ValueError(f"invalid NPI {raw!r}: an NPI has 10 digits")
+        raise InvalidInput(f"invalid NPI {raw!r}: an NPI has 10 digits")
     if not _luhn_valid("80840" + digits):
-        raise ValueError(f"invalid NPI {raw!r}: the check digit does not match")
+        raise InvalidInput(f"invalid NPI {raw!r}: the check digit does not match")
     return digits
 
 
@@ -109,7 +111,7 @@ def website(raw: str) -> str:
     if not re.match(r"^https?://", text, re.IGNORECASE):
         text = "https://" + text
     if not re.fullmatch(r"https?://[\w.-]+\.[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?", text, re.IGNORECASE):
-        raise ValueError(f"invalid website {raw!r}")
+        raise InvalidInput(f"invalid website {raw!r}")
     return text
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.errors import InvalidInput
 from crm.models import Location, Patient, Visit
 
 
@@ -29,9 +30,9 @@ class VisitInput(BaseModel):
 def record_visit(session: Session, actor: Actor, data: VisitInput, now: datetime) -> Visit:
     require_editor(actor)
     if session.get(Patient, data.patient_id) is None:
-        raise ValueError(f"no patient with id {data.patient_id}")
+        raise InvalidInput(f"no patient with id {data.patient_id}")
     if session.get(Location, data.location_id) is None:
-        raise ValueError(f"no location with id {data.location_id}")
+        raise InvalidInput(f"no location with id {data.location_id}")
     visit = Visit(**data.model_dump(), created_at=now)
     session.add(visit)
     session.flush()

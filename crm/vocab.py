@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from crm.errors import InvalidInput
+
 
 class Vocabulary(StrEnum):
     @property
@@ -24,7 +26,7 @@ class Vocabulary(StrEnum):
         if alias is not None:
             return cls(alias)
         allowed = ", ".join(m.label for m in cls)
-        raise ValueError(f"unknown value {raw!r}; expected one of: {allowed}")
+        raise InvalidInput(f"unknown value {raw!r}; expected one of: {allowed}")
 
     @classmethod
     def choices(cls) -> list[str]:

@@ -35,7 +35,7 @@ def test_a_draft_that_failed_to_render_is_kept_as_a_failed_message_with_its_reas
 
 
 def test_an_unknown_kind_is_refused(session, now):
-    with pytest.raises(OutboxError, match="unknown message kind"):
+    with pytest.raises(ValueError, match="unknown message kind"):
         enqueue(session, draft(kind="newsletter"), now)
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from crm.access import PermissionDenied
 from crm import clock
 from crm.db import session_scope
+from crm.errors import LiaisonError
 from crm.vocab import Vocabulary
 
 T = TypeVar("T")
@@ -57,7 +58,7 @@ def attempt(engine: Engine, change: Callable[[Session], T]) -> T | None:
         st.error("Please fix the following:\n\n" + "\n".join(f"- {m}" for m in validation_messages(exc)))
     except PermissionDenied as exc:
         st.error(f"Not allowed: {exc}.")
-    except (ValueError, LookupError) as exc:
+    except LiaisonError as exc:
         st.error(_sentence(str(exc)))
     except IntegrityError:
         st.error("That would duplicate a record that already exists (for example the same reference twice).")

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from campaigns.cadences.enrolment import EnrolReport, enrol, get_cadence
 from crm.access import Actor, require_editor
+from crm.errors import InvalidInput
 from crm.models import Cadence
 from crm.vocab import CadencePurpose
 
@@ -35,8 +36,8 @@ def enrol_in_win_back(session: Session, actor: Actor, partner_ids: Sequence[int]
                       now: datetime) -> EnrolReport:
     require_editor(actor)
     if not partner_ids:
-        raise ValueError("choose at least one partner to enrol")
+        raise InvalidInput("choose at least one partner to enrol")
     cadence = get_cadence(session, cadence_id)
     if cadence.purpose != CadencePurpose.WIN_BACK.value:
-        raise ValueError(f"{cadence.name} is not a win-back cadence")
+        raise InvalidInput(f"{cadence.name} is not a win-back cadence")
     return enrol(session, actor, cadence.id, list(partner_ids), source="manual", now=now)

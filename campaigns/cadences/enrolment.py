@@ -21,6 +21,7 @@ from campaigns.cadences.steps import StepDraft
 from crm import audit
 from crm.access import Actor, require_editor
 from crm.clock import as_utc
+from crm.errors import Conflict
 from crm.segments import member_ids_select
 from crm.models import Cadence, CadenceStep, Enrolment, Partner, Touch
 from crm.vocab import CadencePurpose, EnrolmentStatus, ExitReason, PartnerStatus, Recurrence, TouchKind
@@ -105,7 +106,7 @@ def _save_steps(session: Session, actor: Actor, cadence: Cadence, drafts: list[S
 def _name_is_free(session: Session, name: str, own_id: int | None) -> None:
     clash = session.execute(select(Cadence.id).where(func.lower(Cadence.name) == name.lower())).scalar()
     if clash is not None and clash != own_id:
-        raise ValueError(f"there is already a cadence named {name!r}")
+        raise Conflict(f"there is already a cadence named {name!r}")
 
 
 def get_cadence(session: Session, cadence_id: int) -> Cadence:
@@ -194,7 +195,7 @@ def _enrol_from(session: Session, actor: Actor, cadence: Cadence, which: ColumnE
     if source not in SOURCES:
         raise ValueError(f"unknown enrolment source {source!r}")
     if not cadence.active:
-        raise ValueError(f"{cadence.name} is switched off; switch it on before enrolling partners")
+        raise Conflict(f"{cadence.name} is switched off; switch it on before enrolling partners")
     live = exists().where(Enrolment.cadence_id == cadence.id, Enrolment.partner_id == Partner.id,
                           Enrolment.status.in_(LIVE))
     archived = Partner.archived_at.is_not(None)

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from crm import audit
 from crm.access import Actor, require_editor
 from crm.db import insert_for
+from crm.errors import InvalidInput
 from crm.models import CompensationLimit, Contact, Event, EventInvitee, Partner
 from crm.vocab import ContactRole
 
@@ -54,7 +55,7 @@ def limit_for(session: Session, year: int) -> int | None:
 def set_limit(session: Session, actor: Actor, year: int, limit_cents: int, now: datetime) -> int:
     require_editor(actor)
     if limit_cents < 0:
-        raise ValueError("a limit cannot be negative")
+        raise InvalidInput("a limit cannot be negative")
     statement = insert_for(session, CompensationLimit).values(year=year, limit_cents=limit_cents)
     session.execute(statement.on_conflict_do_update(index_elements=["year"], set_={"limit_cents": limit_cents}))
     audit.record(session, actor, "update", "compensation_limit", year, {"limit_cents": limit_cents}, now)

@@ -23,6 +23,7 @@ from crm import audit
 from crm.access import Actor, require_editor
 from crm.clock import Clock
 from crm.db import session_scope
+from crm.errors import Conflict
 from crm.models import Contact, Event, EventInvitee, Location, Message, Partner
 from crm.settings import Settings
 
@@ -65,7 +66,7 @@ def send_cancellation(session: Session, settings: Settings, actor: Actor, event_
     require_editor(actor)
     event = get_event(session, event_id)
     if event.status != CANCELLED:
-        raise ValueError("cancel the event before telling its invitees")
+        raise Conflict("cancel the event before telling its invitees")
     drafts = [_change(session, settings, event, r, now, "cancel") for r in _recipients(session, event.id)]
     return _enqueue(session, actor, event, "cancel", drafts, now)
 
@@ -76,7 +77,7 @@ def send_follow_ups(session: Session, settings: Settings, actor: Actor, event_id
     require_editor(actor)
     event = get_event(session, event_id)
     if event.status == CANCELLED or now < event.ends_at:
-        raise ValueError("follow-ups go out after the event has taken place")
+        raise Conflict("follow-ups go out after the event has taken place")
     drafts = []
     for attended, template in ((True, "event_follow_up"), (False, "event_follow_up_missed")):
         for r in _recipients(session, event.id, EventInvitee.attended.is_(attended)):
@@ -194,7 +195,7 @@ def _recipients(session: Session, event_id: int, *conditions) -> list[Recipient]
 def _scheduled(session: Session, event_id: int) -> Event:
     event = get_event(session, event_id)
     if event.status != SCHEDULED:
-        raise ValueError("this event is cancelled")
+        raise Conflict("this event is cancelled")
     return event
 
 

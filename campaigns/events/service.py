@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from crm import audit, validation
 from crm.access import Actor, require_editor
+from crm.errors import Conflict, NotFound
 from crm.fields import text, vocab
 from crm.models import Contact, Event, EventInvitee, Partner
 from crm.opt_outs import address_opted_out
@@ -22,7 +23,7 @@ from crm.vocab import EventKind, PartnerStatus
 SCHEDULED, CANCELLED = "scheduled", "cancelled"
 
 
-class EventNotFound(LookupError):
+class EventNotFound(NotFound):
     pass
 
 
@@ -110,7 +111,7 @@ def cancel_event(session: Session, actor: Actor, event_id: int, now: datetime) -
 def _open(session: Session, event_id: int) -> Event:
     event = get_event(session, event_id)
     if event.status == CANCELLED:
-        raise ValueError("this event is cancelled")
+        raise Conflict("this event is cancelled")
     return event
 
 
@@ -169,7 +170,7 @@ def record_rsvp(session: Session, invitee_id: int, answer: str, now: datetime) -
     invitee = session.get(EventInvitee, invitee_id)
     session.refresh(invitee)
     if event.status == CANCELLED:
-        raise ValueError("this event is cancelled")
+        raise Conflict("this event is cancelled")
     if answer == "yes":
         return _yes(session, event, invitee, now)
     return _no(session, event, invitee, now)

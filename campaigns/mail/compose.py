@@ -14,6 +14,7 @@ from campaigns.mail.templating import (TEMPLATES, PracticeInfo, TemplateError, T
 from campaigns.mail.transports.base import Attachment
 from campaigns.mail.unsubscribe import unsubscribe_url
 from crm.access import Actor, require_editor
+from crm.errors import InvalidInput
 from crm.models import Message
 from crm.settings import Settings
 from crm import settings as settings_module
@@ -69,7 +70,7 @@ def enqueue_test(
     """A marketer's test send of a template with its sample data, to themselves."""
     require_editor(actor)
     if template_name not in TEMPLATES:
-        raise ValueError(f"no template named {template_name!r}")
+        raise InvalidInput(f"no template named {template_name!r}")
     if settings is None:
         settings = settings_module.get()
     draft = compose(session, settings, template=template_name, variables=dict(TEMPLATES[template_name].sample),

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from crm import audit
 from crm.access import Actor, require_editor
 from crm.db import insert_for
+from crm.errors import Conflict
 from crm.models import Message, MessageAttempt
 from crm.vocab import MessageStatus
 from campaigns.mail.transports.base import Attachment
@@ -26,7 +27,7 @@ FINAL = frozenset({MessageStatus.SENT.value, MessageStatus.FAILED.value, Message
                    MessageStatus.CANCELLED.value})
 
 
-class OutboxError(ValueError):
+class OutboxError(Conflict):
     pass
 
 
@@ -58,7 +59,7 @@ def enqueue(session: Session, draft: Draft, now: datetime) -> Message:
     A draft that could not be rendered (`failure`) is kept as a failed row with its
     reason, so nothing is lost silently."""
     if draft.kind not in KINDS:
-        raise OutboxError(f"unknown message kind {draft.kind!r}")
+        raise ValueError(f"unknown message kind {draft.kind!r}")
     session.execute(_insert_ignoring_duplicates(session), [_row(draft, now)])
     message = session.execute(select(Message).where(Message.idempotency_key == draft.idempotency_key)).scalar_one()
     if draft.failure and message.attempts == 0 and message.status == MessageStatus.FAILED.value:
@@ -72,7 +73,7 @@ def enqueue_many(session: Session, drafts: list[Draft], now: datetime) -> int:
         return 0
     for draft in drafts:
         if draft.kind not in KINDS:
-            raise OutboxError(f"unknown message kind {draft.kind!r}")
+            raise ValueError(f"unknown message kind {draft.kind!r}")
     keys = [d.idempotency_key for d in drafts]
     before = _count_keys(session, keys)
     session.execute(_insert_ignoring_duplicates(session), [_row(d, now) for d in drafts])

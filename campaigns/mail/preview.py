@@ -23,9 +23,9 @@ from campaigns.cadences.steps import roles_of
 from campaigns.mail.dispatch import blocked_addresses, recent_marketing_sends
 from campaigns.cadences.state import project_schedule
 from campaigns.mail.send_rules import Candidate, decide
+from crm.errors import InvalidInput, NotFound
 from crm.setting_values import SendWindow
 from crm.models import CadenceStep, Contact, Partner
-from crm.partners import NotFound
 from crm.vocab import StepAction
 
 NO_EMAIL = "no email address"
@@ -110,7 +110,7 @@ def preview_step(session: Session, step_id: int, partner_ids: Iterable[int], at:
     if step is None:
         raise NotFound(f"no cadence step with id {step_id}")
     if step.action != StepAction.EMAIL.value:
-        raise ValueError("only an email step has recipients to preview")
+        raise InvalidInput("only an email step has recipients to preview")
     return preview(session, recipients(session, partner_ids, roles_of(step.contact_roles)), at, cap)
 
 

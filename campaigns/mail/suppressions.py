@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from crm import audit, validation
 from crm.access import Actor, require_editor
+from crm.errors import Conflict
 from crm.models import Suppression, SyncState
 from crm.vocab import Vocabulary
 
@@ -34,7 +35,7 @@ class Reason(Vocabulary):
     MANUAL = "manual"
 
 
-class SuppressionError(ValueError):
+class SuppressionError(Conflict):
     pass
 
 

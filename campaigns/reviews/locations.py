@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.errors import InvalidInput
 from crm.models import Location
 
 
@@ -33,7 +34,7 @@ def set_review_url(session: Session, actor: Actor, location_id: int, review_url:
     data = ReviewUrlInput(review_url=review_url)
     location = session.get(Location, location_id)
     if location is None:
-        raise ValueError(f"no location with id {location_id}")
+        raise InvalidInput(f"no location with id {location_id}")
     before, location.review_url = location.review_url, data.review_url
     session.add(location)
     session.flush()

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from campaigns.seasonal.sports_calendar import SEASONS, default_dates, seasons_of
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.errors import InvalidInput
 from crm.models import SeasonalSend, SportSeason
 
 PHASES = ("pre", "mid", "post")
@@ -30,7 +31,7 @@ DRAFT, APPROVED, SENT = "draft", "approved", "sent"
 MISSED = "missed"  # shown, never stored: a draft whose day passed before anyone approved it
 
 
-class SendError(ValueError):
+class SendError(InvalidInput):
     pass
 
 

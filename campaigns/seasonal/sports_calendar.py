@@ -15,6 +15,7 @@ from sqlmodel import Session
 from crm import audit
 from crm.access import Actor, require_editor
 from crm.db import insert_for
+from crm.errors import InvalidInput
 from crm.models import SportSeason
 
 SEASONS = ("fall", "winter", "spring")
@@ -25,7 +26,7 @@ DEFAULT_SPORTS: dict[str, tuple[str, ...]] = {
 }
 
 
-class SeasonError(ValueError):
+class SeasonError(InvalidInput):
     pass
 
 

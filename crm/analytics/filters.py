@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement
 from sqlalchemy.sql.elements import ColumnElement as _Column
 
+from crm.errors import InvalidInput
 from crm.models import Partner, Referral
 
 
@@ -26,7 +27,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end <= self.start:
-            raise ValueError("a period must end after it starts")
+            raise InvalidInput("a period must end after it starts")
 
     @property
     def days(self) -> int:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
+from crm.errors import InvalidInput
 from crm.vocab import PartnerStatus, PartnerType, Tier, Vocabulary
 
 MAX_DEPTH = 4
@@ -227,7 +228,7 @@ def _depth(group: Group) -> int:
     return 1 + max(nested, default=0)
 
 
-class InvalidDefinition(ValueError):
+class InvalidDefinition(InvalidInput):
     """A definition that cannot be evaluated, with one plain sentence per problem."""
 
     def __init__(self, problems: list[str]) -> None:

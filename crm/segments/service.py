@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.errors import Conflict, InvalidInput, NotFound
 from crm.fields import text
 from crm.models import Cadence, Partner, Segment, SegmentMember, User
 from crm.partners import latest_touch_times, referral_counts
@@ -28,7 +29,7 @@ PREVIEW_LIMIT = 50
 STATIC, DYNAMIC = "static", "dynamic"
 
 
-class SegmentNotFound(LookupError):
+class SegmentNotFound(NotFound):
     pass
 
 
@@ -83,7 +84,7 @@ def update_segment(session: Session, actor: Actor, segment_id: int, data: Segmen
     require_editor(actor)
     segment = get_segment(session, segment_id)
     if data.kind != segment.kind:
-        raise ValueError(f"a {segment.kind} segment cannot become {data.kind}; create a new segment instead")
+        raise InvalidInput(f"a {segment.kind} segment cannot become {data.kind}; create a new segment instead")
     _check_name_free(session, data.name, segment_id)
     audit.apply_changes(session, actor, "segment", segment, _stored(data), now)
     return segment
@@ -105,7 +106,7 @@ def _check_name_free(session: Session, name: str, own_id: int | None) -> None:
     """Said plainly here rather than left to the unique index's IntegrityError."""
     taken = session.scalar(select(Segment.id).where(func.lower(Segment.name) == name.lower()))
     if taken is not None and taken != own_id:
-        raise ValueError(f"a segment named {name!r} already exists")
+        raise Conflict(f"a segment named {name!r} already exists")
 
 
 # Membership ----------------------------------------------------------------------
@@ -241,7 +242,7 @@ def remove_members(session: Session, actor: Actor, segment_id: int, partner_ids:
 def _static(session: Session, segment_id: int) -> Segment:
     segment = get_segment(session, segment_id)
     if segment.kind != STATIC:
-        raise ValueError(f"{segment.name!r} is a dynamic segment: its members follow its conditions")
+        raise InvalidInput(f"{segment.name!r} is a dynamic segment: its members follow its conditions")
     return segment
 
 

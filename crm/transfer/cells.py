@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, tzinfo
 
+from crm.errors import InvalidInput
+
 _FORMULA = re.compile(r"^'*[=+\-@]")
 _GUARDED = re.compile(r"^'+[=+\-@]")
 
@@ -67,4 +69,4 @@ def _us_date(value: str) -> datetime:
             return datetime.strptime(value.upper(), pattern)
         except ValueError:
             continue
-    raise ValueError(f"not a date or time: {value!r}; use 2026-03-01, 2026-03-01 14:30 or 3/1/2026")
+    raise InvalidInput(f"not a date or time: {value!r}; use 2026-03-01, 2026-03-01 14:30 or 3/1/2026")

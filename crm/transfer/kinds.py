@@ -1,6 +1,7 @@
 """The kinds of record that can be imported and exported, by the name users type."""
 from __future__ import annotations
 
+from crm.errors import InvalidInput
 from crm.transfer.contacts import Contacts
 from crm.transfer.entity import Entity
 from crm.transfer.partners import Partners
@@ -16,4 +17,4 @@ def kind_of(entity: str) -> Entity:
     try:
         return _KINDS[entity]
     except KeyError:
-        raise ValueError(f"unknown kind of record {entity!r}; use one of: {', '.join(ENTITIES)}") from None
+        raise InvalidInput(f"unknown kind of record {entity!r}; use one of: {', '.join(ENTITIES)}") from None

@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from crm.errors import InvalidInput
 
-class ImportFileError(ValueError):
+
+class ImportFileError(InvalidInput):
     """The file itself is unusable (encoding, format, headers): no row was looked at."""
 
 

@@ -15,6 +15,7 @@ from campaigns.reports.job import send_month
 from campaigns.reports.mail import report_draft, report_email
 from crm.analytics.filters import Period
 from crm.db import session_scope
+from crm.errors import LiaisonError
 from crm.validation import email as valid_email
 
 report_app = typer.Typer(no_args_is_help=True, help="The monthly leadership report.")
@@ -34,7 +35,7 @@ def send_monthly(
     period = _month(month) if month else Period.month(*_today(now, settings)).previous()
     try:
         addresses = [valid_email(a) for a in to]
-    except ValueError as exc:
+    except LiaisonError as exc:
         raise fail(str(exc), 2) from None
     with session_scope(engine()) as session:
         if preview is not None:

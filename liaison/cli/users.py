@@ -8,6 +8,7 @@ from crm.access import SYSTEM
 from crm import clock
 from liaison.cli.common import engine, fail
 from crm.db import session_scope
+from crm.errors import LiaisonError
 from crm.users import UserError, create_user, ensure_first_admin, update_user, list_users
 from crm.vocab import Role
 from liaison.cli.common import load_settings
@@ -28,7 +29,7 @@ def add(
     """Add a user who can sign in to the app."""
     try:
         Role.parse(role)
-    except ValueError as exc:
+    except LiaisonError as exc:
         raise fail(str(exc), 2) from None
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -36,7 +37,7 @@ def add(
         with session_scope(engine()) as session:
             user = create_user(session, SYSTEM, email, role, password, clock.now(), name=name)
             typer.echo(f"added {user.email} ({user.role})")
-    except (UserError, ValueError) as exc:
+    except LiaisonError as exc:
         raise fail(str(exc)) from None
 
 

@@ -20,6 +20,7 @@ from crm.db import session_scope
 from liaison.demo import places
 from liaison.demo.bulk import insert_tables
 from liaison.demo.generate import Context, Plan, default_referrals, generate
+from crm.errors import InvalidInput
 from crm.models import Contact, Location, Partner, Patient, Referral, Touch, User
 from crm.users import hash_password
 from crm.vocab import Role
@@ -67,9 +68,9 @@ def seed_demo(
     """Add a demo practice whose history ends at `now`. Referrals default to
     partners × years × 8; the same arguments on an empty database give identical rows."""
     if partners < 1 or years < 1:
-        raise ValueError("the demo needs at least one partner and one year")
+        raise InvalidInput("the demo needs at least one partner and one year")
     if referrals is not None and referrals < 0:
-        raise ValueError("the number of referrals cannot be negative")
+        raise InvalidInput("the number of referrals cannot be negative")
     if now.utcoffset() is None:
         raise ValueError("now needs a time zone")
     report = progress or (lambda _message: None)

@@ -25,6 +25,7 @@ from campaigns.events.service import CANCELLED, EventNotFound, get_event, record
 from campaigns.events.tokens import RsvpRequest, verify
 from crm import clock
 from crm.db import engine_for, session_scope
+from crm.errors import Conflict
 from crm.models import Event, EventInvitee
 from crm.settings import Settings
 from ui.public.frame import invalid, page, with_token
@@ -110,7 +111,7 @@ def _record(settings: Settings, wanted: RsvpRequest, now: datetime) -> Answered 
             outcome = record_rsvp(session, wanted.invitee_id, wanted.answer, now)
         except EventNotFound:
             return None
-        except ValueError:  # the event was cancelled: nothing was recorded
+        except Conflict:  # the event was cancelled: nothing was recorded
             event = _event_of(session, wanted.invitee_id)
             return Answered("no", event.title, "", "", cancelled=True)
         if outcome.promoted_id is not None:

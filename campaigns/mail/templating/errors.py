@@ -2,8 +2,10 @@
 a page can show the marketer what to fix."""
 from __future__ import annotations
 
+from crm.errors import InvalidInput
 
-class TemplateError(ValueError):
+
+class TemplateError(InvalidInput):
     """A template cannot be used. The message says which part (subject, HTML or text),
     the line when there is one, and what is wrong, in words a marketer can act on."""
 
