@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # `make run PORT=8600` serves the app on another port (else LIAISON_PORT, else 8501).
 PORT ?=
 
-.PHONY: run test bench setup test-tools browser lock clean-venv
+.PHONY: run test lint bench setup test-tools browser lock clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
@@ -38,8 +38,13 @@ run: setup
 	$(BIN)/crm demo seed --if-empty
 	$(BIN)/crm start $(if $(PORT),--port $(PORT))
 
-test: setup test-tools
+test: setup test-tools lint
 	$(BIN)/pytest
+
+# The style holds by itself: `$(BIN)/ruff format .` fixes what the second check finds.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Benchmarks on SQLite and, when the local PostgreSQL answers, on PostgreSQL too.
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test

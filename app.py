@@ -5,6 +5,7 @@ the module `app`; the public routes (health check, unsubscribe, RSVP, review lin
 live beside the pages there. Each browser session then runs this same file as its page
 script, under the name "__main__", which draws the app.
 """
+
 import streamlit as st
 from starlette.middleware import Middleware
 

@@ -3,6 +3,7 @@
 Runs the registered jobs (outbox dispatch every minute, suppression sync hourly, and
 the planners later programs add) while it holds leadership; a second instance waits as
 standby and takes over when the first dies."""
+
 from __future__ import annotations
 
 import logging
@@ -18,7 +19,9 @@ from liaison.scheduler.runner import run
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s"
+    )
     try:
         settings = settings_module.get()
     except SettingsError as error:

@@ -3,6 +3,7 @@ referrals into a fresh database (the target is under two minutes on each backend
 
 Prints `BENCH demo_seed_20k <seconds> s` for SQLite and, when LIAISON_BENCH_POSTGRES_URL
 is set, `BENCH demo_seed_20k_postgres <seconds> s`."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -23,10 +24,14 @@ def main() -> None:
         with fresh_database(backend) as url:
             engine = engine_for(url)
             with Stopwatch() as watch:
-                summary = seed_demo(engine, partners=PARTNERS, years=3, seed=1, now=NOW, referrals=REFERRALS)
+                summary = seed_demo(
+                    engine, partners=PARTNERS, years=3, seed=1, now=NOW, referrals=REFERRALS
+                )
             if summary.partners != PARTNERS or summary.referrals != REFERRALS:
-                raise SystemExit(f"seeded {summary.partners} partners and {summary.referrals} referrals, "
-                                 f"expected {PARTNERS} and {REFERRALS}")
+                raise SystemExit(
+                    f"seeded {summary.partners} partners and {summary.referrals} referrals, "
+                    f"expected {PARTNERS} and {REFERRALS}"
+                )
             report(NAMES[backend], watch.seconds)
 
 

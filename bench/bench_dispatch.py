@@ -6,6 +6,7 @@ payloads to the same server.
 
 prints `BENCH dispatch_msgs_per_s`, `BENCH dispatch_bare_client_msgs_per_s` and
 `BENCH dispatch_share_of_bare_pct`; each run checks every key was delivered exactly once."""
+
 from __future__ import annotations
 
 import http.client
@@ -23,24 +24,33 @@ from campaigns.mail.outbox import Draft, enqueue_many  # noqa: E402
 from campaigns.mail.transports.base import OutgoingEmail  # noqa: E402
 from campaigns.mail.transports.keepalive import sendgrid_client  # noqa: E402
 from campaigns.mail.transports.sendgrid_api import SendGridTransport, mail_for  # noqa: E402
-from crm.setting_values import SendWindow  # noqa: E402
 from crm.db import engine_for  # noqa: E402
+from crm.setting_values import SendWindow  # noqa: E402
 
 MESSAGES = 10_000
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 HTML = "<p>Dear Dr. Rivera,</p>" + "<p>Thank you for your referrals this season.</p>" * 40
-CONFIG = DispatchConfig(from_email="outreach@clinic.example.com", from_name="Summit Sports Medicine",
-                        window=SendWindow.parse("Mon-Fri 08:00-18:00"), frequency_cap=3, max_attempts=8,
-                        batch_size=500,
-                        unsubscribe_url=lambda email, key: f"https://clinic.example.com/unsubscribe/{key}")
+CONFIG = DispatchConfig(
+    from_email="outreach@clinic.example.com",
+    from_name="Summit Sports Medicine",
+    window=SendWindow.parse("Mon-Fri 08:00-18:00"),
+    frequency_cap=3,
+    max_attempts=8,
+    batch_size=500,
+    unsubscribe_url=lambda email, key: f"https://clinic.example.com/unsubscribe/{key}",
+)
 
 
 def start_server() -> tuple[subprocess.Popen, int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "sendgrid_local", "--port", str(port)],
-                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sendgrid_local", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     server.stdout.readline()
     return server, port
 
@@ -54,9 +64,19 @@ def local(port: int, method: str, path: str) -> dict:
 
 
 def drafts(prefix: str) -> list[Draft]:
-    return [Draft(idempotency_key=f"{prefix}:{n}", kind="cadence", to_email=f"partner{n}@example.com",
-                  to_name="Dr. Rivera", template="partner_check_in", subject="Spring referral update",
-                  html=HTML, text="Thank you.") for n in range(MESSAGES)]
+    return [
+        Draft(
+            idempotency_key=f"{prefix}:{n}",
+            kind="cadence",
+            to_email=f"partner{n}@example.com",
+            to_name="Dr. Rivera",
+            template="partner_check_in",
+            subject="Spring referral update",
+            html=HTML,
+            text="Thank you.",
+        )
+        for n in range(MESSAGES)
+    ]
 
 
 def dispatch_rate(port: int) -> float:
@@ -66,8 +86,12 @@ def dispatch_rate(port: int) -> float:
             enqueue_many(session, drafts("dispatch"), NOW)
             session.commit()
         host = f"http://127.0.0.1:{port}"
-        dispatcher = Dispatcher(engine, lambda: SendGridTransport(sendgrid_client("SG.bench", host)), CONFIG,
-                                lambda: NOW)
+        dispatcher = Dispatcher(
+            engine,
+            lambda: SendGridTransport(sendgrid_client("SG.bench", host)),
+            CONFIG,
+            lambda: NOW,
+        )
         with Stopwatch() as watch:
             report = dispatcher.run_pass()
         dispatcher.close()
@@ -77,11 +101,26 @@ def dispatch_rate(port: int) -> float:
 
 
 def bare_rate(port: int) -> float:
-    bodies = [json.dumps(mail_for(OutgoingEmail(
-        message_id=n, idempotency_key=f"bare:{n}", kind="cadence", to_email=f"partner{n}@example.com",
-        to_name="Dr. Rivera", from_email=CONFIG.from_email, from_name=CONFIG.from_name,
-        subject="Spring referral update", html=HTML, text="Thank you.",
-        unsubscribe_url=f"https://clinic.example.com/unsubscribe/bare:{n}")).get()).encode() for n in range(MESSAGES)]
+    bodies = [
+        json.dumps(
+            mail_for(
+                OutgoingEmail(
+                    message_id=n,
+                    idempotency_key=f"bare:{n}",
+                    kind="cadence",
+                    to_email=f"partner{n}@example.com",
+                    to_name="Dr. Rivera",
+                    from_email=CONFIG.from_email,
+                    from_name=CONFIG.from_name,
+                    subject="Spring referral update",
+                    html=HTML,
+                    text="Thank you.",
+                    unsubscribe_url=f"https://clinic.example.com/unsubscribe/bare:{n}",
+                )
+            ).get()
+        ).encode()
+        for n in range(MESSAGES)
+    ]
     headers = {"Authorization": "Bearer SG.bench", "Content-Type": "application/json"}
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     with Stopwatch() as watch:

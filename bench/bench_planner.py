@@ -10,6 +10,7 @@ an address) is five business days out, followed the same day by a call task. The
 idle figure is the median of 20 passes after it; then the clock moves to the day the
 steps are due and one pass (committed) does them all. Prints `BENCH planner_idle_ms`,
 `BENCH planner_5k_due_s` (the slower backend) and each with `_sqlite`/`_postgres`."""
+
 from __future__ import annotations
 
 import statistics
@@ -21,15 +22,15 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from campaigns.cadences.enrolment import CadenceDraft, create_cadence, enrol
 from campaigns.cadences.job import PassReport, run_planner_pass
 from campaigns.cadences.steps import StepDraft
-from campaigns.cadences.enrolment import CadenceDraft, create_cadence, enrol
 from crm.access import SYSTEM
 from crm.db import engine_for
-from liaison.demo import seed_demo
 from crm.models import Partner
 from crm.settings import Settings
 from crm.vocab import ContactRole
+from liaison.demo import seed_demo
 
 PARTNERS = 20_000
 REFERRALS = 500_000
@@ -42,15 +43,24 @@ SUFFIX = {"sqlite": "_sqlite", "postgresql": "_postgres"}
 
 
 def prepare(engine: Engine) -> None:
-    seed_demo(engine, partners=PARTNERS, referrals=REFERRALS, years=2, seed=7, now=NOW - timedelta(days=1))
+    seed_demo(
+        engine, partners=PARTNERS, referrals=REFERRALS, years=2, seed=7, now=NOW - timedelta(days=1)
+    )
     roles = ",".join(ContactRole.choices())
-    steps = [StepDraft(action="email", template="partner_checkin", contact_roles=roles, offset_days=5),
-             StepDraft(action="call", offset_days=0, title="Follow-up call")]
+    steps = [
+        StepDraft(action="email", template="partner_checkin", contact_roles=roles, offset_days=5),
+        StepDraft(action="call", offset_days=0, title="Follow-up call"),
+    ]
     with Session(engine, expire_on_commit=False) as session:
-        cadence = create_cadence(session, SYSTEM, CadenceDraft(name="Bench welcome", steps=steps), NOW)
-        ids = session.scalars(select(Partner.id).where(Partner.status != "do_not_contact",
-                                                       Partner.archived_at.is_(None))
-                              .order_by(Partner.id).limit(ENROLMENTS * 5)).all()[::5]
+        cadence = create_cadence(
+            session, SYSTEM, CadenceDraft(name="Bench welcome", steps=steps), NOW
+        )
+        ids = session.scalars(
+            select(Partner.id)
+            .where(Partner.status != "do_not_contact", Partner.archived_at.is_(None))
+            .order_by(Partner.id)
+            .limit(ENROLMENTS * 5)
+        ).all()[::5]
         report = enrol(session, SYSTEM, cadence.id, list(ids), now=NOW)
         session.commit()
         if report.enrolled != ENROLMENTS:
@@ -84,7 +94,10 @@ def measure(url: str) -> tuple[float, float]:
     created = report.emails + report.tasks
     if created < 5_000:
         raise SystemExit(f"the due pass created only {created} emails and tasks: {report}")
-    print(f"# {engine.dialect.name}: due pass {report}; {_messages(engine)} messages in the outbox", flush=True)
+    print(
+        f"# {engine.dialect.name}: due pass {report}; {_messages(engine)} messages in the outbox",
+        flush=True,
+    )
     return statistics.median(idle), seconds
 
 

@@ -8,6 +8,7 @@ The demo practice (20,000 partners, 20,000 referrals, one year) gets the default
 school calendar for 2026; the clock stands after the fall post-season day, so all three
 fall phases are due in one pass. Prints `BENCH season_enqueue_20k_s` (the slower
 backend) and `_sqlite`/`_postgres`."""
+
 from __future__ import annotations
 
 import time
@@ -21,9 +22,9 @@ from sqlmodel import Session
 from campaigns.seasonal import add_defaults, approve_season, enqueue_due, generate_year
 from crm.access import SYSTEM
 from crm.db import engine_for
-from liaison.demo import seed_demo
 from crm.models import Message
 from crm.settings import Settings
+from liaison.demo import seed_demo
 
 PARTNERS = 20_000
 YEAR = 2026
@@ -33,7 +34,9 @@ SUFFIX = {"sqlite": "_sqlite", "postgresql": "_postgres"}
 
 
 def prepare(engine: Engine) -> None:
-    seed_demo(engine, partners=PARTNERS, referrals=PARTNERS, years=1, seed=7, now=NOW - timedelta(days=1))
+    seed_demo(
+        engine, partners=PARTNERS, referrals=PARTNERS, years=1, seed=7, now=NOW - timedelta(days=1)
+    )
     with Session(engine, expire_on_commit=False) as session:
         add_defaults(session, SYSTEM, YEAR, NOW)
         session.commit()
@@ -52,12 +55,17 @@ def measure(url: str) -> float:
         report = enqueue_due(session, SETTINGS, NOW)
         session.commit()
         seconds = time.perf_counter() - started
-        messages = session.execute(select(func.count()).select_from(Message).where(Message.kind == "seasonal")
-                                   ).scalar_one()
+        messages = session.execute(
+            select(func.count()).select_from(Message).where(Message.kind == "seasonal")
+        ).scalar_one()
     if report.sends != approved or report.emails == 0 or messages != report.emails:
-        raise SystemExit(f"expected every approved fall send enqueued: {approved} approved, {report}, {messages}")
-    print(f"# {engine.dialect.name}: {generated.created} drafts, {approved} approved, {report.emails} emails",
-          flush=True)
+        raise SystemExit(
+            f"expected every approved fall send enqueued: {approved} approved, {report}, {messages}"
+        )
+    print(
+        f"# {engine.dialect.name}: {generated.created} drafts, {approved} approved, {report.emails} emails",
+        flush=True,
+    )
     return seconds
 
 

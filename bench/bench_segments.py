@@ -5,6 +5,7 @@ The segment mixes columns and activity: primary care or orthopedics, tier A or B
 (referred in the last 90 days OR last touch older than 60 days), and not enrolled in
 any cadence. Prints `BENCH segment_count_ms_sqlite`, `BENCH segment_count_ms_postgres`
 (when LIAISON_BENCH_POSTGRES_URL is set) and `BENCH segment_count_ms`, the slower."""
+
 from __future__ import annotations
 
 import statistics
@@ -17,9 +18,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from crm.db import engine_for
-from liaison.demo import seed_demo
 from crm.models import Cadence, Enrolment, Partner
 from crm.segments import SegmentDefinition, count_matching, matching_ids_select, parse_definition
+from liaison.demo import seed_demo
 
 PARTNERS = 20_000
 REFERRALS = 500_000
@@ -27,30 +28,63 @@ ENROLMENTS = 2_000
 RUNS = 15
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 NAMES = {"sqlite": "segment_count_ms_sqlite", "postgresql": "segment_count_ms_postgres"}
-SEGMENT = parse_definition({"match": "all", "conditions": [
-    {"field": "partner_type", "op": "in", "value": ["primary_care", "orthopedics"]},
-    {"field": "tier", "op": "in", "value": ["A", "B"]},
-    {"match": "any", "conditions": [
-        {"field": "referrals", "op": "in_last_days", "value": 90},
-        {"field": "last_touch", "op": "older_than_days", "value": 60},
-    ]},
-    {"field": "cadence", "op": "not_enrolled"},
-]})
+SEGMENT = parse_definition(
+    {
+        "match": "all",
+        "conditions": [
+            {"field": "partner_type", "op": "in", "value": ["primary_care", "orthopedics"]},
+            {"field": "tier", "op": "in", "value": ["A", "B"]},
+            {
+                "match": "any",
+                "conditions": [
+                    {"field": "referrals", "op": "in_last_days", "value": 90},
+                    {"field": "last_touch", "op": "older_than_days", "value": 60},
+                ],
+            },
+            {"field": "cadence", "op": "not_enrolled"},
+        ],
+    }
+)
 
 # Other shapes, timed for information (printed as comments, not BENCH lines).
-SHAPES = {name: parse_definition(raw) for name, raw in {
-    "referrals above 2/month over 12 months": {"conditions": [
-        {"field": "referrals", "op": "per_month_above", "value": {"per_month": 2, "months": 12}}]},
-    "referrals below 1/month over 12 months": {"conditions": [
-        {"field": "referrals", "op": "per_month_below", "value": {"per_month": 1, "months": 12}}]},
-    "never referred OR tagged OR football+soccer": {"match": "any", "conditions": [
-        {"field": "referrals", "op": "never"}, {"field": "tags", "op": "any", "value": ["hospital-affiliated"]},
-        {"field": "sports", "op": "all", "value": ["football", "soccer"]}]},
-    "no event in a year AND zip 01/02 AND not Boston": {"conditions": [
-        {"field": "event", "op": "none_attended_in_last_days", "value": 365},
-        {"field": "zip", "op": "starts_with", "value": ["01", "02"]},
-        {"field": "city", "op": "not_in", "value": ["boston"]}]},
-}.items()}
+SHAPES = {
+    name: parse_definition(raw)
+    for name, raw in {
+        "referrals above 2/month over 12 months": {
+            "conditions": [
+                {
+                    "field": "referrals",
+                    "op": "per_month_above",
+                    "value": {"per_month": 2, "months": 12},
+                }
+            ]
+        },
+        "referrals below 1/month over 12 months": {
+            "conditions": [
+                {
+                    "field": "referrals",
+                    "op": "per_month_below",
+                    "value": {"per_month": 1, "months": 12},
+                }
+            ]
+        },
+        "never referred OR tagged OR football+soccer": {
+            "match": "any",
+            "conditions": [
+                {"field": "referrals", "op": "never"},
+                {"field": "tags", "op": "any", "value": ["hospital-affiliated"]},
+                {"field": "sports", "op": "all", "value": ["football", "soccer"]},
+            ],
+        },
+        "no event in a year AND zip 01/02 AND not Boston": {
+            "conditions": [
+                {"field": "event", "op": "none_attended_in_last_days", "value": 365},
+                {"field": "zip", "op": "starts_with", "value": ["01", "02"]},
+                {"field": "city", "op": "not_in", "value": ["boston"]},
+            ]
+        },
+    }.items()
+}
 
 
 def enrol(engine: Engine) -> None:
@@ -59,11 +93,27 @@ def enrol(engine: Engine) -> None:
         cadence = Cadence(name="Bench nurture", created_at=NOW, updated_at=NOW)
         session.add(cadence)
         session.flush()
-        ids = session.scalars(select(Partner.id).order_by(Partner.id).limit(ENROLMENTS * 10)).all()[::10]
-        session.execute(insert(Enrolment), [
-            {"cadence_id": cadence.id, "partner_id": i, "status": "active", "exit_reason": "", "source": "rule",
-             "enrolled_at": NOW, "anchor_at": NOW, "next_due_at": NOW, "created_at": NOW, "updated_at": NOW}
-            for i in ids])
+        ids = session.scalars(select(Partner.id).order_by(Partner.id).limit(ENROLMENTS * 10)).all()[
+            ::10
+        ]
+        session.execute(
+            insert(Enrolment),
+            [
+                {
+                    "cadence_id": cadence.id,
+                    "partner_id": i,
+                    "status": "active",
+                    "exit_reason": "",
+                    "source": "rule",
+                    "enrolled_at": NOW,
+                    "anchor_at": NOW,
+                    "next_due_at": NOW,
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
+                for i in ids
+            ],
+        )
         session.commit()
         if engine.dialect.name == "postgresql":
             session.connection().exec_driver_sql("ANALYZE enrolment")
@@ -103,7 +153,9 @@ def main() -> None:
             report_value(NAMES[backend], milliseconds, "ms")
             for name, shape in SHAPES.items():
                 other_ms, other_count = median_count_ms(engine, shape)
-                print(f"# {backend} {name}: {other_count:,} partners, {other_ms:.1f} ms", flush=True)
+                print(
+                    f"# {backend} {name}: {other_count:,} partners, {other_ms:.1f} ms", flush=True
+                )
     report_value("segment_count_ms", max(results.values()), "ms")
 
 

@@ -7,6 +7,7 @@ runs it, sharing one interpreter lock with the client) and in its own process
 (`python -m sendgrid_local`, how a staging worker or a benchmark would use it).
 Prints `BENCH sendgrid_local_10k_thread <n> msg/s` and `..._process`; each run also
 checks that every key was recorded exactly once."""
+
 from __future__ import annotations
 
 import http.client
@@ -27,17 +28,28 @@ HTML = "<p>Dear Dr. Rivera,</p>" + "<p>Thank you for your referrals this season.
 
 def message(n: int) -> bytes:
     """A Liaison-shaped message: ids in the personalization, one-click unsubscribe."""
-    return json.dumps({
-        "personalizations": [{"to": [{"email": f"partner{n}@example.com", "name": "Dr. Rivera"}],
-                              "custom_args": {"message_id": str(n), "message_key": f"key-{n}"}}],
-        "from": {"email": "outreach@clinic.example.com", "name": "Clinic"},
-        "subject": "Spring referral update",
-        "content": [{"type": "text/plain", "value": "Thank you."}, {"type": "text/html", "value": HTML}],
-        "categories": ["partner-outreach"],
-        "asm": {"group_id": 42},
-        "headers": {"List-Unsubscribe": "<https://clinic.example.com/u/abc>",
-                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-    }).encode()
+    return json.dumps(
+        {
+            "personalizations": [
+                {
+                    "to": [{"email": f"partner{n}@example.com", "name": "Dr. Rivera"}],
+                    "custom_args": {"message_id": str(n), "message_key": f"key-{n}"},
+                }
+            ],
+            "from": {"email": "outreach@clinic.example.com", "name": "Clinic"},
+            "subject": "Spring referral update",
+            "content": [
+                {"type": "text/plain", "value": "Thank you."},
+                {"type": "text/html", "value": HTML},
+            ],
+            "categories": ["partner-outreach"],
+            "asm": {"group_id": 42},
+            "headers": {
+                "List-Unsubscribe": "<https://clinic.example.com/u/abc>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        }
+    ).encode()
 
 
 def push(port: int) -> float:
@@ -70,8 +82,12 @@ def in_process() -> float:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "sendgrid_local", "--port", str(port)],
-                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sendgrid_local", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         server.stdout.readline()  # the "listening" line
         seconds = push(port)

@@ -4,6 +4,7 @@ never depends on what an earlier run left behind.
 Run the benchmarks from the repository root (`.venv/bin/python bench/<name>.py`); the
 PostgreSQL variants run only when LIAISON_BENCH_POSTGRES_URL names a server where the
 user may create databases."""
+
 from __future__ import annotations
 
 import os
@@ -61,7 +62,7 @@ def _postgres_database() -> Iterator[str]:
 class Stopwatch:
     """Wall-clock seconds of the block it wraps."""
 
-    def __enter__(self) -> "Stopwatch":
+    def __enter__(self) -> Stopwatch:
         self.started = time.perf_counter()
         self.seconds = 0.0
         return self

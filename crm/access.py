@@ -1,5 +1,6 @@
 """Who may do what. Every domain function that changes data takes an `Actor` and checks
 it here, so a role is enforced whatever the caller (page, CLI, scheduler) is."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,7 +33,9 @@ SYSTEM = Actor(id=None, role=Role.ADMIN, name="system")
 
 def require_editor(actor: Actor) -> None:
     if not actor.can_edit:
-        raise PermissionDenied(f"{actor.name} has the {actor.role.label.lower()} role, which is read-only")
+        raise PermissionDenied(
+            f"{actor.name} has the {actor.role.label.lower()} role, which is read-only"
+        )
 
 
 def require_admin(actor: Actor) -> None:

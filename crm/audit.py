@@ -1,4 +1,5 @@
 """The audit trail: who created, changed, archived or imported what, and when."""
+
 from __future__ import annotations
 
 import json
@@ -22,18 +23,32 @@ def record(
     now: datetime,
 ) -> None:
     session.add(
-        AuditLog(at=now, user_id=actor.id, action=action, entity=entity, entity_id=entity_id,
-                 changes=_dump(changes))
+        AuditLog(
+            at=now,
+            user_id=actor.id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            changes=_dump(changes),
+        )
     )
 
 
-def record_many(session: Session, actor: Actor, entries: list[dict[str, Any]], now: datetime) -> None:
+def record_many(
+    session: Session, actor: Actor, entries: list[dict[str, Any]], now: datetime
+) -> None:
     """Entries carry action, entity, entity_id and changes; written in one statement."""
     if not entries:
         return
     rows = [
-        {"at": now, "user_id": actor.id, "action": e["action"], "entity": e["entity"],
-         "entity_id": e["entity_id"], "changes": _dump(e["changes"])}
+        {
+            "at": now,
+            "user_id": actor.id,
+            "action": e["action"],
+            "entity": e["entity"],
+            "entity_id": e["entity_id"],
+            "changes": _dump(e["changes"]),
+        }
         for e in entries
     ]
     session.execute(insert(AuditLog), rows)
@@ -61,7 +76,9 @@ def apply_changes(
     return changes
 
 
-def set_archived(session: Session, actor: Actor, entity: str, row: Any, archived: bool, now: datetime) -> None:
+def set_archived(
+    session: Session, actor: Actor, entity: str, row: Any, archived: bool, now: datetime
+) -> None:
     """Archive (or restore) instead of deleting, so nothing a user entered is lost."""
     if (row.archived_at is not None) == archived:
         return

@@ -6,6 +6,7 @@ at a set local hour on its day, so "two business days after Friday" means Tuesda
 09:00 in the practice's zone, whatever UTC says. Holidays are not modelled (yet): the
 send window and a person's judgement cover them.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta

@@ -6,6 +6,7 @@ told to run from another instant (`LIAISON_CLOCK_START`, and `LIAISON_CLOCK_ANCH
 the machine's time it stands for: a demo, a training copy, or a test that starts the app
 or the scheduler as a process of its own) or a test set one.
 Domain code never calls `now()`; it takes `now` as an argument."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -1,4 +1,5 @@
 """Contacts: the people at a partner a liaison actually talks to."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -33,18 +34,24 @@ def get_contact(session: Session, contact_id: int) -> Contact:
     return contact
 
 
-def create_contact(session: Session, actor: Actor, partner_id: int, data: ContactInput, now: datetime) -> Contact:
+def create_contact(
+    session: Session, actor: Actor, partner_id: int, data: ContactInput, now: datetime
+) -> Contact:
     require_editor(actor)
     get_partner(session, partner_id)
     values = data.model_dump()
     contact = Contact(partner_id=partner_id, **values, created_at=now, updated_at=now)
     session.add(contact)
     session.flush()
-    audit.record(session, actor, "create", "contact", contact.id, {"partner_id": partner_id, **values}, now)
+    audit.record(
+        session, actor, "create", "contact", contact.id, {"partner_id": partner_id, **values}, now
+    )
     return contact
 
 
-def update_contact(session: Session, actor: Actor, contact_id: int, data: ContactInput, now: datetime) -> Contact:
+def update_contact(
+    session: Session, actor: Actor, contact_id: int, data: ContactInput, now: datetime
+) -> Contact:
     require_editor(actor)
     contact = get_contact(session, contact_id)
     audit.apply_changes(session, actor, "contact", contact, data.model_dump(), now)

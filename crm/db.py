@@ -1,13 +1,12 @@
 """Engines and sessions for SQLite and PostgreSQL through one code path."""
+
 from __future__ import annotations
 
 import os
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-
 from typing import Any
 
 from sqlalchemy import event

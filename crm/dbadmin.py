@@ -1,5 +1,6 @@
 """Throwaway databases for tests and benchmarks: each run gets its own, so two runs on
 one server never collide, and nothing a run leaves behind skews the next."""
+
 from __future__ import annotations
 
 import os

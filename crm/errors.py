@@ -6,6 +6,7 @@ instead. Anything else that escapes a page or a command is a bug and is shown as
 (a traceback), never dressed up as a polite refusal. So raise one of these only for
 what a marketer, an admin or a CLI user could have done differently; a broken
 invariant or a wrong argument from our own code stays a plain ValueError/TypeError."""
+
 from __future__ import annotations
 
 

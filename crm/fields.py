@@ -1,5 +1,6 @@
 """Field types for the input models: each strips, normalises and validates one kind of
 value with `crm.validation`, so forms and imports store identical data."""
+
 from __future__ import annotations
 
 from typing import Annotated, Any

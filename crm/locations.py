@@ -1,4 +1,5 @@
 """The practice's own clinics."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Schema changes go through Alembic only; this is the one entry to it."""
+
 from __future__ import annotations
 
 from pathlib import Path

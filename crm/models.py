@@ -6,6 +6,7 @@ Controlled values (types, roles, statuses) are plain strings checked by the doma
 layer against `crm.vocab`. The schema holds no clinical data: a referral carries a
 coarse service line, never a diagnosis.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -310,7 +311,6 @@ class SyncState(SQLModel, table=True):
     updated_at: datetime
 
 
-
 class Segment(SQLModel, table=True):
     """A saved filter over partners (`dynamic`, its definition a JSON condition tree
     evaluated in SQL) or a hand-picked list (`static`, its members in SegmentMember)."""
@@ -375,7 +375,9 @@ class CadenceStep(SQLModel, table=True):
     instructions: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     # Values of the template's variables that are the same for every recipient (an
     # update's headline, a resource link), as JSON; recipients' own come from their rows.
-    template_values: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    template_values: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default="")
+    )
     removed_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
@@ -390,9 +392,14 @@ class Enrolment(SQLModel, table=True):
         Index("ix_enrolment_due", "status", "next_due_at"),
         Index("ix_enrolment_partner", "partner_id", "status"),
         Index("ix_enrolment_cadence_enrolled", "cadence_id", "enrolled_at"),
-        Index("uq_enrolment_live", "cadence_id", "partner_id", unique=True,
-              sqlite_where=text("status IN ('active', 'paused')"),
-              postgresql_where=text("status IN ('active', 'paused')")),
+        Index(
+            "uq_enrolment_live",
+            "cadence_id",
+            "partner_id",
+            unique=True,
+            sqlite_where=text("status IN ('active', 'paused')"),
+            postgresql_where=text("status IN ('active', 'paused')"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -479,7 +486,6 @@ class PartnerStatusChange(SQLModel, table=True):
     cause_id: int | None = None
     detail: str = Field(default="", max_length=300)
     user_id: int | None = Field(default=None, foreign_key="users.id")
-
 
 
 class Event(SQLModel, table=True):

@@ -3,6 +3,7 @@ contact record at each; ticking "Opted out of email" on one, an unsubscribe link
 one-click unsubscribe, a SendGrid unsubscribe or an import marks the address, and no
 marketing email reaches it through any record. The suppression list holds what came
 from a link or a provider; the contact's own flag holds what a person or an import set."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -46,7 +47,9 @@ def address_opted_out(address: Any) -> ColumnElement[bool]:
 @dataclass(frozen=True)
 class OptOut:
     email: str
-    short: str  # as the outbox and the previews group it: "suppressed (bounce)", "opted out of email"
+    short: (
+        str  # as the outbox and the previews group it: "suppressed (bounce)", "opted out of email"
+    )
     detail: str  # as a contact's page explains it
 
 
@@ -57,12 +60,17 @@ def opted_out_among(connection: Any, emails: Iterable[str | None]) -> dict[str, 
     wanted = sorted({e.strip().lower() for e in emails if e})
     found: dict[str, OptOut] = {}
     for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start:start + _CHUNK]
+        chunk = wanted[start : start + _CHUNK]
         for email, reason, source, at in connection.execute(
-            select(Suppression.email, Suppression.reason, Suppression.source, Suppression.created_at)
-            .where(Suppression.email.in_(chunk))
+            select(
+                Suppression.email, Suppression.reason, Suppression.source, Suppression.created_at
+            ).where(Suppression.email.in_(chunk))
         ):
-            how = " ".join(w for w in (_SUPPRESSION_WORDS.get(reason, reason), _SOURCE_WORDS.get(source, source)) if w)
+            how = " ".join(
+                w
+                for w in (_SUPPRESSION_WORDS.get(reason, reason), _SOURCE_WORDS.get(source, source))
+                if w
+            )
             found[email] = OptOut(email, f"suppressed ({reason})", f"{how} on {at:%b %d, %Y}")
         for email, first, last, partner in connection.execute(
             select(Contact.email, Contact.first_name, Contact.last_name, Partner.name)
@@ -71,6 +79,12 @@ def opted_out_among(connection: Any, emails: Iterable[str | None]) -> dict[str, 
             .order_by(Contact.email, Contact.id)
         ):
             name = f"{first} {last}".strip()
-            found.setdefault(email, OptOut(email, "opted out of email",
-                                           f"opted out of email (marked on {name} at {partner})"))
+            found.setdefault(
+                email,
+                OptOut(
+                    email,
+                    "opted out of email",
+                    f"opted out of email (marked on {name} at {partner})",
+                ),
+            )
     return found

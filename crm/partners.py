@@ -1,4 +1,5 @@
 """Partners: the referring organizations a practice courts."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, or_, select as sa_select
+from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from crm import audit
@@ -16,8 +18,16 @@ from crm.errors import InvalidInput, NotFound
 from crm.fields import Phone, State, Website, WordList, Zip, text, vocab
 from crm.lifecycle.manual import record_manual_change
 from crm.models import Contact, Partner, Referral, Touch, User
-from crm.vocab import PartnerStatus, PartnerType, ReferralChannel, Tier, UpdatePreference
-from crm.vocab import ReferralStatus, ServiceLine, TouchKind
+from crm.vocab import (
+    PartnerStatus,
+    PartnerType,
+    ReferralChannel,
+    ReferralStatus,
+    ServiceLine,
+    Tier,
+    TouchKind,
+    UpdatePreference,
+)
 
 
 class PartnerInput(BaseModel):
@@ -47,15 +57,29 @@ class PartnerInput(BaseModel):
 
 
 _ADDRESS_WORDS = {
-    "street": "st", "avenue": "ave", "road": "rd", "drive": "dr", "boulevard": "blvd",
-    "suite": "ste", "lane": "ln", "court": "ct", "place": "pl", "parkway": "pkwy",
-    "highway": "hwy", "north": "n", "south": "s", "east": "e", "west": "w", "floor": "fl",
+    "street": "st",
+    "avenue": "ave",
+    "road": "rd",
+    "drive": "dr",
+    "boulevard": "blvd",
+    "suite": "ste",
+    "lane": "ln",
+    "court": "ct",
+    "place": "pl",
+    "parkway": "pkwy",
+    "highway": "hwy",
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "floor": "fl",
 }
 
 
 def match_key(name: str, address: str) -> str:
     """Two rows are the same partner when name and street address agree after
     normalising case, punctuation and common street abbreviations."""
+
     def words(value: str) -> str:
         tokens = re.findall(r"[a-z0-9]+", value.lower())
         return " ".join(_ADDRESS_WORDS.get(token, token) for token in tokens)
@@ -74,14 +98,18 @@ def create_partner(session: Session, actor: Actor, data: PartnerInput, now: date
     require_editor(actor)
     _check_owner(session, data.owner_id)
     values = data.model_dump()
-    partner = Partner(**values, match_key=match_key(data.name, data.address), created_at=now, updated_at=now)
+    partner = Partner(
+        **values, match_key=match_key(data.name, data.address), created_at=now, updated_at=now
+    )
     session.add(partner)
     session.flush()
     audit.record(session, actor, "create", "partner", partner.id, values, now)
     return partner
 
 
-def update_partner(session: Session, actor: Actor, partner_id: int, data: PartnerInput, now: datetime) -> Partner:
+def update_partner(
+    session: Session, actor: Actor, partner_id: int, data: PartnerInput, now: datetime
+) -> Partner:
     require_editor(actor)
     partner = get_partner(session, partner_id)
     _check_owner(session, data.owner_id)
@@ -144,7 +172,9 @@ class PartnerRow:
     archived: bool
 
 
-def search_partners(session: Session, query: PartnerQuery, now: datetime) -> tuple[list[PartnerRow], int]:
+def search_partners(
+    session: Session, query: PartnerQuery, now: datetime
+) -> tuple[list[PartnerRow], int]:
     """One filtered page of the directory and the total count; the page's referral
     counts and last touches come from two set-based queries over just its ids."""
     conditions: list[Any] = []
@@ -152,14 +182,20 @@ def search_partners(session: Session, query: PartnerQuery, now: datetime) -> tup
         conditions.append(Partner.archived_at.is_(None))
     if query.text.strip():
         pattern = f"%{query.text.strip().lower()}%"
-        conditions.append(or_(
-            func.lower(Partner.name).like(pattern), func.lower(Partner.city).like(pattern),
-            func.lower(Partner.specialty).like(pattern), Partner.zip.like(pattern),
-            func.lower(Partner.tags).like(pattern),
-        ))
+        conditions.append(
+            or_(
+                func.lower(Partner.name).like(pattern),
+                func.lower(Partner.city).like(pattern),
+                func.lower(Partner.specialty).like(pattern),
+                Partner.zip.like(pattern),
+                func.lower(Partner.tags).like(pattern),
+            )
+        )
     for column, values in (
-        (Partner.partner_type, query.types), (Partner.tier, query.tiers),
-        (Partner.territory, query.territories), (Partner.status, query.statuses),
+        (Partner.partner_type, query.types),
+        (Partner.tier, query.tiers),
+        (Partner.territory, query.territories),
+        (Partner.status, query.statuses),
         (Partner.owner_id, query.owner_ids),
     ):
         if values:
@@ -170,17 +206,27 @@ def search_partners(session: Session, query: PartnerQuery, now: datetime) -> tup
         .join(User, Partner.owner_id == User.id, isouter=True)
         .where(*conditions)
         .order_by(func.lower(Partner.name), Partner.id)
-        .limit(query.limit).offset(query.offset)
+        .limit(query.limit)
+        .offset(query.offset)
     ).all()
     ids = [partner.id for partner, _, _ in page]
     referrals = referral_counts(session, ids, now - timedelta(days=365))
     touches = latest_touch_times(session, ids)
     rows = [
         PartnerRow(
-            id=p.id, name=p.name, partner_type=p.partner_type, tier=p.tier, territory=p.territory,
-            status=p.status, city=p.city, state=p.state, phone=p.phone,
-            owner=owner_name or owner_email or "", referrals_12m=referrals.get(p.id, 0),
-            last_touch_at=touches.get(p.id), archived=p.archived_at is not None,
+            id=p.id,
+            name=p.name,
+            partner_type=p.partner_type,
+            tier=p.tier,
+            territory=p.territory,
+            status=p.status,
+            city=p.city,
+            state=p.state,
+            phone=p.phone,
+            owner=owner_name or owner_email or "",
+            referrals_12m=referrals.get(p.id, 0),
+            last_touch_at=touches.get(p.id),
+            archived=p.archived_at is not None,
         )
         for p, owner_name, owner_email in page
     ]
@@ -203,7 +249,8 @@ def latest_touch_times(session: Session, ids: list[int]) -> dict[int, datetime]:
         return {}
     result = session.execute(
         sa_select(Touch.partner_id, func.max(Touch.occurred_at))
-        .where(Touch.partner_id.in_(ids)).group_by(Touch.partner_id)
+        .where(Touch.partner_id.in_(ids))
+        .group_by(Touch.partner_id)
     )
     return dict(result.all())
 
@@ -211,7 +258,10 @@ def latest_touch_times(session: Session, ids: list[int]) -> dict[int, datetime]:
 def filter_options(session: Session) -> dict[str, list[Any]]:
     """Values present in the data, for the directory's filter widgets."""
     territories = session.exec(
-        select(Partner.territory).where(Partner.territory != "").distinct().order_by(Partner.territory)
+        select(Partner.territory)
+        .where(Partner.territory != "")
+        .distinct()
+        .order_by(Partner.territory)
     ).all()
     owners = session.exec(select(User).where(User.active).order_by(User.name, User.email)).all()
     return {"territories": list(territories), "owners": [(u.id, u.name or u.email) for u in owners]}
@@ -237,34 +287,58 @@ def partner_detail(session: Session, partner_id: int, timeline_limit: int = 100)
     """The partner, its contacts and its touches and referrals newest first."""
     partner = get_partner(session, partner_id)
     owner = session.get(User, partner.owner_id) if partner.owner_id else None
-    contacts = list(session.exec(
-        select(Contact).where(Contact.partner_id == partner_id)
-        .order_by(Contact.archived_at.is_not(None), Contact.last_name, Contact.first_name)
-    ))
+    contacts = list(
+        session.exec(
+            select(Contact)
+            .where(Contact.partner_id == partner_id)
+            .order_by(Contact.archived_at.is_not(None), Contact.last_name, Contact.first_name)
+        )
+    )
     names = {c.id: f"{c.first_name} {c.last_name}".strip() for c in contacts}
     touches = session.exec(
-        select(Touch, User.name).join(User, Touch.user_id == User.id, isouter=True)
+        select(Touch, User.name)
+        .join(User, Touch.user_id == User.id, isouter=True)
         .where(Touch.partner_id == partner_id)
-        .order_by(Touch.occurred_at.desc()).limit(timeline_limit)
+        .order_by(Touch.occurred_at.desc())
+        .limit(timeline_limit)
     ).all()
     referrals = session.exec(
-        select(Referral).where(Referral.partner_id == partner_id)
-        .order_by(Referral.received_at.desc()).limit(timeline_limit)
+        select(Referral)
+        .where(Referral.partner_id == partner_id)
+        .order_by(Referral.received_at.desc())
+        .limit(timeline_limit)
     ).all()
     entries = [
         TimelineEntry(
-            at=t.occurred_at, kind="touch", title=TouchKind(t.kind).label,
-            detail=" · ".join(x for x in (names.get(t.contact_id, ""), by or "", t.outcome, t.notes) if x),
+            at=t.occurred_at,
+            kind="touch",
+            title=TouchKind(t.kind).label,
+            detail=" · ".join(
+                x for x in (names.get(t.contact_id, ""), by or "", t.outcome, t.notes) if x
+            ),
         )
         for t, by in touches
     ] + [
         TimelineEntry(
-            at=r.received_at, kind="referral", title=f"Referral ({ServiceLine(r.service_line).label})",
-            detail=" · ".join(x for x in (ReferralStatus(r.status).label, names.get(r.contact_id, ""),
-                                          r.partner_reference or "") if x),
+            at=r.received_at,
+            kind="referral",
+            title=f"Referral ({ServiceLine(r.service_line).label})",
+            detail=" · ".join(
+                x
+                for x in (
+                    ReferralStatus(r.status).label,
+                    names.get(r.contact_id, ""),
+                    r.partner_reference or "",
+                )
+                if x
+            ),
         )
         for r in referrals
     ]
     entries.sort(key=lambda e: e.at, reverse=True)
-    return PartnerDetail(partner=partner, owner=owner.name or owner.email if owner else "",
-                         contacts=contacts, timeline=entries[:timeline_limit])
+    return PartnerDetail(
+        partner=partner,
+        owner=owner.name or owner.email if owner else "",
+        contacts=contacts,
+        timeline=entries[:timeline_limit],
+    )

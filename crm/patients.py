@@ -1,5 +1,6 @@
 """Patients: the minimum for referral follow-up and review requests (name, contact,
 consent, location). Nothing clinical is accepted here or stored anywhere."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,7 +25,7 @@ class PatientInput(BaseModel):
     location_id: int | None = None
 
     @model_validator(mode="after")
-    def _consent_is_recorded(self) -> "PatientInput":
+    def _consent_is_recorded(self) -> PatientInput:
         if self.consent_to_contact and not self.consent_source:
             raise ValueError("consent to contact needs its source (for instance 'intake form')")
         if not self.consent_to_contact:
@@ -40,5 +41,13 @@ def create_patient(session: Session, actor: Actor, data: PatientInput, now: date
     patient = Patient(**values, created_at=now, updated_at=now)
     session.add(patient)
     session.flush()
-    audit.record(session, actor, "create", "patient", patient.id, {"consent": patient.consent_to_contact}, now)
+    audit.record(
+        session,
+        actor,
+        "create",
+        "patient",
+        patient.id,
+        {"consent": patient.consent_to_contact},
+        now,
+    )
     return patient

@@ -1,4 +1,5 @@
 """Referrals and their funnel: received, contacted, scheduled, first visit (or lost)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -33,9 +34,13 @@ class ReferralInput(BaseModel):
     lost_reason: text(200) = ""
 
     @model_validator(mode="after")
-    def _funnel_in_order(self) -> "ReferralInput":
-        stages = [("received", self.received_at), ("contacted", self.contacted_at),
-                  ("scheduled", self.scheduled_at), ("first visit", self.first_visit_at)]
+    def _funnel_in_order(self) -> ReferralInput:
+        stages = [
+            ("received", self.received_at),
+            ("contacted", self.contacted_at),
+            ("scheduled", self.scheduled_at),
+            ("first visit", self.first_visit_at),
+        ]
         for name, value in stages:
             if value is not None and value.tzinfo is None:
                 raise ValueError(f"the {name} time needs a time zone")
@@ -76,20 +81,33 @@ def _check_contact(session: Session, partner_id: int, contact_id: int | None) ->
             raise InvalidInput("the referring contact does not work at this partner")
 
 
-def create_referral(session: Session, actor: Actor, partner_id: int, data: ReferralInput, now: datetime) -> Referral:
+def create_referral(
+    session: Session, actor: Actor, partner_id: int, data: ReferralInput, now: datetime
+) -> Referral:
     require_editor(actor)
     get_partner(session, partner_id)
     _check_contact(session, partner_id, data.contact_id)
     referral = Referral(partner_id=partner_id, **data.row_values(), created_at=now, updated_at=now)
     session.add(referral)
     session.flush()
-    audit.record(session, actor, "create", "referral", referral.id,
-                 {"partner_id": partner_id, "status": referral.status}, now)
-    advance_lifecycle(session, now, partner_ids=[partner_id])  # out of prospecting before the next email
+    audit.record(
+        session,
+        actor,
+        "create",
+        "referral",
+        referral.id,
+        {"partner_id": partner_id, "status": referral.status},
+        now,
+    )
+    advance_lifecycle(
+        session, now, partner_ids=[partner_id]
+    )  # out of prospecting before the next email
     return referral
 
 
-def update_referral(session: Session, actor: Actor, referral_id: int, data: ReferralInput, now: datetime) -> Referral:
+def update_referral(
+    session: Session, actor: Actor, referral_id: int, data: ReferralInput, now: datetime
+) -> Referral:
     require_editor(actor)
     referral = session.get(Referral, referral_id)
     if referral is None:

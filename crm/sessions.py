@@ -14,6 +14,7 @@ A session token also names a row of `user_session`, so that the server can end i
 sign-out, a password change, deactivation and "sign out everywhere" end it at once,
 and so does an idle spell longer than the idle limit (LIAISON_SESSION_IDLE_MINUTES).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,9 +43,16 @@ IDLE = timedelta(hours=2)
 _SEEN_EVERY = timedelta(minutes=1)  # how stale last_seen_at may grow before a write
 
 
-def issue(secret: str, user: User, now: datetime, kind: TokenKind = SESSION, session_key: str = "") -> str:
+def issue(
+    secret: str, user: User, now: datetime, kind: TokenKind = SESSION, session_key: str = ""
+) -> str:
     # The nonce makes two sign-ins in the same second two different (one-time) handoffs.
-    payload = {"user": user.id, "key": _fingerprint(user), "nonce": secrets.token_urlsafe(8), "sid": session_key}
+    payload = {
+        "user": user.id,
+        "key": _fingerprint(user),
+        "nonce": secrets.token_urlsafe(8),
+        "sid": session_key,
+    }
     return Signer(secret, kind.salt).sign_timed(payload, now)
 
 
@@ -77,8 +85,14 @@ def key_of(secret: str, token: str, kind: TokenKind = SESSION) -> str:
     return str(payload.get("sid", "")) if isinstance(payload, dict) else ""
 
 
-def verify(session: Session, secret: str, token: str, now: datetime, kind: TokenKind = SESSION,
-           idle: timedelta = IDLE) -> User | None:
+def verify(
+    session: Session,
+    secret: str,
+    token: str,
+    now: datetime,
+    kind: TokenKind = SESSION,
+    idle: timedelta = IDLE,
+) -> User | None:
     """The signed-in user the token stands for, or None when it is forged, of another
     kind, too old, or the user was deactivated or changed their password since; a
     session token also when its session was ended or sat idle past `idle`. Notes the
@@ -99,10 +113,16 @@ def verify(session: Session, secret: str, token: str, now: datetime, kind: Token
     return user
 
 
-def current(session: Session, key: str, user_id: int, now: datetime, idle: timedelta = IDLE) -> bool:
+def current(
+    session: Session, key: str, user_id: int, now: datetime, idle: timedelta = IDLE
+) -> bool:
     """Whether the session is still open for this user (an idle one is ended here); a
     live one is noted as seen, at most once a minute (the caller commits)."""
-    row = session.execute(select(UserSession).where(UserSession.key == key)).scalar_one_or_none() if key else None
+    row = (
+        session.execute(select(UserSession).where(UserSession.key == key)).scalar_one_or_none()
+        if key
+        else None
+    )
     if row is None or row.user_id != user_id or row.ended_at is not None:
         return False
     if row.last_seen_at < now - idle:
@@ -117,14 +137,23 @@ def end(session: Session, key: str, now: datetime) -> bool:
     """Sign-out: ends the session with this key, whatever its age."""
     if not key:
         return False
-    return session.execute(update(UserSession).where(UserSession.key == key, UserSession.ended_at.is_(None))
-                           .values(ended_at=now)).rowcount == 1
+    return (
+        session.execute(
+            update(UserSession)
+            .where(UserSession.key == key, UserSession.ended_at.is_(None))
+            .values(ended_at=now)
+        ).rowcount
+        == 1
+    )
 
 
 def end_all(session: Session, user_id: int, now: datetime) -> int:
     """Every browser signed in as this user is signed out; returns how many."""
-    return session.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
-                           .values(ended_at=now)).rowcount
+    return session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=now)
+    ).rowcount
 
 
 def _fingerprint(user: User) -> str:

@@ -4,6 +4,7 @@ value stops the app at start, before anything is sent.
 The send window: marketing email goes out on business days and hours in the
 recipient's own time zone, never at 3 a.m. their time. The SMTP URL: where and how
 the SMTP transport connects."""
+
 from __future__ import annotations
 
 import re
@@ -24,9 +25,11 @@ class SendWindow:
     end: time
 
     @classmethod
-    def parse(cls, text: str) -> "SendWindow":
+    def parse(cls, text: str) -> SendWindow:
         """'Mon-Fri 08:00-18:00' or 'Mon,Wed,Fri 09:00-12:00'."""
-        match = re.fullmatch(r"\s*([A-Za-z,\-]+)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", text)
+        match = re.fullmatch(
+            r"\s*([A-Za-z,\-]+)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", text
+        )
         if match is None:
             raise ValueError(f"send window {text!r} should look like 'Mon-Fri 08:00-18:00'")
         days = cls._days(match.group(1))
@@ -49,7 +52,11 @@ class SendWindow:
                 days.add(indexes[0])
             else:
                 first, last = indexes
-                days.update(range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)])
+                days.update(
+                    range(first, last + 1)
+                    if first <= last
+                    else [*range(first, 7), *range(0, last + 1)]
+                )
         return days
 
     def is_open(self, now: datetime, zone: str) -> bool:
@@ -84,7 +91,7 @@ class SmtpConfig:
     password: str
 
     @classmethod
-    def parse(cls, url: str) -> "SmtpConfig":
+    def parse(cls, url: str) -> SmtpConfig:
         parts = urlsplit(url)
         if parts.scheme not in _SCHEMES:
             raise ValueError("use smtp://, smtp+starttls:// or smtps:// followed by host:port")
@@ -95,5 +102,10 @@ class SmtpConfig:
             port = parts.port or _DEFAULT_PORTS[tls]
         except ValueError:
             raise ValueError("the SMTP port is not a number") from None
-        return cls(host=parts.hostname, port=port, tls=tls,
-                   username=unquote(parts.username or ""), password=unquote(parts.password or ""))
+        return cls(
+            host=parts.hostname,
+            port=port,
+            tls=tls,
+            username=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+        )

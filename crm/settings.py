@@ -1,15 +1,15 @@
 """Settings from `LIAISON_*` environment variables and an optional `.env`, checked once
 at start so that a typo stops the program with a clear message instead of surfacing
 later as a wrong email or a lost connection."""
+
 from __future__ import annotations
 
 import secrets
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -169,8 +169,10 @@ class Settings(BaseSettings):
             try:
                 EventWebhook(value)
             except (ValueError, TypeError):
-                raise ValueError("not a SendGrid verification key; paste the base64 key from "
-                                 "Settings > Mail Settings > Signed Event Webhook") from None
+                raise ValueError(
+                    "not a SendGrid verification key; paste the base64 key from "
+                    "Settings > Mail Settings > Signed Event Webhook"
+                ) from None
         return value
 
     @field_validator("smtp_url")
@@ -181,13 +183,13 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _public_url_follows_the_port(self) -> "Settings":
+    def _public_url_follows_the_port(self) -> Settings:
         if "public_url" not in self.model_fields_set:
             self.public_url = f"http://localhost:{self.port}"
         return self
 
     @model_validator(mode="after")
-    def _transport_is_configured(self) -> "Settings":
+    def _transport_is_configured(self) -> Settings:
         if self.email_transport == "sendgrid" and not self.sendgrid_api_key:
             raise ValueError("LIAISON_EMAIL_TRANSPORT=sendgrid needs LIAISON_SENDGRID_API_KEY")
         if self.email_transport == "smtp" and not self.smtp_url:

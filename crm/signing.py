@@ -13,6 +13,7 @@ rather than using itsdangerous's timestamp signer: its age is then measured agai
 
 Verifying never raises: a token that is forged, tampered with, of another kind, or too
 old is simply None, and the caller decides what that means."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -8,6 +8,7 @@ Every change needs an editor; any editor may act on a task assigned to someone e
 queries whatever their length: the tasks with their partner and contact in one, the
 last three touches of all their partners in one more (a window function, which SQLite
 and PostgreSQL both run)."""
+
 from __future__ import annotations
 
 import uuid
@@ -121,18 +122,33 @@ def create_task(session: Session, actor: Actor, data: TaskInput, now: datetime) 
     _check_contact(session, data.partner_id, data.contact_id)
     if data.assigned_to is not None:
         _check_assignee(session, data.assigned_to)
-    task = Task(idempotency_key=f"manual:{uuid.uuid4()}", created_at=now, updated_at=now, **data.model_dump())
+    task = Task(
+        idempotency_key=f"manual:{uuid.uuid4()}",
+        created_at=now,
+        updated_at=now,
+        **data.model_dump(),
+    )
     session.add(task)
     session.flush()
-    audit.record(session, actor, "create", "task", task.id,
-                 {"kind": task.kind, "partner_id": task.partner_id, "due_on": task.due_on}, now)
+    audit.record(
+        session,
+        actor,
+        "create",
+        "task",
+        task.id,
+        {"kind": task.kind, "partner_id": task.partner_id, "due_on": task.due_on},
+        now,
+    )
     return task
 
 
 def partner_choices(session: Session) -> list[tuple[int, str]]:
     """Partners a task can be made for (not archived), as (id, "name, city"), by name."""
-    rows = session.execute(select(Partner.id, Partner.name, Partner.city)
-                           .where(Partner.archived_at.is_(None)).order_by(Partner.name, Partner.city, Partner.id))
+    rows = session.execute(
+        select(Partner.id, Partner.name, Partner.city)
+        .where(Partner.archived_at.is_(None))
+        .order_by(Partner.name, Partner.city, Partner.id)
+    )
     return [(pid, f"{name}, {city}" if city else name) for pid, name, city in rows]
 
 
@@ -144,18 +160,29 @@ def end_of_week(today: date) -> date:
 def my_week(session: Session, user_id: int, today: date) -> MyWeek:
     """A liaison's open tasks up to Sunday: overdue ones first, then today's, then the
     rest of the week."""
-    items = _task_items(session, [Task.assigned_to == user_id, Task.status == TaskStatus.OPEN.value,
-                                  Task.due_on <= end_of_week(today)])
-    return MyWeek(overdue=[i for i in items if i.due_on < today],
-                  today=[i for i in items if i.due_on == today],
-                  this_week=[i for i in items if i.due_on > today])
+    items = _task_items(
+        session,
+        [
+            Task.assigned_to == user_id,
+            Task.status == TaskStatus.OPEN.value,
+            Task.due_on <= end_of_week(today),
+        ],
+    )
+    return MyWeek(
+        overdue=[i for i in items if i.due_on < today],
+        today=[i for i in items if i.due_on == today],
+        this_week=[i for i in items if i.due_on > today],
+    )
 
 
 def route(items: Iterable[TaskItem]) -> list[TaskItem]:
     """The visits and drop-offs among `items` in driving order by town: city, then ZIP,
     then street, so neighbours are visited one after another."""
     stops = [i for i in items if i.kind in ON_THE_ROAD]
-    return sorted(stops, key=lambda i: (i.city.casefold(), i.zip, i.address.casefold(), i.partner_name.casefold()))
+    return sorted(
+        stops,
+        key=lambda i: (i.city.casefold(), i.zip, i.address.casefold(), i.partner_name.casefold()),
+    )
 
 
 def team_tasks(session: Session, today: date) -> TeamTasks:
@@ -169,30 +196,47 @@ def team_tasks(session: Session, today: date) -> TeamTasks:
         .group_by(Task.assigned_to, User.name, User.email)
     ).all()
     liaisons = sorted(
-        (LiaisonLoad(uid, (name or email) if uid is not None else "Unassigned", count, int(late or 0))
-         for uid, name, email, count, late in rows),
+        (
+            LiaisonLoad(
+                uid, (name or email) if uid is not None else "Unassigned", count, int(late or 0)
+            )
+            for uid, name, email, count, late in rows
+        ),
         key=lambda load: (load.user_id is None, load.name.casefold()),
     )
     tasks = _task_items(session, [Task.status == TaskStatus.OPEN.value])
     return TeamTasks(liaisons=liaisons, tasks=tasks)
 
 
-def complete_task(session: Session, actor: Actor, task_id: int, outcome: str, notes: str, now: datetime) -> Touch:
+def complete_task(
+    session: Session, actor: Actor, task_id: int, outcome: str, notes: str, now: datetime
+) -> Touch:
     """Mark the task done and log its touch. The status changes by a conditional UPDATE
     first, so two people completing the same task log one touch, not two."""
     require_editor(actor)
     task = _task(session, task_id)
-    data = TouchInput(kind=TOUCH_FOR[task.kind], occurred_at=now, contact_id=task.contact_id,
-                      outcome=outcome, notes=notes)
-    _claim_open(session, task, {"status": TaskStatus.DONE.value, "completed_at": now, "updated_at": now})
+    data = TouchInput(
+        kind=TOUCH_FOR[task.kind],
+        occurred_at=now,
+        contact_id=task.contact_id,
+        outcome=outcome,
+        notes=notes,
+    )
+    _claim_open(
+        session, task, {"status": TaskStatus.DONE.value, "completed_at": now, "updated_at": now}
+    )
     touch = log_touch(session, actor, task.partner_id, data, now)
     touch.task_id = task.id
     session.flush()
-    audit.record(session, actor, "complete", "task", task.id, {"touch_id": touch.id, "outcome": outcome}, now)
+    audit.record(
+        session, actor, "complete", "task", task.id, {"touch_id": touch.id, "outcome": outcome}, now
+    )
     return touch
 
 
-def snooze_task(session: Session, actor: Actor, task_id: int, until: date, today: date, now: datetime) -> Task:
+def snooze_task(
+    session: Session, actor: Actor, task_id: int, until: date, today: date, now: datetime
+) -> Task:
     """Move an open task to a later day (a closed office, a rescheduled visit)."""
     require_editor(actor)
     if until <= today:
@@ -202,7 +246,9 @@ def snooze_task(session: Session, actor: Actor, task_id: int, until: date, today
     return task
 
 
-def reassign_task(session: Session, actor: Actor, task_id: int, user_id: int, now: datetime) -> Task:
+def reassign_task(
+    session: Session, actor: Actor, task_id: int, user_id: int, now: datetime
+) -> Task:
     require_editor(actor)
     _check_assignee(session, user_id)
     task = _open_task(session, task_id)
@@ -220,7 +266,11 @@ def skip_task(session: Session, actor: Actor, task_id: int, reason: str, now: da
     if len(reason) > 200:
         raise InvalidInput("keep the reason under 200 characters")
     task = _task(session, task_id)
-    _claim_open(session, task, {"status": TaskStatus.SKIPPED.value, "skip_reason": reason, "updated_at": now})
+    _claim_open(
+        session,
+        task,
+        {"status": TaskStatus.SKIPPED.value, "skip_reason": reason, "updated_at": now},
+    )
     audit.record(session, actor, "skip", "task", task.id, {"reason": reason}, now)
     return task
 
@@ -242,7 +292,9 @@ def _open_task(session: Session, task_id: int) -> Task:
 def _claim_open(session: Session, task: Task, values: dict[str, Any]) -> None:
     """Close an open task; exactly one row changes or someone else closed it first."""
     changed = session.execute(
-        update(Task).where(Task.id == task.id, Task.status == TaskStatus.OPEN.value).values(**values)
+        update(Task)
+        .where(Task.id == task.id, Task.status == TaskStatus.OPEN.value)
+        .values(**values)
     ).rowcount
     if changed != 1:
         session.refresh(task)
@@ -264,13 +316,26 @@ def _check_assignee(session: Session, user_id: int) -> None:
     if user is None or not user.active:
         raise InvalidInput("assign the task to an active user")
     if user.role == Role.VIEWER.value:
-        raise InvalidInput(f"{user.name or user.email} has a read-only role and could not complete the task")
+        raise InvalidInput(
+            f"{user.name or user.email} has a read-only role and could not complete the task"
+        )
 
 
 def _task_items(session: Session, conditions: list[ColumnElement[bool]]) -> list[TaskItem]:
     rows = session.execute(
-        select(Task, Partner.name, Partner.phone, Partner.address, Partner.city, Partner.zip,
-               Contact.first_name, Contact.last_name, Contact.phone, User.name, User.email)
+        select(
+            Task,
+            Partner.name,
+            Partner.phone,
+            Partner.address,
+            Partner.city,
+            Partner.zip,
+            Contact.first_name,
+            Contact.last_name,
+            Contact.phone,
+            User.name,
+            User.email,
+        )
         .join(Partner, Task.partner_id == Partner.id)
         .join(Contact, Task.contact_id == Contact.id, isouter=True)
         .join(User, Task.assigned_to == User.id, isouter=True)
@@ -282,29 +347,61 @@ def _task_items(session: Session, conditions: list[ColumnElement[bool]]) -> list
 
 
 def _item(row: Any, touches: list[RecentTouch]) -> TaskItem:
-    task, partner, partner_phone, address, city, zip_code, first, last, contact_phone, user_name, email = row
+    (
+        task,
+        partner,
+        partner_phone,
+        address,
+        city,
+        zip_code,
+        first,
+        last,
+        contact_phone,
+        user_name,
+        email,
+    ) = row
     return TaskItem(
-        task_id=task.id, kind=task.kind, title=task.title, instructions=task.instructions, due_on=task.due_on,
-        assigned_to=task.assigned_to, assignee=user_name or email or "", partner_id=task.partner_id,
-        partner_name=partner, contact_id=task.contact_id, contact_name=f"{first or ''} {last or ''}".strip(),
-        phone=display_phone(contact_phone or partner_phone), address=address, city=city, zip=zip_code,
-        from_cadence=task.step_id is not None, last_touches=touches,
+        task_id=task.id,
+        kind=task.kind,
+        title=task.title,
+        instructions=task.instructions,
+        due_on=task.due_on,
+        assigned_to=task.assigned_to,
+        assignee=user_name or email or "",
+        partner_id=task.partner_id,
+        partner_name=partner,
+        contact_id=task.contact_id,
+        contact_name=f"{first or ''} {last or ''}".strip(),
+        phone=display_phone(contact_phone or partner_phone),
+        address=address,
+        city=city,
+        zip=zip_code,
+        from_cadence=task.step_id is not None,
+        last_touches=touches,
     )
 
 
-def last_touches(session: Session, partner_ids: Iterable[int],
-                 per_partner: int = TOUCHES_SHOWN) -> dict[int, list[RecentTouch]]:
+def last_touches(
+    session: Session, partner_ids: Iterable[int], per_partner: int = TOUCHES_SHOWN
+) -> dict[int, list[RecentTouch]]:
     """The newest touches of each partner, newest first, in one query."""
     ids = sorted(set(partner_ids))
     if not ids:
         return {}
-    rank = func.row_number().over(partition_by=Touch.partner_id,
-                                  order_by=(Touch.occurred_at.desc(), Touch.id.desc())).label("rank")
-    ranked = (select(Touch.partner_id, Touch.occurred_at, Touch.kind, Touch.outcome, rank)
-              .where(Touch.partner_id.in_(ids)).subquery())
+    rank = (
+        func.row_number()
+        .over(partition_by=Touch.partner_id, order_by=(Touch.occurred_at.desc(), Touch.id.desc()))
+        .label("rank")
+    )
+    ranked = (
+        select(Touch.partner_id, Touch.occurred_at, Touch.kind, Touch.outcome, rank)
+        .where(Touch.partner_id.in_(ids))
+        .subquery()
+    )
     rows = session.execute(
         select(ranked.c.partner_id, ranked.c.occurred_at, ranked.c.kind, ranked.c.outcome)
-        .where(ranked.c.rank <= per_partner).order_by(ranked.c.partner_id, ranked.c.rank)
+        .where(ranked.c.rank <= per_partner)
+        .order_by(ranked.c.partner_id, ranked.c.rank)
     ).all()
     found: dict[int, list[RecentTouch]] = {}
     for partner_id, occurred_at, kind, outcome in rows:

@@ -1,4 +1,5 @@
 """Touches: every interaction with a partner, the raw material of outreach analytics."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,7 +24,9 @@ class TouchInput(BaseModel):
     notes: text(10_000) = ""
 
 
-def log_touch(session: Session, actor: Actor, partner_id: int, data: TouchInput, now: datetime) -> Touch:
+def log_touch(
+    session: Session, actor: Actor, partner_id: int, data: TouchInput, now: datetime
+) -> Touch:
     require_editor(actor)
     get_partner(session, partner_id)
     if data.contact_id is not None:
@@ -35,5 +38,13 @@ def log_touch(session: Session, actor: Actor, partner_id: int, data: TouchInput,
     touch = Touch(partner_id=partner_id, user_id=actor.id, created_at=now, **data.model_dump())
     session.add(touch)
     session.flush()
-    audit.record(session, actor, "create", "touch", touch.id, {"partner_id": partner_id, "kind": touch.kind}, now)
+    audit.record(
+        session,
+        actor,
+        "create",
+        "touch",
+        touch.id,
+        {"partner_id": partner_id, "kind": touch.kind},
+        now,
+    )
     return touch

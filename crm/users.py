@@ -1,4 +1,5 @@
 """Users, sign-in and the lockout that slows down password guessing."""
+
 from __future__ import annotations
 
 import secrets
@@ -43,23 +44,43 @@ def hash_password(password: str) -> str:
 
 
 def create_user(
-    session: Session, actor: Actor, email: str, role: str, password: str, now: datetime, name: str = ""
+    session: Session,
+    actor: Actor,
+    email: str,
+    role: str,
+    password: str,
+    now: datetime,
+    name: str = "",
 ) -> User:
     require_admin(actor)
     address = validation.email(email)
     if session.exec(select(User).where(User.email == address)).first():
         raise UserError(f"a user with email {address} already exists")
-    user = User(email=address, name=name.strip(), role=Role.parse(role).value,
-                password_hash=hash_password(password), created_at=now)
+    user = User(
+        email=address,
+        name=name.strip(),
+        role=Role.parse(role).value,
+        password_hash=hash_password(password),
+        created_at=now,
+    )
     session.add(user)
     session.flush()
-    audit.record(session, actor, "create", "user", user.id, {"email": address, "role": user.role}, now)
+    audit.record(
+        session, actor, "create", "user", user.id, {"email": address, "role": user.role}, now
+    )
     return user
 
 
 def update_user(
-    session: Session, actor: Actor, user_id: int, now: datetime, *, role: str | None = None,
-    active: bool | None = None, name: str | None = None, password: str | None = None,
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    now: datetime,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    name: str | None = None,
+    password: str | None = None,
 ) -> User:
     require_admin(actor)
     user = session.get(User, user_id)
@@ -73,7 +94,9 @@ def update_user(
     if name is not None:
         values["name"] = name.strip()
     changes = audit.diff(user, values)
-    if user.role == Role.ADMIN and (values.get("role", "admin") != "admin" or values.get("active") is False):
+    if user.role == Role.ADMIN and (
+        values.get("role", "admin") != "admin" or values.get("active") is False
+    ):
         if _active_admins(session) <= 1:
             raise UserError("the last active admin cannot be demoted or deactivated")
     for field, value in values.items():
@@ -134,25 +157,41 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
 
 
 def _take_attempt(session: Session, user_id: int, now: datetime) -> bool:
-    taken = session.execute(
-        update(User).where(User.id == user_id, User.failed_logins < MAX_FAILED_SIGN_INS,
-                           or_(User.locked_until.is_(None), User.locked_until <= now))
-        .values(failed_logins=User.failed_logins + 1, locked_until=None)
-    ).rowcount == 1
+    taken = (
+        session.execute(
+            update(User)
+            .where(
+                User.id == user_id,
+                User.failed_logins < MAX_FAILED_SIGN_INS,
+                or_(User.locked_until.is_(None), User.locked_until <= now),
+            )
+            .values(failed_logins=User.failed_logins + 1, locked_until=None)
+        ).rowcount
+        == 1
+    )
     session.commit()
     if not taken:
-        _lock_when_spent(session, user_id, now)  # five taken and none locked yet (a crash mid-check)
+        _lock_when_spent(
+            session, user_id, now
+        )  # five taken and none locked yet (a crash mid-check)
     return taken
 
 
 def _lock_when_spent(session: Session, user_id: int, now: datetime) -> None:
     """The first to find all five attempts spent locks the account (and starts the count
     again for when the lock ends); the others find it locked and change nothing."""
-    locked = session.execute(
-        update(User).where(User.id == user_id, User.failed_logins >= MAX_FAILED_SIGN_INS,
-                           or_(User.locked_until.is_(None), User.locked_until <= now))
-        .values(locked_until=now + LOCKOUT, failed_logins=0)
-    ).rowcount == 1
+    locked = (
+        session.execute(
+            update(User)
+            .where(
+                User.id == user_id,
+                User.failed_logins >= MAX_FAILED_SIGN_INS,
+                or_(User.locked_until.is_(None), User.locked_until <= now),
+            )
+            .values(locked_until=now + LOCKOUT, failed_logins=0)
+        ).rowcount
+        == 1
+    )
     if locked:
         audit.record(session, SYSTEM, "lock", "user", user_id, {"reason": "failed sign-ins"}, now)
     session.commit()
@@ -184,11 +223,21 @@ def ensure_first_admin(session: Session, email: str, password: str, now: datetim
     if not password:
         generated = secrets.token_urlsafe(12)
         password = generated
-    create_user(session, SYSTEM, email or "admin@example.com", Role.ADMIN.value, password, now, name="Administrator")
+    create_user(
+        session,
+        SYSTEM,
+        email or "admin@example.com",
+        Role.ADMIN.value,
+        password,
+        now,
+        name="Administrator",
+    )
     return generated
 
 
-def set_monthly_report(session: Session, actor: Actor, user_id: int, wanted: bool, now: datetime) -> User:
+def set_monthly_report(
+    session: Session, actor: Actor, user_id: int, wanted: bool, now: datetime
+) -> User:
     """Whether the user gets the monthly leadership report by email: their own choice,
     or an admin's for anyone."""
     if actor.id != user_id:
@@ -197,6 +246,14 @@ def set_monthly_report(session: Session, actor: Actor, user_id: int, wanted: boo
     if user is None:
         raise UserError("no such user")
     if user.monthly_report != wanted:
-        audit.record(session, actor, "update", "user", user.id, {"monthly_report": [user.monthly_report, wanted]}, now)
+        audit.record(
+            session,
+            actor,
+            "update",
+            "user",
+            user.id,
+            {"monthly_report": [user.monthly_report, wanted]},
+            now,
+        )
         user.monthly_report = wanted
     return user

@@ -1,5 +1,6 @@
 """Patients' visits: when and where, never why. A completed visit is what a review
 request follows."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -3,6 +3,7 @@
 Values are stored as short lowercase strings (not database enums) so that adding a
 value is a code change, not a migration; labels are what a marketer reads.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -16,7 +17,7 @@ class Vocabulary(StrEnum):
         return _LABELS.get(self.value, self.value.replace("_", " ").capitalize())
 
     @classmethod
-    def parse(cls, raw: str) -> "Vocabulary":
+    def parse(cls, raw: str) -> Vocabulary:
         """Match a value, its label or a common alias, ignoring case and punctuation."""
         key = _squash(raw)
         for member in cls:
@@ -166,6 +167,7 @@ class TaskStatus(Vocabulary):
 
 class MessageStatus(Vocabulary):
     """An outbox message's state; `unknown` is a send that may or may not have gone out."""
+
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"

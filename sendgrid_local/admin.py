@@ -7,6 +7,7 @@ and answers the public key to configure Liaison with (`GET` answers it again);
 `POST /_local/events {"message_key": key or "all", "events": ["delivered",
 {"event": "open", "sg_machine_open": true}, ...]}` posts them and answers the
 webhook's status."""
+
 from __future__ import annotations
 
 import json
@@ -79,8 +80,14 @@ def _configure(app: LocalSendGrid, what: str, body: bytes) -> Reply:
 def _webhook(app: LocalSendGrid) -> Reply:
     if app.webhook is None:
         return problem(404, "no event webhook is configured")
-    return json_reply(200, {"url": app.webhook.url, "auto": app.webhook.auto,
-                            "public_key": app.webhook.signer.public_key})
+    return json_reply(
+        200,
+        {
+            "url": app.webhook.url,
+            "auto": app.webhook.auto,
+            "public_key": app.webhook.signer.public_key,
+        },
+    )
 
 
 def _events(app: LocalSendGrid, what: str, body: bytes) -> Reply:

@@ -1,5 +1,6 @@
 """The local SendGrid: routes a request to the spec's operation, applies the bearer
 check and any injected fault, and answers as SendGrid would."""
+
 from __future__ import annotations
 
 import time
@@ -21,9 +22,15 @@ class LocalSendGrid:
     """Everything but the sockets, so the behaviour is the same whichever server
     carries it. `now` and `sleep` are passed in so tests can control time."""
 
-    def __init__(self, contract: Contract | None = None, store: Store | None = None,
-                 faults: FaultInjector | None = None, now: Callable[[], float] = time.time,
-                 sleep: Callable[[float], None] = time.sleep, webhook: EventWebhook | None = None) -> None:
+    def __init__(
+        self,
+        contract: Contract | None = None,
+        store: Store | None = None,
+        faults: FaultInjector | None = None,
+        now: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        webhook: EventWebhook | None = None,
+    ) -> None:
         self.contract = contract or load_contract()
         self.webhook = webhook
         self.store = store or Store()
@@ -65,7 +72,11 @@ class LocalSendGrid:
         ("all": every message accepted so far)."""
         if self.webhook is None:
             raise NoWebhook("no event webhook is configured")
-        deliveries = [d for d in self.store.deliveries() if message_key == "all" or d.message_key == message_key]
+        deliveries = [
+            d
+            for d in self.store.deliveries()
+            if message_key == "all" or d.message_key == message_key
+        ]
         if not deliveries:
             raise NoSuchMessage(f"no message was accepted with message_key {message_key!r}")
         now = self._now()
@@ -89,8 +100,11 @@ class LocalSendGrid:
         if fault == kinds.SERVER_ERROR:
             return problem(500, "internal server error")
         reset_at = int(self._now()) + self.faults.plan.retry_after_s
-        headers = (("X-RateLimit-Limit", "600"), ("X-RateLimit-Remaining", "0"),
-                   ("X-RateLimit-Reset", str(reset_at)))
+        headers = (
+            ("X-RateLimit-Limit", "600"),
+            ("X-RateLimit-Remaining", "0"),
+            ("X-RateLimit-Reset", str(reset_at)),
+        )
         return error_reply(429, [FieldError(None, "too many requests")], headers)
 
 

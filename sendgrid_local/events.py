@@ -10,6 +10,7 @@ matching public key is offered as SendGrid shows it (base64 DER SubjectPublicKey
 
 With `auto`, each accepted message gets "processed" and "delivered" posted by a
 background worker; `flush()` waits for those posts."""
+
 from __future__ import annotations
 
 import base64
@@ -40,10 +41,18 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
     "delivered": {"response": "250 2.0.0 OK", "ip": "127.0.0.1", "tls": 1},
     "deferred": {"response": "421 try again later", "attempt": "1"},
     "open": {"sg_machine_open": False, "useragent": "Mozilla/5.0", "ip": "203.0.113.7"},
-    "click": {"url": "https://practice.example.org/", "url_offset": {"index": 0, "type": "html"},
-              "useragent": "Mozilla/5.0", "ip": "203.0.113.7"},
-    "bounce": {"type": "bounce", "status": "5.1.1", "bounce_classification": "Invalid Address",
-               "reason": "550 5.1.1 The email account that you tried to reach does not exist."},
+    "click": {
+        "url": "https://practice.example.org/",
+        "url_offset": {"index": 0, "type": "html"},
+        "useragent": "Mozilla/5.0",
+        "ip": "203.0.113.7",
+    },
+    "bounce": {
+        "type": "bounce",
+        "status": "5.1.1",
+        "bounce_classification": "Invalid Address",
+        "reason": "550 5.1.1 The email account that you tried to reach does not exist.",
+    },
     "dropped": {"reason": "Bounced Address", "status": "5.0.0"},
     "spamreport": {},
     "unsubscribe": {},
@@ -76,21 +85,28 @@ class Signer:
                 raise ValueError(f"{path} does not hold an EC private key")
             return cls(key)
         signer = cls()
-        path.write_bytes(signer.private_key.private_bytes(serialization.Encoding.PEM,
-                                                          serialization.PrivateFormat.PKCS8,
-                                                          serialization.NoEncryption()))
+        path.write_bytes(
+            signer.private_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
         path.chmod(0o600)
         return signer
 
     @property
     def public_key(self) -> str:
         """As SendGrid shows its verification key: base64 DER SubjectPublicKeyInfo."""
-        der = self.private_key.public_key().public_bytes(serialization.Encoding.DER,
-                                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+        der = self.private_key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         return base64.b64encode(der).decode("ascii")
 
     def sign(self, timestamp: str, body: bytes) -> str:
-        signature = self.private_key.sign(timestamp.encode("utf-8") + body, ec.ECDSA(hashes.SHA256()))
+        signature = self.private_key.sign(
+            timestamp.encode("utf-8") + body, ec.ECDSA(hashes.SHA256())
+        )
         return base64.b64encode(signature).decode("ascii")
 
 
@@ -109,7 +125,9 @@ class Post:
         return json.loads(self.body)
 
 
-def build_events(delivery: Delivery, specs: Iterable[str | dict[str, Any]], now: float) -> list[dict[str, Any]]:
+def build_events(
+    delivery: Delivery, specs: Iterable[str | dict[str, Any]], now: float
+) -> list[dict[str, Any]]:
     """Each spec ("open", or {"event": "open", "sg_machine_open": true, ...}) for every
     recipient of the delivery, in order."""
     events = []
@@ -120,12 +138,18 @@ def build_events(delivery: Delivery, specs: Iterable[str | dict[str, Any]], now:
             for spec in specs:
                 wanted = {"event": spec} if isinstance(spec, str) else dict(spec)
                 kind = str(wanted["event"])
-                event = {"email": recipient.get("email", ""), "timestamp": int(now), "event": kind,
-                         "sg_event_id": secrets.token_urlsafe(16),
-                         "sg_message_id": f"{delivery.message_id}.filterdrecv-local-{index}-0.0",
-                         "smtp-id": f"<{delivery.message_id}@local.sendgrid>",
-                         **({"category": body["categories"]} if body.get("categories") else {}),
-                         **_group(body, kind), **_DEFAULTS.get(kind, {}), **custom_args}
+                event = {
+                    "email": recipient.get("email", ""),
+                    "timestamp": int(now),
+                    "event": kind,
+                    "sg_event_id": secrets.token_urlsafe(16),
+                    "sg_message_id": f"{delivery.message_id}.filterdrecv-local-{index}-0.0",
+                    "smtp-id": f"<{delivery.message_id}@local.sendgrid>",
+                    **({"category": body["categories"]} if body.get("categories") else {}),
+                    **_group(body, kind),
+                    **_DEFAULTS.get(kind, {}),
+                    **custom_args,
+                }
                 events.append(event | wanted)
     return events
 
@@ -135,13 +159,18 @@ def _group(body: dict[str, Any], kind: str) -> dict[str, Any]:
     return {"asm_group_id": group} if group is not None and kind.startswith("group_") else {}
 
 
-def signed_post(url: str, signer: Signer, events: list[dict[str, Any]], now: float,
-                timeout: float = 10.0) -> Post:
+def signed_post(
+    url: str, signer: Signer, events: list[dict[str, Any]], now: float, timeout: float = 10.0
+) -> Post:
     """Posts the events to `url`, signed, and returns what was sent and answered."""
     body = json.dumps(events, separators=(",", ":")).encode("utf-8") + b"\r\n"
     timestamp = str(int(now))
-    headers = {"Content-Type": "application/json", "User-Agent": "SendGrid Event API (local)",
-               SIGNATURE_HEADER: signer.sign(timestamp, body), TIMESTAMP_HEADER: timestamp}
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "SendGrid Event API (local)",
+        SIGNATURE_HEADER: signer.sign(timestamp, body),
+        TIMESTAMP_HEADER: timestamp,
+    }
     return send(url, body, headers, timeout)
 
 
@@ -185,7 +214,9 @@ class EventWebhook:
         self._queue.put(build_events(delivery, AUTO_EVENTS, now))
         with self._lock:
             if self._worker is None:
-                self._worker = threading.Thread(target=self._drain, name="sendgrid-local-events", daemon=True)
+                self._worker = threading.Thread(
+                    target=self._drain, name="sendgrid-local-events", daemon=True
+                )
                 self._worker.start()
 
     def flush(self) -> None:

@@ -1,6 +1,7 @@
 """Injected failures, so the sender's retry and idempotency handling meet what a real
 provider does on a bad day: rate limits, server errors, slow answers and connections
 that drop either before the message is taken or after (the ambiguous case)."""
+
 from __future__ import annotations
 
 import random
@@ -33,7 +34,9 @@ class FaultPlan:
             raise ValueError(f"fault rate must be between 0 and 1, not {self.rate}")
         unknown = set(self.kinds) - set(FAULT_KINDS)
         if unknown or not self.kinds:
-            raise ValueError(f"fault kinds must be some of {', '.join(FAULT_KINDS)}; got {list(self.kinds)}")
+            raise ValueError(
+                f"fault kinds must be some of {', '.join(FAULT_KINDS)}; got {list(self.kinds)}"
+            )
         if self.slow_ms < 0 or self.retry_after_s < 0:
             raise ValueError("slow_ms and retry_after_s cannot be negative")
 

@@ -4,6 +4,7 @@ Chosen over an ASGI server because a dropped connection needs the socket itself:
 ASGI has no way to hang up without answering (uvicorn turns an exception before the
 response into a 500). One thread per keep-alive connection is plenty here and
 measured at several thousand requests a second."""
+
 from __future__ import annotations
 
 import socket
@@ -117,7 +118,9 @@ class _Server(ThreadingHTTPServer):
                     pass
 
 
-def make_server(app: LocalSendGrid, host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> _Server:
+def make_server(
+    app: LocalSendGrid, host: str = "127.0.0.1", port: int = 0, verbose: bool = False
+) -> _Server:
     return _Server((host, port), app, verbose)
 
 
@@ -125,11 +128,17 @@ class LocalServer:
     """A running local SendGrid in a background thread, with the handle tests use:
     its `url`, what it received, and knobs for faults and suppressions."""
 
-    def __init__(self, app: LocalSendGrid | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, app: LocalSendGrid | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         self.app = app or LocalSendGrid()
         self._server = make_server(self.app, host, port)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="sendgrid-local", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="sendgrid-local",
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:
@@ -164,7 +173,9 @@ class LocalServer:
     def deliveries_by_key(self) -> dict[str, int]:
         return self.app.store.deliveries_by_key()
 
-    def set_faults(self, rate: float, kinds: str | tuple[str, ...] | list[str] | None = None, **details: Any) -> None:
+    def set_faults(
+        self, rate: float, kinds: str | tuple[str, ...] | list[str] | None = None, **details: Any
+    ) -> None:
         """E.g. `set_faults(0.3, ["429", "drop_after"], seed=7, slow_ms=50)`."""
         settings: dict[str, Any] = {"rate": rate, **details}
         if kinds is not None:

@@ -1,4 +1,5 @@
 """`POST /v3/mail/send`: validate against the spec, record the message, answer 202."""
+
 from __future__ import annotations
 
 import gzip
@@ -11,8 +12,13 @@ from .spec import Operation
 from .store import RECORDED_HEADERS, Delivery, Store
 
 
-def send_mail(operation: Operation, request: Request, store: Store, now: Callable[[], float],
-              on_accept: Callable[[Delivery], None] | None = None) -> Reply:
+def send_mail(
+    operation: Operation,
+    request: Request,
+    store: Store,
+    now: Callable[[], float],
+    on_accept: Callable[[Delivery], None] | None = None,
+) -> Reply:
     """Accept the message only when SendGrid would; anything accepted counts as
     delivered, which is what the idempotency tests count."""
     params, errors = operation.read_parameters(request.query, request.headers)

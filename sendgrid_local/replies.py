@@ -1,4 +1,5 @@
 """The request and answer types shared by the handlers, and SendGrid's error shape."""
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,9 @@ def json_reply(status: int, data: Any, headers: Iterable[tuple[str, str]] = ()) 
     return Reply(status, (("Content-Type", "application/json"), *headers), body)
 
 
-def error_reply(status: int, errors: Iterable[FieldError], headers: Iterable[tuple[str, str]] = ()) -> Reply:
+def error_reply(
+    status: int, errors: Iterable[FieldError], headers: Iterable[tuple[str, str]] = ()
+) -> Reply:
     """SendGrid's error body: `{"errors": [{"message", "field", "help"}]}`."""
     listed = [{"message": e.message, "field": e.field, "help": None} for e in errors]
     return json_reply(status, {"errors": listed}, headers)

@@ -4,6 +4,7 @@ The spec is the contract: request bodies and parameters are checked against the
 schemas exactly as published (OpenAPI 3.1 schemas are JSON Schema 2020-12), so a
 payload the project builds is judged by SendGrid's schema, not by our idea of it.
 Compiling once keeps each request cheap (a few hundred microseconds)."""
+
 from __future__ import annotations
 
 import json
@@ -87,7 +88,11 @@ class Operation:
                     errors.append(FieldError(parameter.name, f"{parameter.name} is required"))
                 continue
             value, problem = _parse(source[key], parameter.json_type)
-            problems = [problem] if problem else [e.message for e in parameter.validator.iter_errors(value)]
+            problems = (
+                [problem]
+                if problem
+                else [e.message for e in parameter.validator.iter_errors(value)]
+            )
             errors.extend(FieldError(parameter.name, _short(p)) for p in problems)
             if not problems:
                 values[parameter.name] = value
@@ -108,9 +113,7 @@ class Contract:
             (uri, Resource.from_contents(doc, default_specification=DRAFT202012))
             for uri, doc in self._documents.items()
         )
-        self._operations = {
-            (method, path): self._compile(method, path) for method, path in SERVED
-        }
+        self._operations = {(method, path): self._compile(method, path) for method, path in SERVED}
 
     def operation(self, method: str, path: str) -> Operation | None:
         return self._operations.get((method.lower(), path))
@@ -121,7 +124,9 @@ class Contract:
     def response_validator(self, method: str, path: str, status: int) -> Draft202012Validator:
         """The spec's schema for one response, for checking what this server answers."""
         uri, _ = self._find(path, method)
-        pointer = _pointer("paths", path, method, "responses", str(status), "content", "application/json", "schema")
+        pointer = _pointer(
+            "paths", path, method, "responses", str(status), "content", "application/json", "schema"
+        )
         return self._validator(uri, pointer)
 
     def _compile(self, method: str, path: str) -> Operation:
@@ -134,7 +139,9 @@ class Contract:
         body = None
         if "requestBody" in operation:
             ref = operation["requestBody"].get("$ref", "#" + base + "/requestBody")
-            body = self._validator(uri, ref.removeprefix("#") + _pointer("content", "application/json", "schema"))
+            body = self._validator(
+                uri, ref.removeprefix("#") + _pointer("content", "application/json", "schema")
+            )
         security = operation.get("security", self._documents[uri].get("security", []))
         return Operation(method, path, parameters, body, any("BearerAuth" in s for s in security))
 
@@ -170,9 +177,11 @@ def missing_spec(directory: Path | None = None) -> str | None:
     missing = [name for name in SPEC_FILES if not (folder / name).is_file()]
     if not missing:
         return None
-    return (f"SendGrid's OpenAPI description is not in {folder} (missing {', '.join(missing)}). Put the "
-            f"shared folder beside the repository (../shared/sendgrid-openapi) or set {SPEC_DIR_ENV} to the "
-            "folder that holds it.")
+    return (
+        f"SendGrid's OpenAPI description is not in {folder} (missing {', '.join(missing)}). Put the "
+        f"shared folder beside the repository (../shared/sendgrid-openapi) or set {SPEC_DIR_ENV} to the "
+        "folder that holds it."
+    )
 
 
 @cache
@@ -194,7 +203,9 @@ def field_errors(errors: Iterable[ValidationError]) -> list[FieldError]:
         if error.validator == "required" and isinstance(error.instance, dict):
             for name in error.validator_value:
                 if name not in error.instance:
-                    found.setdefault(FieldError(_dotted([*path, name]), f"{name!r} is a required property"))
+                    found.setdefault(
+                        FieldError(_dotted([*path, name]), f"{name!r} is a required property")
+                    )
             continue
         found.setdefault(FieldError(_dotted(path), _short(error.message)))
     return list(found)

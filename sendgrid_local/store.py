@@ -1,5 +1,6 @@
 """What the server received, so tests and staging checks can count deliveries per
 idempotency key, plus the suppression lists it serves."""
+
 from __future__ import annotations
 
 import threading

@@ -33,6 +33,7 @@ bay -> engaged Oct 03 2026 (not a dormancy).
 Touches: summit Sep 15 2026; harbor Oct 05 and Oct 19 2026; bay Oct 09 2026;
 quiet Oct 01 2026; harbor Nov 02 2026.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -75,20 +76,48 @@ def practice(session: Session) -> Practice:
     ana = make_user(session, name="Ana Ortiz", email="ana@practice.test")
     ben = make_user(session, name="Ben Cole", email="ben@practice.test")
     main, west = make_location(session, name="Main Street"), make_location(session, name="West End")
-    harbor = make_partner(session, name="Harbor Primary Care", partner_type="primary_care", territory="North",
-                          owner_id=ana.id)
-    bay = make_partner(session, name="Bay Physical Therapy", partner_type="physical_therapy", territory="South",
-                       owner_id=ben.id)
-    summit = make_partner(session, name="Summit Orthopedics", partner_type="orthopedics", territory="North",
-                          owner_id=ben.id)
-    lakeside = make_partner(session, name="Lakeside School", partner_type="school", territory="South")
-    quiet = make_partner(session, name="Quiet Chiropractic", partner_type="chiropractic", territory="North",
-                         owner_id=ana.id)
+    harbor = make_partner(
+        session,
+        name="Harbor Primary Care",
+        partner_type="primary_care",
+        territory="North",
+        owner_id=ana.id,
+    )
+    bay = make_partner(
+        session,
+        name="Bay Physical Therapy",
+        partner_type="physical_therapy",
+        territory="South",
+        owner_id=ben.id,
+    )
+    summit = make_partner(
+        session,
+        name="Summit Orthopedics",
+        partner_type="orthopedics",
+        territory="North",
+        owner_id=ben.id,
+    )
+    lakeside = make_partner(
+        session, name="Lakeside School", partner_type="school", territory="South"
+    )
+    quiet = make_partner(
+        session,
+        name="Quiet Chiropractic",
+        partner_type="chiropractic",
+        territory="North",
+        owner_id=ana.id,
+    )
     p = Practice(ana, ben, main, west, harbor, bay, summit, lakeside, quiet)
     _referrals(session, p)
     _status_changes(session, p)
-    for partner, when in ((summit, at(2026, 9, 15)), (harbor, at(2026, 10, 5)), (harbor, at(2026, 10, 19)),
-                          (bay, at(2026, 10, 9)), (quiet, at(2026, 10, 1)), (harbor, at(2026, 11, 2))):
+    for partner, when in (
+        (summit, at(2026, 9, 15)),
+        (harbor, at(2026, 10, 5)),
+        (harbor, at(2026, 10, 19)),
+        (bay, at(2026, 10, 9)),
+        (quiet, at(2026, 10, 1)),
+        (harbor, at(2026, 11, 2)),
+    ):
         make_touch(session, partner, when)
     return p
 
@@ -114,14 +143,26 @@ def _referrals(session: Session, p: Practice) -> None:
         (p.bay, at(2026, 11, 10), "knee", p.main, None, "received"),
     ]
     for partner, received, line, location, visit, status in rows:
-        make_referral(session, partner, received, service_line=line, location_id=location.id,
-                      first_visit_at=visit, status=status)
+        make_referral(
+            session,
+            partner,
+            received,
+            service_line=line,
+            location_id=location.id,
+            first_visit_at=visit,
+            status=status,
+        )
 
 
 def _status_changes(session: Session, p: Practice) -> None:
-    for partner, when, before, after in ((p.summit, at(2025, 10, 5), "engaged", "dormant"),
-                                         (p.quiet, at(2026, 10, 12), "referral_source", "dormant"),
-                                         (p.bay, at(2026, 10, 3), "prospect", "engaged")):
-        session.add(PartnerStatusChange(partner_id=partner.id, at=when, from_status=before, to_status=after,
-                                        cause="rule"))
+    for partner, when, before, after in (
+        (p.summit, at(2025, 10, 5), "engaged", "dormant"),
+        (p.quiet, at(2026, 10, 12), "referral_source", "dormant"),
+        (p.bay, at(2026, 10, 3), "prospect", "engaged"),
+    ):
+        session.add(
+            PartnerStatusChange(
+                partner_id=partner.id, at=when, from_status=before, to_status=after, cause="rule"
+            )
+        )
     session.commit()

@@ -1,4 +1,5 @@
 """Helpers for the AppTest tests: the real app.py pointed at the test database."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -45,6 +46,19 @@ def signed_in(email: str) -> AppTest:
 
 def texts(at: AppTest) -> str:
     """Everything the page says in markdown, headings, captions and alerts, as one string."""
-    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption",
-                                  "success", "error", "warning", "info") for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in (
+            "title",
+            "header",
+            "subheader",
+            "markdown",
+            "caption",
+            "success",
+            "error",
+            "warning",
+            "info",
+        )
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)

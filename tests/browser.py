@@ -1,5 +1,6 @@
 """Helpers for the end-to-end test: the app as `make run` starts it, and Debian's
 headless Chromium driven by Selenium."""
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,10 @@ WAIT = 30
 def missing_browser() -> str | None:
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
     if missing:
-        return (f"{' and '.join(missing)} not found: install Debian's browser with "
-                "`apt-get install chromium chromium-driver` (or `make browser`)")
+        return (
+            f"{' and '.join(missing)} not found: install Debian's browser with "
+            "`apt-get install chromium chromium-driver` (or `make browser`)"
+        )
     return None
 
 
@@ -47,12 +50,30 @@ def running_app(database_url: str, log: Path) -> Iterator[str]:
     """`streamlit run app.py` in a subprocess, as `make run` does; yields its base URL
     once /api/health says the app and its database answer."""
     port = free_port()
-    env = {**os.environ, "LIAISON_DATABASE_URL": database_url, "LIAISON_SECRET_KEY": "browser-test-key"}
+    env = {
+        **os.environ,
+        "LIAISON_DATABASE_URL": database_url,
+        "LIAISON_SECRET_KEY": "browser-test-key",
+    }
     with log.open("w") as out:
         process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/python"), "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                str(ROOT / ".venv/bin/python"),
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         try:
             base = f"http://127.0.0.1:{port}"
@@ -98,10 +119,19 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
 def chromium(profile: Path, width: int = 1400, height: int = 1000) -> WebDriver:
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-quic", "--disable-dev-shm-usage", f"--window-size={width},{height}",
-                f"--user-data-dir={profile}"):
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--disable-dev-shm-usage",
+        f"--window-size={width},{height}",
+        f"--user-data-dir={profile}",
+    ):
         options.add_argument(arg)
     return webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
 
@@ -131,7 +161,9 @@ class Page:
         self.click_button("Sign in")
 
     def text_input(self, label: str) -> WebElement:
-        return self.wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, f'input[aria-label="{label}"]')))
+        return self.wait.until(
+            ec.element_to_be_clickable((By.CSS_SELECTOR, f'input[aria-label="{label}"]'))
+        )
 
     def type(self, label: str, text: str, enter: bool = False) -> None:
         box = self.text_input(label)
@@ -139,26 +171,37 @@ class Page:
         box.send_keys(text + (Keys.ENTER if enter else ""))
 
     def click_button(self, text: str) -> None:
-        self.wait.until(ec.element_to_be_clickable(
-            (By.XPATH, f'//button[.//p[normalize-space()="{text}"]]'))).click()
+        self.wait.until(
+            ec.element_to_be_clickable((By.XPATH, f'//button[.//p[normalize-space()="{text}"]]'))
+        ).click()
 
     def choose(self, label: str, option: str) -> WebElement:
         """Pick an option of a selectbox by typing it, as a person with a keyboard would."""
-        box = self.wait.until(ec.element_to_be_clickable(
-            (By.CSS_SELECTOR, f'input[role="combobox"][aria-label="{label}"]')))
+        box = self.wait.until(
+            ec.element_to_be_clickable(
+                (By.CSS_SELECTOR, f'input[role="combobox"][aria-label="{label}"]')
+            )
+        )
         box.click()
         box.send_keys(option)
-        self.wait.until(ec.element_to_be_clickable(
-            (By.XPATH, f'//*[@role="option"][normalize-space()="{option}"]'))).click()
+        self.wait.until(
+            ec.element_to_be_clickable(
+                (By.XPATH, f'//*[@role="option"][normalize-space()="{option}"]')
+            )
+        ).click()
         return box
 
     def wait_for_text(self, text: str, tag: str = "*") -> WebElement:
-        return self.wait.until(ec.visibility_of_element_located(
-            (By.XPATH, f'//{tag}[normalize-space()="{text}"]')))
+        return self.wait.until(
+            ec.visibility_of_element_located((By.XPATH, f'//{tag}[normalize-space()="{text}"]'))
+        )
 
     def wait_for_heading(self, text: str) -> WebElement:
-        return self.wait.until(ec.visibility_of_element_located(
-            (By.XPATH, f'//*[self::h1 or self::h2 or self::h3][normalize-space()="{text}"]')))
+        return self.wait.until(
+            ec.visibility_of_element_located(
+                (By.XPATH, f'//*[self::h1 or self::h2 or self::h3][normalize-space()="{text}"]')
+            )
+        )
 
     def pick(self, label: str, option: str) -> None:
         """Add an option to a multiselect by typing it; the list then closes."""
@@ -169,6 +212,7 @@ class Page:
 
     def wait_until_idle(self) -> None:
         """Until Streamlit's 'Running...' indicator has been absent for a moment."""
+
         def idle(driver: WebDriver) -> bool:
             return not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
 
@@ -184,9 +228,15 @@ class Page:
 
     def wait_for_metric(self, label: str, value: str) -> None:
         """Until the st.metric labelled `label` shows `value`."""
-        path = (f'//*[@data-testid="stMetric"][.//*[@data-testid="stMetricLabel"][normalize-space()="{label}"]]'
-                '//*[@data-testid="stMetricValue"]')
-        self.wait.until(lambda driver: any(e.text.strip() == value for e in driver.find_elements(By.XPATH, path)))
+        path = (
+            f'//*[@data-testid="stMetric"][.//*[@data-testid="stMetricLabel"][normalize-space()="{label}"]]'
+            '//*[@data-testid="stMetricValue"]'
+        )
+        self.wait.until(
+            lambda driver: any(
+                e.text.strip() == value for e in driver.find_elements(By.XPATH, path)
+            )
+        )
 
     def headings(self) -> str:
         return " ".join(e.text for e in self.driver.find_elements(By.CSS_SELECTOR, "h1, h2, h3"))
@@ -198,6 +248,7 @@ class Page:
 def allow_downloads(driver: WebDriver, folder: Path) -> Path:
     """Headless Chromium saves downloads only where it is told to."""
     folder.mkdir(parents=True, exist_ok=True)
-    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)})
+    driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)}
+    )
     return folder
-

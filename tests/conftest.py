@@ -2,6 +2,7 @@
 PostgreSQL too, through the `engine` fixture. PostgreSQL gets a database of its own per
 run (created here, dropped at the end) so two runs never collide; when PostgreSQL was
 asked for and cannot be reached the run fails instead of skipping."""
+
 from __future__ import annotations
 
 import os
@@ -58,7 +59,9 @@ def _postgres_database() -> Iterator[str]:
         with throwaway_postgres_database(postgres_requested() or "", "liaison_test") as url:
             yield url
     except ServerUnreachable as exc:
-        pytest.exit(f"PostgreSQL was asked for ({POSTGRES_ENV}) but is unreachable: {exc}", returncode=3)
+        pytest.exit(
+            f"PostgreSQL was asked for ({POSTGRES_ENV}) but is unreachable: {exc}", returncode=3
+        )
 
 
 @pytest.fixture
@@ -70,7 +73,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def app_env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
+def app_env(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path
+) -> Iterator[pytest.MonkeyPatch]:
     """Settings for code that reads them from the environment (commands, the scheduler),
     pointed at this run's database and a private outbox folder."""
     monkeypatch.setenv("LIAISON_DATABASE_URL", database_url)
@@ -92,13 +97,12 @@ def now() -> datetime:
     return NOW
 
 
-
-
 @pytest.fixture(autouse=True)
 def practice_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[datetime], None]]:
     """Every test runs at NOW, whatever the day: the app, the public routes and the
     command line in this process read the seam, and the app, scheduler and commands a
     test starts as processes of their own inherit the variable. Call it to move there."""
+
     def run_from(instant: datetime) -> None:
         anchor = clock.system_now()
         monkeypatch.setenv("LIAISON_CLOCK_START", instant.isoformat())

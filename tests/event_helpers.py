@@ -1,4 +1,5 @@
 """Events for tests: one at a clinic a week and a day ahead of the test clock."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -13,17 +14,34 @@ from crm.settings import Settings
 from tests.conftest import NOW
 from tests.factories import make_location
 
-SETTINGS = Settings(_env_file=None, secret_key="test-secret-key", practice_name="Summit Sports Medicine",
-                    public_url="https://liaison.example.org", sender_email="outreach@practice.example.org")
+SETTINGS = Settings(
+    _env_file=None,
+    secret_key="test-secret-key",
+    practice_name="Summit Sports Medicine",
+    public_url="https://liaison.example.org",
+    sender_email="outreach@practice.example.org",
+)
 STARTS = NOW + timedelta(days=8)
 
 
-def make_event(session: Session, actor: Actor, starts_at: datetime = STARTS, **fields: Any) -> Event:
+def make_event(
+    session: Session, actor: Actor, starts_at: datetime = STARTS, **fields: Any
+) -> Event:
     if "location_id" not in fields and "venue_partner_id" not in fields:
-        fields["location_id"] = make_location(session, name=f"Clinic at {starts_at.isoformat()}-{len(fields)}").id
-    data = EventInput(**{"title": "Return-to-Play After Ankle Sprains", "kind": "lunch_and_learn",
-                         "topic": "Ankle sprains", "speaker": "Dr. Ames", "starts_at": starts_at,
-                         "ends_at": starts_at + timedelta(hours=1), **fields})
+        fields["location_id"] = make_location(
+            session, name=f"Clinic at {starts_at.isoformat()}-{len(fields)}"
+        ).id
+    data = EventInput(
+        **{
+            "title": "Return-to-Play After Ankle Sprains",
+            "kind": "lunch_and_learn",
+            "topic": "Ankle sprains",
+            "speaker": "Dr. Ames",
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(hours=1),
+            **fields,
+        }
+    )
     event = create_event(session, actor, data, NOW)
     session.commit()
     return event

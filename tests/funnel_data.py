@@ -14,6 +14,7 @@ out by hand in the tests. Times are UTC; October 2026 in New York is UTC-4, and 
     r6 Cedar (orthopedics; its only referral), Main Street: Thu 29 Oct, nothing yet.
     r7 Alder, Main Street: Mon 2 Nov, outside October.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,19 +52,57 @@ class FunnelData:
 
 
 def funnel_data(session: Session) -> FunnelData:
-    main, riverside = make_location(session, name="Main Street"), make_location(session, name="Riverside")
-    alder = make_partner(session, name="Alder Family Medicine", partner_type="primary_care", territory="North")
-    birch = make_partner(session, name="Birch Physical Therapy", partner_type="physical_therapy", territory="South")
-    cedar = make_partner(session, name="Cedar Orthopedics", partner_type="orthopedics", territory="North")
+    main, riverside = (
+        make_location(session, name="Main Street"),
+        make_location(session, name="Riverside"),
+    )
+    alder = make_partner(
+        session, name="Alder Family Medicine", partner_type="primary_care", territory="North"
+    )
+    birch = make_partner(
+        session, name="Birch Physical Therapy", partner_type="physical_therapy", territory="South"
+    )
+    cedar = make_partner(
+        session, name="Cedar Orthopedics", partner_type="orthopedics", territory="North"
+    )
     r = {
-        "r1": make_referral(session, alder, utc(10, 2, 18), location_id=main.id, contacted_at=utc(10, 5, 15),
-                            scheduled_at=utc(10, 6, 15), first_visit_at=utc(10, 12, 15), status="completed"),
-        "r2": make_referral(session, alder, utc(10, 2, 19), location_id=main.id, contacted_at=utc(10, 6, 14),
-                            status="contacted"),
-        "r3": make_referral(session, birch, utc(10, 3, 16), location_id=riverside.id, contacted_at=utc(10, 5, 20),
-                            scheduled_at=utc(10, 8, 14), first_visit_at=utc(10, 14, 14), status="completed"),
-        "r4": make_referral(session, birch, utc(10, 14, 13), location_id=riverside.id, contacted_at=utc(10, 14, 17),
-                            status="lost", lost_reason="Chose another clinic"),
+        "r1": make_referral(
+            session,
+            alder,
+            utc(10, 2, 18),
+            location_id=main.id,
+            contacted_at=utc(10, 5, 15),
+            scheduled_at=utc(10, 6, 15),
+            first_visit_at=utc(10, 12, 15),
+            status="completed",
+        ),
+        "r2": make_referral(
+            session,
+            alder,
+            utc(10, 2, 19),
+            location_id=main.id,
+            contacted_at=utc(10, 6, 14),
+            status="contacted",
+        ),
+        "r3": make_referral(
+            session,
+            birch,
+            utc(10, 3, 16),
+            location_id=riverside.id,
+            contacted_at=utc(10, 5, 20),
+            scheduled_at=utc(10, 8, 14),
+            first_visit_at=utc(10, 14, 14),
+            status="completed",
+        ),
+        "r4": make_referral(
+            session,
+            birch,
+            utc(10, 14, 13),
+            location_id=riverside.id,
+            contacted_at=utc(10, 14, 17),
+            status="lost",
+            lost_reason="Chose another clinic",
+        ),
         "r5": make_referral(session, birch, utc(10, 20, 14), status="lost", lost_reason=""),
         "r6": make_referral(session, cedar, utc(10, 29, 14), location_id=main.id),
         "r7": make_referral(session, alder, utc(11, 2, 15), location_id=main.id),

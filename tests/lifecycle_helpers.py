@@ -1,4 +1,5 @@
 """Rows the lifecycle tests share: cadences by purpose, live enrolments, status history."""
+
 from __future__ import annotations
 
 import itertools
@@ -14,8 +15,15 @@ _seq = itertools.count(1)
 
 
 def make_cadence(session: Session, purpose: str = "prospecting", **fields) -> Cadence:
-    cadence = Cadence(**{"name": f"{purpose} {next(_seq)}", "purpose": purpose, "created_at": NOW,
-                         "updated_at": NOW, **fields})
+    cadence = Cadence(
+        **{
+            "name": f"{purpose} {next(_seq)}",
+            "purpose": purpose,
+            "created_at": NOW,
+            "updated_at": NOW,
+            **fields,
+        }
+    )
     session.add(cadence)
     session.commit()
     return cadence
@@ -23,17 +31,26 @@ def make_cadence(session: Session, purpose: str = "prospecting", **fields) -> Ca
 
 def enrolments(session: Session, partner: Partner) -> list[tuple[int, str, str]]:
     """(cadence id, status, exit reason) of every enrolment of the partner."""
-    rows = session.exec(select(Enrolment.cadence_id, Enrolment.status, Enrolment.exit_reason)
-                        .where(Enrolment.partner_id == partner.id).order_by(Enrolment.id))
+    rows = session.exec(
+        select(Enrolment.cadence_id, Enrolment.status, Enrolment.exit_reason)
+        .where(Enrolment.partner_id == partner.id)
+        .order_by(Enrolment.id)
+    )
     return [tuple(row) for row in rows]
 
 
 def history(session: Session, partner: Partner) -> list[tuple[str, str, str, int | None]]:
     """(from, to, cause, cause id) of every recorded move of the partner, in order."""
-    rows = session.exec(select(PartnerStatusChange.from_status, PartnerStatusChange.to_status,
-                               PartnerStatusChange.cause, PartnerStatusChange.cause_id)
-                        .where(PartnerStatusChange.partner_id == partner.id)
-                        .order_by(PartnerStatusChange.at, PartnerStatusChange.id))
+    rows = session.exec(
+        select(
+            PartnerStatusChange.from_status,
+            PartnerStatusChange.to_status,
+            PartnerStatusChange.cause,
+            PartnerStatusChange.cause_id,
+        )
+        .where(PartnerStatusChange.partner_id == partner.id)
+        .order_by(PartnerStatusChange.at, PartnerStatusChange.id)
+    )
     return [tuple(row) for row in rows]
 
 

@@ -1,6 +1,7 @@
 """A scripted transport and message drafts for outbox tests. The transport is the
 network boundary, so a recording fake stands in for the provider here; the end-to-end
 tests use the local SendGrid server and a real SMTP server instead."""
+
 from __future__ import annotations
 
 import itertools
@@ -19,9 +20,17 @@ _seq = itertools.count(1)
 
 def draft(**fields) -> Draft:  # type: ignore[no-untyped-def]
     n = next(_seq)
-    values = {"idempotency_key": f"test:{n}", "kind": "cadence", "to_email": f"dr{n}@clinic.example.org",
-              "template": "partner_check_in", "subject": f"Checking in {n}", "html": "<p>Hello</p>",
-              "text": "Hello", "timezone": "America/New_York", **fields}
+    values = {
+        "idempotency_key": f"test:{n}",
+        "kind": "cadence",
+        "to_email": f"dr{n}@clinic.example.org",
+        "template": "partner_check_in",
+        "subject": f"Checking in {n}",
+        "html": "<p>Hello</p>",
+        "text": "Hello",
+        "timezone": "America/New_York",
+        **fields,
+    }
     return Draft(**values)
 
 
@@ -30,8 +39,11 @@ class ScriptedTransport:
 
     name = "scripted"
 
-    def __init__(self, script: list[Exception | None] | None = None,
-                 per_key: Callable[[OutgoingEmail], Exception | None] | None = None) -> None:
+    def __init__(
+        self,
+        script: list[Exception | None] | None = None,
+        per_key: Callable[[OutgoingEmail], Exception | None] | None = None,
+    ) -> None:
         self.script = list(script or [])
         self.per_key = per_key
         self.delivered: Counter[str] = Counter()
@@ -59,9 +71,16 @@ class ScriptedTransport:
 
 
 def config(**fields) -> DispatchConfig:  # type: ignore[no-untyped-def]
-    values = {"from_email": "outreach@practice.example.org", "from_name": "Summit Sports Medicine",
-              "window": SendWindow.parse("Mon-Fri 08:00-18:00"), "frequency_cap": 3, "max_attempts": 4,
-              "batch_size": 50, "workers": 4, **fields}
+    values = {
+        "from_email": "outreach@practice.example.org",
+        "from_name": "Summit Sports Medicine",
+        "window": SendWindow.parse("Mon-Fri 08:00-18:00"),
+        "frequency_cap": 3,
+        "max_attempts": 4,
+        "batch_size": 50,
+        "workers": 4,
+        **fields,
+    }
     return DispatchConfig(**values)
 
 

@@ -1,5 +1,6 @@
 """Public Starlette routes in a real uvicorn server on a free port, the way st.App
 serves them, for tests that follow links as a browser or mail client would."""
+
 from __future__ import annotations
 
 import threading
@@ -17,8 +18,11 @@ from tests.browser import free_port
 @contextmanager
 def serving(routes: Sequence[BaseRoute]) -> Iterator[str]:
     """Yields the server's host:port."""
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=list(routes)), host="127.0.0.1", port=free_port(),
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            Starlette(routes=list(routes)), host="127.0.0.1", port=free_port(), log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -1,4 +1,5 @@
 """Small reports for the report tests: fixed tables with hand-written figures."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -12,14 +13,29 @@ OCTOBER = Period.month(2026, 10)
 
 
 def referrals_by_month() -> Section:
-    table = pd.DataFrame({"month": ["2026-08", "2026-09", "2026-10"], "referrals": [4, 10, 5],
-                          "visit_rate": [0.25, 0.5, None]})
-    return Section("Referrals by month", table, Chart("bar", "month", ("referrals",)), "Received in each month.")
+    table = pd.DataFrame(
+        {
+            "month": ["2026-08", "2026-09", "2026-10"],
+            "referrals": [4, 10, 5],
+            "visit_rate": [0.25, 0.5, None],
+        }
+    )
+    return Section(
+        "Referrals by month",
+        table,
+        Chart("bar", "month", ("referrals",)),
+        "Received in each month.",
+    )
 
 
 def top_partners() -> Section:
-    table = pd.DataFrame({"partner": ["Riverside Family Medicine", "=HYPERLINK(\"http://x\")"],
-                          "referrals": [7, 2], "share": [0.7, 0.2]})
+    table = pd.DataFrame(
+        {
+            "partner": ["Riverside Family Medicine", '=HYPERLINK("http://x")'],
+            "referrals": [7, 2],
+            "share": [0.7, 0.2],
+        }
+    )
     return Section("Top partners", table)
 
 
@@ -29,5 +45,10 @@ def empty_section() -> Section:
 
 def small_report(*sections: Section) -> Report:
     chosen = sections or (referrals_by_month(), top_partners(), empty_section())
-    return Report("Leadership report", OCTOBER, tuple(chosen), generated_at=datetime(2026, 11, 2, 12, tzinfo=UTC),
-                  app_url="https://liaison.example.org")
+    return Report(
+        "Leadership report",
+        OCTOBER,
+        tuple(chosen),
+        generated_at=datetime(2026, 11, 2, 12, tzinfo=UTC),
+        app_url="https://liaison.example.org",
+    )

@@ -5,6 +5,7 @@ judges payloads by SendGrid's own spec and never reaches the internet.
 Import it into a test module: `from tests.sendgrid_server import sendgrid_server`.
 The handle offers `.url`, `.received`, `.deliveries_by_key()`, `.set_faults(...)`,
 `.reset()` and `.add_suppression(kind, email, created)`."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,5 +1,6 @@
 """How concentrated referrals are, on the practice in tests/analytics_data.py and on
 larger made-up spreads worked out by hand."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,16 @@ def spread(session: Session, counts: list[int]) -> None:
     """Partners referring `counts[i]` times each in October 2026."""
     for count in counts:
         partner = make_partner(session)
-        session.add_all(Referral(partner_id=partner.id, received_at=at(2026, 10, 1 + i % 28), status="received",
-                                 created_at=at(2026, 10, 1), updated_at=at(2026, 10, 1)) for i in range(count))
+        session.add_all(
+            Referral(
+                partner_id=partner.id,
+                received_at=at(2026, 10, 1 + i % 28),
+                status="received",
+                created_at=at(2026, 10, 1),
+                updated_at=at(2026, 10, 1),
+            )
+            for i in range(count)
+        )
     session.commit()
 
 
@@ -37,8 +46,12 @@ def test_the_top_fifth_is_rounded_up(session: Session) -> None:
 def test_the_leading_partners_carry_the_cumulative_share(session: Session) -> None:
     practice(session)
     top = concentration(session, filters()).top
-    assert top["partner"].tolist() == ["Harbor Primary Care", "Summit Orthopedics", "Bay Physical Therapy",
-                                       "Lakeside School"]
+    assert top["partner"].tolist() == [
+        "Harbor Primary Care",
+        "Summit Orthopedics",
+        "Bay Physical Therapy",
+        "Lakeside School",
+    ]
     assert top["referrals"].tolist() == [3, 2, 1, 1]
     assert top["cumulative_share"].tolist() == pytest.approx([3 / 7, 5 / 7, 6 / 7, 1.0])
 

@@ -1,5 +1,6 @@
 """Dormancy alerts: each partner judged against its own usual rate, with answers worked
 out by hand. W = 90 days, B = 365 days, α = 0.05; the windows end at NOW."""
+
 from __future__ import annotations
 
 import math
@@ -11,8 +12,16 @@ import pytest
 from campaigns.cadences.enrolment import enrol
 from crm.analytics.dormancy import COLUMNS, at_risk, poisson_cdf
 from tests.conftest import NOW
-from tests.dormancy_helpers import (BASELINE_START, SETTINGS, WINDOW_START, everyone, partner, spread, steady,
-                                    win_back)
+from tests.dormancy_helpers import (
+    BASELINE_START,
+    SETTINGS,
+    WINDOW_START,
+    everyone,
+    partner,
+    spread,
+    steady,
+    win_back,
+)
 from tests.factories import make_referral, make_touch, make_user
 
 # 24 referrals a year means 24·90/365 expected in 90 days.
@@ -46,7 +55,9 @@ def test_a_busy_partner_gone_silent_is_flagged_with_its_expected_count_and_p_val
     assert row["p_value"] == pytest.approx(0.002691, abs=1e-6)  # e^-5.9178
 
 
-def test_a_steady_partner_with_twelve_a_year_gone_silent_for_90_days_is_not_yet_significant(session):
+def test_a_steady_partner_with_twelve_a_year_gone_silent_for_90_days_is_not_yet_significant(
+    session,
+):
     # λ = 12·90/365 = 2.9589; P(X = 0) = e^-2.9589 = 0.0519, just above 0.05.
     steady(session, baseline=12, recent=0)
     assert flagged(session).empty
@@ -116,7 +127,9 @@ def test_partners_are_ranked_by_referrals_at_stake(session):
 
 def test_the_row_names_the_owner_last_touch_and_win_back_membership(session, marketer):
     owner = make_user(session, name="Casey Morgan")
-    p = steady(session, baseline=24, recent=0, owner_id=owner.id, tier="A", partner_type="orthopedics")
+    p = steady(
+        session, baseline=24, recent=0, owner_id=owner.id, tier="A", partner_type="orthopedics"
+    )
     make_touch(session, p, NOW - timedelta(days=40))
     make_touch(session, p, NOW - timedelta(days=120))
     cadence = win_back(session, marketer)
@@ -124,7 +137,11 @@ def test_the_row_names_the_owner_last_touch_and_win_back_membership(session, mar
     session.commit()
     [row] = flagged(session).to_dict("records")
     assert (row["owner_id"], row["owner"], row["tier"], row["partner_type"]) == (
-        owner.id, "Casey Morgan", "A", "orthopedics")
+        owner.id,
+        "Casey Morgan",
+        "A",
+        "orthopedics",
+    )
     assert row["last_touch_at"] == NOW - timedelta(days=40)
     assert row["in_win_back"] is True
 

@@ -15,6 +15,7 @@ October, in practice time (p1 a primary care office, p2 a school):
   test send           -   delivered, opened            (never counted)
 Outside October: Welcome step 1 on Sep 30 at 23:30 (delivered, opened), one on Nov 2,
 and a queued email never sent."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -40,36 +41,100 @@ def local(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
 
 
 def first_step(session, cadence_id: int) -> int:
-    return session.exec(select(CadenceStep.id).where(CadenceStep.cadence_id == cadence_id,
-                                                     CadenceStep.position == 1)).one()
+    return session.exec(
+        select(CadenceStep.id).where(
+            CadenceStep.cadence_id == cadence_id, CadenceStep.position == 1
+        )
+    ).one()
 
 
 @pytest.fixture
 def october(session, admin, now) -> None:
     p1 = make_partner(session, partner_type="primary_care").id
     p2 = make_partner(session, partner_type="school").id
-    step = {name: first_step(session, welcome(session, admin, now, name=name).id)
-            for name in ("Welcome", "Monthly check-in")}
-    event = make_event(session, admin, starts_at=local(10, 28, 18), title="Ankle sprains for coaches")
-    make_message(session, "cadence", f"cadence step {step['Welcome']}", local(10, 5), p1, delivered=True,
-                 opened=True, clicked=True)
-    make_message(session, "cadence", f"cadence step {step['Welcome']}", local(10, 6), p1, delivered=True,
-                 machine=True)
-    make_message(session, "cadence", f"cadence step {step['Welcome']}", local(10, 7), p2, bounced=True)
-    make_message(session, "cadence", f"cadence step {step['Monthly check-in']}", local(10, 20), p2, delivered=True,
-                 machine=True, opened=True)
-    make_message(session, "event", f"event {event.id}: Ankle sprains", local(10, 10), p1, delivered=True,
-                 opened=True)
-    make_message(session, "event", f"event {event.id}: Ankle sprains for coaches", local(10, 31, 23, 30), p2,
-                 delivered=True)
-    make_message(session, "seasonal", "seasonal 2026 fall pre-season", local(10, 15), p2, delivered=True)
-    make_message(session, "review", "review request 5", local(10, 12), delivered=True, opened=True, clicked=True)
+    step = {
+        name: first_step(session, welcome(session, admin, now, name=name).id)
+        for name in ("Welcome", "Monthly check-in")
+    }
+    event = make_event(
+        session, admin, starts_at=local(10, 28, 18), title="Ankle sprains for coaches"
+    )
+    make_message(
+        session,
+        "cadence",
+        f"cadence step {step['Welcome']}",
+        local(10, 5),
+        p1,
+        delivered=True,
+        opened=True,
+        clicked=True,
+    )
+    make_message(
+        session,
+        "cadence",
+        f"cadence step {step['Welcome']}",
+        local(10, 6),
+        p1,
+        delivered=True,
+        machine=True,
+    )
+    make_message(
+        session, "cadence", f"cadence step {step['Welcome']}", local(10, 7), p2, bounced=True
+    )
+    make_message(
+        session,
+        "cadence",
+        f"cadence step {step['Monthly check-in']}",
+        local(10, 20),
+        p2,
+        delivered=True,
+        machine=True,
+        opened=True,
+    )
+    make_message(
+        session,
+        "event",
+        f"event {event.id}: Ankle sprains",
+        local(10, 10),
+        p1,
+        delivered=True,
+        opened=True,
+    )
+    make_message(
+        session,
+        "event",
+        f"event {event.id}: Ankle sprains for coaches",
+        local(10, 31, 23, 30),
+        p2,
+        delivered=True,
+    )
+    make_message(
+        session, "seasonal", "seasonal 2026 fall pre-season", local(10, 15), p2, delivered=True
+    )
+    make_message(
+        session,
+        "review",
+        "review request 5",
+        local(10, 12),
+        delivered=True,
+        opened=True,
+        clicked=True,
+    )
     make_message(session, "review", "review reminder 5", local(10, 19))
     make_message(session, "acknowledgment", "referral 3 scheduled", local(10, 25), p1, clicked=True)
     make_message(session, "test", "test send by Maria", local(10, 8), delivered=True, opened=True)
-    make_message(session, "cadence", f"cadence step {step['Welcome']}", local(9, 30, 23, 30), p1, delivered=True,
-                 opened=True)
-    make_message(session, "cadence", f"cadence step {step['Welcome']}", local(11, 2), p1, delivered=True)
+    make_message(
+        session,
+        "cadence",
+        f"cadence step {step['Welcome']}",
+        local(9, 30, 23, 30),
+        p1,
+        delivered=True,
+        opened=True,
+    )
+    make_message(
+        session, "cadence", f"cadence step {step['Welcome']}", local(11, 2), p1, delivered=True
+    )
     make_message(session, "cadence", f"cadence step {step['Welcome']}", None, p1)
 
 
@@ -93,16 +158,24 @@ def test_a_test_send_is_never_counted(session, october):
 
 
 def test_the_staffs_own_mail_is_not_outreach(session, october):
-    make_message(session, "report", "leadership report 2026-10", local(10, 2), delivered=True, opened=True)
-    make_message(session, "alert", "dormancy digest 2026-W41", local(10, 5), delivered=True, opened=True)
+    make_message(
+        session, "report", "leadership report 2026-10", local(10, 2), delivered=True, opened=True
+    )
+    make_message(
+        session, "alert", "dormancy digest 2026-W41", local(10, 5), delivered=True, opened=True
+    )
     table = email_rates(session, OCTOBER, "program")
     assert table["sent"].sum() == 10 and "Other" not in set(table["group"])
 
 
-def test_a_person_opening_after_an_apple_privacy_open_counts_as_a_person_not_a_machine(session, october):
+def test_a_person_opening_after_an_apple_privacy_open_counts_as_a_person_not_a_machine(
+    session, october
+):
     table = email_rates(session, OCTOBER, "cadence_step").set_index("group")
-    assert (table.loc["Monthly check-in · step 1 (email)", "opened"],
-            table.loc["Monthly check-in · step 1 (email)", "machine_opens"]) == (1, 0)
+    assert (
+        table.loc["Monthly check-in · step 1 (email)", "opened"],
+        table.loc["Monthly check-in · step 1 (email)", "machine_opens"],
+    ) == (1, 0)
 
 
 def test_rates_by_cadence_step_name_the_cadence_and_the_step(session, october):
@@ -114,10 +187,13 @@ def test_rates_by_cadence_step_name_the_cadence_and_the_step(session, october):
 
 def test_an_events_invitations_and_reminders_are_one_row_under_its_current_title(session, october):
     assert rows(email_rates(session, OCTOBER, "event")) == [
-        ("Ankle sprains for coaches (Oct 28, 2026)", 2, 2, 1.0, 1, 0.5, 0, 0, 0.0, 0)]
+        ("Ankle sprains for coaches (Oct 28, 2026)", 2, 2, 1.0, 1, 0.5, 0, 0, 0.0, 0)
+    ]
 
 
-def test_by_month_every_month_of_the_period_has_a_row_and_an_empty_one_has_no_rates(session, october):
+def test_by_month_every_month_of_the_period_has_a_row_and_an_empty_one_has_no_rates(
+    session, october
+):
     quarter = OCTOBER.for_period(Period(datetime(2026, 8, 1).date(), datetime(2026, 11, 1).date()))
     assert rows(email_rates(session, quarter, "month")) == [
         ("2026-08", 0, 0, None, 0, None, 0, 0, None, 0),
@@ -130,12 +206,19 @@ def test_a_partner_filter_leaves_out_other_partners_and_email_to_patients(sessio
     schools = Filters(OCTOBER.period, partner_types=("school",), zone=BOSTON)
     table = email_rates(session, schools, "program")
     assert list(zip(table["group"], table["sent"], table["delivered"], table["bounced"])) == [
-        ("Cadences", 2, 1, 1), ("Events", 1, 1, 0), ("Seasonal education", 1, 1, 0)]
+        ("Cadences", 2, 1, 1),
+        ("Events", 1, 1, 0),
+        ("Seasonal education", 1, 1, 0),
+    ]
 
 
 def test_location_and_service_line_do_not_narrow_email(session, october):
-    narrowed = Filters(OCTOBER.period, location_ids=(999,), service_lines=("concussion",), zone=BOSTON)
-    assert rows(email_rates(session, narrowed, "program")) == rows(email_rates(session, OCTOBER, "program"))
+    narrowed = Filters(
+        OCTOBER.period, location_ids=(999,), service_lines=("concussion",), zone=BOSTON
+    )
+    assert rows(email_rates(session, narrowed, "program")) == rows(
+        email_rates(session, OCTOBER, "program")
+    )
 
 
 def test_a_month_without_email_has_no_rows_by_program(session, october):

@@ -1,5 +1,6 @@
 """The referral funnel of the fixed data set in tests/funnel_data.py, worked out by hand:
 October has six referrals (r1-r6); four were contacted, two scheduled and seen, two lost."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,10 +19,15 @@ def counts(table) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 
 def rates(table) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return [tuple(None if v is None else round(v, 4) for v in row) for row in table[RATES].itertuples(index=False)]
+    return [
+        tuple(None if v is None else round(v, 4) for v in row)
+        for row in table[RATES].itertuples(index=False)
+    ]
 
 
-def test_the_whole_funnel_counts_each_stage_reached_by_referrals_received_in_the_period(session: Session) -> None:
+def test_the_whole_funnel_counts_each_stage_reached_by_referrals_received_in_the_period(
+    session: Session,
+) -> None:
     funnel_data(session)
     table = funnel(session, filters())
     assert counts(table) == [("All", 6, 4, 2, 2, 2)]
@@ -35,42 +41,71 @@ def test_an_empty_period_gives_zeros_and_no_rates(session: Session) -> None:
     assert rates(table) == [(None, None, None, None)]
 
 
-def test_by_partner_a_partner_with_one_open_referral_has_no_rate_past_its_first_stage(session: Session) -> None:
+def test_by_partner_a_partner_with_one_open_referral_has_no_rate_past_its_first_stage(
+    session: Session,
+) -> None:
     funnel_data(session)
     table = funnel(session, filters(), by="partner")
-    assert counts(table) == [("Birch Physical Therapy", 3, 2, 1, 1, 2), ("Alder Family Medicine", 2, 2, 1, 1, 0),
-                             ("Cedar Orthopedics", 1, 0, 0, 0, 0)]
-    assert rates(table) == [(0.6667, 0.5, 1.0, 0.3333), (1.0, 0.5, 1.0, 0.5), (0.0, None, None, 0.0)]
+    assert counts(table) == [
+        ("Birch Physical Therapy", 3, 2, 1, 1, 2),
+        ("Alder Family Medicine", 2, 2, 1, 1, 0),
+        ("Cedar Orthopedics", 1, 0, 0, 0, 0),
+    ]
+    assert rates(table) == [
+        (0.6667, 0.5, 1.0, 0.3333),
+        (1.0, 0.5, 1.0, 0.5),
+        (0.0, None, None, 0.0),
+    ]
 
 
 def test_by_partner_type_shows_the_types_labels(session: Session) -> None:
     funnel_data(session)
     table = funnel(session, filters(), by="partner_type")
-    assert counts(table) == [("Physical therapy", 3, 2, 1, 1, 2), ("Primary care", 2, 2, 1, 1, 0),
-                             ("Orthopedics", 1, 0, 0, 0, 0)]
+    assert counts(table) == [
+        ("Physical therapy", 3, 2, 1, 1, 2),
+        ("Primary care", 2, 2, 1, 1, 0),
+        ("Orthopedics", 1, 0, 0, 0, 0),
+    ]
 
 
 def test_by_location_names_referrals_without_one(session: Session) -> None:
     funnel_data(session)
     table = funnel(session, filters(), by="location")
-    assert counts(table) == [("Main Street", 3, 2, 1, 1, 0), ("Riverside", 2, 2, 1, 1, 1),
-                             ("(no location)", 1, 0, 0, 0, 1)]
+    assert counts(table) == [
+        ("Main Street", 3, 2, 1, 1, 0),
+        ("Riverside", 2, 2, 1, 1, 1),
+        ("(no location)", 1, 0, 0, 0, 1),
+    ]
 
 
 def test_by_month_lists_every_month_of_the_period_including_empty_ones(session: Session) -> None:
     funnel_data(session)
     table = funnel(session, filters(AUTUMN), by="month")
-    assert counts(table) == [("2026-09", 0, 0, 0, 0, 0), ("2026-10", 6, 4, 2, 2, 2), ("2026-11", 1, 0, 0, 0, 0)]
+    assert counts(table) == [
+        ("2026-09", 0, 0, 0, 0, 0),
+        ("2026-10", 6, 4, 2, 2, 2),
+        ("2026-11", 1, 0, 0, 0, 0),
+    ]
 
 
-def test_a_referral_late_on_the_last_evening_of_the_month_counts_in_that_month(session: Session) -> None:
-    make_referral(session, make_partner(session), utc(11, 1, 2, 30))  # 22:30 on 31 October in New York
+def test_a_referral_late_on_the_last_evening_of_the_month_counts_in_that_month(
+    session: Session,
+) -> None:
+    make_referral(
+        session, make_partner(session), utc(11, 1, 2, 30)
+    )  # 22:30 on 31 October in New York
     table = funnel(session, filters(AUTUMN), by="month")
     assert list(table["received"]) == [0, 1, 0]
 
 
 def test_a_later_stage_does_not_count_an_earlier_one_nobody_recorded(session: Session) -> None:
-    make_referral(session, make_partner(session), utc(10, 5, 14), scheduled_at=utc(10, 6, 14), status="scheduled")
+    make_referral(
+        session,
+        make_partner(session),
+        utc(10, 5, 14),
+        scheduled_at=utc(10, 6, 14),
+        status="scheduled",
+    )
     table = funnel(session, filters())
     assert counts(table) == [("All", 1, 0, 1, 0, 0)]
     assert rates(table) == [(0.0, None, 0.0, 0.0)]
@@ -79,12 +114,16 @@ def test_a_later_stage_does_not_count_an_earlier_one_nobody_recorded(session: Se
 def test_partner_filters_narrow_the_funnel(session: Session) -> None:
     funnel_data(session)
     assert counts(funnel(session, filters(territories=("North",)))) == [("All", 3, 2, 1, 1, 0)]
-    assert counts(funnel(session, filters(partner_types=("physical_therapy",)))) == [("All", 3, 2, 1, 1, 2)]
+    assert counts(funnel(session, filters(partner_types=("physical_therapy",)))) == [
+        ("All", 3, 2, 1, 1, 2)
+    ]
 
 
 def test_the_location_filter_narrows_the_funnel(session: Session) -> None:
     data = funnel_data(session)
-    assert counts(funnel(session, filters(location_ids=(data.riverside.id,)))) == [("All", 2, 2, 1, 1, 1)]
+    assert counts(funnel(session, filters(location_ids=(data.riverside.id,)))) == [
+        ("All", 2, 2, 1, 1, 1)
+    ]
 
 
 def test_an_unknown_breakdown_is_refused(session: Session) -> None:
@@ -96,7 +135,9 @@ def test_lost_referrals_by_reason_name_a_blank_reason(session: Session) -> None:
     funnel_data(session)
     table = lost_by_reason(session, filters())
     assert [tuple(r) for r in table.itertuples(index=False)] == [
-        ("(no reason given)", 1, 0.5), ("Chose another clinic", 1, 0.5)]
+        ("(no reason given)", 1, 0.5),
+        ("Chose another clinic", 1, 0.5),
+    ]
 
 
 def test_lost_reasons_are_counted_most_common_first(session: Session) -> None:
@@ -116,7 +157,9 @@ def test_no_lost_referrals_gives_an_empty_table(session: Session) -> None:
 
 @pytest.mark.parametrize("by", BREAKDOWNS)
 @pytest.mark.parametrize("period", [OCTOBER, AUTUMN, AUGUST])
-def test_the_whole_funnel_from_any_breakdown_is_the_whole_funnel(session: Session, by: str, period) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_funnel_from_any_breakdown_is_the_whole_funnel(
+    session: Session, by: str, period
+) -> None:  # type: ignore[no-untyped-def]
     funnel_data(session)
     whole = funnel(session, filters(period))
     derived = overall(funnel(session, filters(period), by=by))

@@ -1,5 +1,6 @@
 """The headline figures of the overview, worked out by hand on the practice in
 tests/analytics_data.py: October 2026 against September 2026 and October 2025."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -26,8 +27,14 @@ def october(session: Session) -> pd.DataFrame:
 
 def test_the_figures_come_in_the_order_leadership_reads_them(october: pd.DataFrame) -> None:
     assert list(october["metric"]) == list(METRICS)
-    assert list(october.columns) == ["metric", "current", "previous", "last_year", "change_vs_previous",
-                                     "change_vs_last_year"]
+    assert list(october.columns) == [
+        "metric",
+        "current",
+        "previous",
+        "last_year",
+        "change_vs_previous",
+        "change_vs_last_year",
+    ]
 
 
 def test_referrals_count_those_received_in_each_period(october: pd.DataFrame) -> None:
@@ -44,7 +51,9 @@ def test_active_sources_are_partners_with_a_referral_in_the_period(october: pd.D
     assert figures(october, "Active referral sources") == (4, 2, 2)
 
 
-def test_a_new_source_is_a_partner_whose_first_referral_falls_in_the_period(october: pd.DataFrame) -> None:
+def test_a_new_source_is_a_partner_whose_first_referral_falls_in_the_period(
+    october: pd.DataFrame,
+) -> None:
     # Lakeside's only referral is in October; harbor and bay first referred in October 2025.
     assert figures(october, "New referral sources") == (1, 0, 2)
 
@@ -81,7 +90,14 @@ def test_a_partner_filter_narrows_every_figure(session: Session) -> None:
     practice(session)
     table = headline(session, filters(partner_types=("primary_care",)))  # harbor only
     assert [figures(table, m) for m in METRICS] == [
-        (3, 2, 1), (2, 1, 1), (1, 1, 1), (0, 0, 1), (0, 0, 0), (2, 0, 0), (9.0, 7.0, 5.0)]
+        (3, 2, 1),
+        (2, 1, 1),
+        (1, 1, 1),
+        (0, 0, 1),
+        (0, 0, 0),
+        (2, 0, 0),
+        (9.0, 7.0, 5.0),
+    ]
 
 
 def test_a_liaison_filter_keeps_the_partners_they_own(session: Session) -> None:
@@ -104,7 +120,11 @@ def test_a_service_line_narrows_the_referral_figures_only(session: Session) -> N
 def test_with_a_service_line_a_new_source_is_new_to_that_service_line(session: Session) -> None:
     practice(session)
     # Summit referred a shoulder in August; its first knee referral is in October.
-    assert figures(headline(session, filters(service_lines=("knee",))), "New referral sources") == (2, 0, 2)
+    assert figures(headline(session, filters(service_lines=("knee",))), "New referral sources") == (
+        2,
+        0,
+        2,
+    )
 
 
 def test_a_location_narrows_the_referral_figures(session: Session) -> None:
@@ -122,12 +142,20 @@ def test_an_empty_period_has_zeros_and_no_median(session: Session) -> None:
     assert table["change_vs_previous"].isna().all() and table["change_vs_last_year"].isna().all()
 
 
-@pytest.mark.parametrize("period", [Period(date(2025, 11, 1), date(2026, 11, 1)),  # last year is the period before
-                                    Period(date(2025, 9, 1), date(2026, 11, 1)),  # overlaps last year
-                                    Period(date(2026, 8, 20), date(2026, 10, 9))])  # days, not months
-@pytest.mark.parametrize("narrowing", [{}, {"partner_types": ("primary_care",)}, {"service_lines": ("knee",)}])
-def test_the_earlier_columns_are_the_figures_of_those_periods(session: Session, period: Period,
-                                                              narrowing: dict) -> None:
+@pytest.mark.parametrize(
+    "period",
+    [
+        Period(date(2025, 11, 1), date(2026, 11, 1)),  # last year is the period before
+        Period(date(2025, 9, 1), date(2026, 11, 1)),  # overlaps last year
+        Period(date(2026, 8, 20), date(2026, 10, 9)),
+    ],
+)  # days, not months
+@pytest.mark.parametrize(
+    "narrowing", [{}, {"partner_types": ("primary_care",)}, {"service_lines": ("knee",)}]
+)
+def test_the_earlier_columns_are_the_figures_of_those_periods(
+    session: Session, period: Period, narrowing: dict
+) -> None:
     practice(session)
     table = headline(session, filters(period, **narrowing))
     for column, earlier in (("previous", period.previous()), ("last_year", period.last_year())):

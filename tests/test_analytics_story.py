@@ -1,5 +1,6 @@
 """A partner's story: its referrals month by month and what was done to reach it, on
 one timeline. The test clock is 25 November 2026; the story covers 18 months."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -25,15 +26,23 @@ def test_every_month_of_the_window_is_listed_with_its_referrals_zero_filled(sess
     referred(session, partner, at(5, 20, year=2025))  # before June 2025: outside the window
     monthly = story(session, partner, now).monthly
     assert list(monthly.columns) == ["month", "referrals"]
-    assert (len(monthly), monthly["month"].iloc[0], monthly["month"].iloc[-1]) == (18, "2025-06", "2026-11")
+    assert (len(monthly), monthly["month"].iloc[0], monthly["month"].iloc[-1]) == (
+        18,
+        "2025-06",
+        "2026-11",
+    )
     counts = dict(zip(monthly["month"], monthly["referrals"]))
     assert (counts["2026-03"], counts["2026-04"], counts["2026-05"]) == (2, 0, 1)
     assert sum(counts.values()) == 3
 
 
-def test_a_referral_on_the_last_evening_of_a_month_counts_in_that_month_of_the_practice(session, now):
+def test_a_referral_on_the_last_evening_of_a_month_counts_in_that_month_of_the_practice(
+    session, now
+):
     partner = make_partner(session)
-    referred(session, partner, datetime(2026, 11, 1, 2, 30, tzinfo=UTC))  # 21:30 on 31 October in Boston
+    referred(
+        session, partner, datetime(2026, 11, 1, 2, 30, tzinfo=UTC)
+    )  # 21:30 on 31 October in Boston
     counts = dict(story(session, partner, now).monthly.values.tolist())
     assert (counts["2026-10"], counts["2026-11"]) == (1, 0)
 
@@ -48,17 +57,32 @@ def test_touches_programs_and_emails_share_one_timeline_oldest_first(session, no
     partner = make_partner(session)
     liaison = make_user(session, name="Maria Lopez")
     jordan = make_contact(session, partner, first_name="Jordan", last_name="Reyes")
-    make_touch(session, partner, at(2, 3), kind="visit", user_id=liaison.id, contact_id=jordan.id,
-               outcome="Left flyers")
-    enrol(session, cadence(session, "New-partner introduction"), [partner], at(1, 15), status="active")
+    make_touch(
+        session,
+        partner,
+        at(2, 3),
+        kind="visit",
+        user_id=liaison.id,
+        contact_id=jordan.id,
+        outcome="Left flyers",
+    )
+    enrol(
+        session, cadence(session, "New-partner introduction"), [partner], at(1, 15), status="active"
+    )
     invite(session, event(session, at(4, 15), title="Ankle sprains lunch"), [partner])
     email_sent(session, partner, at(3, 10))
-    email_sent(session, partner, at(6, 1), source="cadence step 3", kind="cadence", subject="Checking in")
+    email_sent(
+        session, partner, at(6, 1), source="cadence step 3", kind="cadence", subject="Checking in"
+    )
     moments = story(session, partner, now).moments
     assert list(moments["kind"]) == ["cadence", "visit", "seasonal", "event", "email"]
-    assert list(moments["title"]) == ["Enrolled in New-partner introduction", "Visit",
-                                      "Getting your athletes ready for spring", "Ankle sprains lunch",
-                                      "Checking in"]
+    assert list(moments["title"]) == [
+        "Enrolled in New-partner introduction",
+        "Visit",
+        "Getting your athletes ready for spring",
+        "Ankle sprains lunch",
+        "Checking in",
+    ]
     details = list(moments["detail"])
     assert details[0] == "Active"
     assert details[1] == "Jordan Reyes · Maria Lopez · Left flyers"

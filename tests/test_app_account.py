@@ -1,5 +1,6 @@
 """My account: every user, whatever their role, turns the monthly report on or off
 for themselves."""
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@ enrol the chosen partners in a win-back cadence.
 
 The page's windows end at the real current time, so the partners here are built
 around it."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -59,7 +60,9 @@ def test_an_editor_enrols_the_chosen_partners_in_win_back(app_database, session,
     at = at.button(key="dormancy_enrol").click().run()
     assert not at.exception, at.exception
     session.expire_all()
-    assert list(session.exec(select(Enrolment.partner_id).where(Enrolment.cadence_id == cadence.id))) == [p.id]
+    assert list(
+        session.exec(select(Enrolment.partner_id).where(Enrolment.cadence_id == cadence.id))
+    ) == [p.id]
     assert "Win them back: 1 enrolled." in texts(at)
 
 

@@ -1,6 +1,7 @@
 """The Email engagement page: every role reads the rates of the email sent last month,
 grouped as asked, with their downloads and chart, and is told when there is nothing
 to read or the webhook never reported."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
@@ -31,18 +32,39 @@ def page_for(session, role: str = "viewer"):  # type: ignore[no-untyped-def]
 
 def some_email(session) -> None:  # type: ignore[no-untyped-def]
     partner = make_partner(session).id
-    make_message(session, "seasonal", "seasonal 2026 fall pre-season", last_month(3), partner, delivered=True,
-                 opened=True)
-    make_message(session, "seasonal", "seasonal 2026 fall pre-season", last_month(3), partner, delivered=True,
-                 machine=True)
+    make_message(
+        session,
+        "seasonal",
+        "seasonal 2026 fall pre-season",
+        last_month(3),
+        partner,
+        delivered=True,
+        opened=True,
+    )
+    make_message(
+        session,
+        "seasonal",
+        "seasonal 2026 fall pre-season",
+        last_month(3),
+        partner,
+        delivered=True,
+        machine=True,
+    )
     make_message(session, "review", "review request 1", last_month(10), bounced=True)
 
 
 def test_a_viewer_reads_the_rates_by_program(app_database, session):
     some_email(session)
     table = page_for(session).dataframe[0].value
-    assert list(zip(table["Program"], table["Sent"], table["Opened"], table["Apple privacy opens"],
-                    table["Bounced"])) == [("Seasonal education", 2, 1, 1, 0), ("Patient reviews", 1, 0, 0, 1)]
+    assert list(
+        zip(
+            table["Program"],
+            table["Sent"],
+            table["Opened"],
+            table["Apple privacy opens"],
+            table["Bounced"],
+        )
+    ) == [("Seasonal education", 2, 1, 1, 0), ("Patient reviews", 1, 0, 0, 1)]
 
 
 def test_grouping_by_month_gives_one_row_for_the_month(app_database, session):
@@ -72,5 +94,11 @@ def test_a_period_without_email_says_so(app_database, session):
 
 
 def test_email_without_webhook_events_says_where_the_figures_come_from(app_database, session):
-    make_message(session, "seasonal", "seasonal 2026 fall pre-season", last_month(3), make_partner(session).id)
+    make_message(
+        session,
+        "seasonal",
+        "seasonal 2026 fall pre-season",
+        last_month(3),
+        make_partner(session).id,
+    )
     assert "with the file or SMTP transport they stay empty" in texts(page_for(session))

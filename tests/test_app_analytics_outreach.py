@@ -1,6 +1,7 @@
 """The Outreach results page: every role reads each program's conversion against
 comparable partners, with the lift charted and the table to download, and is told when
 the period is too recent to judge or reached nobody."""
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,13 @@ def test_a_viewer_reads_each_programs_conversion_against_comparable_partners(app
     introduction_cadence(session, eight_months_ago())
     table = page_for(session).dataframe[0].value
     row = table.iloc[0]
-    assert (row["Kind"], row["Program"], row["Reached"], row["Measured"], row["Began referring"]) == (
-        "Cadence", "New-partner introduction", 3, 3, 2)
+    assert (
+        row["Kind"],
+        row["Program"],
+        row["Reached"],
+        row["Measured"],
+        row["Began referring"],
+    ) == ("Cadence", "New-partner introduction", 3, 3, 2)
     assert (row["Comparable partners"], row["Comparable rate"]) == (5, "50.0%")
     assert row["Verdict"] == "too few partners to tell"
 
@@ -49,8 +55,12 @@ def test_cadences_and_seasonal_sends_share_the_table_with_their_ids_as_text(app_
     text, so Streamlit shows the table as it is instead of logging a failed conversion."""
     when = eight_months_ago()
     program = introduction_cadence(session, when)
-    seasonal_sent(session, partners(session, 2, partner_type="school"), when, source=f"seasonal {when.year} "
-                  "spring pre-season")
+    seasonal_sent(
+        session,
+        partners(session, 2, partner_type="school"),
+        when,
+        source=f"seasonal {when.year} spring pre-season",
+    )
     failures: list[logging.LogRecord] = []
     handler = logging.Handler()
     handler.emit = failures.append  # type: ignore[method-assign]
@@ -61,7 +71,9 @@ def test_cadences_and_seasonal_sends_share_the_table_with_their_ids_as_text(app_
     finally:
         streamlit_log.removeHandler(handler)
     assert list(zip(table["Kind"], table["Program id"])) == [
-        ("Cadence", str(program.id)), ("Seasonal send", f"seasonal {when.year} spring pre-season")]
+        ("Cadence", str(program.id)),
+        ("Seasonal send", f"seasonal {when.year} spring pre-season"),
+    ]
     assert [r.getMessage() for r in failures if "Serialization" in r.getMessage()] == []
 
 
@@ -91,4 +103,3 @@ def test_a_period_no_program_reached_says_so(app_database, session):
     at = page_for(session, role="marketer")
     assert "No cadence, event or seasonal send reached a partner in this period." in texts(at)
     assert not at.dataframe and not at.get("download_button")
-

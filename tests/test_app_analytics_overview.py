@@ -1,5 +1,6 @@
 """The Overview page: October 2026 of the practice in tests/analytics_data.py, as a
 viewer reads it."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,11 @@ def october(session) -> AppTest:  # type: ignore[no-untyped-def]
     make_user(session, email="viv@practice.test", role="viewer")
     at = signed_in("viv@practice.test").switch_page(PAGE).run()
     at.selectbox(key="overview_period").set_value("Custom").run()
-    at = at.date_input(key="overview_custom").set_value((date(2026, 10, 1), date(2026, 10, 31))).run()
+    at = (
+        at.date_input(key="overview_custom")
+        .set_value((date(2026, 10, 1), date(2026, 10, 31)))
+        .run()
+    )
     assert not at.exception, at.exception
     return at
 
@@ -42,7 +47,11 @@ def test_the_partners_are_listed_by_month(app_database, session):
     practice(session)
     table = october(session).dataframe[1].value
     assert list(zip(table["partner"], table["2026-10"])) == [
-        ("Harbor Primary Care", 3), ("Summit Orthopedics", 2), ("Bay Physical Therapy", 1), ("Lakeside School", 1)]
+        ("Harbor Primary Care", 3),
+        ("Summit Orthopedics", 2),
+        ("Bay Physical Therapy", 1),
+        ("Lakeside School", 1),
+    ]
 
 
 def test_choosing_a_partner_type_changes_the_figures(app_database, session):
@@ -72,7 +81,13 @@ def chart_rows(chart) -> pd.DataFrame:  # type: ignore[no-untyped-def]
 def test_the_figures_table_shows_days_to_one_decimal_and_counts_whole(app_database, session):
     elm = make_partner(session, name="Elm Family Medicine")
     received = datetime(2026, 10, 5, 15, 0, tzinfo=UTC)
-    make_referral(session, elm, received, status="completed", first_visit_at=received + timedelta(days=5.742361))
+    make_referral(
+        session,
+        elm,
+        received,
+        status="completed",
+        first_visit_at=received + timedelta(days=5.742361),
+    )
     table = october(session).dataframe[0].value.set_index("Figure")
     assert table.loc["Median days to first appointment", "This period"] == "5.7"
     assert table.loc["Referrals", "This period"] == "1"
@@ -89,15 +104,24 @@ def test_a_single_month_shows_no_trend_column(app_database, session):
 
 def test_several_months_show_each_partners_trend(app_database, session):
     practice(session)
-    at = october(session).date_input(key="overview_custom").set_value((date(2026, 8, 1), date(2026, 10, 31))).run()
+    at = (
+        october(session)
+        .date_input(key="overview_custom")
+        .set_value((date(2026, 8, 1), date(2026, 10, 31)))
+        .run()
+    )
     table = at.dataframe[1].value
     assert table.set_index("partner").loc["Harbor Primary Care", "trend"] == 1.0
 
 
 def test_the_pareto_bars_fall_in_rank_order_and_namesakes_stay_apart(app_database, session):
     received = datetime(2026, 10, 5, 15, 0, tzinfo=UTC)
-    for name, count in (("Oak Orthopedics", 9), ("Elm Family Medicine", 6), ("Pine Urgent Care", 6),
-                        ("Oak Orthopedics", 3)):
+    for name, count in (
+        ("Oak Orthopedics", 9),
+        ("Elm Family Medicine", 6),
+        ("Pine Urgent Care", 6),
+        ("Oak Orthopedics", 3),
+    ):
         partner = make_partner(session, name=name)
         for n in range(count):
             make_referral(session, partner, received + timedelta(hours=n))
@@ -109,5 +133,9 @@ def test_the_pareto_bars_fall_in_rank_order_and_namesakes_stay_apart(app_databas
     axis = spec["layer"][0]["encoding"]["x"]
     assert axis["field"] == "rank"
     names = json.loads(axis["axis"]["labelExpr"].removesuffix("[datum.value]"))
-    assert [names[str(r)] for r in rows["rank"]] == ["Oak Orthopedics", "Elm Family Medicine", "Pine Urgent Care",
-                                                     "Oak Orthopedics"]
+    assert [names[str(r)] for r in rows["rank"]] == [
+        "Oak Orthopedics",
+        "Elm Family Medicine",
+        "Pine Urgent Care",
+        "Oak Orthopedics",
+    ]

@@ -1,4 +1,5 @@
 """The Cadences page: editors create cadences and manage enrolments; viewers read."""
+
 from __future__ import annotations
 
 from sqlmodel import select
@@ -28,7 +29,11 @@ def test_a_marketer_creates_a_cadence_with_an_email_step(app_database, session):
     button(at, "Save cadence").click().run()
     assert "Welcome new offices saved." in texts(at)
     step = session.execute(select(CadenceStep)).scalar_one()
-    assert (step.action, step.template, step.contact_roles) == ("email", "partner_checkin", "physician")
+    assert (step.action, step.template, step.contact_roles) == (
+        "email",
+        "partner_checkin",
+        "physician",
+    )
 
 
 def test_a_cadence_that_cannot_be_saved_says_why(app_database, session):
@@ -56,10 +61,16 @@ def test_a_marketer_pauses_an_enrolment(app_database, session):
     at = signed_in("maria@practice.test").switch_page(PAGE).run()
     at.selectbox(key="cadence_pick").set_value(cadence.id).run()
     at.multiselect(key=f"enrolment_pick_{cadence.id}").select(
-        session.execute(select(Enrolment.id)).scalar_one()).run()
+        session.execute(select(Enrolment.id)).scalar_one()
+    ).run()
     button(at, "Pause").click().run()
     assert "1 enrolment paused." in texts(at)
-    assert session.execute(select(Enrolment.status).execution_options(populate_existing=True)).scalar_one() == "paused"
+    assert (
+        session.execute(
+            select(Enrolment.status).execution_options(populate_existing=True)
+        ).scalar_one()
+        == "paused"
+    )
 
 
 def test_a_viewer_reads_but_cannot_change(app_database, session):
@@ -92,13 +103,23 @@ def test_a_marketer_sets_the_nurture_cadence_for_new_referral_sources(app_databa
     from crm.access import SYSTEM
     from crm.models import Cadence
 
-    nurture = create_cadence(session, SYSTEM, CadenceDraft(name="Nurture", steps=[StepDraft(action="call")]), now)
-    intro = create_cadence(session, SYSTEM, CadenceDraft(name="Introduction", exit_on_referral_source=True,
-                                                         steps=[StepDraft(action="call")]), now)
+    nurture = create_cadence(
+        session, SYSTEM, CadenceDraft(name="Nurture", steps=[StepDraft(action="call")]), now
+    )
+    intro = create_cadence(
+        session,
+        SYSTEM,
+        CadenceDraft(
+            name="Introduction", exit_on_referral_source=True, steps=[StepDraft(action="call")]
+        ),
+        now,
+    )
     session.commit()
     make_user(session, email="maria@practice.example.org", role="marketer")
     at = signed_in("maria@practice.example.org").switch_page("ui/pages/cadences.py").run()
-    picker = [s for s in at.selectbox if s.label.startswith("Cadence") or s.label.startswith("Open")]
+    picker = [
+        s for s in at.selectbox if s.label.startswith("Cadence") or s.label.startswith("Open")
+    ]
     assert picker, [s.label for s in at.selectbox]
     picker[0].select(intro.id).run()
     at.selectbox(key=f"cad{intro.id}_nurture").select(nurture.id).run()

@@ -1,17 +1,18 @@
 """The Calendar page: counts per liaison, who is in a day's items, the bulk-email
 preview of a planned step, and a read-only user seeing it all and changing nothing."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from campaigns.calendar import quarter_of
 from campaigns.cadences.state import project_schedule
-from crm.tasks import TaskInput, create_task, skip_task
-from crm.access import PermissionDenied
+from campaigns.calendar import quarter_of
 from crm import clock
+from crm.access import PermissionDenied
 from crm.models import Cadence, CadenceStep, Enrolment
+from crm.tasks import TaskInput, create_task, skip_task
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
 from tests.conftest import NOW
 from tests.factories import make_contact, make_partner, make_touch, make_user
@@ -32,8 +33,18 @@ def _people(session):  # type: ignore[no-untyped-def]
 
 def _task(session, actor, name="Back Bay Family Medicine"):  # type: ignore[no-untyped-def]
     partner = make_partner(session, name=name)
-    task = create_task(session, actor, TaskInput(kind="visit", partner_id=partner.id, due_on=_today(),
-                                                 assigned_to=actor.id, title="Deliver flyers"), NOW)
+    task = create_task(
+        session,
+        actor,
+        TaskInput(
+            kind="visit",
+            partner_id=partner.id,
+            due_on=_today(),
+            assigned_to=actor.id,
+            title="Deliver flyers",
+        ),
+        NOW,
+    )
     session.commit()
     return task
 
@@ -48,13 +59,35 @@ def _planned_email(session):  # type: ignore[no-untyped-def]
     cadence = Cadence(name="Winter nurture", created_at=now, updated_at=now)
     session.add(cadence)
     session.flush()
-    session.add(CadenceStep(cadence_id=cadence.id, position=1, action="email", template="partner_checkin",
-                            contact_roles="physician", offset_days=1, offset_from="enrolment", title="Flu season",
-                            created_at=now, updated_at=now))
-    session.add(Enrolment(cadence_id=cadence.id, partner_id=partner.id, enrolled_at=now, anchor_at=now,
-                          next_due_at=now, created_at=now, updated_at=now))
+    session.add(
+        CadenceStep(
+            cadence_id=cadence.id,
+            position=1,
+            action="email",
+            template="partner_checkin",
+            contact_roles="physician",
+            offset_days=1,
+            offset_from="enrolment",
+            title="Flu season",
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    session.add(
+        Enrolment(
+            cadence_id=cadence.id,
+            partner_id=partner.id,
+            enrolled_at=now,
+            anchor_at=now,
+            next_due_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+    )
     session.commit()
-    planned = project_schedule(session, _today(), _today().replace(year=_today().year + 1), now, timezone=ZONE.key)
+    planned = project_schedule(
+        session, _today(), _today().replace(year=_today().year + 1), now, timezone=ZONE.key
+    )
     return planned[0].due_on
 
 
@@ -63,7 +96,9 @@ def test_the_calendar_counts_planned_items_per_liaison(app_database, session):
     _task(session, maria)
     at = signed_in("maria@practice.example.org").switch_page(PAGE).run()
     liaisons = at.dataframe[0].value
-    assert list(zip(liaisons["Liaison"], liaisons["Planned"], liaisons["Done"])) == [("Maria", 1, 0)]
+    assert list(zip(liaisons["Liaison"], liaisons["Planned"], liaisons["Done"])) == [
+        ("Maria", 1, 0)
+    ]
 
 
 def test_picking_a_day_shows_who_is_in_each_item(app_database, session):
@@ -82,7 +117,10 @@ def test_logged_touches_are_named_in_words_once(app_database, session):
     make_touch(session, partner, NOW, kind="call")
     at = signed_in("maria@practice.example.org").switch_page(PAGE).run()
     at.selectbox(key="calendar_day").set_value(NOW.astimezone(ZONE).date()).run()
-    assert sorted(e.label for e in at.expander) == ["Done · Touch · Call (1)", "Done · Touch · Materials drop-off (1)"]
+    assert sorted(e.label for e in at.expander) == [
+        "Done · Touch · Call (1)",
+        "Done · Touch · Materials drop-off (1)",
+    ]
 
 
 def test_the_preview_of_a_planned_email_step_says_who_is_left_out_and_why(app_database, session):
@@ -93,7 +131,10 @@ def test_the_preview_of_a_planned_email_step_says_who_is_left_out_and_why(app_da
     at.selectbox(key="calendar_day").set_value(day).run()
     at.toggle(key="calendar_preview_0").set_value(True).run()
     preview = at.dataframe[2].value
-    assert sorted(zip(preview["Contact"], preview["Why not"])) == [("Ana Ruiz", ""), ("Ben Ode", "opted out of email")]
+    assert sorted(zip(preview["Contact"], preview["Why not"])) == [
+        ("Ana Ruiz", ""),
+        ("Ben Ode", "opted out of email"),
+    ]
 
 
 def test_a_viewer_sees_the_calendar(app_database, session):

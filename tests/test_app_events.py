@@ -1,5 +1,6 @@
 """The Events page: creating an event, its counts, the invitation preview's
 compensation warning, check-in, and the compliance report."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -26,8 +27,13 @@ def _button(at, label):  # type: ignore[no-untyped-def]
 
 
 def _past_dinner(session, actor, now, cost, *contacts):  # type: ignore[no-untyped-def]
-    event = make_event(session, actor, starts_at=datetime(2026, 3, 4, 23, tzinfo=UTC), cost_per_attendee_cents=cost,
-                       title="Spring dinner")
+    event = make_event(
+        session,
+        actor,
+        starts_at=datetime(2026, 3, 4, 23, tzinfo=UTC),
+        cost_per_attendee_cents=cost,
+        title="Spring dinner",
+    )
     invite(session, actor, event.id, now, contact_ids=[c.id for c in contacts])
     rows = invitees(session, event.id)
     check_in(session, actor, event.id, [rows[c.id].id for c in contacts], now)
@@ -45,7 +51,11 @@ def test_a_marketer_creates_an_event(app_database, session):
     assert not at.exception, at.exception
     event = session.exec(select(Event)).one()
     assert (event.title, event.kind, event.capacity, event.timezone) == (
-        "Ankle sprains in-service", "in_service", 12, "America/Chicago")
+        "Ankle sprains in-service",
+        "in_service",
+        12,
+        "America/Chicago",
+    )
 
 
 def test_the_event_shows_its_answers(app_database, session, now):
@@ -60,7 +70,12 @@ def test_the_event_shows_its_answers(app_database, session, now):
     session.commit()
     at = page_for(session, role="viewer")
     metrics = {m.label: m.value for m in at.metric}
-    assert (metrics["Invited"], metrics["Yes"], metrics["Wait list"], metrics["No answer"]) == ("3", "1", "1", "1")
+    assert (metrics["Invited"], metrics["Yes"], metrics["Wait list"], metrics["No answer"]) == (
+        "3",
+        "1",
+        "1",
+        "1",
+    )
 
 
 def test_the_invitation_preview_warns_about_a_physician_near_the_limit(app_database, session, now):
@@ -91,10 +106,14 @@ def test_checking_in_on_the_page_logs_the_attendance_touch(app_database, session
     at.button(key=f"event_check_in_button_{event.id}").click().run()
     assert not at.exception, at.exception
     session.expire_all()
-    assert [(t.contact_id, t.kind) for t in session.exec(select(Touch))] == [(contact.id, "event_attendance")]
+    assert [(t.contact_id, t.kind) for t in session.exec(select(Touch))] == [
+        (contact.id, "event_attendance")
+    ]
 
 
-def test_the_compensation_report_lists_each_physicians_year_to_date_total(app_database, session, now):
+def test_the_compensation_report_lists_each_physicians_year_to_date_total(
+    app_database, session, now
+):
     owner = make_user(session)
     partner = make_partner(session, name="Riverside Family Medicine")
     doctor = make_contact(session, partner, first_name="Ana", last_name="Ames", role="physician")
@@ -109,7 +128,11 @@ def test_a_viewer_gets_no_invite_or_check_in_controls(app_database, session):
     event = make_event(session, owner)
     at = page_for(session, role="viewer")
     assert "New event" not in at.selectbox(key="event_pick").options
-    assert not [b for b in at.button if b.key in (f"event_invite_{event.id}", f"event_check_in_button_{event.id}")]
+    assert not [
+        b
+        for b in at.button
+        if b.key in (f"event_invite_{event.id}", f"event_check_in_button_{event.id}")
+    ]
 
 
 def _id(session, title):  # type: ignore[no-untyped-def]
@@ -130,10 +153,14 @@ def test_inviting_from_the_page_queues_the_invitations(app_database, session):
     assert "2 invitations queued." in texts(at)
 
 
-def test_changing_an_event_on_the_page_raises_its_sequence_and_tells_the_invitees(app_database, session, now):
+def test_changing_an_event_on_the_page_raises_its_sequence_and_tells_the_invitees(
+    app_database, session, now
+):
     owner = make_user(session)
     event = make_event(session, owner)
-    invite(session, owner, event.id, now, contact_ids=[make_contact(session, make_partner(session)).id])
+    invite(
+        session, owner, event.id, now, contact_ids=[make_contact(session, make_partner(session)).id]
+    )
     session.commit()
     at = page_for(session)
     at.selectbox(key="event_pick").set_value(event.id).run()
@@ -149,7 +176,9 @@ def test_changing_an_event_on_the_page_raises_its_sequence_and_tells_the_invitee
 def test_cancelling_on_the_page_tells_the_invitees(app_database, session, now):
     owner = make_user(session)
     event = make_event(session, owner)
-    invite(session, owner, event.id, now, contact_ids=[make_contact(session, make_partner(session)).id])
+    invite(
+        session, owner, event.id, now, contact_ids=[make_contact(session, make_partner(session)).id]
+    )
     session.commit()
     at = page_for(session)
     at.selectbox(key="event_pick").set_value(event.id).run()
@@ -180,7 +209,9 @@ def test_a_sign_in_sheet_uploaded_on_the_page_checks_people_in(app_database, ses
     at = page_for(session)
     at.selectbox(key="event_pick").set_value(event.id).run()
     sheet = f"Name,Email\nPat,{contact.email}\nWalk-in,stranger@x.org\n".encode()
-    at.file_uploader(key=f"event_sheet_{event.id}").set_value(("sheet.csv", sheet, "text/csv")).run()
+    at.file_uploader(key=f"event_sheet_{event.id}").set_value(
+        ("sheet.csv", sheet, "text/csv")
+    ).run()
     at = at.button(key=f"event_sheet_button_{event.id}").click().run()
     assert "1 checked in; 0 were already." in texts(at)
     assert "Not on file: line 3: stranger@x.org" in texts(at)

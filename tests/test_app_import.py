@@ -1,4 +1,5 @@
 """The import page: a dry-run preview first, then a commit; exports for everyone."""
+
 from __future__ import annotations
 
 from sqlmodel import select
@@ -7,10 +8,12 @@ from crm.models import Partner
 from tests.apptest import app_database, signed_in, texts  # noqa: F401
 from tests.factories import make_user
 
-CSV = (b"name,partner_type,zip\n"
-       b"Elm Family Medicine,primary care,02118\n"
-       b"Oak Street PT,physical therapy,not-a-zip\n"
-       b"Harbor Urgent Care,urgent care,02110\n")
+CSV = (
+    b"name,partner_type,zip\n"
+    b"Elm Family Medicine,primary care,02118\n"
+    b"Oak Street PT,physical therapy,not-a-zip\n"
+    b"Harbor Urgent Care,urgent care,02110\n"
+)
 
 
 def import_page(session, role: str = "marketer"):  # type: ignore[no-untyped-def]
@@ -39,7 +42,10 @@ def test_committing_after_the_preview_imports_the_good_rows(app_database, sessio
     at = preview(import_page(session))
     at.button(key="import_commit").click().run()
     assert "Imported partners: 2 new, 0 updated, 0 unchanged, 1 skipped." in texts(at)
-    assert sorted(session.exec(select(Partner.name)).all()) == ["Elm Family Medicine", "Harbor Urgent Care"]
+    assert sorted(session.exec(select(Partner.name)).all()) == [
+        "Elm Family Medicine",
+        "Harbor Urgent Care",
+    ]
 
 
 def test_with_abort_a_file_with_a_bad_row_cannot_be_committed(app_database, session):
@@ -50,7 +56,9 @@ def test_with_abort_a_file_with_a_bad_row_cannot_be_committed(app_database, sess
 
 def test_a_file_that_is_not_a_table_is_explained(app_database, session):
     at = import_page(session)
-    at.file_uploader(key="import_file").set_value(("partners.csv", b"\x00\x01\x02garbage", "text/csv"))
+    at.file_uploader(key="import_file").set_value(
+        ("partners.csv", b"\x00\x01\x02garbage", "text/csv")
+    )
     at.run()
     at.button(key="import_preview").click().run()
     assert not at.exception
@@ -62,4 +70,10 @@ def test_a_viewer_gets_exports_but_no_import_controls(app_database, session):
     at = import_page(session, role="viewer")
     assert at.title[0].value == "Export"
     assert not at.file_uploader and not at.radio
-    assert [b.label for b in at.get("download_button")] == ["Partners", "Contacts", "Referrals", "Patients", "Visits"]
+    assert [b.label for b in at.get("download_button")] == [
+        "Partners",
+        "Contacts",
+        "Referrals",
+        "Patients",
+        "Visits",
+    ]

@@ -1,5 +1,6 @@
 """The Story section of a partner's detail: its monthly referrals with the outreach
 marked on the same time axis, and the outreach as a table to download."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,11 @@ def opened(session, partner, role: str = "marketer"):  # type: ignore[no-untyped
 
 
 def story_table(app):  # type: ignore[no-untyped-def]
-    return next(d.value for d in app.dataframe if list(d.value.columns) == ["When", "What", "Title", "Details"])
+    return next(
+        d.value
+        for d in app.dataframe
+        if list(d.value.columns) == ["When", "What", "Title", "Details"]
+    )
 
 
 def chart(app) -> tuple[dict, dict[str, pd.DataFrame]]:  # type: ignore[no-untyped-def]
@@ -28,24 +33,33 @@ def chart(app) -> tuple[dict, dict[str, pd.DataFrame]]:  # type: ignore[no-untyp
     charts = app.get("vega_lite_chart")
     assert len(charts) == 1
     proto = charts[0].proto
-    return json.loads(proto.spec), {d.name: convert_arrow_bytes_to_pandas_df(d.data.data) for d in proto.datasets}
+    return json.loads(proto.spec), {
+        d.name: convert_arrow_bytes_to_pandas_df(d.data.data) for d in proto.datasets
+    }
 
 
 def test_a_partners_story_lists_its_outreach_in_the_practice_time_zone(app_database, session):
     partner = make_partner(session, name="Elm Family Medicine")
     make_touch(session, partner, at(2, 3), kind="visit", outcome="Left flyers")
-    enrol(session, cadence(session, "New-partner introduction"), [partner], at(1, 15), status="active")
+    enrol(
+        session, cadence(session, "New-partner introduction"), [partner], at(1, 15), status="active"
+    )
     email_sent(session, partner, at(3, 10))
     app = opened(session, partner)
     assert "Story" in [h.value for h in app.subheader]
     table = story_table(app)
     assert list(table["What"]) == ["Cadence", "Visit", "Seasonal email"]
-    assert list(table["Title"]) == ["Enrolled in New-partner introduction", "Visit",
-                                    "Getting your athletes ready for spring"]
+    assert list(table["Title"]) == [
+        "Enrolled in New-partner introduction",
+        "Visit",
+        "Getting your athletes ready for spring",
+    ]
     assert table["When"].iloc[0] == "Jan 15, 2026 11:00 AM"
 
 
-def test_the_story_chart_puts_monthly_referrals_and_outreach_on_one_time_axis(app_database, session):
+def test_the_story_chart_puts_monthly_referrals_and_outreach_on_one_time_axis(
+    app_database, session
+):
     partner = make_partner(session, name="Elm Family Medicine")
     referred(session, partner, at(3, 2), at(3, 30))
     make_touch(session, partner, at(2, 3), kind="call")

@@ -1,4 +1,5 @@
 """The partner directory and a partner's detail, driven through the real app."""
+
 from __future__ import annotations
 
 from sqlmodel import select
@@ -42,8 +43,18 @@ def test_searching_by_text_narrows_the_table(app_database, session):
 
 
 def test_the_directory_shows_200_rows_a_page_and_the_total(app_database, session):
-    session.add_all([Partner(name=f"Clinic {n:03}", partner_type="primary_care", match_key=f"clinic {n}|",
-                             created_at=NOW, updated_at=NOW) for n in range(205)])
+    session.add_all(
+        [
+            Partner(
+                name=f"Clinic {n:03}",
+                partner_type="primary_care",
+                match_key=f"clinic {n}|",
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            for n in range(205)
+        ]
+    )
     session.commit()
     at = marketer_app(session)
     assert len(names_in_table(at)) == 200
@@ -61,7 +72,9 @@ def test_opening_a_partner_shows_its_contacts_and_timeline(app_database, session
     assert at.header[0].value == "Elm Family Medicine"
     assert "(617) 555-0100" in texts(at)
     contacts = at.table[0].value
-    assert list(contacts.index) == ["Jordan Reyes"] and contacts["Email"].iloc[0] == "jreyes@elm.test"
+    assert (
+        list(contacts.index) == ["Jordan Reyes"] and contacts["Email"].iloc[0] == "jreyes@elm.test"
+    )
     timeline = at.table[1].value
     assert sorted(timeline["What"]) == ["Call", "Referral (Shoulder)"]
 
@@ -134,7 +147,10 @@ def test_a_marketer_logs_a_touch_and_it_appears_in_the_timeline(app_database, se
     submit_form(at, "Log touch")
     assert "Lunch-and-learn logged for Elm Family Medicine." in texts(at)
     timeline = at.table[0].value
-    assert list(timeline["What"]) == ["Lunch-and-learn"] and "Met the whole team" in timeline["Details"].iloc[0]
+    assert (
+        list(timeline["What"]) == ["Lunch-and-learn"]
+        and "Met the whole team" in timeline["Details"].iloc[0]
+    )
     touch = session.exec(select(Touch)).one()
     assert touch.user_id is not None and touch.kind == "lunch_and_learn"
 
@@ -168,4 +184,7 @@ def test_partners_that_share_a_name_are_told_apart_by_city_in_the_picker(app_dat
     make_partner(session, name="Elm Family Medicine", city="Boston")
     at = marketer_app(session)
     assert at.selectbox(key="open_partner").options == [
-        "Beacon Sports Chiropractic (Brockton)", "Beacon Sports Chiropractic (Norwood)", "Elm Family Medicine"]
+        "Beacon Sports Chiropractic (Brockton)",
+        "Beacon Sports Chiropractic (Norwood)",
+        "Elm Family Medicine",
+    ]

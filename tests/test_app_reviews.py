@@ -1,5 +1,6 @@
 """The Patient reviews page: the numbers by location and month, a location's review
 page (editors set it) and its front-desk QR code."""
+
 from __future__ import annotations
 
 from sqlmodel import select
@@ -27,7 +28,8 @@ def test_requests_are_shown_by_location_and_month(app_database, session, now):
     mark_sent(session, now)
     table = page_for(session).dataframe[0].value
     assert list(zip(table["Month"], table["Location"], table["Sent"], table["Clicked"])) == [
-        ("2026-11", "Main Street", 1, 0)]
+        ("2026-11", "Main Street", 1, 0)
+    ]
 
 
 def test_an_editor_sets_a_location_review_page(app_database, session):
@@ -37,7 +39,8 @@ def test_an_editor_sets_a_location_review_page(app_database, session):
     at = at.button[0].click().run()
     session.expire_all()
     assert session.exec(select(Location.review_url).where(Location.id == location.id)).one() == (
-        "https://g.page/r/main/review")
+        "https://g.page/r/main/review"
+    )
     assert "Saved the review page of Main Street" in texts(at)
 
 

@@ -1,5 +1,6 @@
 """The Segments page: a live count while building, saving for marketers, reading only
 for viewers."""
+
 from __future__ import annotations
 
 from sqlmodel import select
@@ -77,15 +78,24 @@ def test_a_viewer_sees_the_count_but_no_save_button(app_database, session, admin
 def test_a_saved_segment_opens_with_its_conditions(app_database, session, admin, now):
     """Every kind of value widget is filled back from the stored definition."""
     partners(session)
-    definition = {"conditions": [
-        {"field": "tier", "op": "in", "value": ["A"]},
-        {"match": "any", "conditions": [
-            {"field": "referrals", "op": "per_month_below", "value": {"per_month": 1.5, "months": 6}},
-            {"field": "last_touch", "op": "older_than_days", "value": 45},
-            {"field": "tags", "op": "any", "value": ["vip"]},
-            {"field": "cadence", "op": "not_enrolled"},
-        ]},
-    ]}
+    definition = {
+        "conditions": [
+            {"field": "tier", "op": "in", "value": ["A"]},
+            {
+                "match": "any",
+                "conditions": [
+                    {
+                        "field": "referrals",
+                        "op": "per_month_below",
+                        "value": {"per_month": 1.5, "months": 6},
+                    },
+                    {"field": "last_touch", "op": "older_than_days", "value": 45},
+                    {"field": "tags", "op": "any", "value": ["vip"]},
+                    {"field": "cadence", "op": "not_enrolled"},
+                ],
+            },
+        ]
+    }
     create_segment(session, admin, SegmentInput(name="Neglected A", definition=definition), now)
     session.commit()
     at = page_for(session)

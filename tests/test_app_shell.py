@@ -1,4 +1,5 @@
 """The app's frame: sign-in, sign-out, settings and the public health route."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,8 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from crm import sessions, settings
-from crm import clock
+from crm import clock, sessions, settings
 from crm.models import User
 from tests.apptest import app_database, open_app, sign_in, signed_in, texts  # noqa: F401
 from tests.factories import make_partner, make_user
@@ -36,7 +36,9 @@ def test_a_wrong_password_shows_an_error_and_keeps_the_sign_in_form(app_database
 
 
 def test_a_locked_account_is_told_how_long_it_stays_locked(app_database, session):
-    make_user(session, email="maria@practice.test", locked_until=clock.now() + timedelta(minutes=10))
+    make_user(
+        session, email="maria@practice.test", locked_until=clock.now() + timedelta(minutes=10)
+    )
     at = sign_in(open_app(), "maria@practice.test")
     assert "locked for" in at.error[0].value
 
@@ -115,7 +117,9 @@ def test_a_new_session_with_a_valid_cookie_opens_signed_in(app_database, session
 
 def test_an_expired_cookie_shows_the_sign_in_form(app_database, session, browser_cookies):
     make_user(session, email="maria@practice.test")
-    browser_cookies[SESSION_COOKIE] = _cookie_for(session, "maria@practice.test", clock.now() - timedelta(hours=13))
+    browser_cookies[SESSION_COOKIE] = _cookie_for(
+        session, "maria@practice.test", clock.now() - timedelta(hours=13)
+    )
     at = open_app()
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Email", "Password"]
@@ -128,7 +132,9 @@ def test_a_forged_cookie_shows_the_sign_in_form(app_database, session, browser_c
     assert [t.label for t in at.text_input] == ["Email", "Password"]
 
 
-def test_signing_out_deletes_the_cookie_and_does_not_sign_back_in_from_it(app_database, session, browser_cookies):
+def test_signing_out_deletes_the_cookie_and_does_not_sign_back_in_from_it(
+    app_database, session, browser_cookies
+):
     make_user(session, email="maria@practice.test")
     browser_cookies[SESSION_COOKIE] = _cookie_for(session, "maria@practice.test")
     at = open_app()

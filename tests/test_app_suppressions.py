@@ -1,4 +1,5 @@
 """The Suppressions page: everyone reads the list; marketers and admins add and remove."""
+
 from __future__ import annotations
 
 from sqlmodel import select
@@ -22,8 +23,14 @@ def listed_on(at) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def seed(session, now) -> None:  # type: ignore[no-untyped-def]
-    suppressions.record(session, [Entry("bounced@ortho.org", Reason.BOUNCE, now),
-                                  Entry("left@pt.org", Reason.UNSUBSCRIBE, now)], "sendgrid")
+    suppressions.record(
+        session,
+        [
+            Entry("bounced@ortho.org", Reason.BOUNCE, now),
+            Entry("left@pt.org", Reason.UNSUBSCRIBE, now),
+        ],
+        "sendgrid",
+    )
     session.commit()
 
 
@@ -32,7 +39,10 @@ def test_the_list_shows_each_address_with_its_reason(app_database, session, now)
     seed(session, now)
     at = page_for(session)
     table = at.dataframe[0].value
-    assert dict(zip(table["Email"], table["Reason"])) == {"bounced@ortho.org": "Bounce", "left@pt.org": "Unsubscribe"}
+    assert dict(zip(table["Email"], table["Reason"])) == {
+        "bounced@ortho.org": "Bounce",
+        "left@pt.org": "Unsubscribe",
+    }
     assert "**2** suppressed addresses" in texts(at)
 
 

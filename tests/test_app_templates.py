@@ -1,5 +1,6 @@
 """The Email templates page: everyone sees the list and a preview; marketers and admins
 also get the edit form, which refuses a bad edit with the reason and saves a good one."""
+
 from __future__ import annotations
 
 import pytest
@@ -73,6 +74,8 @@ def test_going_back_to_the_built_in_version(app_database, session):
 def test_the_liaisons_dormancy_digest_is_listed_as_staff_mail(app_database, session):
     at = templates_page(session, "viewer")
     table = at.dataframe[0].value
-    assert list(table.loc[table["Template"] == "Dormancy digest (to liaisons)", "Sent to"]) == ["Staff"]
+    assert list(table.loc[table["Template"] == "Dormancy digest (to liaisons)", "Sent to"]) == [
+        "Staff"
+    ]
     at.selectbox(key="template_pick").set_value("dormancy_digest").run()
     assert "Preview with a sample staff member" in [s.value for s in at.subheader]

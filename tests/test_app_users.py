@@ -1,4 +1,5 @@
 """The Users page: only admins have it, and it manages who may sign in."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,9 @@ def test_an_admin_adds_a_user_who_can_then_sign_in(app_database, session):
     at = users_page(session)
     form = at.get("form")[0]
     next(t for t in form.text_input if t.label == "Email").input("New.Liaison@Practice.com")
-    next(t for t in form.text_input if t.label == "Temporary password").input("a long enough password")
+    next(t for t in form.text_input if t.label == "Temporary password").input(
+        "a long enough password"
+    )
     form.button[0].click()
     at.run()
     assert "new.liaison@practice.com can now sign in as marketer." in texts(at)

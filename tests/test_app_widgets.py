@@ -1,4 +1,5 @@
 """How a page reports a refused change: a message, never a traceback."""
+
 from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest

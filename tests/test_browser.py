@@ -1,5 +1,6 @@
 """End to end in a real headless Chromium: the app started as `make run` starts it, a
 marketer signs in, narrows the directory and opens a partner."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,7 +26,9 @@ def database(tmp_path: Path) -> str:
         make_user(session, email="maria@practice.test", name="Maria Lopez", role="marketer")
         elm = make_partner(session, name="Elm Family Medicine", partner_type="primary_care")
         make_contact(session, elm, first_name="Jordan", last_name="Reyes")
-        pt = make_partner(session, name="Elm Street Physical Therapy", partner_type="physical_therapy")
+        pt = make_partner(
+            session, name="Elm Street Physical Therapy", partner_type="physical_therapy"
+        )
         make_contact(session, pt, first_name="Casey", last_name="Nguyen", role="physical_therapist")
         make_touch(session, pt, outcome="Dropped off referral pads")
         make_partner(session, name="Oak Orthopedics", partner_type="orthopedics")
@@ -34,7 +37,10 @@ def database(tmp_path: Path) -> str:
 
 
 def test_a_marketer_signs_in_filters_the_directory_and_opens_a_partner(database, browser, tmp_path):
-    with running_app(database, tmp_path / "app.log") as base, screenshot_on_failure(browser, tmp_path):
+    with (
+        running_app(database, tmp_path / "app.log") as base,
+        screenshot_on_failure(browser, tmp_path),
+    ):
         browser.get(base)
         page = Page(browser)
 
@@ -56,7 +62,10 @@ def test_a_marketer_signs_in_filters_the_directory_and_opens_a_partner(database,
 
 
 def test_a_reload_keeps_a_marketer_signed_in_until_she_signs_out(database, browser, tmp_path):
-    with running_app(database, tmp_path / "app.log") as base, screenshot_on_failure(browser, tmp_path):
+    with (
+        running_app(database, tmp_path / "app.log") as base,
+        screenshot_on_failure(browser, tmp_path),
+    ):
         browser.get(base)
         page = Page(browser)
         page.sign_in("maria@practice.test", PASSWORD)

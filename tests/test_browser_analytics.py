@@ -2,6 +2,7 @@
 overview, narrows it to one partner type and downloads the table as CSV. A screenshot
 of every analytics page is kept as an artifact (artifacts/screenshots/, or
 $LIAISON_TEST_ARTIFACTS), so a person can see what leadership sees."""
+
 from __future__ import annotations
 
 import csv
@@ -24,8 +25,13 @@ from tests.factories import PASSWORD, make_partner, make_referral, make_touch, m
 
 pytestmark = pytest.mark.browser
 
-ANALYTICS_PAGES = {"overview": "Overview", "funnel": "Referral funnel", "outreach-results": "Outreach results",
-                   "dormancy": "Dormancy alerts", "email-engagement": "Email engagement"}
+ANALYTICS_PAGES = {
+    "overview": "Overview",
+    "funnel": "Referral funnel",
+    "outreach-results": "Outreach results",
+    "dormancy": "Dormancy alerts",
+    "email-engagement": "Email engagement",
+}
 
 
 def artifacts() -> Path:
@@ -47,7 +53,9 @@ def database(tmp_path: Path) -> str:
     migrate.upgrade(url)
     with Session(engine_for(url), expire_on_commit=False) as session:
         make_user(session, email="lee@practice.test", name="Lee Chen", role="viewer")
-        elm = make_partner(session, name="Elm Family Medicine", partner_type="primary_care", tier="A")
+        elm = make_partner(
+            session, name="Elm Family Medicine", partner_type="primary_care", tier="A"
+        )
         oak = make_partner(session, name="Oak Orthopedics", partner_type="orthopedics", tier="A")
         days = _last_month_days()
         for day in days[:3]:
@@ -60,7 +68,10 @@ def database(tmp_path: Path) -> str:
 
 def test_a_viewer_narrows_the_overview_and_downloads_it_as_csv(database, browser, tmp_path):
     downloads = allow_downloads(browser, tmp_path / "downloads")
-    with running_app(database, tmp_path / "app.log") as base, screenshot_on_failure(browser, tmp_path):
+    with (
+        running_app(database, tmp_path / "app.log") as base,
+        screenshot_on_failure(browser, tmp_path),
+    ):
         browser.get(base)
         page = Page(browser)
         page.sign_in("lee@practice.test", PASSWORD)
@@ -78,7 +89,10 @@ def test_a_viewer_narrows_the_overview_and_downloads_it_as_csv(database, browser
 
         page.click_button("CSV")
         saved = page.wait_for_download(downloads, ".csv")
-        rows = {r["metric"]: r for r in csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8-sig")))}
+        rows = {
+            r["metric"]: r
+            for r in csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8-sig")))
+        }
         assert rows["Referrals"]["current"] == "1"
         assert rows["Active referral sources"]["current"] == "1"
 
@@ -88,15 +102,29 @@ def demo_database(tmp_path: Path) -> str:
     """The demo practice `make run` starts with, seeded by the same command."""
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     migrate.upgrade(url)
-    env = {**os.environ, "LIAISON_DATABASE_URL": url, "LIAISON_SECRET_KEY": "browser-test-key",
-           "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox")}
-    subprocess.run([str(ROOT / ".venv/bin/crm"), "demo", "seed", "--partners", "300"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    env = {
+        **os.environ,
+        "LIAISON_DATABASE_URL": url,
+        "LIAISON_SECRET_KEY": "browser-test-key",
+        "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox"),
+    }
+    subprocess.run(
+        [str(ROOT / ".venv/bin/crm"), "demo", "seed", "--partners", "300"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return url
 
 
-def test_every_analytics_page_opens_for_leadership_and_is_kept_as_a_screenshot(demo_database, browser, tmp_path):
-    with running_app(demo_database, tmp_path / "app.log") as base, screenshot_on_failure(browser, tmp_path):
+def test_every_analytics_page_opens_for_leadership_and_is_kept_as_a_screenshot(
+    demo_database, browser, tmp_path
+):
+    with (
+        running_app(demo_database, tmp_path / "app.log") as base,
+        screenshot_on_failure(browser, tmp_path),
+    ):
         browser.get(base)
         page = Page(browser)
         page.sign_in(LEADERSHIP[1], DEFAULT_PASSWORD)

@@ -1,6 +1,7 @@
 """Guesses from many browser sessions at once, through the running app as `make run`
 starts it: eight tabs' worth of Chromium press "Sign in" with a wrong password at the
 same moment; at most five are checked, the rest are told the account is locked."""
+
 from __future__ import annotations
 
 import threading
@@ -34,17 +35,25 @@ def database(tmp_path: Path) -> str:
 
 
 def _answer(page: Page) -> str:
-    page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="stAlertContentError"]'))
-    return page.driver.find_element(By.CSS_SELECTOR, '[data-testid="stAlertContentError"]').text.strip()
+    page.wait.until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="stAlertContentError"]')
+    )
+    return page.driver.find_element(
+        By.CSS_SELECTOR, '[data-testid="stAlertContentError"]'
+    ).text.strip()
 
 
-def test_parallel_wrong_guesses_from_many_browsers_are_checked_at_most_five_times(database, tmp_path):
+def test_parallel_wrong_guesses_from_many_browsers_are_checked_at_most_five_times(
+    database, tmp_path
+):
     problem = missing_browser()
     if problem:
         pytest.fail(problem)
     with running_app(database, tmp_path / "app.log") as base:
         with ThreadPoolExecutor(BROWSERS) as pool:
-            drivers = list(pool.map(lambda n: chromium(tmp_path / f"profile-{n}", 900, 700), range(BROWSERS)))
+            drivers = list(
+                pool.map(lambda n: chromium(tmp_path / f"profile-{n}", 900, 700), range(BROWSERS))
+            )
         try:
             pages = [Page(d) for d in drivers]
             for page in pages:

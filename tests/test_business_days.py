@@ -1,11 +1,17 @@
 """Business days in the practice's zone: weekends skipped, steps due at 09:00 local."""
+
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from crm.business_days import (add_business_days, business_days_between, due_moment, local_date,
-                                     shift_by_business_days)
+from crm.business_days import (
+    add_business_days,
+    business_days_between,
+    due_moment,
+    local_date,
+    shift_by_business_days,
+)
 
 BOSTON = ZoneInfo("America/New_York")
 FRIDAY = date(2026, 11, 27)
@@ -54,4 +60,6 @@ def test_the_local_date_is_that_of_the_practice_zone():
 
 def test_shifting_keeps_the_local_time_of_day():
     friday_3pm = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
-    assert shift_by_business_days(friday_3pm, 1, BOSTON) == datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
+    assert shift_by_business_days(friday_3pm, 1, BOSTON) == datetime(
+        2026, 11, 30, 20, 0, tzinfo=UTC
+    )

@@ -1,11 +1,12 @@
 """The `crm` command's own sub-commands: schema, users and settings errors."""
+
 import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from crm import settings
-from liaison.cli import app
 from crm.models import User
+from liaison.cli import app
 
 runner = CliRunner()
 
@@ -23,7 +24,9 @@ def test_db_upgrade_reports_an_up_to_date_database(cli_env, engine):
 
 def test_users_add_creates_a_user_who_can_sign_in(cli_env, engine):
     cli_env.setenv("LIAISON_NEW_USER_PASSWORD", "a long passphrase")
-    result = runner.invoke(app, ["users", "add", "Lee@Example.com", "--role", "viewer", "--name", "Lee"])
+    result = runner.invoke(
+        app, ["users", "add", "Lee@Example.com", "--role", "viewer", "--name", "Lee"]
+    )
     assert result.exit_code == 0, result.output
     with Session(engine) as session:
         user = session.exec(select(User)).one()
@@ -40,7 +43,10 @@ def test_ensure_admin_prints_a_one_time_password_on_an_empty_database(cli_env, e
     cli_env.delenv("LIAISON_ADMIN_PASSWORD", raising=False)
     cli_env.setenv("LIAISON_ADMIN_EMAIL", "boss@example.com")
     first = runner.invoke(app, ["users", "ensure-admin"])
-    assert first.exit_code == 0 and "sign in as boss@example.com with the one-time password" in first.output
+    assert (
+        first.exit_code == 0
+        and "sign in as boss@example.com with the one-time password" in first.output
+    )
     second = runner.invoke(app, ["users", "ensure-admin"])
     assert second.exit_code == 0 and second.output == ""
 

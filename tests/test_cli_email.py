@@ -1,5 +1,6 @@
 """The email commands: one pass of due work, the outbox counts, and `crm start` (what
 `make run` runs) bringing up the app and the scheduler and stopping both on Ctrl-C."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,8 @@ import urllib.request
 from typer.testing import CliRunner
 
 from campaigns.mail.outbox import enqueue_many
-from liaison.cli import app
 from crm.models import Message
+from liaison.cli import app
 from tests.browser import free_port
 from tests.conftest import ROOT
 from tests.outbox_helpers import draft
@@ -38,12 +39,19 @@ def test_send_due_refuses_a_malformed_time(app_env):
 def test_outbox_status_counts_by_status_and_kind(app_env, session, now):
     enqueue_many(session, [draft(kind="event"), draft(kind="event"), draft(kind="review")], now)
     session.commit()
-    session.execute(Message.__table__.update().where(Message.kind == "review").values(status="failed"))
+    session.execute(
+        Message.__table__.update().where(Message.kind == "review").values(status="failed")
+    )
     session.commit()
     result = runner.invoke(app, ["outbox", "status"])
     lines = result.output.splitlines()
     assert lines[0].split() == ["status", "event", "review", "total"]
-    assert lines[1].split() == ["queued", "2", "0", "2"] and lines[2].split() == ["failed", "0", "1", "1"]
+    assert lines[1].split() == ["queued", "2", "0", "2"] and lines[2].split() == [
+        "failed",
+        "0",
+        "1",
+        "1",
+    ]
 
 
 def _get(url: str) -> int:
@@ -54,10 +62,19 @@ def _get(url: str) -> int:
         return 0
 
 
-def _start_until_healthy_then_ctrl_c(args: list[str], env: dict[str, str], port: int) -> tuple[int, str]:
+def _start_until_healthy_then_ctrl_c(
+    args: list[str], env: dict[str, str], port: int
+) -> tuple[int, str]:
     """`crm start ARGS` until /api/health answers on `port`, then Ctrl-C: its exit code and output."""
-    process = subprocess.Popen([sys.executable, "-m", "liaison", "start", *args], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "liaison", "start", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while _get(f"http://127.0.0.1:{port}/api/health") != 200:
@@ -74,8 +91,12 @@ def _start_until_healthy_then_ctrl_c(args: list[str], env: dict[str, str], port:
 
 def test_crm_start_runs_the_app_and_the_scheduler_and_ctrl_c_stops_both(database_url, tmp_path):
     port = free_port()
-    env = {**os.environ, "LIAISON_DATABASE_URL": database_url, "LIAISON_SECRET_KEY": "test-secret-key",
-           "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox")}
+    env = {
+        **os.environ,
+        "LIAISON_DATABASE_URL": database_url,
+        "LIAISON_SECRET_KEY": "test-secret-key",
+        "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox"),
+    }
     code, output = _start_until_healthy_then_ctrl_c(["--port", str(port)], env, port)
     assert "this scheduler is now the active one" in output
     assert code == 0
@@ -84,8 +105,13 @@ def test_crm_start_runs_the_app_and_the_scheduler_and_ctrl_c_stops_both(database
 
 def test_crm_start_serves_on_the_port_liaison_port_names(database_url, tmp_path):
     port = free_port()
-    env = {**os.environ, "LIAISON_DATABASE_URL": database_url, "LIAISON_SECRET_KEY": "test-secret-key",
-           "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox"), "LIAISON_PORT": str(port)}
+    env = {
+        **os.environ,
+        "LIAISON_DATABASE_URL": database_url,
+        "LIAISON_SECRET_KEY": "test-secret-key",
+        "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "LIAISON_PORT": str(port),
+    }
     code, output = _start_until_healthy_then_ctrl_c([], env, port)
     assert (code, f"Liaison at http://localhost:{port}" in output) == (0, True)
 
@@ -93,8 +119,14 @@ def test_crm_start_serves_on_the_port_liaison_port_names(database_url, tmp_path)
 def _planned(*args: str) -> list[str]:
     """The commands `make -n run ARGS` would run, one per line."""
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
-    planned = subprocess.run(["make", "--no-print-directory", "-n", "run", *args], cwd=ROOT, env=env,
-                             capture_output=True, text=True, check=True)
+    planned = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return [line.strip() for line in planned.stdout.splitlines()]
 
 
@@ -105,6 +137,12 @@ def test_make_run_passes_its_port_on_to_crm_start():
 
 def test_a_port_out_of_range_is_refused_at_start(database_url, tmp_path):
     env = {**os.environ, "LIAISON_DATABASE_URL": database_url, "LIAISON_PORT": "70000"}
-    result = subprocess.run([sys.executable, "-m", "liaison", "start"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "liaison", "start"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "LIAISON_PORT" in result.stderr

@@ -1,5 +1,6 @@
 """The one clock seam: the app, the command line and the scheduler read the practice's
 time from it, and a process told to run from another instant agrees with its parent."""
+
 from __future__ import annotations
 
 import subprocess
@@ -27,7 +28,8 @@ def test_a_test_can_move_the_clock(practice_clock):
 def test_a_command_started_by_a_test_runs_at_the_tests_instant(app_env, practice_clock):
     practice_clock(datetime(2027, 3, 14, 6, 59, tzinfo=UTC))
     code = "from crm import clock, settings; settings.get(); print(clock.now().isoformat())"
-    printed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    printed = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     seen = datetime.fromisoformat(printed.stdout.strip())
     assert timedelta(0) <= seen - datetime(2027, 3, 14, 6, 59, tzinfo=UTC) < timedelta(minutes=1)
-

@@ -5,13 +5,13 @@ from sqlmodel import Session, SQLModel
 from typer.testing import CliRunner
 
 from crm import settings, validation
-from liaison.cli import app
-from liaison.demo import DEFAULT_PASSWORD, demo_users, seed_demo
-from liaison.demo.generate import Context, Plan, generate
+from crm.dbadmin import empty_all_tables
 from crm.models import Contact, Partner, Patient, Referral, Touch, User
 from crm.users import authenticate
 from crm.vocab import ReferralStatus, ServiceLine
-from crm.dbadmin import empty_all_tables
+from liaison.cli import app
+from liaison.demo import DEFAULT_PASSWORD, demo_users, seed_demo
+from liaison.demo.generate import Context, Plan, generate
 from tests.factories import make_partner
 
 
@@ -25,7 +25,9 @@ def snapshot(engine) -> dict[str, list[tuple]]:
         for table in SQLModel.metadata.sorted_tables:
             columns = [c for c in table.columns if c.name != "password_hash"]
             key = table.c.id if "id" in table.c else columns[0]
-            rows[table.name] = [tuple(r) for r in connection.execute(select(*columns).order_by(key))]
+            rows[table.name] = [
+                tuple(r) for r in connection.execute(select(*columns).order_by(key))
+            ]
     return rows
 
 
@@ -44,19 +46,30 @@ def test_the_same_seed_gives_identical_rows_in_a_fresh_database(engine, now):
 
 
 def test_a_different_seed_gives_different_partners(now):
-    context = Context(liaison_ids=[1, 2], location_ids=[1, 2, 3, 4], first_ids=dict.fromkeys(
-        ["partner", "contact", "patient", "referral", "touch"], 1))
-    one, two = (generate(Plan(partners=50, years=1, seed=s, now=now, referrals=200), context)[0] for s in (1, 2))
+    context = Context(
+        liaison_ids=[1, 2],
+        location_ids=[1, 2, 3, 4],
+        first_ids=dict.fromkeys(["partner", "contact", "patient", "referral", "touch"], 1),
+    )
+    one, two = (
+        generate(Plan(partners=50, years=1, seed=s, now=now, referrals=200), context)[0]
+        for s in (1, 2)
+    )
     assert list(one.columns["name"]) != list(two.columns["name"])
 
 
 def test_about_a_fifth_of_the_partners_send_most_referrals(engine, now):
     seed(engine, now, partners=400, years=2)
     with engine.connect() as connection:
-        per_partner = sorted(connection.execute(
-            select(func.count(Referral.id)).select_from(Partner)
-            .join(Referral, Referral.partner_id == Partner.id, isouter=True).group_by(Partner.id)
-        ).scalars(), reverse=True)
+        per_partner = sorted(
+            connection.execute(
+                select(func.count(Referral.id))
+                .select_from(Partner)
+                .join(Referral, Referral.partner_id == Partner.id, isouter=True)
+                .group_by(Partner.id)
+            ).scalars(),
+            reverse=True,
+        )
     share = sum(per_partner[: len(per_partner) // 5]) / sum(per_partner)
     assert len(per_partner) == 400 and 0.7 <= share <= 0.9
 
@@ -64,17 +77,25 @@ def test_about_a_fifth_of_the_partners_send_most_referrals(engine, now):
 def test_each_funnel_stage_holds_fewer_referrals_than_the_one_before(engine, now):
     seed(engine, now)
     with engine.connect() as connection:
-        stages = connection.execute(select(
-            func.count(Referral.id), func.count(Referral.contacted_at), func.count(Referral.scheduled_at),
-            func.count(Referral.first_visit_at),
-        )).one()
+        stages = connection.execute(
+            select(
+                func.count(Referral.id),
+                func.count(Referral.contacted_at),
+                func.count(Referral.scheduled_at),
+                func.count(Referral.first_visit_at),
+            )
+        ).one()
     assert stages[0] > stages[1] > stages[2] > stages[3] > 0
 
 
 def test_referral_dates_follow_the_funnel_and_end_by_now(engine, now):
     seed(engine, now)
     for r in referrals(engine):
-        stages = [t for t in (r.received_at, r.contacted_at, r.scheduled_at, r.first_visit_at) if t is not None]
+        stages = [
+            t
+            for t in (r.received_at, r.contacted_at, r.scheduled_at, r.first_visit_at)
+            if t is not None
+        ]
         assert stages == sorted(stages) and stages[-1] <= now
         assert (r.contacted_at is None) <= (r.scheduled_at is None) <= (r.first_visit_at is None)
 
@@ -99,7 +120,11 @@ def test_a_referral_status_follows_its_dates_and_a_lost_one_has_a_reason(engine,
 
 def test_the_time_to_a_first_visit_is_a_few_days_with_a_long_tail(engine, now):
     seed(engine, now)
-    days = sorted((r.first_visit_at - r.received_at) / timedelta(days=1) for r in referrals(engine) if r.first_visit_at)
+    days = sorted(
+        (r.first_visit_at - r.received_at) / timedelta(days=1)
+        for r in referrals(engine)
+        if r.first_visit_at
+    )
     median, slowest = days[len(days) // 2], days[-1]
     assert 2 <= median <= 10 and slowest > 3 * median
 
@@ -134,7 +159,8 @@ def test_a_partner_status_matches_its_referral_history(engine, now):
     with engine.connect() as connection:
         history = connection.execute(
             select(Partner.status, func.count(Referral.id), func.max(Referral.received_at))
-            .join(Referral, Referral.partner_id == Partner.id, isouter=True).group_by(Partner.id, Partner.status)
+            .join(Referral, Referral.partner_id == Partner.id, isouter=True)
+            .group_by(Partner.id, Partner.status)
         ).all()
     for status, count, last in history:
         if status == "referral_source":
@@ -149,10 +175,14 @@ def test_a_partner_status_matches_its_referral_history(engine, now):
 def test_tier_a_partners_get_more_touches_than_tier_c(engine, now):
     seed(engine, now)
     with engine.connect() as connection:
-        per_tier = {tier: touches / partners for tier, touches, partners in connection.execute(
-            select(Partner.tier, func.count(Touch.id), func.count(func.distinct(Partner.id)))
-            .join(Touch, Touch.partner_id == Partner.id, isouter=True).group_by(Partner.tier)
-        )}
+        per_tier = {
+            tier: touches / partners
+            for tier, touches, partners in connection.execute(
+                select(Partner.tier, func.count(Touch.id), func.count(func.distinct(Partner.id)))
+                .join(Touch, Touch.partner_id == Partner.id, isouter=True)
+                .group_by(Partner.tier)
+            )
+        }
     assert per_tier["A"] > 2 * per_tier["C"]
 
 
@@ -160,7 +190,9 @@ def test_patients_are_linked_to_referrals_and_consent_has_a_source(engine, now):
     seed(engine, now)
     with Session(engine) as session:
         patients = list(session.scalars(select(Patient)))
-        linked = set(session.scalars(select(Referral.patient_id).where(Referral.patient_id.is_not(None))))
+        linked = set(
+            session.scalars(select(Referral.patient_id).where(Referral.patient_id.is_not(None)))
+        )
     assert patients and linked == {p.id for p in patients}
     assert all(p.consent_source and p.consent_at for p in patients if p.consent_to_contact)
 

@@ -1,5 +1,6 @@
 """The demo's sent email has the engagement SendGrid's Event Webhook would have
 reported: plausible rates, stored as events, never later than now and never twice."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,12 +10,12 @@ from sqlmodel import func, select
 
 from crm.analytics.engagement import email_rates
 from crm.analytics.filters import Filters, Period
+from crm.models import EmailEvent, Message, ReviewRequest, Suppression
+from crm.settings import Settings
 from liaison.demo import seed_demo
 from liaison.demo.engagement import seed_engagement
 from liaison.demo.outreach import seed_outreach
 from liaison.demo.programs import seed_programs
-from crm.models import EmailEvent, Message, ReviewRequest, Suppression
-from crm.settings import Settings
 
 SETTINGS = Settings(_env_file=None, secret_key="test-secret-key")
 
@@ -33,8 +34,11 @@ def _count(session, table, *where) -> int:
 
 def _totals(session, now):
     today = now.astimezone(SETTINGS.zone).date()
-    table = email_rates(session, Filters(Period(today - timedelta(days=90), today + timedelta(days=1)),
-                                         zone=SETTINGS.zone), "program")
+    table = email_rates(
+        session,
+        Filters(Period(today - timedelta(days=90), today + timedelta(days=1)), zone=SETTINGS.zone),
+        "program",
+    )
     return table[["sent", "delivered", "opened", "machine_opens", "clicked", "bounced"]].sum()
 
 
@@ -52,12 +56,22 @@ def test_demo_email_has_plausible_rates(session, stored, now):
 
 
 def test_every_outcome_is_kept_as_a_webhook_event(session, stored):
-    assert stored == _count(session, EmailEvent, EmailEvent.sg_event_id.startswith("demo-"),
-                            EmailEvent.message_id.is_not(None)) > 0
+    assert (
+        stored
+        == _count(
+            session,
+            EmailEvent,
+            EmailEvent.sg_event_id.startswith("demo-"),
+            EmailEvent.message_id.is_not(None),
+        )
+        > 0
+    )
     assert _count(session, Message, Message.delivered_at.is_not(None)) == _count(
-        session, EmailEvent, EmailEvent.event == "delivered")
+        session, EmailEvent, EmailEvent.event == "delivered"
+    )
     assert _count(session, Message, Message.machine_opened_at.is_not(None)) == _count(
-        session, EmailEvent, EmailEvent.event == "open", EmailEvent.machine_open.is_(True))
+        session, EmailEvent, EmailEvent.event == "open", EmailEvent.machine_open.is_(True)
+    )
 
 
 def test_no_event_happened_after_now(session, stored, now):
@@ -65,8 +79,15 @@ def test_no_event_happened_after_now(session, stored, now):
 
 
 def test_a_click_always_follows_a_persons_open(session, stored):
-    assert _count(session, Message, Message.clicked_at.is_not(None),
-                  (Message.opened_at.is_(None)) | (Message.clicked_at < Message.opened_at)) == 0
+    assert (
+        _count(
+            session,
+            Message,
+            Message.clicked_at.is_not(None),
+            (Message.opened_at.is_(None)) | (Message.clicked_at < Message.opened_at),
+        )
+        == 0
+    )
 
 
 def test_bounced_addresses_are_suppressed_as_the_webhook_does(session, stored):

@@ -1,13 +1,14 @@
 """The demo's month of outreach: a new user opens a plan that is already at work."""
+
 from __future__ import annotations
 
 from sqlmodel import func, select
 
-from liaison.demo import seed_demo
-from liaison.demo.outreach import seed_outreach
 from crm.lifecycle import advance_lifecycle
 from crm.models import Enrolment, Message, Segment, Task, Touch
 from crm.settings import Settings
+from liaison.demo import seed_demo
+from liaison.demo.outreach import seed_outreach
 
 SETTINGS = Settings(_env_file=None, secret_key="test-secret-key")
 
@@ -31,11 +32,19 @@ def test_the_demo_plan_has_segments_cadences_and_live_enrolments(engine, session
 def test_past_emails_are_sent_and_logged_as_email_touches(engine, session, now):
     summary = _seeded(engine, now)
     assert summary.emails_sent > 0
-    assert _count(session, Message.status == "sent", Message.provider == "demo", table=Message) == summary.emails_sent
-    assert _count(session, Touch.kind == "email", Touch.message_id.is_not(None), table=Touch) == summary.emails_sent
+    assert (
+        _count(session, Message.status == "sent", Message.provider == "demo", table=Message)
+        == summary.emails_sent
+    )
+    assert (
+        _count(session, Touch.kind == "email", Touch.message_id.is_not(None), table=Touch)
+        == summary.emails_sent
+    )
 
 
-def test_the_liaisons_have_overdue_and_upcoming_tasks_and_done_ones_have_touches(engine, session, now):
+def test_the_liaisons_have_overdue_and_upcoming_tasks_and_done_ones_have_touches(
+    engine, session, now
+):
     _seeded(engine, now)
     today = now.date()
     assert _count(session, Task.status == "open", Task.due_on < today) > 0

@@ -122,15 +122,20 @@ def test_a_transient_failure_is_retried_later_with_backoff(engine, session, now)
 
 def test_a_rate_limit_waits_as_long_as_the_provider_asks(engine, session, now):
     message = _queue(session, now)
-    transport = ScriptedTransport([TransportError("429 Too Many Requests", status_code=429, retry_after=600)])
+    transport = ScriptedTransport(
+        [TransportError("429 Too Many Requests", status_code=429, retry_after=600)]
+    )
     dispatcher(engine, transport, now)[0].run_pass()
     assert _reload(session, message).next_attempt_at == now + timedelta(seconds=600)
 
 
 def test_a_permanent_error_fails_at_once_with_the_providers_text(engine, session, now):
     message = _queue(session, now)
-    error = TransportError("400 Bad Request: The to email does not contain a valid address.", permanent=True,
-                           status_code=400)
+    error = TransportError(
+        "400 Bad Request: The to email does not contain a valid address.",
+        permanent=True,
+        status_code=400,
+    )
     dispatcher(engine, ScriptedTransport([error]), now)[0].run_pass()
     stored = _reload(session, message)
     assert (stored.status, stored.attempts) == ("failed", 1)
@@ -151,7 +156,9 @@ def test_after_the_last_attempt_the_message_fails(engine, session, now):
 
 def test_an_ambiguous_failure_becomes_unknown_and_is_not_resent(engine, session, now):
     message = _queue(session, now)
-    transport = ScriptedTransport([TransportError("connection reset after sending", ambiguous=True)])
+    transport = ScriptedTransport(
+        [TransportError("connection reset after sending", ambiguous=True)]
+    )
     sender, clock = dispatcher(engine, transport, now)
     sender.run_pass()
     clock.now += timedelta(days=1)
@@ -163,19 +170,32 @@ def test_an_ambiguous_failure_becomes_unknown_and_is_not_resent(engine, session,
 def test_one_rejected_recipient_does_not_resend_the_others(engine, session, now):
     messages = [_queue(session, now) for _ in range(5)]
     bad = messages[2].idempotency_key
-    transport = ScriptedTransport(per_key=lambda e: TransportError("invalid", permanent=True)
-                                  if e.idempotency_key == bad else None)
+    transport = ScriptedTransport(
+        per_key=lambda e: (
+            TransportError("invalid", permanent=True) if e.idempotency_key == bad else None
+        )
+    )
     sender, clock = dispatcher(engine, transport, now)
     sender.run_pass()
     clock.now += timedelta(hours=3)
     sender.run_pass()
-    assert [_reload(session, m).status for m in messages] == ["sent", "sent", "failed", "sent", "sent"]
-    assert all(transport.delivered[m.idempotency_key] == 1 for m in messages if m.idempotency_key != bad)
+    assert [_reload(session, m).status for m in messages] == [
+        "sent",
+        "sent",
+        "failed",
+        "sent",
+        "sent",
+    ]
+    assert all(
+        transport.delivered[m.idempotency_key] == 1 for m in messages if m.idempotency_key != bad
+    )
 
 
 def test_a_message_left_sending_by_a_crash_becomes_unknown_after_its_lease(engine, session, now):
     message = _queue(session, now)
-    session.execute(Message.__table__.update().values(status="sending", next_attempt_at=now + LEASE))
+    session.execute(
+        Message.__table__.update().values(status="sending", next_attempt_at=now + LEASE)
+    )
     session.commit()
     transport = ScriptedTransport()
     sender, clock = dispatcher(engine, transport, now)
@@ -200,12 +220,17 @@ def test_a_person_can_requeue_an_unknown_message(engine, session, marketer, view
 
 def test_every_attempt_is_kept_in_the_log(engine, session, now):
     message = _queue(session, now)
-    sender, clock = dispatcher(engine, ScriptedTransport([TransportError("500", status_code=500)]), now)
+    sender, clock = dispatcher(
+        engine, ScriptedTransport([TransportError("500", status_code=500)]), now
+    )
     sender.run_pass()
     clock.now += timedelta(hours=1)
     sender.run_pass()
-    outcomes = session.exec(select(MessageAttempt.outcome).where(MessageAttempt.message_id == message.id)
-                            .order_by(MessageAttempt.id)).all()
+    outcomes = session.exec(
+        select(MessageAttempt.outcome)
+        .where(MessageAttempt.message_id == message.id)
+        .order_by(MessageAttempt.id)
+    ).all()
     assert outcomes == ["retry", "sent"]
 
 
@@ -215,7 +240,12 @@ def test_a_batch_claims_no_more_than_the_batch_size(engine, session, now):
     sender, _ = dispatcher(engine, ScriptedTransport(), now, batch_size=10)
     assert sender.run_batch().claimed == 10
     session.expire_all()
-    assert session.exec(select(func.count()).select_from(Message).where(Message.status == "queued")).one() == 15
+    assert (
+        session.exec(
+            select(func.count()).select_from(Message).where(Message.status == "queued")
+        ).one()
+        == 15
+    )
 
 
 def test_an_email_sent_to_a_partners_contact_shows_as_an_email_touch(engine, session, now):
@@ -224,11 +254,22 @@ def test_an_email_sent_to_a_partners_contact_shows_as_an_email_touch(engine, ses
 
     partner = make_partner(session)
     contact = make_contact(session, partner)
-    message = _queue(session, now, to_email=contact.email, contact_id=contact.id, partner_id=partner.id,
-                     subject="Spring sports physicals")
+    message = _queue(
+        session,
+        now,
+        to_email=contact.email,
+        contact_id=contact.id,
+        partner_id=partner.id,
+        subject="Spring sports physicals",
+    )
     _queue(session, now)
     dispatcher(engine, ScriptedTransport(), now)[0].run_pass()
     touch = session.exec(select(Touch)).one()
-    assert (touch.kind, touch.message_id, touch.contact_id, touch.occurred_at) == ("email", message.id, contact.id, now)
+    assert (touch.kind, touch.message_id, touch.contact_id, touch.occurred_at) == (
+        "email",
+        message.id,
+        contact.id,
+        now,
+    )
     timeline = partner_detail(session, partner.id).timeline
     assert timeline[0].title == "Email" and "Spring sports physicals" in timeline[0].detail

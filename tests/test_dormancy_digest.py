@@ -2,6 +2,7 @@
 
 NOW (Wednesday 25 November 2026) is in ISO week 2026-W48; its Monday is the 23rd.
 Partners are made relative to each run's own time, so every run sees the same risk."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -10,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from campaigns.alerts.dormancy_digest import STATE, digest_due, send_dormancy_digests
-from liaison.scheduler.jobs import registered
 from crm.models import Message, SyncState
+from liaison.scheduler.jobs import registered
 from tests.dormancy_helpers import SETTINGS, partner, spread
 from tests.factories import make_user
 
@@ -80,7 +81,8 @@ def test_a_monday_run_sends_one_email_to_each_owner(session):
     assert (report.week, report.emails, report.partners) == ("2026-W48", 2, 3)
     assert [(m.to_email, m.subject, m.kind, m.transactional) for m in sent] == [
         ("casey@practice.test", "2 of your partners may be going quiet", "alert", True),
-        ("jo@practice.test", "1 of your partners may be going quiet", "alert", True)]
+        ("jo@practice.test", "1 of your partners may be going quiet", "alert", True),
+    ]
     assert sent[0].idempotency_key == f"dormancy-digest:{casey.id}:2026-W48"
 
 
@@ -90,7 +92,10 @@ def test_the_email_names_the_partners_with_recent_and_expected_referrals_and_a_l
     run(session, MONDAY_7AM)
     [email] = messages(session)
     assert "Hi Casey" in email.text
-    assert "- Riverside Family Medicine: 0 received, about 5.9 expected; last touch never" in email.text
+    assert (
+        "- Riverside Family Medicine: 0 received, about 5.9 expected; last touch never"
+        in email.text
+    )
     assert "Riverside Family Medicine" in email.html
     assert "https://liaison.example.org/dormancy" in email.html
 

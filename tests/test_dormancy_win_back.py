@@ -1,4 +1,5 @@
 """One click from the Dormancy page enrols the chosen partners in a win-back cadence."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,7 +14,9 @@ from tests.dormancy_helpers import partner, win_back
 
 
 def enrolled(session, cadence_id):  # type: ignore[no-untyped-def]
-    return sorted(session.exec(select(Enrolment.partner_id).where(Enrolment.cadence_id == cadence_id)))
+    return sorted(
+        session.exec(select(Enrolment.partner_id).where(Enrolment.cadence_id == cadence_id))
+    )
 
 
 def test_the_chosen_partners_are_enrolled(session, marketer):

@@ -1,5 +1,6 @@
 """The whole path, enqueue to provider: through the local SendGrid server (which checks
 every request against SendGrid's own spec) and a real SMTP server, with faults."""
+
 from __future__ import annotations
 
 import random
@@ -9,30 +10,40 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlmodel import Session, func, select
+from sqlmodel import func, select
 
 from campaigns.mail.dispatch import DispatchConfig, Dispatcher
 from campaigns.mail.outbox import enqueue_many
 from campaigns.mail.transports.keepalive import sendgrid_client
 from campaigns.mail.transports.sendgrid_api import SendGridTransport
 from campaigns.mail.transports.smtp import SmtpTransport
-from crm.setting_values import SmtpConfig
-from crm.setting_values import SendWindow
 from crm.models import Message, Suppression
+from crm.setting_values import SendWindow, SmtpConfig
 from tests.browser import free_port
 from tests.factories import make_contact, make_partner
 from tests.outbox_helpers import Clock, draft
 from tests.sendgrid_server import sendgrid_server  # noqa: F401
 
-CONFIG = DispatchConfig(from_email="outreach@practice.example.org", from_name="Summit Sports Medicine",
-                        window=SendWindow.parse("Mon-Fri 08:00-18:00"), frequency_cap=3, max_attempts=12,
-                        batch_size=40, workers=4,
-                        unsubscribe_url=lambda email, key: f"https://liaison.example.org/unsubscribe/{key}")
+CONFIG = DispatchConfig(
+    from_email="outreach@practice.example.org",
+    from_name="Summit Sports Medicine",
+    window=SendWindow.parse("Mon-Fri 08:00-18:00"),
+    frequency_cap=3,
+    max_attempts=12,
+    batch_size=40,
+    workers=4,
+    unsubscribe_url=lambda email, key: f"https://liaison.example.org/unsubscribe/{key}",
+)
 
 
 def _sendgrid_dispatcher(engine, server, clock, seed=1):
-    return Dispatcher(engine, lambda: SendGridTransport(sendgrid_client("SG.test", server.url, timeout=5)),
-                      CONFIG, clock, random.Random(seed))
+    return Dispatcher(
+        engine,
+        lambda: SendGridTransport(sendgrid_client("SG.test", server.url, timeout=5)),
+        CONFIG,
+        clock,
+        random.Random(seed),
+    )
 
 
 def _queue(session, now, count, **fields):
@@ -58,7 +69,9 @@ def _drain(dispatcher, clock, passes=60):
         clock.now += timedelta(minutes=5)
 
 
-def test_messages_reach_sendgrid_once_each_with_a_valid_payload(engine, session, now, sendgrid_server):
+def test_messages_reach_sendgrid_once_each_with_a_valid_payload(
+    engine, session, now, sendgrid_server
+):
     keys = _queue(session, now, 25)
     dispatcher = _sendgrid_dispatcher(engine, sendgrid_server, Clock(now))
     report = dispatcher.run_pass()
@@ -70,7 +83,9 @@ def test_messages_reach_sendgrid_once_each_with_a_valid_payload(engine, session,
     assert body["categories"] == ["cadence"]
 
 
-def test_with_a_third_of_requests_refused_every_message_is_delivered_exactly_once(engine, session, now, sendgrid_server):
+def test_with_a_third_of_requests_refused_every_message_is_delivered_exactly_once(
+    engine, session, now, sendgrid_server
+):
     keys = _queue(session, now, 60)
     sendgrid_server.set_faults(0.3, ["429", "500"], seed=3, retry_after_s=1)
     clock = Clock(now)
@@ -82,7 +97,8 @@ def test_with_a_third_of_requests_refused_every_message_is_delivered_exactly_onc
 
 
 def test_with_dropped_connections_nothing_is_delivered_twice_and_each_ends_sent_or_unknown(
-        engine, session, now, sendgrid_server):
+    engine, session, now, sendgrid_server
+):
     keys = _queue(session, now, 60)
     sendgrid_server.set_faults(0.3, ["drop_before", "drop_after"], seed=5)
     clock = Clock(now)
@@ -94,11 +110,15 @@ def test_with_dropped_connections_nothing_is_delivered_twice_and_each_ends_sent_
     assert statuses.get("unknown", 0) > 0
     delivered = sendgrid_server.deliveries_by_key()
     assert set(delivered.values()) == {1} and set(delivered) <= set(keys)
-    sent_keys = set(session.exec(select(Message.idempotency_key).where(Message.status == "sent")).all())
+    sent_keys = set(
+        session.exec(select(Message.idempotency_key).where(Message.status == "sent")).all()
+    )
     assert sent_keys <= set(delivered)
 
 
-def test_suppressed_and_opted_out_addresses_never_reach_sendgrid(engine, session, now, sendgrid_server):
+def test_suppressed_and_opted_out_addresses_never_reach_sendgrid(
+    engine, session, now, sendgrid_server
+):
     session.add(Suppression(email="left@clinic.example.org", reason="unsubscribe", created_at=now))
     session.commit()
     opted_out = make_contact(session, make_partner(session), email_opt_out=True)
@@ -154,7 +174,9 @@ def smtp_server():
     controller.stop()
 
 
-def test_messages_reach_a_real_smtp_server_with_one_click_unsubscribe(engine, session, now, smtp_server):
+def test_messages_reach_a_real_smtp_server_with_one_click_unsubscribe(
+    engine, session, now, smtp_server
+):
     controller, inbox = smtp_server
     keys = _queue(session, now, 3)
     reminder = _queue(session, now, 1, kind="event", transactional=True)
@@ -164,5 +186,8 @@ def test_messages_reach_a_real_smtp_server_with_one_click_unsubscribe(engine, se
     dispatcher.close()
     by_key = {m["X-Liaison-Message-Key"]: m for m in inbox.messages}
     assert set(by_key) == set(keys + reminder)
-    assert by_key[keys[0]]["List-Unsubscribe"] == f"<https://liaison.example.org/unsubscribe/{keys[0]}>"
+    assert (
+        by_key[keys[0]]["List-Unsubscribe"]
+        == f"<https://liaison.example.org/unsubscribe/{keys[0]}>"
+    )
     assert by_key[reminder[0]]["List-Unsubscribe"] is None

@@ -1,20 +1,21 @@
 """A refusal a person caused is a message; anything else a page runs into is a bug and
 shows as one, never as a polite red sentence."""
+
 from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from campaigns.events.service import EventNotFound
+from campaigns.mail.outbox import OutboxError
+from campaigns.mail.suppressions import SuppressionError
+from campaigns.mail.templating.errors import TemplateError
 from crm.access import PermissionDenied
 from crm.errors import Conflict, InvalidInput, LiaisonError, NotFound
 from crm.partners import NotFound as PartnerNotFound
 from crm.segments.definition import InvalidDefinition
 from crm.transfer.report import ImportFileError
 from crm.users import SignInError, UserError
-from campaigns.events.service import EventNotFound
-from campaigns.mail.outbox import OutboxError
-from campaigns.mail.suppressions import SuppressionError
-from campaigns.mail.templating.errors import TemplateError
 
 
 def _bad_email_typed() -> None:
@@ -61,9 +62,19 @@ def test_the_subclasses_keep_their_old_bases_for_existing_callers():
     assert PartnerNotFound is NotFound
 
 
-@pytest.mark.parametrize("error", [
-    PermissionDenied, SignInError, UserError, InvalidDefinition, ImportFileError, EventNotFound,
-    OutboxError, SuppressionError, TemplateError,
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        PermissionDenied,
+        SignInError,
+        UserError,
+        InvalidDefinition,
+        ImportFileError,
+        EventNotFound,
+        OutboxError,
+        SuppressionError,
+        TemplateError,
+    ],
+)
 def test_every_refusal_a_person_can_cause_is_a_liaison_error(error):
     assert issubclass(error, LiaisonError)

@@ -1,4 +1,5 @@
 """Events and RSVPs: the audience, the wait list and its promotion."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -26,7 +27,9 @@ def _invited(session, marketer, now, count, capacity=None):
 
 def test_an_event_must_end_after_it_starts():
     with pytest.raises(ValueError, match="end after it starts"):
-        EventInput(title="Talk", kind="cme_evening", starts_at=STARTS, ends_at=STARTS, location_id=1)
+        EventInput(
+            title="Talk", kind="cme_evening", starts_at=STARTS, ends_at=STARTS, location_id=1
+        )
 
 
 def test_a_viewer_cannot_create_an_event(session, viewer):
@@ -61,7 +64,10 @@ def test_a_yes_within_capacity_takes_a_seat(session, marketer, now):
 
 def test_yes_answers_past_capacity_fill_the_wait_list_in_order(session, marketer, now):
     _, people = _invited(session, marketer, now, 4, capacity=2)
-    answers = [record_rsvp(session, p.id, "yes", now + timedelta(minutes=i)).rsvp for i, p in enumerate(people)]
+    answers = [
+        record_rsvp(session, p.id, "yes", now + timedelta(minutes=i)).rsvp
+        for i, p in enumerate(people)
+    ]
     assert answers == ["yes", "yes", "waitlist", "waitlist"]
 
 
@@ -90,10 +96,22 @@ def test_answering_yes_twice_keeps_ones_place(session, marketer, now):
 
 def test_an_update_raises_the_sequence_and_is_audited(session, marketer, now):
     event = make_event(session, marketer)
-    data = EventInput(title=event.title, kind=event.kind, starts_at=event.starts_at + timedelta(hours=2),
-                      ends_at=event.ends_at + timedelta(hours=2), location_id=event.location_id)
+    data = EventInput(
+        title=event.title,
+        kind=event.kind,
+        starts_at=event.starts_at + timedelta(hours=2),
+        ends_at=event.ends_at + timedelta(hours=2),
+        location_id=event.location_id,
+    )
     assert update_event(session, marketer, event.id, data, now).sequence == 1
-    assert len(session.exec(select(AuditLog).where(AuditLog.entity == "event", AuditLog.action == "update")).all()) == 1
+    assert (
+        len(
+            session.exec(
+                select(AuditLog).where(AuditLog.entity == "event", AuditLog.action == "update")
+            ).all()
+        )
+        == 1
+    )
 
 
 def test_a_cancelled_event_refuses_rsvps(session, marketer, now):

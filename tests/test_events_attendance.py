@@ -1,5 +1,6 @@
 """Attendance: check-in on the page or from a sign-in sheet, a touch per attendee, and
 what the event page counts."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -26,7 +27,9 @@ def _event_with(session, marketer, now, *contacts, **fields):
 
 def _touches(session):
     session.expire_all()
-    return [(t.partner_id, t.contact_id, t.kind, t.occurred_at) for t in session.exec(select(Touch))]
+    return [
+        (t.partner_id, t.contact_id, t.kind, t.occurred_at) for t in session.exec(select(Touch))
+    ]
 
 
 def test_checking_in_logs_an_event_attendance_touch_for_the_partner(session, marketer, now):
@@ -67,13 +70,17 @@ def test_a_sign_in_sheet_checks_in_invitees_by_email(session, marketer, now):
 def test_a_known_contact_who_came_uninvited_is_added_and_checked_in(session, marketer, now):
     walk_in = make_contact(session, make_partner(session))
     event = _event_with(session, marketer, now)
-    import_sign_in_sheet(session, marketer, event.id, f"email\n{walk_in.email}\n".encode(), "sheet.csv", now)
+    import_sign_in_sheet(
+        session, marketer, event.id, f"email\n{walk_in.email}\n".encode(), "sheet.csv", now
+    )
     assert invitees(session, event.id)[walk_in.id].attended
 
 
 def test_an_address_not_on_file_is_reported_by_its_line(session, marketer, now):
     event = _event_with(session, marketer, now)
-    result = import_sign_in_sheet(session, marketer, event.id, b"Email\n\nstranger@x.org\n", "sheet.csv", now)
+    result = import_sign_in_sheet(
+        session, marketer, event.id, b"Email\n\nstranger@x.org\n", "sheet.csv", now
+    )
     assert result.unknown == ["line 3: stranger@x.org"]
 
 
@@ -92,7 +99,14 @@ def test_the_event_counts_its_answers_and_attendance(session, marketer, now):
         record_rsvp(session, rows[person.id].id, answer, now)
     check_in(session, marketer, event.id, [rows[people[0].id].id], now)
     stats = event_stats(session, event)
-    assert (stats.invited, stats.yes, stats.no, stats.no_answer, stats.waitlist, stats.attended) == (5, 1, 1, 2, 1, 1)
+    assert (
+        stats.invited,
+        stats.yes,
+        stats.no,
+        stats.no_answer,
+        stats.waitlist,
+        stats.attended,
+    ) == (5, 1, 1, 2, 1, 1)
 
 
 def test_referrals_from_attending_partners_are_counted_before_and_after(session, marketer, now):

@@ -1,4 +1,5 @@
 """Meals and gifts at events against the Stark law's non-monetary compensation limit."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -39,17 +40,32 @@ def test_the_year_to_date_report_matches_a_hand_count(session, marketer, now):
     ames = make_contact(session, partner, first_name="Ana", last_name="Ames", role="physician")
     brook = make_contact(session, partner, first_name="Ben", last_name="Brook", role="physician")
     manager = make_contact(session, partner, role="office_manager")
-    _attended(session, marketer, now, datetime(2026, 2, 10, 17, tzinfo=UTC), 12_000, ames, brook, manager)
+    _attended(
+        session, marketer, now, datetime(2026, 2, 10, 17, tzinfo=UTC), 12_000, ames, brook, manager
+    )
     _attended(session, marketer, now, datetime(2026, 6, 3, 16, tzinfo=UTC), 8_550, ames)
-    _attended(session, marketer, now, datetime(2026, 1, 1, 4, tzinfo=UTC), 4_000, ames)  # Dec 31 in Boston
-    _attended(session, marketer, now, datetime(2026, 12, 10, 17, tzinfo=UTC), 9_900, ames)  # not yet
-    _attended(session, marketer, now, datetime(2026, 9, 1, 16, tzinfo=UTC), 0, brook)  # nothing served
-    unattended = make_event(session, marketer, starts_at=datetime(2026, 3, 5, 17, tzinfo=UTC),
-                            cost_per_attendee_cents=7_000)
+    _attended(
+        session, marketer, now, datetime(2026, 1, 1, 4, tzinfo=UTC), 4_000, ames
+    )  # Dec 31 in Boston
+    _attended(
+        session, marketer, now, datetime(2026, 12, 10, 17, tzinfo=UTC), 9_900, ames
+    )  # not yet
+    _attended(
+        session, marketer, now, datetime(2026, 9, 1, 16, tzinfo=UTC), 0, brook
+    )  # nothing served
+    unattended = make_event(
+        session,
+        marketer,
+        starts_at=datetime(2026, 3, 5, 17, tzinfo=UTC),
+        cost_per_attendee_cents=7_000,
+    )
     invite(session, marketer, unattended.id, now, contact_ids=[brook.id])
     report = year_to_date(session, 2026, ZONE, now)
     # Ames: 120.00 + 85.50 = 205.50 over two events; Brook: 120.00 over one.
-    assert [(r.name, r.events, r.total_cents) for r in report] == [("Ana Ames", 2, 20_550), ("Ben Brook", 1, 12_000)]
+    assert [(r.name, r.events, r.total_cents) for r in report] == [
+        ("Ana Ames", 2, 20_550),
+        ("Ben Brook", 1, 12_000),
+    ]
 
 
 def test_a_physician_past_the_limit_is_marked_over(session, marketer, now):
@@ -65,9 +81,13 @@ def test_the_preview_flags_a_physician_this_event_would_take_past_the_limit(sess
     near, far = (make_contact(session, partner, role="physician") for _ in range(2))
     _attended(session, marketer, now, datetime(2026, 3, 1, 17, tzinfo=UTC), 50_000, near)
     _attended(session, marketer, now, datetime(2026, 4, 1, 16, tzinfo=UTC), 10_000, far)
-    dinner = make_event(session, marketer, starts_at=now + timedelta(days=8), cost_per_attendee_cents=4_000)
+    dinner = make_event(
+        session, marketer, starts_at=now + timedelta(days=8), cost_per_attendee_cents=4_000
+    )
     preview = invitation_preview(session, dinner, ZONE, now, partner_ids=[partner.id])
-    assert [(f.contact_id, f.so_far_cents, f.with_event_cents) for f in preview.flags] == [(near.id, 50_000, 54_000)]
+    assert [(f.contact_id, f.so_far_cents, f.with_event_cents) for f in preview.flags] == [
+        (near.id, 50_000, 54_000)
+    ]
     assert preview.recipients == 2
 
 
@@ -75,7 +95,9 @@ def test_the_preview_does_not_flag_staff_who_are_not_physicians(session, markete
     partner = make_partner(session)
     trainer = make_contact(session, partner, role="athletic_trainer")
     _attended(session, marketer, now, datetime(2026, 3, 1, 17, tzinfo=UTC), 60_000, trainer)
-    dinner = make_event(session, marketer, starts_at=now + timedelta(days=8), cost_per_attendee_cents=4_000)
+    dinner = make_event(
+        session, marketer, starts_at=now + timedelta(days=8), cost_per_attendee_cents=4_000
+    )
     assert invitation_preview(session, dinner, ZONE, now, partner_ids=[partner.id]).flags == []
 
 
@@ -83,6 +105,10 @@ def test_the_preview_counts_people_already_invited(session, marketer, now):
     partner = make_partner(session)
     doctor = make_contact(session, partner, role="physician")
     _attended(session, marketer, now, datetime(2026, 3, 1, 17, tzinfo=UTC), 53_000, doctor)
-    dinner = make_event(session, marketer, starts_at=now + timedelta(days=8), cost_per_attendee_cents=1_000)
+    dinner = make_event(
+        session, marketer, starts_at=now + timedelta(days=8), cost_per_attendee_cents=1_000
+    )
     invite(session, marketer, dinner.id, now, contact_ids=[doctor.id])
-    assert [f.contact_id for f in invitation_preview(session, dinner, ZONE, now).flags] == [doctor.id]
+    assert [f.contact_id for f in invitation_preview(session, dinner, ZONE, now).flags] == [
+        doctor.id
+    ]

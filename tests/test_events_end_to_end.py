@@ -1,6 +1,7 @@
 """Events through the whole path: invitations delivered by the local SendGrid server,
 RSVPs by the links in them (the public route in a real HTTP server), reminders
 delivered to those who said Yes."""
+
 from __future__ import annotations
 
 import base64
@@ -11,35 +12,51 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from campaigns.mail.dispatch import DispatchConfig, Dispatcher
 from campaigns.events.sending import plan_reminders, send_invitations
 from campaigns.events.service import invite
+from campaigns.mail.dispatch import DispatchConfig, Dispatcher
 from campaigns.mail.transports.keepalive import sendgrid_client
 from campaigns.mail.transports.sendgrid_api import SendGridTransport
 from crm.setting_values import SendWindow
+from crm.settings import Settings
+from tests.apptest import app_database  # noqa: F401
 from tests.event_helpers import STARTS, invitees, make_event
 from tests.factories import make_contact, make_partner
 from tests.outbox_helpers import Clock
 from tests.sendgrid_server import sendgrid_server  # noqa: F401
-from tests.apptest import app_database  # noqa: F401
 from tests.test_events_rsvp_links import reply, site  # noqa: F401
-from crm.settings import Settings
 
-CONFIG = DispatchConfig(from_email="outreach@practice.example.org", from_name="Summit Sports Medicine",
-                        window=SendWindow.parse("Mon-Fri 08:00-18:00"), frequency_cap=3, max_attempts=12,
-                        batch_size=40, workers=4,
-                        unsubscribe_url=lambda email, key: f"https://liaison.example.org/unsubscribe/{key}")
+CONFIG = DispatchConfig(
+    from_email="outreach@practice.example.org",
+    from_name="Summit Sports Medicine",
+    window=SendWindow.parse("Mon-Fri 08:00-18:00"),
+    frequency_cap=3,
+    max_attempts=12,
+    batch_size=40,
+    workers=4,
+    unsubscribe_url=lambda email, key: f"https://liaison.example.org/unsubscribe/{key}",
+)
 LINK = re.compile(r"https://liaison\.example\.org/rsvp/(\S+)")
 
 
 def _settings():
-    return Settings(_env_file=None, secret_key="test-secret-key", practice_name="Summit Sports Medicine",
-                    public_url="https://liaison.example.org", sender_email="outreach@practice.example.org")
+    return Settings(
+        _env_file=None,
+        secret_key="test-secret-key",
+        practice_name="Summit Sports Medicine",
+        public_url="https://liaison.example.org",
+        sender_email="outreach@practice.example.org",
+    )
 
 
 def _deliver(engine, server, now):
-    dispatcher = Dispatcher(engine, lambda: SendGridTransport(sendgrid_client("SG.test", server.url, timeout=5)),
-                            CONFIG, Clock(now), random.Random(1))
+    dispatcher = Dispatcher(
+        engine,
+        lambda: SendGridTransport(sendgrid_client("SG.test", server.url, timeout=5)),
+        CONFIG,
+        Clock(now),
+        random.Random(1),
+    )
     try:
         dispatcher.run_pass()
     finally:
@@ -85,7 +102,10 @@ def test_a_delivered_invitation_carries_a_valid_ics(invited, sendgrid_server):
     calendar = Calendar.from_ical(base64.b64decode(attachment["content"]))
     (vevent,) = calendar.walk("VEVENT")
     assert (str(vevent["UID"]), vevent["SEQUENCE"]) == (f"event-{event.id}@liaison.example.org", 0)
-    assert vevent.decoded("DTSTART") == STARTS and vevent["DTSTART"].params["TZID"] == "America/New_York"
+    assert (
+        vevent.decoded("DTSTART") == STARTS
+        and vevent["DTSTART"].params["TZID"] == "America/New_York"
+    )
 
 
 def test_yes_replies_past_capacity_fill_the_wait_list(invited, sendgrid_server, site, session):
@@ -96,8 +116,9 @@ def test_yes_replies_past_capacity_fill_the_wait_list(invited, sendgrid_server, 
     assert answers == ["waitlist", "waitlist", "yes", "yes"]
 
 
-def test_a_no_from_someone_with_a_seat_promotes_the_first_on_the_wait_list(invited, sendgrid_server, site,
-                                                                             session):
+def test_a_no_from_someone_with_a_seat_promotes_the_first_on_the_wait_list(
+    invited, sendgrid_server, site, session
+):
     event, emails = invited
     links = {email: _rsvp_links(_delivered_to(sendgrid_server, email)[0]) for email in emails}
     for email in emails:
@@ -108,7 +129,9 @@ def test_a_no_from_someone_with_a_seat_promotes_the_first_on_the_wait_list(invit
     assert by_email == {emails[0]: "no", emails[1]: "yes", emails[2]: "yes", emails[3]: "waitlist"}
 
 
-def test_reminders_are_delivered_only_to_those_who_said_yes(engine, invited, sendgrid_server, site, session):
+def test_reminders_are_delivered_only_to_those_who_said_yes(
+    engine, invited, sendgrid_server, site, session
+):
     event, emails = invited
     links = {email: _rsvp_links(_delivered_to(sendgrid_server, email)[0]) for email in emails}
     reply(f"{site}/rsvp/{links[emails[0]][0]}")
@@ -121,7 +144,6 @@ def test_reminders_are_delivered_only_to_those_who_said_yes(engine, invited, sen
     assert [_to(body) for body in sendgrid_server.received] == [emails[0]]
 
 
-
 def test_the_promoted_person_receives_a_seat_email(engine, invited, sendgrid_server, site, session):
     event, emails = invited
     links = {email: _rsvp_links(_delivered_to(sendgrid_server, email)[0]) for email in emails}
@@ -131,4 +153,5 @@ def test_the_promoted_person_receives_a_seat_email(engine, invited, sendgrid_ser
     sendgrid_server.reset()
     _deliver(engine, sendgrid_server, STARTS - timedelta(days=6))
     assert [(_to(body), body["subject"]) for body in sendgrid_server.received] == [
-        (emails[2], "A seat opened up: Return-to-Play After Ankle Sprains")]
+        (emails[2], "A seat opened up: Return-to-Play After Ankle Sprains")
+    ]

@@ -1,4 +1,5 @@
 """RSVP links: the signed token, and GET /rsvp/{token} in a real HTTP server."""
+
 from __future__ import annotations
 
 import urllib.error
@@ -12,10 +13,10 @@ from itsdangerous import URLSafeSerializer
 from campaigns.events.service import cancel_event, invite
 from campaigns.events.tokens import SALT, make_token, rsvp_url, verify
 from campaigns.mail.unsubscribe import make_token as unsubscribe_token
-from tests.public_site import serving
 from tests.apptest import app_database  # noqa: F401
 from tests.event_helpers import SETTINGS, invitees, make_event
 from tests.factories import make_contact, make_partner
+from tests.public_site import serving
 from ui.public.rsvp import routes
 from ui.routes import public_routes
 
@@ -57,6 +58,7 @@ def test_the_route_is_among_the_public_routes():
 
 
 # --- the public route ------------------------------------------------------------------
+
 
 @dataclass
 class Answer:
@@ -101,7 +103,11 @@ def test_opening_a_yes_link_asks_and_changes_nothing(site, session, full_event):
     event, (first, _) = full_event
     url = f"{site}/rsvp/{make_token(KEY, first, 'yes')}"
     page = call(url)
-    assert page.status == 200 and '<form method="post">' in page.body and "Yes, save me a seat" in page.body
+    assert (
+        page.status == 200
+        and '<form method="post">' in page.body
+        and "Yes, save me a seat" in page.body
+    )
     assert call(url, "HEAD").status == 200
     assert {row.rsvp for row in invitees(session, event.id).values()} == {"none"}
 
@@ -137,7 +143,10 @@ def test_an_altered_token_is_refused_and_records_nothing(site, session, full_eve
 def test_a_forged_token_is_refused(site, full_event):
     _, (first, _) = full_event
     forged = URLSafeSerializer("guessed-key", salt=SALT).dumps([first, "yes"])
-    assert (call(f"{site}/rsvp/{forged}").status, reply(f"{site}/rsvp/{forged}").status) == (400, 400)
+    assert (call(f"{site}/rsvp/{forged}").status, reply(f"{site}/rsvp/{forged}").status) == (
+        400,
+        400,
+    )
 
 
 def test_a_token_for_an_unknown_invitee_gets_the_same_answer_as_a_bad_one(site):

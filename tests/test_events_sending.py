@@ -1,5 +1,6 @@
 """The event's emails: invitations with a calendar file, updates, cancellations,
 reminders to those who said Yes, follow-ups after the event."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,12 +9,19 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import select
 
-from campaigns.events.sending import (plan_reminders, reminder_due, send_cancellation, send_follow_ups,
-                                      send_invitations, send_update, tell_promoted)
+from campaigns.events.sending import (
+    plan_reminders,
+    reminder_due,
+    send_cancellation,
+    send_follow_ups,
+    send_invitations,
+    send_update,
+    tell_promoted,
+)
 from campaigns.events.service import EventInput, cancel_event, invite, record_rsvp, update_event
-from liaison.scheduler.jobs import registered
 from campaigns.mail.outbox import decode_attachments
 from crm.models import Message
+from liaison.scheduler.jobs import registered
 from tests.event_helpers import SETTINGS, STARTS, invitees, make_event
 from tests.factories import make_contact, make_partner
 
@@ -28,7 +36,9 @@ def _event_with(session, marketer, now, count, **fields):
 
 
 def _messages(session, like):
-    return session.exec(select(Message).where(Message.idempotency_key.like(like)).order_by(Message.id)).all()
+    return session.exec(
+        select(Message).where(Message.idempotency_key.like(like)).order_by(Message.id)
+    ).all()
 
 
 def _calendar(message):
@@ -72,8 +82,13 @@ def test_sending_invitations_again_reaches_only_people_invited_since(session, ma
 
 def test_an_update_reaches_everyone_invited_with_the_new_sequence(session, marketer, now):
     event, contacts = _event_with(session, marketer, now, 3)
-    data = EventInput(title=event.title, kind=event.kind, starts_at=STARTS + timedelta(hours=1),
-                      ends_at=STARTS + timedelta(hours=2), location_id=event.location_id)
+    data = EventInput(
+        title=event.title,
+        kind=event.kind,
+        starts_at=STARTS + timedelta(hours=1),
+        ends_at=STARTS + timedelta(hours=2),
+        location_id=event.location_id,
+    )
     update_event(session, marketer, event.id, data, now)
     assert send_update(session, SETTINGS, marketer, event.id, now) == 3
     (vevent,) = _calendar(_messages(session, f"event:{event.id}:update:1:%")[0]).walk("VEVENT")
@@ -101,7 +116,9 @@ def test_reminders_go_only_to_those_who_said_yes(session, marketer, now):
     record_rsvp(session, people[contacts[0].id].id, "yes", now)
     record_rsvp(session, people[contacts[1].id].id, "no", now)
     assert plan_reminders(session, SETTINGS, STARTS - timedelta(days=7)) == 1
-    assert [m.contact_id for m in _messages(session, f"event:{event.id}:reminder-7d:%")] == [contacts[0].id]
+    assert [m.contact_id for m in _messages(session, f"event:{event.id}:reminder-7d:%")] == [
+        contacts[0].id
+    ]
 
 
 def test_reminders_are_transactional(session, marketer, now):
@@ -118,14 +135,24 @@ def test_every_kind_of_event_email_renders(session, marketer, now):
     send_invitations(session, SETTINGS, marketer, event.id, now)
     plan_reminders(session, SETTINGS, STARTS - timedelta(days=1))
     send_update(session, SETTINGS, marketer, event.id, now)
-    send_follow_ups(session, SETTINGS, marketer, event.id, "https://practice.example.org/slides",
-                    STARTS + timedelta(days=1))
+    send_follow_ups(
+        session,
+        SETTINGS,
+        marketer,
+        event.id,
+        "https://practice.example.org/slides",
+        STARTS + timedelta(days=1),
+    )
     cancel_event(session, marketer, event.id, now)
     send_cancellation(session, SETTINGS, marketer, event.id, now)
     messages = _messages(session, f"event:{event.id}:%")
     assert [(m.template, m.status) for m in messages] == [
-        ("event_invitation", "queued"), ("event_reminder", "queued"), ("event_update", "queued"),
-        ("event_follow_up_missed", "queued"), ("event_cancelled", "queued")]
+        ("event_invitation", "queued"),
+        ("event_reminder", "queued"),
+        ("event_update", "queued"),
+        ("event_follow_up_missed", "queued"),
+        ("event_cancelled", "queued"),
+    ]
 
 
 def test_a_reminder_is_planned_once_however_often_the_job_runs(session, marketer, now):
@@ -135,9 +162,17 @@ def test_a_reminder_is_planned_once_however_often_the_job_runs(session, marketer
     assert plan_reminders(session, SETTINGS, STARTS - timedelta(days=5)) == 0
 
 
-@pytest.mark.parametrize(("before", "due"), [
-    (timedelta(days=8), None), (timedelta(days=7), "reminder-7d"), (timedelta(days=2), "reminder-7d"),
-    (timedelta(hours=24), "reminder-1d"), (timedelta(hours=1), "reminder-1d"), (timedelta(0), None)])
+@pytest.mark.parametrize(
+    ("before", "due"),
+    [
+        (timedelta(days=8), None),
+        (timedelta(days=7), "reminder-7d"),
+        (timedelta(days=2), "reminder-7d"),
+        (timedelta(hours=24), "reminder-1d"),
+        (timedelta(hours=1), "reminder-1d"),
+        (timedelta(0), None),
+    ],
+)
 def test_which_reminder_is_due(before, due):
     assert reminder_due(STARTS, STARTS - before) == due
 
@@ -153,19 +188,34 @@ def test_follow_ups_thank_attendees_and_recap_for_the_rest(session, marketer, no
     event, contacts = _event_with(session, marketer, now, 2)
     people = invitees(session, event.id)
     check_in(session, marketer, event.id, [people[contacts[0].id].id], now)
-    send_follow_ups(session, SETTINGS, marketer, event.id, "https://practice.example.org/slides",
-                    STARTS + timedelta(days=1))
-    templates = {m.contact_id: m.template for m in _messages(session, f"event:{event.id}:follow-up:%")}
-    assert templates == {contacts[0].id: "event_follow_up", contacts[1].id: "event_follow_up_missed"}
+    send_follow_ups(
+        session,
+        SETTINGS,
+        marketer,
+        event.id,
+        "https://practice.example.org/slides",
+        STARTS + timedelta(days=1),
+    )
+    templates = {
+        m.contact_id: m.template for m in _messages(session, f"event:{event.id}:follow-up:%")
+    }
+    assert templates == {
+        contacts[0].id: "event_follow_up",
+        contacts[1].id: "event_follow_up_missed",
+    }
 
 
 def test_follow_ups_wait_until_the_event_is_over(session, marketer, now):
     event, _ = _event_with(session, marketer, now, 1)
     with pytest.raises(ValueError, match="after the event"):
-        send_follow_ups(session, SETTINGS, marketer, event.id, "https://practice.example.org/slides", now)
+        send_follow_ups(
+            session, SETTINGS, marketer, event.id, "https://practice.example.org/slides", now
+        )
 
 
-def test_the_person_promoted_from_the_wait_list_is_told_with_a_calendar_entry(session, marketer, now):
+def test_the_person_promoted_from_the_wait_list_is_told_with_a_calendar_entry(
+    session, marketer, now
+):
     event, contacts = _event_with(session, marketer, now, 2, capacity=1)
     people = invitees(session, event.id)
     record_rsvp(session, people[contacts[0].id].id, "yes", now)
@@ -173,7 +223,11 @@ def test_the_person_promoted_from_the_wait_list_is_told_with_a_calendar_entry(se
     promoted = record_rsvp(session, people[contacts[0].id].id, "no", now).promoted_id
     assert tell_promoted(session, SETTINGS, promoted, now) == 1
     (message,) = _messages(session, f"event:{event.id}:seat:%")
-    assert (message.contact_id, message.status, message.transactional) == (contacts[1].id, "queued", True)
+    assert (message.contact_id, message.status, message.transactional) == (
+        contacts[1].id,
+        "queued",
+        True,
+    )
     assert _calendar(message)["METHOD"] == "REQUEST"
 
 
@@ -183,5 +237,8 @@ def test_the_reminder_job_plans_in_its_own_transaction(engine, session, marketer
     event, contacts = _event_with(session, marketer, now, 1)
     record_rsvp(session, invitees(session, event.id)[contacts[0].id].id, "yes", now)
     session.commit()
-    assert reminders_job(engine, SETTINGS, lambda: STARTS - timedelta(hours=20)) == "event reminders: 1"
+    assert (
+        reminders_job(engine, SETTINGS, lambda: STARTS - timedelta(hours=20))
+        == "event reminders: 1"
+    )
     assert len(_messages(session, f"event:{event.id}:reminder-1d:%")) == 1

@@ -1,5 +1,6 @@
 """Exports: the columns the import takes, cells safe to open in a spreadsheet, and an
 export that imports back with every row unchanged."""
+
 import csv
 import io
 from datetime import timedelta
@@ -9,7 +10,14 @@ import pytest
 from crm.models import Visit
 from crm.transfer import ENTITIES, export_csv, import_file
 from crm.transfer.kinds import kind_of
-from tests.factories import make_contact, make_location, make_partner, make_patient, make_referral, make_user
+from tests.factories import (
+    make_contact,
+    make_location,
+    make_partner,
+    make_patient,
+    make_referral,
+    make_user,
+)
 
 
 def exported(session, entity: str) -> str:
@@ -21,23 +29,81 @@ def exported(session, entity: str) -> str:
 def practice_with_everything(session, now) -> None:
     owner = make_user(session, email="owner@example.com")
     clinic = make_location(session, name="Back Bay")
-    elm = make_partner(session, name="-Elm, Family & Sports", address="12 Elm St, Suite 4", owner_id=owner.id,
-                       phone="+16175550101", tags="pcp,sports", notes='=HYPERLINK("http://evil.example")\nline two')
-    oak = make_partner(session, name="Oak PT", address="9 Oak Ave", partner_type="physical_therapy",
-                       notes="'=already quoted", website="https://oak.example.com", status="engaged")
-    dana = make_contact(session, elm, email="dana@elm.example.com", phone="+16175550102", email_opt_out=True,
-                        npi="1234567893")
+    elm = make_partner(
+        session,
+        name="-Elm, Family & Sports",
+        address="12 Elm St, Suite 4",
+        owner_id=owner.id,
+        phone="+16175550101",
+        tags="pcp,sports",
+        notes='=HYPERLINK("http://evil.example")\nline two',
+    )
+    oak = make_partner(
+        session,
+        name="Oak PT",
+        address="9 Oak Ave",
+        partner_type="physical_therapy",
+        notes="'=already quoted",
+        website="https://oak.example.com",
+        status="engaged",
+    )
+    dana = make_contact(
+        session,
+        elm,
+        email="dana@elm.example.com",
+        phone="+16175550102",
+        email_opt_out=True,
+        npi="1234567893",
+    )
     make_contact(session, oak, email=None, first_name="Lee", last_name="Kim", role="coach")
-    sam = make_patient(session, email="sam@mail.example.com", phone="+16175550103", location_id=clinic.id)
-    ana = make_patient(session, email=None, first_name="Ana", last_name="Diaz", consent_to_contact=False,
-                 consent_at=None, consent_source="")
-    make_referral(session, elm, received_at=now - timedelta(days=3), partner_reference="R-1", contact_id=dana.id,
-                  patient_id=sam.id, location_id=clinic.id, channel="fax",
-                  contacted_at=now - timedelta(days=2), status="contacted")
-    make_referral(session, oak, received_at=now - timedelta(days=9), status="lost", lost_reason="chose another clinic")
-    session.add(Visit(patient_id=sam.id, location_id=clinic.id, visit_at=now - timedelta(days=2), created_at=now))
-    session.add(Visit(patient_id=ana.id, location_id=clinic.id, visit_at=now - timedelta(days=1), completed=False,
-                      created_at=now))
+    sam = make_patient(
+        session, email="sam@mail.example.com", phone="+16175550103", location_id=clinic.id
+    )
+    ana = make_patient(
+        session,
+        email=None,
+        first_name="Ana",
+        last_name="Diaz",
+        consent_to_contact=False,
+        consent_at=None,
+        consent_source="",
+    )
+    make_referral(
+        session,
+        elm,
+        received_at=now - timedelta(days=3),
+        partner_reference="R-1",
+        contact_id=dana.id,
+        patient_id=sam.id,
+        location_id=clinic.id,
+        channel="fax",
+        contacted_at=now - timedelta(days=2),
+        status="contacted",
+    )
+    make_referral(
+        session,
+        oak,
+        received_at=now - timedelta(days=9),
+        status="lost",
+        lost_reason="chose another clinic",
+    )
+    session.add(
+        Visit(
+            patient_id=sam.id,
+            location_id=clinic.id,
+            visit_at=now - timedelta(days=2),
+            created_at=now,
+        )
+    )
+    session.add(
+        Visit(
+            patient_id=ana.id,
+            location_id=clinic.id,
+            visit_at=now - timedelta(days=1),
+            completed=False,
+            created_at=now,
+        )
+    )
     session.commit()
 
 

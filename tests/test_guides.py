@@ -1,4 +1,5 @@
 """The seasonal emails' guide links lead to a page that exists."""
+
 from __future__ import annotations
 
 import urllib.error
@@ -9,8 +10,8 @@ import pytest
 
 from campaigns.seasonal.enqueue import guide_url
 from crm import settings
-from tests.public_site import serving
 from tests.apptest import app_database  # noqa: F401
+from tests.public_site import serving
 from ui.routes import public_routes
 
 
@@ -41,6 +42,8 @@ def test_an_unknown_guide_is_not_found(site):
 
 
 def test_the_practices_own_guide_address_is_used_when_set(app_database, monkeypatch):
-    monkeypatch.setenv("LIAISON_SEASONAL_GUIDE_URL", "https://summitsports.example.org/guides/{phase}")
+    monkeypatch.setenv(
+        "LIAISON_SEASONAL_GUIDE_URL", "https://summitsports.example.org/guides/{phase}"
+    )
     settings.get.cache_clear()
     assert guide_url(settings.get(), "mid") == "https://summitsports.example.org/guides/mid"

@@ -1,5 +1,6 @@
 """`crm <kind> import|export` through the real command line: exit status 0 when all
 rows import, 1 when rows were rejected, 2 when the command or the file is unusable."""
+
 import json
 
 import pytest
@@ -7,8 +8,8 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from crm import settings
-from liaison.cli import app
 from crm.models import AuditLog, Partner
+from liaison.cli import app
 from tests.factories import make_user
 
 runner = CliRunner()
@@ -44,14 +45,21 @@ def test_rejected_rows_exit_1_and_the_json_report_lists_them(cli_env, engine, tm
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert (report["inserted"], report["written"], report["on_error"]) == (1, False, "abort")
-    assert report["rejected"] == [{"line": 3, "reasons": ["zip: invalid ZIP code 'nope'; expected 12345 or 12345-6789"],
-                                   "values": {"Practice Name": "Oak", "Type": "pt", "Zip Code": "nope"}}]
+    assert report["rejected"] == [
+        {
+            "line": 3,
+            "reasons": ["zip: invalid ZIP code 'nope'; expected 12345 or 12345-6789"],
+            "values": {"Practice Name": "Oak", "Type": "pt", "Zip Code": "nope"},
+        }
+    ]
     assert partner_names(engine) == []
 
 
 def test_on_error_skip_imports_the_good_rows_and_still_exits_1(cli_env, engine, tmp_path):
     (tmp_path / "p.csv").write_bytes(ONE_BAD)
-    result = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv"), "--on-error", "skip"])
+    result = runner.invoke(
+        app, ["partners", "import", str(tmp_path / "p.csv"), "--on-error", "skip"]
+    )
     assert result.exit_code == 1
     assert "line 3: zip: invalid ZIP code 'nope'" in result.stdout
     assert partner_names(engine) == ["Elm"]
@@ -65,10 +73,13 @@ def test_a_dry_run_prints_the_report_and_writes_nothing(cli_env, engine, tmp_pat
     assert partner_names(engine) == []
 
 
-@pytest.mark.parametrize("arguments", [
-    ["--on-error", "ignore"],
-    ["--as", "nobody@example.com"],
-])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--on-error", "ignore"],
+        ["--as", "nobody@example.com"],
+    ],
+)
 def test_bad_options_are_usage_errors(cli_env, engine, tmp_path, arguments):
     (tmp_path / "p.csv").write_bytes(GOOD)
     result = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv"), *arguments])
@@ -87,7 +98,9 @@ def test_an_unreadable_file_or_an_unknown_column_exits_2(cli_env, engine, tmp_pa
 def test_a_viewer_named_with_as_cannot_import(cli_env, engine, session, tmp_path):
     make_user(session, role="viewer", email="viewer@example.com")
     (tmp_path / "p.csv").write_bytes(GOOD)
-    result = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv"), "--as", "viewer@example.com"])
+    result = runner.invoke(
+        app, ["partners", "import", str(tmp_path / "p.csv"), "--as", "viewer@example.com"]
+    )
     assert result.exit_code == 2
     assert "read-only" in result.stderr
 

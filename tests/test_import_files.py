@@ -1,5 +1,6 @@
 """Messy files as people really send them: Excel's encodings and workbooks, quoted
 cells, odd headers, blank rows, and files that cannot be imported at all."""
+
 import io
 
 import pytest
@@ -41,15 +42,22 @@ def test_a_windows_1252_file_from_excel_is_read(session, marketer, now):
     assert names(session) == ["São Paulo Clínica – Norte"]
 
 
-def test_quoted_commas_and_newlines_stay_in_their_cell_and_push_later_line_numbers(session, marketer, now):
-    data = (b'Name,Type,Notes\n'
-            b'"Smith, Jones & Co",pcp,"Ask for Dana,\nthen the office manager"\n'
-            b'Bad Row,nonsense,\n')
+def test_quoted_commas_and_newlines_stay_in_their_cell_and_push_later_line_numbers(
+    session, marketer, now
+):
+    data = (
+        b"Name,Type,Notes\n"
+        b'"Smith, Jones & Co",pcp,"Ask for Dana,\nthen the office manager"\n'
+        b"Bad Row,nonsense,\n"
+    )
     report = run(session, marketer, now, data, on_error="skip")
     assert report.inserted == 1
     assert report.rejected[0].line == 4
     partner = session.exec(select(Partner)).one()
-    assert (partner.name, partner.notes) == ("Smith, Jones & Co", "Ask for Dana,\nthen the office manager")
+    assert (partner.name, partner.notes) == (
+        "Smith, Jones & Co",
+        "Ask for Dana,\nthen the office manager",
+    )
 
 
 def test_headers_match_in_any_case_and_by_common_aliases(session, marketer, now):
@@ -60,7 +68,11 @@ def test_headers_match_in_any_case_and_by_common_aliases(session, marketer, now)
     run(session, marketer, now, data + b"Elm,pcp,1 Main St,2118,617 555 0100,elm.example.com\n")
     partner = session.exec(select(Partner)).one()
     assert (partner.name, partner.zip, partner.fax, partner.website) == (
-        "Elm", "02118", "+16175550100", "https://elm.example.com")
+        "Elm",
+        "02118",
+        "+16175550100",
+        "https://elm.example.com",
+    )
 
 
 def test_blank_rows_are_ignored_and_not_counted(session, marketer, now):
@@ -75,10 +87,12 @@ def test_a_semicolon_separated_file_is_read(session, marketer, now):
 
 
 def test_the_first_sheet_of_a_workbook_is_imported_with_sheet_row_numbers(session, marketer, now):
-    data = workbook(["Practice Name", "Type", "Zip Code", "Phone Number"],
-                    ["Elm", "pcp", 2118, 6175550100],
-                    [None, None, None, None],
-                    ["Oak", "rocket science", "02139", None])
+    data = workbook(
+        ["Practice Name", "Type", "Zip Code", "Phone Number"],
+        ["Elm", "pcp", 2118, 6175550100],
+        [None, None, None, None],
+        ["Oak", "rocket science", "02139", None],
+    )
     report = run(session, marketer, now, data, filename="partners.xlsx", on_error="skip")
     assert (report.inserted, [r.line for r in report.rejected]) == (1, [4])
     partner = session.exec(select(Partner)).one()

@@ -1,5 +1,6 @@
 """Importing partners: validation through PartnerInput, de-duplication on name and
 address, abort/skip/dry-run, audit and speed."""
+
 import csv
 import io
 import time
@@ -14,8 +15,26 @@ from crm.transfer import import_file
 from tests.factories import make_partner, make_user
 
 HEADER = ["Practice Name", "Type", "Address", "City", "State", "Zip Code", "Phone Number", "Tier"]
-ELM = ["Elm Family Medicine", "PCP", "12 Elm Street", "Boston", "Massachusetts", "2118", "(617) 555-0101", "a"]
-OAK = ["Oak Sports PT", "physical therapy", "9 Oak Ave", "Cambridge", "ma", "02139", "617.555.0102", "B"]
+ELM = [
+    "Elm Family Medicine",
+    "PCP",
+    "12 Elm Street",
+    "Boston",
+    "Massachusetts",
+    "2118",
+    "(617) 555-0101",
+    "a",
+]
+OAK = [
+    "Oak Sports PT",
+    "physical therapy",
+    "9 Oak Ave",
+    "Cambridge",
+    "ma",
+    "02139",
+    "617.555.0102",
+    "B",
+]
 
 
 def csv_bytes(*rows: list[str]) -> bytes:
@@ -34,10 +53,21 @@ def partners(session) -> list[Partner]:
 
 def test_a_new_file_inserts_every_partner_with_normalised_values(session, marketer, now):
     report = run(session, marketer, now, csv_bytes(HEADER, ELM, OAK))
-    assert (report.inserted, report.updated, report.unchanged, report.rejected, report.written) == (2, 0, 0, [], True)
+    assert (report.inserted, report.updated, report.unchanged, report.rejected, report.written) == (
+        2,
+        0,
+        0,
+        [],
+        True,
+    )
     elm = partners(session)[0]
     assert (elm.partner_type, elm.state, elm.zip, elm.phone, elm.tier) == (
-        "primary_care", "MA", "02118", "+16175550101", "A")
+        "primary_care",
+        "MA",
+        "02118",
+        "+16175550101",
+        "A",
+    )
 
 
 def test_reimporting_the_same_file_changes_nothing_and_adds_no_duplicates(session, marketer, now):
@@ -48,9 +78,18 @@ def test_reimporting_the_same_file_changes_nothing_and_adds_no_duplicates(sessio
     assert len(partners(session)) == 2
 
 
-def test_a_partner_with_the_same_name_and_address_is_updated_only_where_it_changed(session, marketer, now):
-    partner = make_partner(session, name="Elm Family Medicine", address="12 Elm St", city="Boston",
-                           state="MA", zip="02118", tier="B")
+def test_a_partner_with_the_same_name_and_address_is_updated_only_where_it_changed(
+    session, marketer, now
+):
+    partner = make_partner(
+        session,
+        name="Elm Family Medicine",
+        address="12 Elm St",
+        city="Boston",
+        state="MA",
+        zip="02118",
+        tier="B",
+    )
     report = run(session, marketer, now, csv_bytes(HEADER, ELM))
     assert (report.inserted, report.updated, report.unchanged) == (0, 1, 0)
     stored = session.get(Partner, partner.id)
@@ -58,10 +97,21 @@ def test_a_partner_with_the_same_name_and_address_is_updated_only_where_it_chang
 
 
 def test_a_blank_cell_keeps_the_stored_value(session, marketer, now):
-    make_partner(session, name="Elm Family Medicine", address="12 Elm Street", phone="+16175550199",
-                 partner_type="primary_care")
-    report = run(session, marketer, now, csv_bytes(["Name", "Address", "Type", "Phone"],
-                                                   ["Elm Family Medicine", "12 Elm Street", "", ""]))
+    make_partner(
+        session,
+        name="Elm Family Medicine",
+        address="12 Elm Street",
+        phone="+16175550199",
+        partner_type="primary_care",
+    )
+    report = run(
+        session,
+        marketer,
+        now,
+        csv_bytes(
+            ["Name", "Address", "Type", "Phone"], ["Elm Family Medicine", "12 Elm Street", "", ""]
+        ),
+    )
     assert (report.updated, report.unchanged, report.rejected) == (0, 1, [])
     assert partners(session)[0].phone == "+16175550199"
 
@@ -86,7 +136,13 @@ def test_a_rejected_row_lists_every_reason_with_its_line_and_cells(session, mark
     [rejected] = report.rejected
     assert rejected.line == 3
     assert [reason.split(":")[0] for reason in rejected.reasons] == [
-        "name", "partner_type", "state", "zip", "phone", "tier"]
+        "name",
+        "partner_type",
+        "state",
+        "zip",
+        "phone",
+        "tier",
+    ]
     assert rejected.values["Type"] == "spaceship"
 
 
@@ -112,13 +168,23 @@ def test_an_identical_repeated_row_counts_as_unchanged(session, marketer, now):
 
 def test_the_owner_is_the_user_with_that_email_in_any_case(session, marketer, now):
     owner = make_user(session, email="dana@practice.test")
-    report = run(session, marketer, now, csv_bytes(["Org", "Type", "Owner"], ["Elm", "pcp", "Dana@Practice.TEST"]))
+    report = run(
+        session,
+        marketer,
+        now,
+        csv_bytes(["Org", "Type", "Owner"], ["Elm", "pcp", "Dana@Practice.TEST"]),
+    )
     assert report.inserted == 1
     assert partners(session)[0].owner_id == owner.id
 
 
 def test_an_unknown_owner_email_rejects_the_row(session, marketer, now):
-    report = run(session, marketer, now, csv_bytes(["Org", "Type", "Owner"], ["Elm", "pcp", "nobody@practice.test"]))
+    report = run(
+        session,
+        marketer,
+        now,
+        csv_bytes(["Org", "Type", "Owner"], ["Elm", "pcp", "nobody@practice.test"]),
+    )
     assert report.rejected[0].reasons == ["owner: no user with email 'nobody@practice.test'"]
 
 
@@ -128,17 +194,39 @@ def test_a_viewer_cannot_import(session, viewer, now):
 
 
 def test_each_created_or_changed_partner_gets_one_import_audit_entry(session, marketer, now):
-    make_partner(session, name="Oak Sports PT", address="9 Oak Ave", partner_type="physical_therapy",
-                 city="Cambridge", state="MA", zip="02139", phone="+16175550102", tier="C")
+    make_partner(
+        session,
+        name="Oak Sports PT",
+        address="9 Oak Ave",
+        partner_type="physical_therapy",
+        city="Cambridge",
+        state="MA",
+        zip="02139",
+        phone="+16175550102",
+        tier="C",
+    )
     run(session, marketer, now, csv_bytes(HEADER, ELM, OAK))
     entries = session.exec(select(AuditLog).order_by(AuditLog.id)).all()
-    assert [(e.action, e.entity, e.user_id) for e in entries] == [("import", "partner", marketer.id)] * 2
+    assert [(e.action, e.entity, e.user_id) for e in entries] == [
+        ("import", "partner", marketer.id)
+    ] * 2
     assert entries[1].changes == '{"tier": ["C", "B"]}'
 
 
 def test_ten_thousand_partners_import_in_seconds(session, marketer, now):
-    rows = [HEADER] + [[f"Clinic {n}", "pcp", f"{n} Main Street", "Boston", "MA", "02118",
-                        f"617-555-{n % 10000:04d}", "B"] for n in range(10_000)]
+    rows = [HEADER] + [
+        [
+            f"Clinic {n}",
+            "pcp",
+            f"{n} Main Street",
+            "Boston",
+            "MA",
+            "02118",
+            f"617-555-{n % 10000:04d}",
+            "B",
+        ]
+        for n in range(10_000)
+    ]
     started = time.perf_counter()
     report = run(session, marketer, now, csv_bytes(*rows))
     elapsed = time.perf_counter() - started
@@ -148,7 +236,15 @@ def test_ten_thousand_partners_import_in_seconds(session, marketer, now):
 
 
 def test_progress_is_reported_as_rows_done_out_of_the_total(session, marketer, now):
-    rows = [HEADER] + [[f"Clinic {n}", "pcp", f"{n} Main Street", "", "", "", "", ""] for n in range(600)]
+    rows = [HEADER] + [
+        [f"Clinic {n}", "pcp", f"{n} Main Street", "", "", "", "", ""] for n in range(600)
+    ]
     seen: list[tuple[int, int]] = []
-    run(session, marketer, now, csv_bytes(*rows), progress=lambda done, total: seen.append((done, total)))
+    run(
+        session,
+        marketer,
+        now,
+        csv_bytes(*rows),
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert seen == [(250, 600), (500, 600), (600, 600)]

@@ -4,6 +4,7 @@ domain (crm) < programs (campaigns) < mail room (campaigns.mail) < application
 (liaison, scheduler.py) < UI (ui, app.py); `sendgrid_local`, the test server, stands
 apart and imports none of them. Read from the source with `ast`, every
 import counts, including those under TYPE_CHECKING or inside a function."""
+
 from __future__ import annotations
 
 import ast
@@ -91,8 +92,12 @@ def imports(root: Path) -> Iterator[Import]:
     modules = project_modules(root)
     for name, path in modules.items():
         tree = ast.parse(path.read_text(), str(path))
-        in_function = {id(node) for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
-                       for node in ast.walk(fn)}
+        in_function = {
+            id(node)
+            for fn in ast.walk(tree)
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+            for node in ast.walk(fn)
+        }
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         for node in ast.walk(tree):
             for target in _targets(node, package):
@@ -162,8 +167,10 @@ def cycles(root: Path) -> list[list[str]]:
 
 
 def _where(item: Import) -> str:
-    return f"{item.path.relative_to(ROOT) if item.path.is_relative_to(ROOT) else item.path}:{item.line} " \
-           f"{item.importer} -> {item.imported}"
+    return (
+        f"{item.path.relative_to(ROOT) if item.path.is_relative_to(ROOT) else item.path}:{item.line} "
+        f"{item.importer} -> {item.imported}"
+    )
 
 
 def test_no_layer_imports_one_above_it() -> None:
@@ -173,7 +180,9 @@ def test_no_layer_imports_one_above_it() -> None:
 
 def test_the_list_of_programs_still_using_the_mail_room_only_shrinks() -> None:
     current = {(i.importer, i.imported) for i in upward(ROOT)}
-    assert not PROGRAMS_INTO_MAIL_ROOM - current, f"no longer imported, remove: {PROGRAMS_INTO_MAIL_ROOM - current}"
+    assert not PROGRAMS_INTO_MAIL_ROOM - current, (
+        f"no longer imported, remove: {PROGRAMS_INTO_MAIL_ROOM - current}"
+    )
 
 
 def test_no_import_circles() -> None:
@@ -206,17 +215,23 @@ def test_a_house_that_imports_downwards_passes(house: Path) -> None:
 
 
 def test_the_domain_importing_a_program_is_caught_with_its_line(house: Path) -> None:
-    (house / "crm" / "partners.py").write_text("from crm import vocab\n\n\ndef f():\n    from campaigns import events\n")
+    (house / "crm" / "partners.py").write_text(
+        "from crm import vocab\n\n\ndef f():\n    from campaigns import events\n"
+    )
     found = upward(house)
     assert [(i.importer, i.imported, i.line, i.in_function) for i in found] == [
-        ("crm.partners", "campaigns.events", 5, True)]
+        ("crm.partners", "campaigns.events", 5, True)
+    ]
     assert cycles(house) == [["campaigns.events", "crm.partners"]]
 
 
 def test_a_program_importing_the_ui_under_type_checking_is_caught(house: Path) -> None:
     (house / "campaigns" / "events" / "views.py").write_text(
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ui.page import x\n")
-    assert [(i.importer, i.imported) for i in upward(house)] == [("campaigns.events.views", "ui.page")]
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ui.page import x\n"
+    )
+    assert [(i.importer, i.imported) for i in upward(house)] == [
+        ("campaigns.events.views", "ui.page")
+    ]
 
 
 def test_relative_imports_are_resolved(house: Path) -> None:

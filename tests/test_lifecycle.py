@@ -1,5 +1,6 @@
 """The lifecycle pass on the database: statuses move from what happened, each move is
 recorded with its cause, and the cadence effects follow."""
+
 from datetime import timedelta
 
 from campaigns.cadences.enrolment import enrol
@@ -26,15 +27,21 @@ def test_a_first_referral_exits_the_prospecting_cadence(session, admin, now):
     assert enrolments(session, partner) == [(prospecting.id, "exited", "referral_source")]
 
 
-def test_a_first_referral_enrols_the_partner_in_the_prospecting_cadences_nurture_cadence(session, admin, now):
+def test_a_first_referral_enrols_the_partner_in_the_prospecting_cadences_nurture_cadence(
+    session, admin, now
+):
     partner = make_partner(session)
     nurture = make_cadence(session, "nurture")
-    prospecting = make_cadence(session, "prospecting", exit_on_referral_source=True, nurture_cadence_id=nurture.id)
+    prospecting = make_cadence(
+        session, "prospecting", exit_on_referral_source=True, nurture_cadence_id=nurture.id
+    )
     enrol(session, admin, prospecting.id, [partner.id], now=now - timedelta(days=30))
     make_referral(session, partner, received_at=now - timedelta(days=2))
     advance_lifecycle(session, now)
-    assert enrolments(session, partner) == [(prospecting.id, "exited", "referral_source"),
-                                            (nurture.id, "active", "")]
+    assert enrolments(session, partner) == [
+        (prospecting.id, "exited", "referral_source"),
+        (nurture.id, "active", ""),
+    ]
 
 
 def test_a_cadence_not_set_to_exit_on_referral_source_keeps_the_partner(session, admin, now):
@@ -65,7 +72,10 @@ def test_a_source_quiet_beyond_its_own_rhythm_becomes_dormant(session, now):
     refer_every(session, partner, days=10, count=12, last=now - timedelta(days=70))
     report = advance_lifecycle(session, now)
     assert status_of(session, partner) == "dormant"
-    assert report.moves[0].detail == "no referral for 70 days; usual interval 10 days; dormant after 60 days"
+    assert (
+        report.moves[0].detail
+        == "no referral for 70 days; usual interval 10 days; dormant after 60 days"
+    )
 
 
 def test_a_source_going_dormant_enters_the_win_back_cadence(session, now):
@@ -97,8 +107,10 @@ def test_a_dormant_partner_becomes_a_source_again_on_a_new_referral(session, now
     advance_lifecycle(session, now - timedelta(days=20))
     referral = make_referral(session, partner, received_at=now - timedelta(days=1))
     advance_lifecycle(session, now)
-    assert history(session, partner) == [("referral_source", "dormant", "quiet", None),
-                                         ("dormant", "referral_source", "referral", referral.id)]
+    assert history(session, partner) == [
+        ("referral_source", "dormant", "quiet", None),
+        ("dormant", "referral_source", "referral", referral.id),
+    ]
 
 
 def test_the_pass_never_changes_do_not_contact(session, now):
@@ -110,7 +122,11 @@ def test_the_pass_never_changes_do_not_contact(session, now):
 
 
 def test_a_second_pass_records_nothing_new(session, now):
-    partners = [make_partner(session), make_partner(session, status="referral_source"), make_partner(session)]
+    partners = [
+        make_partner(session),
+        make_partner(session, status="referral_source"),
+        make_partner(session),
+    ]
     make_touch(session, partners[0], occurred_at=now - timedelta(days=1), kind="visit")
     refer_every(session, partners[1], days=10, count=12, last=now - timedelta(days=70))
     make_referral(session, partners[2], received_at=now - timedelta(days=400))
@@ -137,7 +153,9 @@ def test_entering_a_referral_exits_the_prospecting_cadence_at_once(session, admi
     partner = make_partner(session)
     prospecting = make_cadence(session, "prospecting", exit_on_referral_source=True)
     enrol(session, admin, prospecting.id, [partner.id], now=now - timedelta(days=30))
-    create_referral(session, admin, partner.id, ReferralInput(received_at=now - timedelta(hours=2)), now)
+    create_referral(
+        session, admin, partner.id, ReferralInput(received_at=now - timedelta(hours=2)), now
+    )
     assert enrolments(session, partner) == [(prospecting.id, "exited", "referral_source")]
 
 
@@ -146,4 +164,7 @@ def test_a_pass_limited_to_some_partners_leaves_the_others(session, now):
     for partner in (chosen, other):
         make_referral(session, partner, received_at=now - timedelta(days=1))
     advance_lifecycle(session, now, partner_ids=[chosen.id])
-    assert (status_of(session, chosen), status_of(session, other)) == ("referral_source", "prospect")
+    assert (status_of(session, chosen), status_of(session, other)) == (
+        "referral_source",
+        "prospect",
+    )

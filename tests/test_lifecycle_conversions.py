@@ -1,4 +1,5 @@
 """Which partners became referral sources in a period, after which outreach."""
+
 from datetime import timedelta
 
 from campaigns.cadences.enrolment import enrol
@@ -18,7 +19,9 @@ def test_a_conversion_lists_the_touches_and_enrolments_before_it(session, admin,
     advance_lifecycle(session, now)
     [found] = conversions(session, now - timedelta(days=30), now)
     assert [t.touch_id for t in found.touches] == [email.id, visit.id]
-    assert [(e.cadence_id, e.purpose) for e in found.enrolments] == [(prospecting.id, "prospecting")]
+    assert [(e.cadence_id, e.purpose) for e in found.enrolments] == [
+        (prospecting.id, "prospecting")
+    ]
 
 
 def test_a_conversion_outside_the_period_is_not_listed(session, now):
@@ -28,13 +31,22 @@ def test_a_conversion_outside_the_period_is_not_listed(session, now):
     assert conversions(session, now - timedelta(days=30), now) == []
 
 
-def test_a_win_back_is_credited_only_with_outreach_since_the_partner_last_became_a_source(session, now):
+def test_a_win_back_is_credited_only_with_outreach_since_the_partner_last_became_a_source(
+    session, now
+):
     partner = make_partner(session)
     make_touch(session, partner, occurred_at=now - timedelta(days=300), kind="visit")
-    make_referral(session, partner, received_at=now - timedelta(days=290), created_at=now - timedelta(days=290))
+    make_referral(
+        session,
+        partner,
+        received_at=now - timedelta(days=290),
+        created_at=now - timedelta(days=290),
+    )
     advance_lifecycle(session, now - timedelta(days=60))
     call = make_touch(session, partner, occurred_at=now - timedelta(days=20), kind="call")
     make_referral(session, partner, received_at=now - timedelta(days=10))
     advance_lifecycle(session, now)
     found = conversions(session, now - timedelta(days=30), now)
-    assert [(c.from_status, [t.touch_id for t in c.touches]) for c in found] == [("dormant", [call.id])]
+    assert [(c.from_status, [t.touch_id for t in c.touches]) for c in found] == [
+        ("dormant", [call.id])
+    ]

@@ -1,10 +1,11 @@
 """The lifecycle pass as a scheduler job: hourly, before dispatch, in its own transaction."""
+
 from datetime import timedelta
 
 from sqlmodel import Session
 
-from liaison.scheduler.jobs import registered, run_safely
 from crm import settings
+from liaison.scheduler.jobs import registered, run_safely
 from tests.factories import make_partner, make_referral
 from tests.lifecycle_helpers import status_of
 

@@ -1,5 +1,6 @@
 """A person changing a partner's status: recorded with who did it; do not contact stops
 all outreach at once and the lifecycle pass never undoes it."""
+
 from datetime import timedelta
 
 from campaigns.cadences.enrolment import enrol
@@ -11,7 +12,9 @@ from tests.lifecycle_helpers import enrolments, make_cadence, status_of
 
 
 def set_status(session, actor, partner, status, now):
-    data = PartnerInput(**{**partner.model_dump(include=set(PartnerInput.model_fields)), "status": status})
+    data = PartnerInput(
+        **{**partner.model_dump(include=set(PartnerInput.model_fields)), "status": status}
+    )
     update_partner(session, actor, partner.id, data, now)
     session.commit()
 
@@ -22,8 +25,10 @@ def test_a_person_setting_do_not_contact_exits_every_live_enrolment(session, mar
     for cadence in (prospecting, other):
         enrol(session, admin, cadence.id, [partner.id], now=now - timedelta(days=5))
     set_status(session, marketer, partner, "do_not_contact", now)
-    assert enrolments(session, partner) == [(prospecting.id, "exited", "do_not_contact"),
-                                            (other.id, "exited", "do_not_contact")]
+    assert enrolments(session, partner) == [
+        (prospecting.id, "exited", "do_not_contact"),
+        (other.id, "exited", "do_not_contact"),
+    ]
 
 
 def test_a_manual_status_change_is_recorded_with_the_person(session, marketer, now):
@@ -31,12 +36,19 @@ def test_a_manual_status_change_is_recorded_with_the_person(session, marketer, n
     set_status(session, marketer, partner, "do_not_contact", now)
     change = session.exec(PartnerStatusChange.__table__.select()).one()
     assert (change.from_status, change.to_status, change.cause, change.user_id, change.at) == (
-        "prospect", "do_not_contact", "manual", marketer.id, now)
+        "prospect",
+        "do_not_contact",
+        "manual",
+        marketer.id,
+        now,
+    )
 
 
 def test_saving_a_partner_without_changing_its_status_records_nothing(session, marketer, now):
     partner = make_partner(session)
-    data = PartnerInput(**{**partner.model_dump(include=set(PartnerInput.model_fields)), "city": "Salem"})
+    data = PartnerInput(
+        **{**partner.model_dump(include=set(PartnerInput.model_fields)), "city": "Salem"}
+    )
     update_partner(session, marketer, partner.id, data, now)
     session.commit()
     assert session.exec(PartnerStatusChange.__table__.select()).all() == []

@@ -1,6 +1,7 @@
 """An opt-out follows the address: a clinician with a contact record at two clinics opts
 out through one record or route, and no marketing email reaches the address through
 the other; the other record's page says why."""
+
 from __future__ import annotations
 
 import csv
@@ -43,8 +44,10 @@ class Clinician:
 def clinician(app_database, session) -> Clinician:  # type: ignore[no-untyped-def]
     elm = make_partner(session, name="Elm Family Medicine")
     oak = make_partner(session, name="Oak Orthopedics")
-    return Clinician(make_contact(session, elm, first_name="Dana", last_name="Kim", email=SHARED),
-                     make_contact(session, oak, first_name="Dana", last_name="Kim", email=SHARED))
+    return Clinician(
+        make_contact(session, elm, first_name="Dana", last_name="Kim", email=SHARED),
+        make_contact(session, oak, first_name="Dana", last_name="Kim", email=SHARED),
+    )
 
 
 @pytest.fixture
@@ -55,20 +58,40 @@ def site(app_database) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 def by_checkbox(session: Session, marketer, clinician: Clinician, request, now) -> str:  # type: ignore[no-untyped-def]
     contact = clinician.at_elm
-    update_contact(session, marketer, contact.id, ContactInput(
-        first_name=contact.first_name, last_name=contact.last_name, email=contact.email, email_opt_out=True), now)
+    update_contact(
+        session,
+        marketer,
+        contact.id,
+        ContactInput(
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            email=contact.email,
+            email_opt_out=True,
+        ),
+        now,
+    )
     session.commit()
     return "opted out of email (marked on Dana Kim at Elm Family Medicine)"
 
 
 def by_unsubscribe_page(session, marketer, clinician, request, now) -> str:  # type: ignore[no-untyped-def]
-    assert call(f"{request.getfixturevalue('site')}/unsubscribe/{make_token(KEY, SHARED)}", data=b"").status == 200
+    assert (
+        call(
+            f"{request.getfixturevalue('site')}/unsubscribe/{make_token(KEY, SHARED)}", data=b""
+        ).status
+        == 200
+    )
     return "unsubscribed through an email's unsubscribe link on Nov 25, 2026"
 
 
 def by_one_click(session, marketer, clinician, request, now) -> str:  # type: ignore[no-untyped-def]
-    assert call(f"{request.getfixturevalue('site')}/unsubscribe/{make_token(KEY, SHARED, 'k')}",
-                data=ONE_CLICK).status == 200
+    assert (
+        call(
+            f"{request.getfixturevalue('site')}/unsubscribe/{make_token(KEY, SHARED, 'k')}",
+            data=ONE_CLICK,
+        ).status
+        == 200
+    )
     return "unsubscribed with one-click unsubscribe in their mail app on Nov 25, 2026"
 
 
@@ -78,24 +101,43 @@ def by_webhook(session, marketer, clinician, request, now) -> str:  # type: igno
 
     monkeypatch.setenv("LIAISON_SENDGRID_WEBHOOK_PUBLIC_KEY", SIGNER.public_key)
     settings.get.cache_clear()
-    body = body_of([{"event": "unsubscribe", "email": SHARED, "timestamp": int(now.timestamp()),
-                     "sg_event_id": "evt-unsub-1"}])
+    body = body_of(
+        [
+            {
+                "event": "unsubscribe",
+                "email": SHARED,
+                "timestamp": int(now.timestamp()),
+                "sg_event_id": "evt-unsub-1",
+            }
+        ]
+    )
     assert post(body, signed(body, SIGNER))[0] == 200
     return "unsubscribed as SendGrid reported on Nov 25, 2026"
 
 
 def by_import(session, marketer, clinician, request, now) -> str:  # type: ignore[no-untyped-def]
     out = io.StringIO()
-    csv.writer(out).writerows([["Practice", "First Name", "Last Name", "E-mail", "Opt Out"],
-                               ["Elm Family Medicine", "Dana", "Kim", SHARED, "yes"]])
-    report = import_file(session, marketer, "contacts", out.getvalue().encode(), "contacts.csv", now=now)
+    csv.writer(out).writerows(
+        [
+            ["Practice", "First Name", "Last Name", "E-mail", "Opt Out"],
+            ["Elm Family Medicine", "Dana", "Kim", SHARED, "yes"],
+        ]
+    )
+    report = import_file(
+        session, marketer, "contacts", out.getvalue().encode(), "contacts.csv", now=now
+    )
     session.commit()
     assert report.updated == 1, report
     return "opted out of email (marked on Dana Kim at Elm Family Medicine)"
 
 
-WAYS: dict[str, Callable[..., str]] = {"checkbox": by_checkbox, "unsubscribe page": by_unsubscribe_page,
-                                       "one-click": by_one_click, "webhook": by_webhook, "import": by_import}
+WAYS: dict[str, Callable[..., str]] = {
+    "checkbox": by_checkbox,
+    "unsubscribe page": by_unsubscribe_page,
+    "one-click": by_one_click,
+    "webhook": by_webhook,
+    "import": by_import,
+}
 
 
 @pytest.fixture(params=list(WAYS))
@@ -104,11 +146,18 @@ def opted_out(request, session, marketer, clinician, now) -> str:  # type: ignor
     return WAYS[request.param](session, marketer, clinician, request, now)
 
 
-def test_no_marketing_email_reaches_the_address_through_the_other_record(engine, session, clinician, opted_out,
-                                                                         now, tmp_path):
+def test_no_marketing_email_reaches_the_address_through_the_other_record(
+    engine, session, clinician, opted_out, now, tmp_path
+):
     oak = clinician.at_oak
-    enqueue_many(session, [draft(to_email=SHARED, contact_id=oak.id, partner_id=oak.partner_id),
-                           draft(to_email="someone.else@oak.example.org")], now)
+    enqueue_many(
+        session,
+        [
+            draft(to_email=SHARED, contact_id=oak.id, partner_id=oak.partner_id),
+            draft(to_email="someone.else@oak.example.org"),
+        ],
+        now,
+    )
     session.commit()
     sender, _ = dispatcher(engine, FileTransport(tmp_path / "outbox"), now)
     sender.run_pass()
@@ -120,7 +169,12 @@ def test_no_marketing_email_reaches_the_address_through_the_other_record(engine,
 
 def test_the_other_records_page_shows_why(session, clinician, opted_out):
     make_user(session, email="maria@practice.test", role="marketer")
-    at = signed_in("maria@practice.test").selectbox(key="open_partner").set_value(clinician.at_oak.partner_id).run()
+    at = (
+        signed_in("maria@practice.test")
+        .selectbox(key="open_partner")
+        .set_value(clinician.at_oak.partner_id)
+        .run()
+    )
     assert not at.exception, at.exception
     contacts = at.table[0].value
     assert contacts.loc["Dana Kim", "Email opt-out"] == opted_out

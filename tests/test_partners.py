@@ -6,18 +6,31 @@ from sqlmodel import select
 from crm.access import PermissionDenied
 from crm.models import AuditLog, Partner
 from crm.partners import (
-    PartnerInput, PartnerQuery, archive_partner, create_partner, match_key, partner_detail,
-    search_partners, update_partner,
+    PartnerInput,
+    PartnerQuery,
+    archive_partner,
+    create_partner,
+    match_key,
+    partner_detail,
+    search_partners,
+    update_partner,
 )
 from tests.factories import make_contact, make_partner, make_referral, make_touch
 
 
 def test_a_marketer_creates_a_partner_and_the_audit_log_records_it(session, marketer, now):
-    partner = create_partner(session, marketer, PartnerInput(name="Northside PT", partner_type="PT"), now)
+    partner = create_partner(
+        session, marketer, PartnerInput(name="Northside PT", partner_type="PT"), now
+    )
     session.commit()
     assert session.get(Partner, partner.id).partner_type == "physical_therapy"
     entry = session.exec(select(AuditLog)).one()
-    assert (entry.action, entry.entity, entry.entity_id, entry.user_id) == ("create", "partner", partner.id, marketer.id)
+    assert (entry.action, entry.entity, entry.entity_id, entry.user_id) == (
+        "create",
+        "partner",
+        partner.id,
+        marketer.id,
+    )
 
 
 def test_a_viewer_cannot_create_edit_or_archive_a_partner(session, viewer, now):
@@ -35,7 +48,9 @@ def test_a_viewer_cannot_create_edit_or_archive_a_partner(session, viewer, now):
 
 def test_an_update_records_only_the_changed_fields(session, marketer, now):
     partner = make_partner(session, name="Old Name", tier="B")
-    data = PartnerInput(**{**partner.model_dump(include=set(PartnerInput.model_fields)), "name": "New Name"})
+    data = PartnerInput(
+        **{**partner.model_dump(include=set(PartnerInput.model_fields)), "name": "New Name"}
+    )
     update_partner(session, marketer, partner.id, data, now)
     session.commit()
     entry = session.exec(select(AuditLog)).one()
@@ -58,7 +73,9 @@ def test_the_directory_filters_by_type_tier_and_text(session, now):
     make_partner(session, name="Elm Family Medicine", partner_type="primary_care", tier="A")
     make_partner(session, name="Elm Street PT", partner_type="physical_therapy", tier="A")
     make_partner(session, name="Oak Family Medicine", partner_type="primary_care", tier="C")
-    rows, total = search_partners(session, PartnerQuery(text="elm", types=["primary_care"], tiers=["A"]), now)
+    rows, total = search_partners(
+        session, PartnerQuery(text="elm", types=["primary_care"], tiers=["A"]), now
+    )
     assert total == 1 and rows[0].name == "Elm Family Medicine"
 
 
@@ -76,7 +93,13 @@ def test_the_directory_shows_referrals_in_the_last_year_and_the_last_touch(sessi
 def test_a_partners_timeline_mixes_touches_and_referrals_newest_first(session, now):
     partner = make_partner(session)
     contact = make_contact(session, partner, first_name="Ana", last_name="Diaz")
-    make_touch(session, partner, occurred_at=now - timedelta(days=5), contact_id=contact.id, outcome="left samples")
+    make_touch(
+        session,
+        partner,
+        occurred_at=now - timedelta(days=5),
+        contact_id=contact.id,
+        outcome="left samples",
+    )
     make_referral(session, partner, received_at=now - timedelta(days=1))
     detail = partner_detail(session, partner.id)
     assert [e.kind for e in detail.timeline] == ["referral", "touch"]
@@ -85,5 +108,7 @@ def test_a_partners_timeline_mixes_touches_and_referrals_newest_first(session, n
 
 
 def test_the_match_key_ignores_case_punctuation_and_street_abbreviations():
-    assert match_key("Acme PT, Inc.", "100 Main Street, Suite 2") == match_key("ACME PT INC", "100 main st ste 2")
+    assert match_key("Acme PT, Inc.", "100 Main Street, Suite 2") == match_key(
+        "ACME PT INC", "100 main st ste 2"
+    )
     assert match_key("Acme PT", "100 Main St") != match_key("Acme PT", "102 Main St")

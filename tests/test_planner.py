@@ -1,12 +1,24 @@
 """The planner is pure: plain values in, what is due out, with the clock passed in."""
+
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from campaigns.cadences.planner import (CadencePlan, EnrolmentState, StepPlan, occurrence_key, plan, project)
+from campaigns.cadences.planner import (
+    CadencePlan,
+    EnrolmentState,
+    StepPlan,
+    occurrence_key,
+    plan,
+    project,
+)
 
 BOSTON = ZoneInfo("America/New_York")
 FRIDAY_3PM = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # 15:00 in Boston
-EMAIL, CALL, VISIT = StepPlan(1, 1, "email", 0), StepPlan(2, 2, "call", 1), StepPlan(3, 3, "visit", 2)
+EMAIL, CALL, VISIT = (
+    StepPlan(1, 1, "email", 0),
+    StepPlan(2, 2, "call", 1),
+    StepPlan(3, 3, "visit", 2),
+)
 SEQUENCE = CadencePlan(10, "", (EMAIL, CALL, VISIT), "Welcome")
 
 
@@ -15,7 +27,9 @@ def boston(day: int, month: int = 11, hour: int = 9) -> datetime:
 
 
 def enrolled(anchor: datetime = FRIDAY_3PM, enrolment_id: int = 7) -> EnrolmentState:
-    return EnrolmentState(id=enrolment_id, cadence_id=10, partner_id=70, anchor_at=anchor, owner_id=5)
+    return EnrolmentState(
+        id=enrolment_id, cadence_id=10, partner_id=70, anchor_at=anchor, owner_id=5
+    )
 
 
 def due_steps(result):
@@ -57,13 +71,17 @@ def test_a_removed_step_is_skipped_and_the_next_counts_from_the_one_before():
 
 
 def test_a_step_counted_from_enrolment_ignores_the_steps_before_it():
-    cadence = CadencePlan(10, "", (EMAIL, StepPlan(4, 2, "call", 10), StepPlan(5, 3, "visit", 1, "enrolment")))
+    cadence = CadencePlan(
+        10, "", (EMAIL, StepPlan(4, 2, "call", 10), StepPlan(5, 3, "visit", 1, "enrolment"))
+    )
     result = plan([enrolled()], {10: cadence}, {7: {(1, "")}}, boston(30), BOSTON)
     assert [d.step.id for d in result.due] == [5]
 
 
 def test_an_enrolment_whose_steps_all_ran_is_completed():
-    result = plan([enrolled()], {10: SEQUENCE}, {7: {(1, ""), (2, ""), (3, "")}}, boston(30), BOSTON)
+    result = plan(
+        [enrolled()], {10: SEQUENCE}, {7: {(1, ""), (2, ""), (3, "")}}, boston(30), BOSTON
+    )
     assert result.progress[0].completed and result.progress[0].next_due_at is None
 
 
@@ -73,7 +91,9 @@ def test_a_moved_anchor_shifts_what_remains():
     assert result.due == [] and result.progress[0].next_due_at == boston(3, 12)
 
 
-MONTHLY = CadencePlan(20, "monthly", (StepPlan(8, 1, "email", 0), StepPlan(9, 2, "call", 3)), "Tier A")
+MONTHLY = CadencePlan(
+    20, "monthly", (StepPlan(8, 1, "email", 0), StepPlan(9, 2, "call", 3)), "Tier A"
+)
 
 
 def monthly_enrolment() -> EnrolmentState:
@@ -99,8 +119,10 @@ def test_a_monthly_plan_runs_its_steps_again_in_the_next_month_under_a_new_occur
 
 
 def test_occurrences_are_named_by_month_or_quarter():
-    assert (occurrence_key(date(2026, 11, 1), "monthly"), occurrence_key(date(2026, 10, 1), "quarterly")) == (
-        "2026-11", "2026Q4")
+    assert (
+        occurrence_key(date(2026, 11, 1), "monthly"),
+        occurrence_key(date(2026, 10, 1), "quarterly"),
+    ) == ("2026-11", "2026Q4")
 
 
 def test_a_quarterly_plan_skips_to_the_next_quarter():
@@ -110,13 +132,34 @@ def test_a_quarterly_plan_skips_to_the_next_quarter():
 
 
 def test_the_projection_lists_the_steps_falling_in_the_range():
-    items = project([enrolled()], {10: SEQUENCE}, {7: {(1, "")}}, date(2026, 11, 30), date(2026, 12, 31),
-                    date(2026, 11, 27), BOSTON)
-    assert [(i.due_on, i.action, i.owner_id) for i in items] == [(date(2026, 11, 30), "call", 5),
-                                                                 (date(2026, 12, 2), "visit", 5)]
+    items = project(
+        [enrolled()],
+        {10: SEQUENCE},
+        {7: {(1, "")}},
+        date(2026, 11, 30),
+        date(2026, 12, 31),
+        date(2026, 11, 27),
+        BOSTON,
+    )
+    assert [(i.due_on, i.action, i.owner_id) for i in items] == [
+        (date(2026, 11, 30), "call", 5),
+        (date(2026, 12, 2), "visit", 5),
+    ]
 
 
 def test_the_projection_of_a_recurring_plan_repeats_each_month():
-    items = project([monthly_enrolment()], {20: MONTHLY}, {8: {(8, "2026-11"), (9, "2026-11")}},
-                    date(2026, 12, 1), date(2027, 1, 31), date(2026, 11, 27), BOSTON)
-    assert [i.due_on for i in items] == [date(2026, 12, 1), date(2026, 12, 4), date(2027, 1, 1), date(2027, 1, 6)]
+    items = project(
+        [monthly_enrolment()],
+        {20: MONTHLY},
+        {8: {(8, "2026-11"), (9, "2026-11")}},
+        date(2026, 12, 1),
+        date(2027, 1, 31),
+        date(2026, 11, 27),
+        BOSTON,
+    )
+    assert [i.due_on for i in items] == [
+        date(2026, 12, 1),
+        date(2026, 12, 4),
+        date(2027, 1, 1),
+        date(2027, 1, 6),
+    ]

@@ -1,5 +1,6 @@
 """Bad bodies on the public routes, through a real HTTP server: too large is a 413 before
 parsing, too deep or not JSON is a 400 with a short reason, and nothing is a 500."""
+
 from __future__ import annotations
 
 import http.client
@@ -25,10 +26,16 @@ def site(app_database, monkeypatch) -> Iterator[str]:  # type: ignore[no-untyped
         yield address
 
 
-def post(site: str, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, str]:
+def post(
+    site: str, path: str, body: bytes, headers: dict[str, str] | None = None
+) -> tuple[int, str]:
     connection = http.client.HTTPConnection(site, timeout=30)
-    connection.request("POST", path, body=body, headers={"Content-Type": "application/json",
-                                                         "Origin": f"http://{site}", **(headers or {})})
+    connection.request(
+        "POST",
+        path,
+        body=body,
+        headers={"Content-Type": "application/json", "Origin": f"http://{site}", **(headers or {})},
+    )
     response = connection.getresponse()
     answer = (response.status, response.read().decode(errors="replace"))
     connection.close()

@@ -1,4 +1,5 @@
 """Daily and weekly digests: one email per partner once the day or week has ended."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,9 @@ def test_a_daily_partner_gets_one_digest_the_next_day(session, now):
     partner = _partner_with_two_referrals(session, now, "daily")
     run(session, now)
     run(session, now + timedelta(days=1))
-    assert [m.idempotency_key for m in messages(session, DIGEST)] == [f"referral-digest:{partner.id}:2026-11-25"]
+    assert [m.idempotency_key for m in messages(session, DIGEST)] == [
+        f"referral-digest:{partner.id}:2026-11-25"
+    ]
 
 
 def test_the_digest_lists_each_update_by_reference_status_and_date(session, now):
@@ -38,8 +41,10 @@ def test_the_digest_lists_each_update_by_reference_status_and_date(session, now)
     run(session, now)
     run(session, now + timedelta(days=1))
     [digest] = messages(session, DIGEST)
-    assert ("RFM-1: Received on November 25, 2026" in digest.text,
-            "RFM-2: Received on November 25, 2026" in digest.html) == (True, True)
+    assert (
+        "RFM-1: Received on November 25, 2026" in digest.text,
+        "RFM-2: Received on November 25, 2026" in digest.html,
+    ) == (True, True)
 
 
 def test_the_digest_marks_every_update_it_carries_as_sent(session, now):
@@ -53,7 +58,9 @@ def test_the_digest_marks_every_update_it_carries_as_sent(session, now):
 def test_an_update_recorded_after_the_day_ended_waits_for_the_next_digest(session, now):
     partner = _partner_with_two_referrals(session, now, "daily")
     run(session, now)
-    make_referral(session, partner, received_at=now + timedelta(hours=23), partner_reference="RFM-3")
+    make_referral(
+        session, partner, received_at=now + timedelta(hours=23), partner_reference="RFM-3"
+    )
     run(session, now + timedelta(hours=23, minutes=30))
     run(session, now + timedelta(days=1))
     assert [u.status for u in updates(session)] == ["sent", "sent", "pending"]
@@ -78,7 +85,9 @@ def test_a_weekly_partner_gets_its_digest_on_monday_keyed_by_the_week(session, n
     partner = _partner_with_two_referrals(session, now, "weekly")
     run(session, now)
     run(session, now + timedelta(days=5))  # Monday 2026-11-30
-    assert [m.idempotency_key for m in messages(session, DIGEST)] == [f"referral-digest:{partner.id}:2026-W48"]
+    assert [m.idempotency_key for m in messages(session, DIGEST)] == [
+        f"referral-digest:{partner.id}:2026-W48"
+    ]
 
 
 def test_a_digest_goes_to_the_main_contact(session, now):
@@ -108,4 +117,7 @@ def test_a_digest_with_no_one_to_send_it_to_skips_its_updates(session, now):
     make_referral(session, partner, received_at=now - timedelta(hours=1))
     run(session, now)
     report = run(session, now + timedelta(days=1))
-    assert ([u.status for u in updates(session)], report.skipped) == (["skipped"], {"no_recipient": 1})
+    assert ([u.status for u in updates(session)], report.skipped) == (
+        ["skipped"],
+        {"no_recipient": 1},
+    )

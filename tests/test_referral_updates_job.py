@@ -1,4 +1,5 @@
 """The program's place in the scheduler and the partner's choice of updates."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,9 +7,9 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from liaison.scheduler.jobs import registered
 from campaigns.referral_updates import scheduled_job
 from crm.partners import PartnerInput, create_partner
+from liaison.scheduler.jobs import registered
 from tests.factories import make_contact, make_referral
 from tests.outbox_helpers import Clock
 from tests.referral_update_helpers import SETTINGS, email_partner, messages
@@ -28,7 +29,9 @@ def test_the_scheduled_job_commits_its_acknowledgments(engine, session, now):
 
 
 def test_a_new_partner_gets_per_referral_updates_unless_told_otherwise(session, marketer, now):
-    partner = create_partner(session, marketer, PartnerInput(name="Oak Clinic", partner_type="primary_care"), now)
+    partner = create_partner(
+        session, marketer, PartnerInput(name="Oak Clinic", partner_type="primary_care"), now
+    )
     assert partner.update_preference == "per_referral"
 
 

@@ -1,4 +1,5 @@
 """Thank-you notes for a partner's first referral and its milestones."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -23,7 +24,9 @@ def test_a_partners_first_referral_earns_a_thank_you(session, now):
     make_contact(session, partner)
     _referrals(session, partner, 1, now - timedelta(minutes=5))
     run(session, now)
-    assert [m.idempotency_key for m in messages(session, THANKS)] == [f"referral-thanks:{partner.id}:first"]
+    assert [m.idempotency_key for m in messages(session, THANKS)] == [
+        f"referral-thanks:{partner.id}:first"
+    ]
 
 
 def test_a_first_referral_older_than_the_cutoff_earns_no_thanks_now(session, now):
@@ -42,7 +45,10 @@ def test_the_tenth_referral_earns_a_milestone_note(session, now):
     _referrals(session, partner, 9, now - timedelta(minutes=5))
     run(session, now)
     [note] = messages(session, THANKS)
-    assert (note.idempotency_key, note.subject) == (f"referral-milestone:{partner.id}:10", "Thank you for 10 referrals")
+    assert (note.idempotency_key, note.subject) == (
+        f"referral-milestone:{partner.id}:10",
+        "Thank you for 10 referrals",
+    )
 
 
 def test_the_ninth_referral_earns_no_milestone_note(session, now):
@@ -60,7 +66,9 @@ def test_the_milestones_come_from_the_settings(session, now):
     make_referral(session, partner, received_at=now - timedelta(days=200))
     _referrals(session, partner, 2, now - timedelta(minutes=5))
     run(session, now, SETTINGS.model_copy(update={"referral_milestones": "3"}))
-    assert [m.idempotency_key for m in messages(session, THANKS)] == [f"referral-milestone:{partner.id}:3"]
+    assert [m.idempotency_key for m in messages(session, THANKS)] == [
+        f"referral-milestone:{partner.id}:3"
+    ]
 
 
 def test_a_milestone_note_is_sent_once(session, now):

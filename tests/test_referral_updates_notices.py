@@ -1,4 +1,5 @@
 """Per-referral updates: who gets the email, what it says, and when no one does."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,11 +12,15 @@ def test_a_new_referral_acknowledges_the_referring_contact(session, now):
     partner = email_partner(session)
     make_contact(session, partner, role="referral_coordinator", email="coord@partner.example.org")
     referring = make_contact(session, partner, email="Dr.Lee@Partner.example.org")
-    referral = make_referral(session, partner, received_at=now - timedelta(minutes=5), contact_id=referring.id)
+    referral = make_referral(
+        session, partner, received_at=now - timedelta(minutes=5), contact_id=referring.id
+    )
     run(session, now)
     [message] = messages(session)
     assert (message.idempotency_key, message.template) == (
-        f"referral:{referral.id}:received:dr.lee@partner.example.org", "referral_acknowledgment")
+        f"referral:{referral.id}:received:dr.lee@partner.example.org",
+        "referral_acknowledgment",
+    )
 
 
 def test_an_acknowledgment_is_a_transactional_acknowledgment(session, now):
@@ -24,7 +29,11 @@ def test_an_acknowledgment_is_a_transactional_acknowledgment(session, now):
     make_referral(session, partner, received_at=now - timedelta(minutes=5))
     run(session, now)
     [message] = messages(session)
-    assert (message.kind, message.transactional, message.status) == ("acknowledgment", True, "queued")
+    assert (message.kind, message.transactional, message.status) == (
+        "acknowledgment",
+        True,
+        "queued",
+    )
 
 
 def test_without_a_referring_contact_the_coordinator_is_preferred_to_the_physician(session, now):
@@ -52,7 +61,10 @@ def test_an_opted_out_referring_contact_gets_nothing_and_the_update_is_skipped(s
     make_referral(session, partner, received_at=now - timedelta(minutes=5), contact_id=referring.id)
     report = run(session, now)
     assert (messages(session), [u.status for u in updates(session)], report.skipped) == (
-        [], ["skipped"], {"opted_out": 1})
+        [],
+        ["skipped"],
+        {"opted_out": 1},
+    )
 
 
 def test_a_partner_that_wants_no_updates_is_skipped(session, now):
@@ -77,18 +89,29 @@ def test_a_partner_with_no_one_to_email_is_skipped(session, now):
     make_referral(session, partner, received_at=now - timedelta(minutes=5))
     report = run(session, now)
     assert (messages(session), [u.status for u in updates(session)], report.skipped) == (
-        [], ["skipped"], {"no_recipient": 1})
+        [],
+        ["skipped"],
+        {"no_recipient": 1},
+    )
 
 
 def test_a_scheduled_referral_gets_a_status_update_with_the_date(session, now):
     partner = email_partner(session)
     make_contact(session, partner)
-    referral = make_referral(session, partner, received_at=now - timedelta(days=2), partner_reference="RFM-88",
-                             scheduled_at=now + timedelta(days=6))
+    referral = make_referral(
+        session,
+        partner,
+        received_at=now - timedelta(days=2),
+        partner_reference="RFM-88",
+        scheduled_at=now + timedelta(days=6),
+    )
     run(session, now)
     update = next(m for m in messages(session) if m.template == "referral_status_update")
-    assert (update.idempotency_key.startswith(f"referral:{referral.id}:scheduled:"), update.subject,
-            "Scheduled on December 1, 2026" in update.text) == (True, "Referral RFM-88: Scheduled", True)
+    assert (
+        update.idempotency_key.startswith(f"referral:{referral.id}:scheduled:"),
+        update.subject,
+        "Scheduled on December 1, 2026" in update.text,
+    ) == (True, "Referral RFM-88: Scheduled", True)
 
 
 def test_without_a_partner_reference_our_referral_number_is_shown(session, now):

@@ -13,10 +13,22 @@ from tests.factories import make_partner
 def test_the_referral_status_follows_the_funnel_dates(now):
     received = now - timedelta(days=10)
     assert ReferralInput(received_at=received).status == "received"
-    assert ReferralInput(received_at=received, contacted_at=received + timedelta(hours=3)).status == "contacted"
-    assert ReferralInput(received_at=received, scheduled_at=received + timedelta(days=1)).status == "scheduled"
-    assert ReferralInput(received_at=received, first_visit_at=received + timedelta(days=6)).status == "completed"
-    assert ReferralInput(received_at=received, lost_reason="patient chose another clinic").status == "lost"
+    assert (
+        ReferralInput(received_at=received, contacted_at=received + timedelta(hours=3)).status
+        == "contacted"
+    )
+    assert (
+        ReferralInput(received_at=received, scheduled_at=received + timedelta(days=1)).status
+        == "scheduled"
+    )
+    assert (
+        ReferralInput(received_at=received, first_visit_at=received + timedelta(days=6)).status
+        == "completed"
+    )
+    assert (
+        ReferralInput(received_at=received, lost_reason="patient chose another clinic").status
+        == "lost"
+    )
 
 
 def test_a_stage_before_receipt_is_refused(now):
@@ -36,11 +48,22 @@ def test_a_service_line_must_be_a_known_category_not_free_text(now):
 
 def test_moving_a_referral_through_the_funnel_is_audited(session, marketer, now):
     partner = make_partner(session)
-    referral = create_referral(session, marketer, partner.id, ReferralInput(received_at=now, service_line="Knee"), now)
+    referral = create_referral(
+        session, marketer, partner.id, ReferralInput(received_at=now, service_line="Knee"), now
+    )
     later = now + timedelta(days=2)
-    update_referral(session, marketer, referral.id,
-                    ReferralInput(received_at=now, service_line="knee", contacted_at=now + timedelta(hours=2),
-                                  scheduled_at=later), later)
+    update_referral(
+        session,
+        marketer,
+        referral.id,
+        ReferralInput(
+            received_at=now,
+            service_line="knee",
+            contacted_at=now + timedelta(hours=2),
+            scheduled_at=later,
+        ),
+        later,
+    )
     session.commit()
     stored = session.get(Referral, referral.id)
     assert (stored.status, stored.scheduled_at) == ("scheduled", later)
@@ -53,12 +76,25 @@ def test_a_viewer_cannot_record_a_referral(session, viewer, now):
 
 
 def test_consent_to_contact_records_its_time_and_source(session, marketer, now):
-    patient = create_patient(session, marketer, PatientInput(
-        first_name="Sam", last_name="Rivera", email="sam@example.com", consent_to_contact=True,
-        consent_source="intake form"), now)
+    patient = create_patient(
+        session,
+        marketer,
+        PatientInput(
+            first_name="Sam",
+            last_name="Rivera",
+            email="sam@example.com",
+            consent_to_contact=True,
+            consent_source="intake form",
+        ),
+        now,
+    )
     session.commit()
     stored = session.get(Patient, patient.id)
-    assert (stored.consent_to_contact, stored.consent_at, stored.consent_source) == (True, now, "intake form")
+    assert (stored.consent_to_contact, stored.consent_at, stored.consent_source) == (
+        True,
+        now,
+        "intake form",
+    )
 
 
 def test_consent_without_a_source_is_refused():
@@ -67,6 +103,15 @@ def test_consent_without_a_source_is_refused():
 
 
 def test_the_patient_record_has_no_clinical_fields():
-    clinical = {"diagnosis", "condition", "icd10", "reason", "notes", "procedure", "injury", "service_line"}
+    clinical = {
+        "diagnosis",
+        "condition",
+        "icd10",
+        "reason",
+        "notes",
+        "procedure",
+        "injury",
+        "service_line",
+    }
     assert not clinical & set(Patient.model_fields)
     assert not clinical & set(PatientInput.model_fields)

@@ -1,6 +1,7 @@
 """The monthly report from the scheduler's job to the inbox: through a real SMTP server
 and through the local SendGrid (which checks each request against SendGrid's spec),
 the workbook arrives attached and opens in openpyxl."""
+
 from __future__ import annotations
 
 import base64
@@ -14,27 +15,36 @@ from aiosmtpd.controller import Controller
 from openpyxl import load_workbook
 
 from campaigns.mail.dispatch import DispatchConfig, Dispatcher
-from campaigns.reports.excel import XLSX_MIME
-from campaigns.reports.job import send_monthly_reports
 from campaigns.mail.transports.keepalive import sendgrid_client
 from campaigns.mail.transports.sendgrid_api import SendGridTransport
 from campaigns.mail.transports.smtp import SmtpTransport
-from crm.setting_values import SmtpConfig
-from crm.setting_values import SendWindow
+from campaigns.reports.excel import XLSX_MIME
+from campaigns.reports.job import send_monthly_reports
+from crm.setting_values import SendWindow, SmtpConfig
 from crm.settings import Settings
 from tests.browser import free_port
 from tests.factories import make_partner, make_referral, make_user
 from tests.outbox_helpers import Clock
 from tests.sendgrid_server import sendgrid_server  # noqa: F401
 
-SETTINGS = Settings(database_url="sqlite://", secret_key="test-secret-key", timezone="America/New_York",
-                    public_url="https://liaison.example.org")
+SETTINGS = Settings(
+    database_url="sqlite://",
+    secret_key="test-secret-key",
+    timezone="America/New_York",
+    public_url="https://liaison.example.org",
+)
 # Monday 2 November 2026 at 07:00 in New York: the report is due, the send window opens at 08:00.
 DUE = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
-CONFIG = DispatchConfig(from_email="outreach@practice.example.org", from_name="Summit Sports Medicine",
-                        window=SendWindow.parse("Mon-Fri 08:00-18:00"), frequency_cap=3, max_attempts=12,
-                        batch_size=40, workers=2,
-                        unsubscribe_url=lambda email, key: f"https://liaison.example.org/unsubscribe/{key}")
+CONFIG = DispatchConfig(
+    from_email="outreach@practice.example.org",
+    from_name="Summit Sports Medicine",
+    window=SendWindow.parse("Mon-Fri 08:00-18:00"),
+    frequency_cap=3,
+    max_attempts=12,
+    batch_size=40,
+    workers=2,
+    unsubscribe_url=lambda email, key: f"https://liaison.example.org/unsubscribe/{key}",
+)
 
 
 class _Inbox:
@@ -71,7 +81,9 @@ def _opens_as_the_october_workbook(content: bytes) -> None:
     assert book["Referrals by month"]._charts
 
 
-def test_the_report_reaches_a_real_smtp_server_with_the_workbook_attached(engine, queued, smtp_server):
+def test_the_report_reaches_a_real_smtp_server_with_the_workbook_attached(
+    engine, queued, smtp_server
+):
     controller, inbox = smtp_server
     config = SmtpConfig.parse(f"smtp://127.0.0.1:{controller.port}")
     dispatcher = Dispatcher(engine, lambda: SmtpTransport(config, timeout=5), CONFIG, Clock(DUE))
@@ -89,12 +101,19 @@ def test_the_report_reaches_a_real_smtp_server_with_the_workbook_attached(engine
 
 
 def test_the_report_reaches_sendgrid_with_the_workbook_attached(engine, queued, sendgrid_server):
-    dispatcher = Dispatcher(engine, lambda: SendGridTransport(sendgrid_client("SG.test", sendgrid_server.url,
-                                                                                timeout=5)),
-                            CONFIG, Clock(DUE), random.Random(1))
+    dispatcher = Dispatcher(
+        engine,
+        lambda: SendGridTransport(sendgrid_client("SG.test", sendgrid_server.url, timeout=5)),
+        CONFIG,
+        Clock(DUE),
+        random.Random(1),
+    )
     assert dispatcher.run_pass().sent == 1
     dispatcher.close()
     (body,) = sendgrid_server.received
     (attachment,) = body["attachments"]
-    assert (attachment["type"], attachment["filename"]) == (XLSX_MIME, "leadership-report-2026-10.xlsx")
+    assert (attachment["type"], attachment["filename"]) == (
+        XLSX_MIME,
+        "leadership-report-2026-10.xlsx",
+    )
     _opens_as_the_october_workbook(base64.b64decode(attachment["content"]))

@@ -1,5 +1,6 @@
 """The report's email: the figures as tables, charts as plain HTML bars, every value
 escaped, a link to the app, and a text alternative with the same figures."""
+
 from __future__ import annotations
 
 import re
@@ -46,7 +47,9 @@ def test_a_chart_with_two_series_has_a_legend_and_a_bar_per_series():
 def test_values_are_escaped():
     table = pd.DataFrame({"partner": ["<script>alert(1)</script> & Sons"], "referrals": [1]})
     html = _html(Section("Top <partners>", table, note="<b>bold</b>"))
-    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons" in html
+    assert (
+        "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons" in html
+    )
     assert "Top &lt;partners&gt;" in html and "&lt;b&gt;bold&lt;/b&gt;" in html
 
 
@@ -74,7 +77,10 @@ def test_styles_are_inline_for_email_clients_and_figures_align_right():
 
 def test_the_email_stays_under_the_size_gmail_clips():
     wide = pd.DataFrame({f"column_{n}": range(100) for n in range(12)})
-    sections = [Section(f"Table {n}", wide, Chart("bar", "column_0", ("column_1", "column_2"))) for n in range(10)]
+    sections = [
+        Section(f"Table {n}", wide, Chart("bar", "column_0", ("column_1", "column_2")))
+        for n in range(10)
+    ]
     assert len(_html(*sections).encode()) < 102 * 1024
 
 

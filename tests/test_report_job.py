@@ -1,6 +1,7 @@
 """When the monthly report is due, and who gets it: from 07:00 on the first business
 day of a month, last month's report, once, to each active user who opted in, with the
 workbook attached."""
+
 from __future__ import annotations
 
 import io
@@ -10,18 +11,22 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from liaison.scheduler.jobs import registered
 from campaigns.mail.outbox import decode_attachments
 from campaigns.reports.excel import XLSX_MIME
 from campaigns.reports.job import monthly_report_job, report_due, send_monthly_reports
 from crm.analytics.filters import Period
 from crm.models import Message, User
 from crm.settings import Settings
+from liaison.scheduler.jobs import registered
 from tests.factories import make_user
 
 ZONE = ZoneInfo("America/New_York")
-SETTINGS = Settings(database_url="sqlite://", secret_key="test-secret-key", timezone="America/New_York",
-                    public_url="https://liaison.example.org")
+SETTINGS = Settings(
+    database_url="sqlite://",
+    secret_key="test-secret-key",
+    timezone="America/New_York",
+    public_url="https://liaison.example.org",
+)
 # Monday 2 November 2026, 09:00 in New York: October's report is due.
 DUE = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
 
@@ -74,8 +79,10 @@ def test_each_opted_in_active_user_gets_one_report(session):
     assert send_monthly_reports(session, SETTINGS, DUE) == 2
     messages = _messages(session)
     assert [m.to_email for m in messages] == [alice.email, bob.email]
-    assert [m.idempotency_key for m in messages] == [f"leadership-report:2026-10:{alice.id}",
-                                                     f"leadership-report:2026-10:{bob.id}"]
+    assert [m.idempotency_key for m in messages] == [
+        f"leadership-report:2026-10:{alice.id}",
+        f"leadership-report:2026-10:{bob.id}",
+    ]
 
 
 def test_a_second_run_sends_nothing(session):
@@ -118,7 +125,10 @@ def test_the_attachment_is_a_valid_workbook_of_the_month(session):
     _opted_in(session)
     send_monthly_reports(session, SETTINGS, DUE)
     (attachment,) = decode_attachments(_messages(session)[0].attachments)
-    assert attachment.filename == "leadership-report-2026-10.xlsx" and attachment.mime_type == XLSX_MIME
+    assert (
+        attachment.filename == "leadership-report-2026-10.xlsx"
+        and attachment.mime_type == XLSX_MIME
+    )
     book = load_workbook(io.BytesIO(attachment.content))
     assert book.sheetnames[0] == "Summary"
     assert ("Period", "October 2026") in [r[:2] for r in book["Summary"].values]

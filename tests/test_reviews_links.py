@@ -1,21 +1,21 @@
 """Review links: the signed token, and GET /r/{token} in a real HTTP server."""
+
 from __future__ import annotations
 
 import http.client
 from collections.abc import Iterator
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
 from itsdangerous import URLSafeSerializer
 from sqlmodel import select
 
+from campaigns.mail.unsubscribe import make_token
 from campaigns.reviews.links import LOCATION, REQUEST, SALT, location_url, request_url, verify
 from campaigns.reviews.planner import run_review_pass
-from campaigns.mail.unsubscribe import make_token
 from crm.models import AuditLog, ReviewRequest
-from tests.public_site import serving
 from tests.apptest import app_database  # noqa: F401
+from tests.public_site import serving
 from tests.review_helpers import KEY, REVIEW_PAGE, clinic, requests, settings, visited
 from ui.public.review_link import routes
 from ui.routes import public_routes
@@ -57,6 +57,7 @@ def test_the_route_is_among_the_public_routes():
 
 
 # --- the public route --------------------------------------------------------------------
+
 
 @pytest.fixture
 def site(app_database) -> Iterator[str]:  # type: ignore[no-untyped-def]
@@ -102,13 +103,20 @@ def test_a_head_as_a_mail_scanner_sends_is_answered_and_counts_nothing(site, ses
 
 def test_a_head_of_the_qr_link_records_no_scan(site, session):
     location = clinic(session)
-    assert get(site, token_of(location_url(SETTINGS, location.id)), "HEAD")[:2] == (303, REVIEW_PAGE)
+    assert get(site, token_of(location_url(SETTINGS, location.id)), "HEAD")[:2] == (
+        303,
+        REVIEW_PAGE,
+    )
     session.expire_all()
     assert session.exec(select(AuditLog).where(AuditLog.action == "qr_scan")).all() == []
 
 
 def test_a_second_click_keeps_the_first_click_time(site, session, asked, now):
-    session.execute(ReviewRequest.__table__.update().values(clicked_at=now - timedelta(hours=1), status="clicked"))
+    session.execute(
+        ReviewRequest.__table__.update().values(
+            clicked_at=now - timedelta(hours=1), status="clicked"
+        )
+    )
     session.commit()
     get(site, token_of(request_url(SETTINGS, asked.id)))
     assert requests(session)[0].clicked_at == now - timedelta(hours=1)
@@ -140,8 +148,11 @@ def test_the_qr_link_records_a_scan_without_a_patient(site, session):
     location = clinic(session)
     get(site, token_of(location_url(SETTINGS, location.id)))
     session.expire_all()
-    scans = session.exec(select(AuditLog.entity, AuditLog.entity_id, AuditLog.user_id)
-                         .where(AuditLog.action == "qr_scan")).all()
+    scans = session.exec(
+        select(AuditLog.entity, AuditLog.entity_id, AuditLog.user_id).where(
+            AuditLog.action == "qr_scan"
+        )
+    ).all()
     assert scans == [("location", location.id, None)]
 
 
@@ -153,5 +164,7 @@ def test_a_location_without_a_review_page_is_refused(site, session):
 def test_the_redirect_target_comes_from_the_location_not_the_request(site, session):
     """An open redirect is impossible: nothing in the URL names the destination."""
     location = clinic(session)
-    status, target, _ = get(site, token_of(location_url(SETTINGS, location.id)) + "?next=https://evil.example")
+    status, target, _ = get(
+        site, token_of(location_url(SETTINGS, location.id)) + "?next=https://evil.example"
+    )
     assert (status, target) == (303, REVIEW_PAGE)

@@ -1,4 +1,5 @@
 """A location's review page setting, its front-desk QR code, and visits entered in the app."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -29,7 +30,11 @@ def test_the_change_is_audited(session, marketer, now):
     set_review_url(session, marketer, location.id, "https://g.page/r/back-bay/review", now)
     session.commit()
     entry = session.exec(select(AuditLog).where(AuditLog.entity == "location")).one()
-    assert (entry.action, entry.user_id, "back-bay" in entry.changes) == ("update", marketer.id, True)
+    assert (entry.action, entry.user_id, "back-bay" in entry.changes) == (
+        "update",
+        marketer.id,
+        True,
+    )
 
 
 def test_a_viewer_cannot_set_it(session, viewer, now):
@@ -58,8 +63,14 @@ def test_the_front_desk_link_names_its_location():
 
 def test_a_visit_entered_in_the_app_is_stored(session, marketer, now):
     patient, location = make_patient(session), clinic(session)
-    visit = record_visit(session, marketer, VisitInput(patient_id=patient.id, location_id=location.id,
-                                                       visit_at=now - timedelta(days=1)), now)
+    visit = record_visit(
+        session,
+        marketer,
+        VisitInput(
+            patient_id=patient.id, location_id=location.id, visit_at=now - timedelta(days=1)
+        ),
+        now,
+    )
     session.commit()
     assert (visit.patient_id, visit.location_id, visit.completed) == (patient.id, location.id, True)
 
@@ -77,4 +88,9 @@ def test_a_viewer_cannot_record_a_visit(session, viewer, now):
 def test_the_printable_page_shows_the_clinic_the_code_and_the_link():
     link = location_url(settings(), 7)
     page = printable_page("Summit <Sports>", "Back Bay", link)
-    assert "<h2>Back Bay</h2>" in page and "<svg" in page and link in page and "Summit &lt;Sports&gt;" in page
+    assert (
+        "<h2>Back Bay</h2>" in page
+        and "<svg" in page
+        and link in page
+        and "Summit &lt;Sports&gt;" in page
+    )

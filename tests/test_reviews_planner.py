@@ -1,18 +1,28 @@
 """The review planner: who is asked, when, with which link, and the one reminder."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 from sqlmodel import select
 
-from liaison.scheduler.jobs import registered
+from campaigns.mail.webhook.events import apply_events
 from campaigns.reviews.links import REQUEST, verify
 from campaigns.reviews.planner import run_review_pass
-from campaigns.mail.webhook.events import apply_events
 from crm.models import Message, Patient, ReviewRequest
+from liaison.scheduler.jobs import registered
 from tests.factories import make_patient
-from tests.review_helpers import (KEY, REVIEW_PAGE, clinic, keys, make_visit, mark_sent, requests, settings,
-                                  visited)
+from tests.review_helpers import (
+    KEY,
+    REVIEW_PAGE,
+    clinic,
+    keys,
+    make_visit,
+    mark_sent,
+    requests,
+    settings,
+    visited,
+)
 
 SETTINGS = settings()
 
@@ -105,7 +115,11 @@ def test_the_request_is_tied_to_its_message_and_visit_location(session, now):
     request = requests(session)[0]
     message = session.exec(select(Message)).one()
     assert (request.message_id, request.location_id, request.patient_id, request.status) == (
-        message.id, visit.location_id, visit.patient_id, "requested")
+        message.id,
+        visit.location_id,
+        visit.patient_id,
+        "requested",
+    )
 
 
 def test_the_email_links_to_the_signed_review_route_of_its_request(session, now):
@@ -124,7 +138,9 @@ def test_the_email_carries_no_clinical_detail(session, now):
     message = session.exec(select(Message)).one()
     body = (message.subject + message.text + message.html).lower()
     assert "main street clinic" in body
-    assert not any(word in body for word in ("knee", "surgery", "diagnos", "injur", "specialt", "treatment"))
+    assert not any(
+        word in body for word in ("knee", "surgery", "diagnos", "injur", "specialt", "treatment")
+    )
 
 
 def test_the_request_waits_for_the_send_window_at_dispatch_not_here(session, now):
@@ -132,7 +148,11 @@ def test_the_request_waits_for_the_send_window_at_dispatch_not_here(session, now
     visited(session, location=clinic(session, timezone="America/Denver"))
     plan(session, now)
     message = session.exec(select(Message)).one()
-    assert (message.transactional, message.timezone, message.kind) == (False, "America/Denver", "review")
+    assert (message.transactional, message.timezone, message.kind) == (
+        False,
+        "America/Denver",
+        "review",
+    )
 
 
 def test_a_reminder_goes_after_the_reminder_delay_when_the_link_was_not_clicked(session, now):
@@ -183,7 +203,10 @@ def test_the_reminder_is_recorded_on_the_request(session, now):
     request = requests(session)[0]
     reminder = session.exec(select(Message).where(Message.template == "review_reminder")).one()
     assert (request.status, request.reminded_at, request.reminder_message_id) == (
-        "reminded", now + timedelta(days=6), reminder.id)
+        "reminded",
+        now + timedelta(days=6),
+        reminder.id,
+    )
 
 
 def test_no_reminder_to_a_patient_who_withdrew_consent(session, now):
@@ -203,9 +226,21 @@ def test_the_review_planner_runs_before_dispatch():
 def _open_request_email(session, now, **fields):  # type: ignore[no-untyped-def]
     """SendGrid reports an open of the request's email through the Event Webhook."""
     message = session.get(Message, requests(session)[0].message_id)
-    apply_events(session, [{"event": "open", "sg_event_id": f"open-{message.id}", "email": message.to_email,
-                            "timestamp": int(now.timestamp()), "message_id": str(message.id),
-                            "message_key": message.idempotency_key, **fields}], now)
+    apply_events(
+        session,
+        [
+            {
+                "event": "open",
+                "sg_event_id": f"open-{message.id}",
+                "email": message.to_email,
+                "timestamp": int(now.timestamp()),
+                "message_id": str(message.id),
+                "message_key": message.idempotency_key,
+                **fields,
+            }
+        ],
+        now,
+    )
     session.commit()
 
 

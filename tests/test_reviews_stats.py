@@ -1,4 +1,5 @@
 """Requests sent, reminded, opened, clicked and QR scans, by location and month."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -26,8 +27,10 @@ def test_sent_and_clicked_are_counted_by_location_and_month(session, now):
     mark_sent(session, now)
     follow(session, ReviewLink(REQUEST, requests(session)[0].id), now + timedelta(hours=2))
     session.commit()
-    assert monthly_stats(session) == [MonthRow("Elm Street", "2026-11", 1, 0, 0, 0, 0),
-                                      MonthRow("Main Street", "2026-11", 2, 0, 0, 1, 0)]
+    assert monthly_stats(session) == [
+        MonthRow("Elm Street", "2026-11", 1, 0, 0, 0, 0),
+        MonthRow("Main Street", "2026-11", 2, 0, 0, 1, 0),
+    ]
 
 
 def test_a_request_not_yet_sent_is_not_counted_as_sent(session, now):

@@ -3,16 +3,15 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from crm import settings
 from liaison.scheduler import jobs
 from liaison.scheduler.jobs import Job, register, run_all_due
 from liaison.scheduler.leader import leadership_for
 from liaison.scheduler.runner import build_scheduler
-from crm import settings
 from tests.conftest import ROOT
 
 
@@ -62,13 +61,23 @@ def test_jobs_coalesce_run_one_at_a_time_and_never_expire_after_a_sleep(engine, 
     scheduler.shutdown(wait=False)
     assert {"dispatch", "sync_suppressions"} <= set(scheduled)
     dispatch = scheduled["dispatch"]
-    assert (dispatch.coalesce, dispatch.max_instances, dispatch.misfire_grace_time) == (True, 1, None)
+    assert (dispatch.coalesce, dispatch.max_instances, dispatch.misfire_grace_time) == (
+        True,
+        1,
+        None,
+    )
     assert dispatch.trigger.interval.total_seconds() == 60
 
 
 def _start_scheduler(env):
-    return subprocess.Popen([sys.executable, str(ROOT / "scheduler.py")], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "scheduler.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _wait_for(process, text, timeout=30.0):
@@ -87,8 +96,12 @@ def _wait_for(process, text, timeout=30.0):
 
 
 def test_a_standby_scheduler_takes_over_when_the_active_one_dies(database_url, tmp_path):
-    env = {**os.environ, "LIAISON_DATABASE_URL": database_url, "LIAISON_SECRET_KEY": "test-secret-key",
-           "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox")}
+    env = {
+        **os.environ,
+        "LIAISON_DATABASE_URL": database_url,
+        "LIAISON_SECRET_KEY": "test-secret-key",
+        "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox"),
+    }
     active = _start_scheduler(env)
     standby = None
     try:

@@ -1,4 +1,5 @@
 """The migrations and the models describe the same schema, on both databases."""
+
 import os
 
 from alembic.autogenerate import compare_metadata

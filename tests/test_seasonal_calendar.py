@@ -1,4 +1,5 @@
 """The practice's sports calendar: US school defaults, then a marketer's edits."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -36,32 +37,69 @@ def test_the_winter_season_runs_into_the_next_year(session, marketer):
 
 def test_adding_defaults_again_keeps_a_marketers_dates(session, marketer):
     add_defaults(session, marketer, 2026, NOW)
-    save_season(session, marketer, year=2026, sport="football", season="fall", starts_on=date(2026, 8, 3),
-                ends_on=date(2026, 11, 20), now=NOW)
+    save_season(
+        session,
+        marketer,
+        year=2026,
+        sport="football",
+        season="fall",
+        starts_on=date(2026, 8, 3),
+        ends_on=date(2026, 11, 20),
+        now=NOW,
+    )
     assert add_defaults(session, marketer, 2026, NOW) == 0
     assert _season_of(session, "football").starts_on == date(2026, 8, 3)
 
 
 def test_a_change_of_dates_is_audited(session, marketer):
     add_defaults(session, marketer, 2026, NOW)
-    row = save_season(session, marketer, year=2026, sport="Football ", season="fall", starts_on=date(2026, 8, 3),
-                      ends_on=date(2026, 11, 14), now=NOW)
+    row = save_season(
+        session,
+        marketer,
+        year=2026,
+        sport="Football ",
+        season="fall",
+        starts_on=date(2026, 8, 3),
+        ends_on=date(2026, 11, 14),
+        now=NOW,
+    )
     session.commit()
-    entry = session.execute(select(AuditLog).where(AuditLog.entity == "sport_season", AuditLog.entity_id == row.id,
-                                                   AuditLog.action == "update")).scalar_one()
+    entry = session.execute(
+        select(AuditLog).where(
+            AuditLog.entity == "sport_season",
+            AuditLog.entity_id == row.id,
+            AuditLog.action == "update",
+        )
+    ).scalar_one()
     assert '"starts_on": ["2026-08-17", "2026-08-03"]' in entry.changes
 
 
 def test_a_marketer_can_add_a_sport_of_their_own(session, marketer):
-    save_season(session, marketer, year=2026, sport="Field Hockey", season="fall", starts_on=date(2026, 8, 20),
-                ends_on=date(2026, 11, 1), now=NOW)
+    save_season(
+        session,
+        marketer,
+        year=2026,
+        sport="Field Hockey",
+        season="fall",
+        starts_on=date(2026, 8, 20),
+        ends_on=date(2026, 11, 1),
+        now=NOW,
+    )
     assert [s.sport for s in seasons_of(session, 2026)] == ["field hockey"]
 
 
 def test_a_season_must_end_after_it_starts(session, marketer):
     with pytest.raises(SeasonError, match="end after it starts"):
-        save_season(session, marketer, year=2026, sport="football", season="fall", starts_on=date(2026, 8, 17),
-                    ends_on=date(2026, 8, 1), now=NOW)
+        save_season(
+            session,
+            marketer,
+            year=2026,
+            sport="football",
+            season="fall",
+            starts_on=date(2026, 8, 17),
+            ends_on=date(2026, 8, 1),
+            now=NOW,
+        )
 
 
 def test_a_viewer_cannot_edit_the_calendar(session, viewer):

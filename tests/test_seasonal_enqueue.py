@@ -1,5 +1,6 @@
 """The seasonal job: approved sends whose day has come go into the outbox, one email
 per address per season and phase; drafts never do."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -8,9 +9,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from campaigns.calendar import calendar
-from liaison.scheduler.jobs import registered
 from campaigns.seasonal import approve, approve_season, enqueue_due, seasonal_job
 from crm.models import Message
+from liaison.scheduler.jobs import registered
 from tests.factories import make_contact, make_partner
 from tests.seasonal_helpers import ON_PRE_DAY, PRE_DAY, SETTINGS, YEAR, fall_calendar, send_of
 
@@ -26,7 +27,13 @@ def _school(session, sports="football,soccer", **contact):  # type: ignore[no-un
 
 
 def _approve_pre(session, actor, sports=("football", "soccer")):  # type: ignore[no-untyped-def]
-    approve(session, actor, [send_of(session, sport, "pre").id for sport in sports], ON_PRE_DAY, zone=SETTINGS.zone)
+    approve(
+        session,
+        actor,
+        [send_of(session, sport, "pre").id for sport in sports],
+        ON_PRE_DAY,
+        zone=SETTINGS.zone,
+    )
     session.commit()
 
 
@@ -36,7 +43,10 @@ def test_a_contact_serving_two_sports_gets_one_pre_season_email_naming_both(sess
     _approve_pre(session, marketer)
     enqueue_due(session, SETTINGS, ON_PRE_DAY)
     [message] = _messages(session)
-    assert (message.to_email, message.subject) == (contact.email, "Getting football and soccer athletes ready for the season")
+    assert (message.to_email, message.subject) == (
+        contact.email,
+        "Getting football and soccer athletes ready for the season",
+    )
 
 
 def test_the_email_is_keyed_by_season_phase_and_address(session, marketer):
@@ -44,7 +54,9 @@ def test_the_email_is_keyed_by_season_phase_and_address(session, marketer):
     fall_calendar(session, marketer)
     _approve_pre(session, marketer)
     enqueue_due(session, SETTINGS, ON_PRE_DAY)
-    assert [m.idempotency_key for m in _messages(session)] == [f"seasonal:{YEAR}:fall:pre:{contact.email}"]
+    assert [m.idempotency_key for m in _messages(session)] == [
+        f"seasonal:{YEAR}:fall:pre:{contact.email}"
+    ]
 
 
 def test_a_draft_is_never_enqueued(session, marketer):
@@ -58,7 +70,9 @@ def test_an_approved_send_waits_for_its_day(session, marketer):
     _school(session)
     fall_calendar(session, marketer)
     _approve_pre(session, marketer)
-    assert enqueue_due(session, SETTINGS, datetime(2027, 7, 27, 3, 0, tzinfo=UTC)).emails == 0  # 26 July in Boston
+    assert (
+        enqueue_due(session, SETTINGS, datetime(2027, 7, 27, 3, 0, tzinfo=UTC)).emails == 0
+    )  # 26 July in Boston
 
 
 def test_the_email_is_due_at_nine_in_the_practices_morning(session, marketer):
@@ -86,7 +100,11 @@ def test_an_enqueued_send_is_marked_sent_and_never_enqueued_again(session, marke
     enqueue_due(session, SETTINGS, ON_PRE_DAY)
     again = enqueue_due(session, SETTINGS, ON_PRE_DAY + timedelta(hours=1))
     session.expire_all()
-    assert (again.sends, send_of(session, "football", "pre").status, len(_messages(session))) == (0, "sent", 1)
+    assert (again.sends, send_of(session, "football", "pre").status, len(_messages(session))) == (
+        0,
+        "sent",
+        1,
+    )
 
 
 def test_a_sport_approved_later_does_not_send_a_second_email_for_the_phase(session, marketer):

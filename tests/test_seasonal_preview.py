@@ -1,9 +1,10 @@
 """Before approving a seasonal send: its recipients, who is left out and why (by the
 dispatcher's rules), and the email as it will go."""
+
 from __future__ import annotations
 
-from campaigns.seasonal import preview_send
 from campaigns.mail.preview import NO_EMAIL
+from campaigns.seasonal import preview_send
 from tests.conftest import NOW
 from tests.factories import make_contact, make_partner
 from tests.seasonal_helpers import SETTINGS, fall_calendar, send_of
@@ -46,4 +47,6 @@ def test_the_sample_is_the_first_recipients_email_naming_all_their_sports(sessio
     fall_calendar(session, marketer)
     sample = preview_send(session, SETTINGS, send_of(session, "football", "pre").id, NOW).sample
     assert (sample.subject, "Hi Dana," in sample.text) == (
-        "Getting football and soccer athletes ready for the season", True)
+        "Getting football and soccer athletes ready for the season",
+        True,
+    )

@@ -1,5 +1,6 @@
 """Who seasonal emails reach: sports partners' contacts and coaches and athletic
 trainers anywhere, when their partner serves the sport."""
+
 from __future__ import annotations
 
 from campaigns.seasonal import seasonal_recipients
@@ -47,4 +48,5 @@ def test_an_address_listed_at_two_partners_is_one_recipient_with_both_sports(ses
     make_contact(session, football, role="coach", email="sam@clubs.example.org")
     make_contact(session, soccer, role="coach", email="Sam@Clubs.example.org")
     assert [(p.email, p.sports) for p in seasonal_recipients(session, ["football", "soccer"])] == [
-        ("sam@clubs.example.org", ("football", "soccer"))]
+        ("sam@clubs.example.org", ("football", "soccer"))
+    ]

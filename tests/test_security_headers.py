@@ -1,5 +1,6 @@
 """Security headers on what the running app serves, `streamlit run app.py` as `make run`
 starts it, behind an https public address: Streamlit's pages and the public routes."""
+
 from __future__ import annotations
 
 import http.client
@@ -42,7 +43,10 @@ def headers(address: str, path: str, method: str = "GET") -> dict[str, str]:
 
 def test_the_app_page_cannot_be_framed_by_another_site(app_address):
     got = headers(app_address, "/")
-    assert (got["x-frame-options"], got["content-security-policy"]) == ("SAMEORIGIN", "frame-ancestors 'self'")
+    assert (got["x-frame-options"], got["content-security-policy"]) == (
+        "SAMEORIGIN",
+        "frame-ancestors 'self'",
+    )
     assert got["x-content-type-options"] == "nosniff"
 
 

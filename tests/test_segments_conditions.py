@@ -1,5 +1,6 @@
 """Each condition, evaluated in SQL on small fixed data with the expected members
 worked out by hand. `now` is 2026-11-25 15:00 UTC."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -12,7 +13,9 @@ from crm.segments import matching_ids_select, parse_definition
 from tests.factories import make_partner, make_referral, make_touch, make_user
 
 
-def members(session: Session, now: datetime, *conditions: dict[str, Any], match: str = "all") -> set[str]:
+def members(
+    session: Session, now: datetime, *conditions: dict[str, Any], match: str = "all"
+) -> set[str]:
     definition = parse_definition({"match": match, "conditions": list(conditions)})
     ids = session.scalars(matching_ids_select(definition, now)).all()
     return {session.get(Partner, i).name for i in ids}
@@ -29,19 +32,34 @@ def make_cadence(session: Session, now: datetime, name: str = "Win-back") -> Cad
     return cadence
 
 
-def enrol(session: Session, cadence: Cadence, partner: Partner, now: datetime, status: str = "active") -> None:
-    session.add(Enrolment(cadence_id=cadence.id, partner_id=partner.id, status=status, enrolled_at=now, anchor_at=now,
-                          created_at=now, updated_at=now))
+def enrol(
+    session: Session, cadence: Cadence, partner: Partner, now: datetime, status: str = "active"
+) -> None:
+    session.add(
+        Enrolment(
+            cadence_id=cadence.id,
+            partner_id=partner.id,
+            status=status,
+            enrolled_at=now,
+            anchor_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+    )
     session.commit()
 
 
 # Columns ---------------------------------------------------------------------------
 
+
 def test_type_in(session, now):
     make_partner(session, name="Pcp", partner_type="primary_care")
     make_partner(session, name="Ortho", partner_type="orthopedics")
     make_partner(session, name="Gym", partner_type="gym_wellness")
-    assert members(session, now, cond("partner_type", "in", ["primary_care", "orthopedics"])) == {"Pcp", "Ortho"}
+    assert members(session, now, cond("partner_type", "in", ["primary_care", "orthopedics"])) == {
+        "Pcp",
+        "Ortho",
+    }
 
 
 def test_tier_not_in(session, now):
@@ -97,8 +115,9 @@ def test_zip_in(session, now):
 
 # Word lists ------------------------------------------------------------------------
 
+
 def test_tags_any_matches_whole_words_only(session, now):
-    """"vip" must not match "vip-lite": a tag is matched between its commas."""
+    """ "vip" must not match "vip-lite": a tag is matched between its commas."""
     make_partner(session, name="Vip", tags="hospital,vip")
     make_partner(session, name="Lite", tags="vip-lite")
     make_partner(session, name="Plain", tags="")
@@ -125,6 +144,7 @@ def test_sports_any(session, now):
 
 
 # Referral activity -----------------------------------------------------------------
+
 
 def test_referred_in_the_last_n_days(session, now):
     recent, old = make_partner(session, name="Recent"), make_partner(session, name="Old")
@@ -166,29 +186,39 @@ def rate_fixture(session: Session, now: datetime) -> None:
 def test_referrals_per_month_above(session, now):
     """Above 2/month over 3 months means more than 6 referrals: Steady's 6 is not above."""
     rate_fixture(session, now)
-    assert members(session, now, cond("referrals", "per_month_above", {"per_month": 2, "months": 3})) == {"Busy"}
+    assert members(
+        session, now, cond("referrals", "per_month_above", {"per_month": 2, "months": 3})
+    ) == {"Busy"}
 
 
 def test_referrals_per_month_below_includes_partners_with_none(session, now):
     """Below 2/month over 3 months means fewer than 6; older referrals do not count."""
     rate_fixture(session, now)
-    assert members(session, now, cond("referrals", "per_month_below",
-                                      {"per_month": 2, "months": 3})) == {"Quiet", "Never"}
+    assert members(
+        session, now, cond("referrals", "per_month_below", {"per_month": 2, "months": 3})
+    ) == {"Quiet", "Never"}
 
 
 def test_referrals_per_month_below_zero_matches_nobody(session, now):
     rate_fixture(session, now)
-    assert members(session, now, cond("referrals", "per_month_below", {"per_month": 0, "months": 3})) == set()
+    assert (
+        members(session, now, cond("referrals", "per_month_below", {"per_month": 0, "months": 3}))
+        == set()
+    )
 
 
 # Touches, cadences, events -----------------------------------------------------------
+
 
 def test_last_touch_older_than_n_days_counts_never_touched(session, now):
     fresh, stale = make_partner(session, name="Fresh"), make_partner(session, name="Stale")
     make_partner(session, name="Untouched")
     make_touch(session, fresh, now - timedelta(days=59))
     make_touch(session, stale, now - timedelta(days=61))
-    assert members(session, now, cond("last_touch", "older_than_days", 60)) == {"Stale", "Untouched"}
+    assert members(session, now, cond("last_touch", "older_than_days", 60)) == {
+        "Stale",
+        "Untouched",
+    }
 
 
 def test_last_touch_within_n_days(session, now):
@@ -218,7 +248,10 @@ def test_not_enrolled_in_any_cadence(session, now):
 
 
 def test_enrolled_in_one_cadence(session, now):
-    win_back, nurture = make_cadence(session, now, "Win-back"), make_cadence(session, now, "Nurture")
+    win_back, nurture = (
+        make_cadence(session, now, "Win-back"),
+        make_cadence(session, now, "Nurture"),
+    )
     one, other = make_partner(session, name="One"), make_partner(session, name="Other")
     enrol(session, win_back, one, now)
     enrol(session, nurture, other, now)
@@ -242,19 +275,27 @@ def test_attended_no_event_in_the_last_n_days(session, now):
 
 # Combining -------------------------------------------------------------------------
 
+
 def test_all_requires_every_condition(session, now):
     make_partner(session, name="A pcp", partner_type="primary_care", tier="A")
     make_partner(session, name="C pcp", partner_type="primary_care", tier="C")
     make_partner(session, name="A gym", partner_type="gym_wellness", tier="A")
-    assert members(session, now, cond("partner_type", "in", ["primary_care"]), cond("tier", "in", ["A"])) == {"A pcp"}
+    assert members(
+        session, now, cond("partner_type", "in", ["primary_care"]), cond("tier", "in", ["A"])
+    ) == {"A pcp"}
 
 
 def test_any_accepts_either_condition(session, now):
     make_partner(session, name="A pcp", partner_type="primary_care", tier="A")
     make_partner(session, name="C pcp", partner_type="primary_care", tier="C")
     make_partner(session, name="C gym", partner_type="gym_wellness", tier="C")
-    assert members(session, now, cond("partner_type", "in", ["gym_wellness"]), cond("tier", "in", ["A"]),
-                   match="any") == {"A pcp", "C gym"}
+    assert members(
+        session,
+        now,
+        cond("partner_type", "in", ["gym_wellness"]),
+        cond("tier", "in", ["A"]),
+        match="any",
+    ) == {"A pcp", "C gym"}
 
 
 def test_a_nested_any_group_inside_all(session, now):
@@ -268,8 +309,13 @@ def test_a_nested_any_group_inside_all(session, now):
     make_touch(session, neglected, now - timedelta(days=100))
     make_touch(session, covered, now - timedelta(days=10))
     make_referral(session, tier_c, now - timedelta(days=5))
-    group = {"match": "any", "conditions": [cond("referrals", "in_last_days", 90),
-                                            cond("last_touch", "older_than_days", 60)]}
+    group = {
+        "match": "any",
+        "conditions": [
+            cond("referrals", "in_last_days", 90),
+            cond("last_touch", "older_than_days", 60),
+        ],
+    }
     assert members(session, now, cond("tier", "in", ["A"]), group) == {"Referred", "Neglected"}
 
 

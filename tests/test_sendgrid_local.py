@@ -1,5 +1,6 @@
 """The local SendGrid accepts what SendGrid's spec accepts, refuses the rest the way
 SendGrid does, fails on request when told to, and remembers what it accepted."""
+
 from __future__ import annotations
 
 import gzip
@@ -33,8 +34,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 def outreach_mail(message_key: str = "key-1", message_id: str = "msg-1") -> Mail:
     """A message shaped like Liaison's: ids in the personalization, one-click unsubscribe."""
-    mail = Mail(from_email="outreach@clinic.example.com", subject="Spring referral update",
-                html_content="<p>Dear Dr. Rivera, thank you for your referrals.</p>")
+    mail = Mail(
+        from_email="outreach@clinic.example.com",
+        subject="Spring referral update",
+        html_content="<p>Dear Dr. Rivera, thank you for your referrals.</p>",
+    )
     personalization = Personalization()
     personalization.add_to(To("rivera@sportsmed.example.com", "Dr. Rivera"))
     mail.add_personalization(personalization)
@@ -61,8 +65,13 @@ def error_fields(error: HTTPError) -> list[str | None]:
     return [item["field"] for item in json.loads(error.body)["errors"]]
 
 
-def request(server: LocalServer, method: str, path: str, body: bytes = b"",
-            headers: dict[str, str] | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+def request(
+    server: LocalServer,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+) -> tuple[int, http.client.HTTPMessage, bytes]:
     address = urlsplit(server.url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=5)
     try:
@@ -78,13 +87,18 @@ def valid_body(message_key: str = "key-1") -> bytes:
 
 
 def list_suppressions(server: LocalServer, kind: str, query: str = "") -> list[dict[str, Any]]:
-    status, _, body = request(server, "GET", KIND_PATHS[kind] + query,
-                              headers={"Authorization": "Bearer SG.test", "Accept": "application/json"})
+    status, _, body = request(
+        server,
+        "GET",
+        KIND_PATHS[kind] + query,
+        headers={"Authorization": "Bearer SG.test", "Accept": "application/json"},
+    )
     assert status == 200, body
     return json.loads(body)
 
 
 # Mail send: the contract
+
 
 def test_a_mail_built_with_the_sendgrid_library_is_accepted(sendgrid_server: LocalServer) -> None:
     response = send_with_library(sendgrid_server, outreach_mail())
@@ -112,7 +126,9 @@ def test_a_personalization_without_to_is_refused_naming_it(sendgrid_server: Loca
     assert error_fields(refusal(sendgrid_server, body)) == ["personalizations.0.to"]
 
 
-def test_top_level_custom_args_as_an_object_is_refused_as_the_spec_types_it(sendgrid_server: LocalServer) -> None:
+def test_top_level_custom_args_as_an_object_is_refused_as_the_spec_types_it(
+    sendgrid_server: LocalServer,
+) -> None:
     mail = outreach_mail()
     mail.custom_arg = CustomArg("campaign", "spring")  # no p=: the library puts it at the top level
     assert error_fields(refusal(sendgrid_server, mail)) == ["custom_args"]
@@ -130,7 +146,9 @@ def test_every_error_is_listed_in_sendgrids_shape(sendgrid_server: LocalServer) 
     body["subject"] = ""
     errors = json.loads(refusal(sendgrid_server, body).body)["errors"]
     assert [(e["field"], e["help"], isinstance(e["message"], str)) for e in errors] == [
-        ("subject", None, True), ("from", None, True)]
+        ("subject", None, True),
+        ("from", None, True),
+    ]
 
 
 def test_a_refused_send_is_not_recorded(sendgrid_server: LocalServer) -> None:
@@ -146,14 +164,20 @@ def test_a_body_that_is_not_json_is_a_bad_request(sendgrid_server: LocalServer) 
 
 
 def test_a_gzip_body_is_accepted_when_the_header_says_so(sendgrid_server: LocalServer) -> None:
-    status, _, _ = request(sendgrid_server, "POST", "/v3/mail/send", gzip.compress(valid_body()),
-                           {**AUTH, "Content-Encoding": "gzip"})
+    status, _, _ = request(
+        sendgrid_server,
+        "POST",
+        "/v3/mail/send",
+        gzip.compress(valid_body()),
+        {**AUTH, "Content-Encoding": "gzip"},
+    )
     assert status == 202
 
 
 def test_a_send_without_a_bearer_key_gets_401(sendgrid_server: LocalServer) -> None:
-    status, _, body = request(sendgrid_server, "POST", "/v3/mail/send", valid_body(),
-                              {"Content-Type": "application/json"})
+    status, _, body = request(
+        sendgrid_server, "POST", "/v3/mail/send", valid_body(), {"Content-Type": "application/json"}
+    )
     assert (status, json.loads(body)["errors"][0]["message"]) == (401, "authorization required")
 
 
@@ -179,7 +203,9 @@ def test_one_keep_alive_connection_carries_many_sends(sendgrid_server: LocalServ
 
 def spec_examples() -> dict[str, dict[str, Any]]:
     mail_spec = json.loads((spec_dir() / "tsg_mail_v3.json").read_text())
-    examples = mail_spec["components"]["requestBodies"]["PostMailSend"]["content"]["application/json"]["examples"]
+    examples = mail_spec["components"]["requestBodies"]["PostMailSend"]["content"][
+        "application/json"
+    ]["examples"]
     return {name: example["value"] for name, example in examples.items()}
 
 
@@ -216,27 +242,38 @@ def openapi_core_accepts(request: MockRequest) -> bool:
     return True
 
 
-@pytest.mark.parametrize("change", [unchanged, without_from, without_to, with_object_custom_args, with_bad_address])
+@pytest.mark.parametrize(
+    "change", [unchanged, without_from, without_to, with_object_custom_args, with_bad_address]
+)
 def test_the_compiled_validator_agrees_with_openapi_core(change: Any) -> None:
     """The fast path must not loosen the contract: same verdict as a full OpenAPI
     request validation of the same spec."""
     body = outreach_mail().get()
     change(body)
     ours = load_contract().operation("post", "/v3/mail/send").body_errors(body) == []
-    request = MockRequest("https://api.sendgrid.com", "post", "/v3/mail/send", data=json.dumps(body),
-                          headers={"Authorization": "Bearer SG.test"}, content_type="application/json")
+    request = MockRequest(
+        "https://api.sendgrid.com",
+        "post",
+        "/v3/mail/send",
+        data=json.dumps(body),
+        headers={"Authorization": "Bearer SG.test"},
+        content_type="application/json",
+    )
     theirs = openapi_core_accepts(request)
     assert ours == theirs == (change is unchanged)
 
 
 # Faults
 
+
 def test_a_rate_limit_fault_answers_429_with_the_reset_time(sendgrid_server: LocalServer) -> None:
     sendgrid_server.set_faults(1.0, ["429"], retry_after_s=30)
     before = int(clock.now().timestamp())  # the fixture's SendGrid keeps the test's clock
     error = refusal(sendgrid_server, outreach_mail())
     assert error.status_code == 429
-    assert before + 30 <= int(error.headers["X-RateLimit-Reset"]) <= int(clock.now().timestamp()) + 30
+    assert (
+        before + 30 <= int(error.headers["X-RateLimit-Reset"]) <= int(clock.now().timestamp()) + 30
+    )
     assert json.loads(error.body)["errors"][0]["message"] == "too many requests"
 
 
@@ -266,7 +303,9 @@ def test_drop_before_hangs_up_without_recording(sendgrid_server: LocalServer) ->
     assert sendgrid_server.deliveries_by_key() == {}
 
 
-def test_drop_after_records_the_message_but_the_client_sees_a_hang_up(sendgrid_server: LocalServer) -> None:
+def test_drop_after_records_the_message_but_the_client_sees_a_hang_up(
+    sendgrid_server: LocalServer,
+) -> None:
     sendgrid_server.set_faults(1.0, ["drop_after"])
     with pytest.raises(http.client.RemoteDisconnected):
         send_with_library(sendgrid_server, outreach_mail("key-1"))
@@ -286,7 +325,9 @@ def statuses_under_faults(server: LocalServer, sends: int) -> list[int]:
     return statuses
 
 
-def test_a_fault_rate_of_three_tenths_fails_about_three_sends_in_ten(sendgrid_server: LocalServer) -> None:
+def test_a_fault_rate_of_three_tenths_fails_about_three_sends_in_ten(
+    sendgrid_server: LocalServer,
+) -> None:
     sendgrid_server.set_faults(0.3, ["500"], seed=7)
     statuses = statuses_under_faults(sendgrid_server, 400)
     assert 0.25 <= statuses.count(500) / len(statuses) <= 0.35
@@ -312,31 +353,43 @@ def test_an_unknown_fault_kind_is_refused(sendgrid_server: LocalServer) -> None:
 
 # Records
 
+
 def test_what_was_received_is_readable_from_another_process(sendgrid_server: LocalServer) -> None:
     send_with_library(sendgrid_server, outreach_mail("key-3"))
     _, _, body = request(sendgrid_server, "GET", "/_local/received")
     received = json.loads(body)
-    assert (received["deliveries_by_key"], received["received"][0]["message_key"]) == ({"key-3": 1}, "key-3")
+    assert (received["deliveries_by_key"], received["received"][0]["message_key"]) == (
+        {"key-3": 1},
+        "key-3",
+    )
 
 
 def test_reset_forgets_deliveries_and_faults(sendgrid_server: LocalServer) -> None:
     send_with_library(sendgrid_server, outreach_mail())
     sendgrid_server.set_faults(1.0, ["500"])
     assert request(sendgrid_server, "POST", "/_local/reset")[0] == 204
-    assert (sendgrid_server.received, send_with_library(sendgrid_server, outreach_mail()).status_code) == ([], 202)
+    assert (
+        sendgrid_server.received,
+        send_with_library(sendgrid_server, outreach_mail()).status_code,
+    ) == ([], 202)
 
 
 # Suppressions
 
+
 @pytest.mark.parametrize("kind", sorted(KIND_PATHS))
-def test_each_suppression_list_matches_the_spec_response_schema(sendgrid_server: LocalServer, kind: str) -> None:
+def test_each_suppression_list_matches_the_spec_response_schema(
+    sendgrid_server: LocalServer, kind: str
+) -> None:
     sendgrid_server.add_suppression(kind, "rivera@sportsmed.example.com", 1_760_000_000)
     records = list_suppressions(sendgrid_server, kind)
     schema = load_contract().response_validator("get", KIND_PATHS[kind], 200)
     assert (len(records), list(schema.iter_errors(records))) == (1, [])
 
 
-def test_suppressions_are_filtered_by_start_and_end_time_inclusive(sendgrid_server: LocalServer) -> None:
+def test_suppressions_are_filtered_by_start_and_end_time_inclusive(
+    sendgrid_server: LocalServer,
+) -> None:
     for n, created in enumerate((100, 200, 300, 400)):
         sendgrid_server.add_suppression("bounces", f"p{n}@example.com", created)
     records = list_suppressions(sendgrid_server, "bounces", "?start_time=200&end_time=300")
@@ -350,40 +403,65 @@ def test_suppressions_are_paged_by_limit_and_offset(sendgrid_server: LocalServer
     assert [r["created"] for r in records] == [200, 300]
 
 
-def test_the_email_parameter_matches_a_prefix_or_a_percent_wildcard(sendgrid_server: LocalServer) -> None:
+def test_the_email_parameter_matches_a_prefix_or_a_percent_wildcard(
+    sendgrid_server: LocalServer,
+) -> None:
     for email in ("sales@example.com", "front-desk@sales.example.com", "billing@example.com"):
         sendgrid_server.add_suppression("blocks", email, 100)
     prefix = [r["email"] for r in list_suppressions(sendgrid_server, "blocks", "?email=sales")]
     anywhere = [r["email"] for r in list_suppressions(sendgrid_server, "blocks", "?email=%25sales")]
-    assert (prefix, anywhere) == (["sales@example.com"], ["sales@example.com", "front-desk@sales.example.com"])
+    assert (prefix, anywhere) == (
+        ["sales@example.com"],
+        ["sales@example.com", "front-desk@sales.example.com"],
+    )
 
 
-def test_a_limit_beyond_the_spec_maximum_is_refused_naming_limit(sendgrid_server: LocalServer) -> None:
+def test_a_limit_beyond_the_spec_maximum_is_refused_naming_limit(
+    sendgrid_server: LocalServer,
+) -> None:
     status, _, body = request(sendgrid_server, "GET", "/v3/suppression/blocks?limit=501")
     assert (status, [e["field"] for e in json.loads(body)["errors"]]) == (400, ["limit"])
 
 
-def test_bounces_without_the_accept_header_the_spec_requires_are_refused(sendgrid_server: LocalServer) -> None:
-    status, _, body = request(sendgrid_server, "GET", "/v3/suppression/bounces",
-                              headers={"Authorization": "Bearer SG.test"})
+def test_bounces_without_the_accept_header_the_spec_requires_are_refused(
+    sendgrid_server: LocalServer,
+) -> None:
+    status, _, body = request(
+        sendgrid_server,
+        "GET",
+        "/v3/suppression/bounces",
+        headers={"Authorization": "Bearer SG.test"},
+    )
     assert (status, json.loads(body)["errors"][0]["field"]) == (400, "Accept")
 
 
 def test_suppressions_can_be_added_from_another_process(sendgrid_server: LocalServer) -> None:
-    record = {"kind": "spam_reports", "email": "rivera@sportsmed.example.com", "created": 150, "ip": "10.0.0.8"}
-    assert request(sendgrid_server, "POST", "/_local/suppressions", json.dumps(record).encode())[0] == 201
+    record = {
+        "kind": "spam_reports",
+        "email": "rivera@sportsmed.example.com",
+        "created": 150,
+        "ip": "10.0.0.8",
+    }
+    assert (
+        request(sendgrid_server, "POST", "/_local/suppressions", json.dumps(record).encode())[0]
+        == 201
+    )
     assert list_suppressions(sendgrid_server, "spam_reports") == [
-        {"created": 150, "email": "rivera@sportsmed.example.com", "ip": "10.0.0.8"}]
+        {"created": 150, "email": "rivera@sportsmed.example.com", "ip": "10.0.0.8"}
+    ]
 
 
 # Finding the spec and running from the command line
+
 
 def test_the_spec_is_found_beside_the_repository(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(SPEC_DIR_ENV, raising=False)
     assert spec_dir() == REPO.parent / "shared" / "sendgrid-openapi"
 
 
-def test_the_spec_folder_can_be_named_in_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_the_spec_folder_can_be_named_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv(SPEC_DIR_ENV, str(tmp_path))
     assert spec_dir() == tmp_path
 
@@ -405,8 +483,21 @@ def free_port() -> int:
 def test_the_command_line_serves_with_the_faults_it_was_given() -> None:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sendgrid_local", "--port", str(port), "--fault-rate", "1", "--fault-kinds", "500"],
-        cwd=REPO, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "sendgrid_local",
+            "--port",
+            str(port),
+            "--fault-rate",
+            "1",
+            "--fault-kinds",
+            "500",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert "local SendGrid on" in process.stdout.readline()
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)

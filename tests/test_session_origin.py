@@ -1,5 +1,6 @@
 """Signing in by a cross-site POST: /api/session and /api/session/end, through a real
 HTTP server, take a request only from the app's own pages."""
+
 from __future__ import annotations
 
 import http.client
@@ -44,24 +45,46 @@ def post(site: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[in
 
 
 def test_a_cross_site_text_plain_sign_in_is_refused_without_a_cookie(site, attackers_handoff):
-    answer = post(site, "/api/session", attackers_handoff,
-                  {"Content-Type": "text/plain", "Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"})
+    answer = post(
+        site,
+        "/api/session",
+        attackers_handoff,
+        {
+            "Content-Type": "text/plain",
+            "Origin": "https://evil.example",
+            "Sec-Fetch-Site": "cross-site",
+        },
+    )
     assert answer == (403, None)
 
 
 def test_a_sign_in_from_another_origin_is_refused_by_its_origin_alone(site, attackers_handoff):
-    assert post(site, "/api/session", attackers_handoff,
-                {"Content-Type": "application/json", "Origin": "https://evil.example"}) == (403, None)
+    assert post(
+        site,
+        "/api/session",
+        attackers_handoff,
+        {"Content-Type": "application/json", "Origin": "https://evil.example"},
+    ) == (403, None)
 
 
 def test_a_sign_in_naming_no_origin_is_refused(site, attackers_handoff):
-    assert post(site, "/api/session", attackers_handoff, {"Content-Type": "application/json"}) == (403, None)
+    assert post(site, "/api/session", attackers_handoff, {"Content-Type": "application/json"}) == (
+        403,
+        None,
+    )
 
 
 def test_a_sign_in_from_the_apps_own_page_sets_the_cookie(site, attackers_handoff):
-    status, cookie = post(site, "/api/session", attackers_handoff,
-                          {"Content-Type": "application/json", "Origin": f"http://{site}",
-                           "Sec-Fetch-Site": "same-origin"})
+    status, cookie = post(
+        site,
+        "/api/session",
+        attackers_handoff,
+        {
+            "Content-Type": "application/json",
+            "Origin": f"http://{site}",
+            "Sec-Fetch-Site": "same-origin",
+        },
+    )
     assert status == 204 and cookie is not None and cookie.startswith("liaison_session=")
 
 

@@ -1,6 +1,7 @@
 """Sessions end on the server: after sign-out, a password change, deactivation or
 "sign out everywhere", the old cookie signs no one in, in a new browser session or an
 open one; and a session left idle past the limit ends."""
+
 from __future__ import annotations
 
 import http.client
@@ -64,10 +65,16 @@ def test_after_sign_out_a_copy_of_the_old_cookie_is_refused(browser_cookies, coo
 
 def test_the_sign_out_route_ends_the_session_the_cookie_names(site, browser_cookies, cookie):
     connection = http.client.HTTPConnection(site, timeout=10)
-    connection.request("POST", "/api/session/end", body=b"{}",
-                       headers={"Cookie": f"{SESSION_COOKIE}={cookie}", "Origin": f"http://{site}"})
+    connection.request(
+        "POST",
+        "/api/session/end",
+        body=b"{}",
+        headers={"Cookie": f"{SESSION_COOKIE}={cookie}", "Origin": f"http://{site}"},
+    )
     response = connection.getresponse()
-    assert response.status == 204 and f"{SESSION_COOKIE}=" in (response.getheader("Set-Cookie") or "")
+    assert response.status == 204 and f"{SESSION_COOKIE}=" in (
+        response.getheader("Set-Cookie") or ""
+    )
     connection.close()
     assert not opens_signed_in(browser_cookies, cookie)
 
@@ -97,7 +104,9 @@ def test_an_admins_sign_out_everywhere_ends_an_open_session_on_its_next_click(se
     assert [t.label for t in lee.text_input] == SIGN_IN_FORM
 
 
-def test_signing_out_everywhere_from_my_account_ends_my_other_browsers(browser_cookies, maria, cookie):
+def test_signing_out_everywhere_from_my_account_ends_my_other_browsers(
+    browser_cookies, maria, cookie
+):
     mine = signed_in("maria@practice.test").switch_page("ui/pages/account.py").run()
     mine.button(key="account_sign_out_everywhere").click().run()
     assert not opens_signed_in(browser_cookies, cookie)

@@ -1,4 +1,5 @@
 """/api/session and /api/session/end: the routes that set and delete the sign-in cookie."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,8 +8,7 @@ from datetime import timedelta
 
 from starlette.applications import Starlette
 
-from crm import sessions, settings
-from crm import clock
+from crm import clock, sessions, settings
 from crm.models import User
 from tests.apptest import app_database  # noqa: F401
 from ui.routes import SESSION_COOKIE, public_routes
@@ -26,13 +26,27 @@ def post(path: str, body: bytes) -> tuple[int, list[str]]:
     async def send(message: dict) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "method": "POST", "path": path, "query_string": b"", "root_path": "",
-             "headers": [(b"content-type", b"application/json"), (b"origin", b"http://testserver"),
-                         (b"host", b"testserver")], "http_version": "1.1",
-             "scheme": "http", "server": ("testserver", 80), "client": ("127.0.0.1", 5000)}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"origin", b"http://testserver"),
+            (b"host", b"testserver"),
+        ],
+        "http_version": "1.1",
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 5000),
+    }
     asyncio.run(Starlette(routes=public_routes())(scope, receive, send))
     start = sent[0]
-    return start["status"], [value.decode() for name, value in start["headers"] if name == b"set-cookie"]
+    return start["status"], [
+        value.decode() for name, value in start["headers"] if name == b"set-cookie"
+    ]
 
 
 def trade(token: str) -> tuple[int, list[str]]:
@@ -50,7 +64,9 @@ def cookie_value(header: str) -> str:
     return header.split(";", 1)[0].split("=", 1)[1]
 
 
-def test_a_handoff_token_is_traded_for_an_http_only_lax_session_cookie(app_database, session, marketer):
+def test_a_handoff_token_is_traded_for_an_http_only_lax_session_cookie(
+    app_database, session, marketer
+):
     status, cookies = trade(handoff(session, marketer))
     assert status == 204 and len(cookies) == 1
     flags = [part.strip().lower() for part in cookies[0].split(";")]
@@ -60,7 +76,9 @@ def test_a_handoff_token_is_traded_for_an_http_only_lax_session_cookie(app_datab
     assert sessions.verify(session, SECRET, cookie_value(cookies[0]), clock.now()).id == marketer.id
 
 
-def test_the_cookie_is_secure_when_the_app_is_served_over_https(app_database, session, marketer, monkeypatch):
+def test_the_cookie_is_secure_when_the_app_is_served_over_https(
+    app_database, session, marketer, monkeypatch
+):
     monkeypatch.setenv("LIAISON_PUBLIC_URL", "https://crm.practice.example.org")
     settings.get.cache_clear()
     _, cookies = trade(handoff(session, marketer))

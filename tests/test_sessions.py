@@ -1,4 +1,5 @@
 """The signed token that keeps a user signed in across a reload (crm.sessions)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -34,7 +35,9 @@ def test_a_session_left_idle_past_the_limit_is_ended(session, marketer, now):
     token = sessions.start(session, SECRET, _user(session, marketer), now)
     assert sessions.verify(session, SECRET, token, now + timedelta(minutes=119)) is not None
     assert sessions.verify(session, SECRET, token, now + timedelta(minutes=119 + 121)) is None
-    assert sessions.verify(session, SECRET, token, now + timedelta(minutes=119 + 122)) is None  # stays ended
+    assert (
+        sessions.verify(session, SECRET, token, now + timedelta(minutes=119 + 122)) is None
+    )  # stays ended
 
 
 def test_signing_out_ends_the_session_whatever_its_age(session, marketer, now):
@@ -55,14 +58,28 @@ def test_signing_out_everywhere_ends_every_session_of_the_user_only(session, adm
 
 def test_a_handoff_token_lasts_a_minute(session, marketer, now):
     token = sessions.issue(SECRET, _user(session, marketer), now, sessions.HANDOFF)
-    assert sessions.verify(session, SECRET, token, now + timedelta(seconds=60), sessions.HANDOFF) is not None
-    assert sessions.verify(session, SECRET, token, now + timedelta(seconds=61), sessions.HANDOFF) is None
+    assert (
+        sessions.verify(session, SECRET, token, now + timedelta(seconds=60), sessions.HANDOFF)
+        is not None
+    )
+    assert (
+        sessions.verify(session, SECRET, token, now + timedelta(seconds=61), sessions.HANDOFF)
+        is None
+    )
 
 
 def test_a_handoff_token_is_not_a_session_token_nor_the_other_way_round(session, marketer, now):
     user = _user(session, marketer)
-    assert sessions.verify(session, SECRET, sessions.issue(SECRET, user, now, sessions.HANDOFF), now) is None
-    assert sessions.verify(session, SECRET, sessions.start(session, SECRET, user, now), now, sessions.HANDOFF) is None
+    assert (
+        sessions.verify(session, SECRET, sessions.issue(SECRET, user, now, sessions.HANDOFF), now)
+        is None
+    )
+    assert (
+        sessions.verify(
+            session, SECRET, sessions.start(session, SECRET, user, now), now, sessions.HANDOFF
+        )
+        is None
+    )
 
 
 def test_a_token_issued_in_the_future_is_refused(session, marketer, now):
@@ -74,7 +91,11 @@ def test_a_tampered_token_is_refused(session, marketer, now):
     token = sessions.start(session, SECRET, _user(session, marketer), now)
     other = make_user(session)
     payload, signature = token.rsplit(".", 1)
-    forged = sessions.start(session, SECRET, _user(session, other), now).rsplit(".", 1)[0] + "." + signature
+    forged = (
+        sessions.start(session, SECRET, _user(session, other), now).rsplit(".", 1)[0]
+        + "."
+        + signature
+    )
     assert sessions.verify(session, SECRET, forged, now) is None
     assert sessions.verify(session, SECRET, payload + "." + signature[::-1], now) is None
     assert sessions.verify(session, SECRET, "not a token", now) is None
@@ -118,4 +139,6 @@ def test_the_token_carries_a_digest_of_the_password_hash_not_the_hash(session, m
 
 def test_two_sign_ins_in_the_same_second_get_different_tokens(session, marketer, now):
     user = _user(session, marketer)
-    assert sessions.issue(SECRET, user, now, sessions.HANDOFF) != sessions.issue(SECRET, user, now, sessions.HANDOFF)
+    assert sessions.issue(SECRET, user, now, sessions.HANDOFF) != sessions.issue(
+        SECRET, user, now, sessions.HANDOFF
+    )

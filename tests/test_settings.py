@@ -42,7 +42,11 @@ def test_a_dotenv_file_is_read(clean_env, tmp_path):
     ("name", "value", "message"),
     [
         ("LIAISON_TIMEZONE", "Mars/Olympus", "LIAISON_TIMEZONE: unknown time zone"),
-        ("LIAISON_DATABASE_URL", "mysql://x@y/z", "LIAISON_DATABASE_URL: only sqlite:// and postgresql://"),
+        (
+            "LIAISON_DATABASE_URL",
+            "mysql://x@y/z",
+            "LIAISON_DATABASE_URL: only sqlite:// and postgresql://",
+        ),
         ("LIAISON_DATABASE_URL", "not a url", "LIAISON_DATABASE_URL: not a database URL"),
         ("LIAISON_PUBLIC_URL", "example.com", "LIAISON_PUBLIC_URL: must start with http"),
         ("LIAISON_SENDER_EMAIL", "outreach@", "LIAISON_SENDER_EMAIL: invalid email"),

@@ -1,5 +1,6 @@
 """Password spraying from one address across many accounts: the sign-in page's count
 per client address."""
+
 from __future__ import annotations
 
 import threading
@@ -19,7 +20,7 @@ def test_an_address_gets_twenty_guesses_in_fifteen_minutes_across_accounts():
 
 def test_the_window_slides(practice_clock):
     limit = ClientAttempts()
-    for n in range(MAX_FAILURES):
+    for _ in range(MAX_FAILURES):
         limit.take("203.0.113.7", NOW)
     assert limit.take("203.0.113.7", NOW + WINDOW) is True
 

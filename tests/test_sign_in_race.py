@@ -1,6 +1,7 @@
 """Password guesses sent in parallel, as from many browser tabs or sessions at once:
 each takes its place in the account's count before its password is checked, so at most
 five are ever evaluated before the lock, on either database."""
+
 from __future__ import annotations
 
 import threading
@@ -59,12 +60,17 @@ def test_forty_parallel_wrong_guesses_evaluate_at_most_five(engine, session, now
     assert session.get(User, target.id).locked_until is not None
 
 
-def test_after_the_parallel_guesses_even_the_right_password_waits_out_the_lock(engine, session, now, evaluated):
+def test_after_the_parallel_guesses_even_the_right_password_waits_out_the_lock(
+    engine, session, now, evaluated
+):
     make_user(session, email="maria@practice.test")
     _guess_in_parallel(engine, "maria@practice.test", "wrong-guess-123", now)
     with pytest.raises(SignInError, match="locked"):
         authenticate(session, "maria@practice.test", PASSWORD, now)
-    assert authenticate(session, "maria@practice.test", PASSWORD, now + users.LOCKOUT).email == "maria@practice.test"
+    assert (
+        authenticate(session, "maria@practice.test", PASSWORD, now + users.LOCKOUT).email
+        == "maria@practice.test"
+    )
 
 
 def test_rounds_of_parallel_guesses_still_evaluate_five_per_lock(engine, session, now, evaluated):

@@ -1,5 +1,6 @@
 """Signed tokens (crm.signing): links already in people's inboxes keep working, a token
 of one kind never passes for another, and timed tokens age by the clock we pass in."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -34,7 +35,9 @@ def test_an_emailed_unsubscribe_link_still_works_and_is_made_the_same_way():
     old = _old("liaison.unsubscribe.v1", ["dr.lee@partner.example.org", "newsletter:7"])
     assert old == EMAILED["unsubscribe"]
     assert unsubscribe.make_token(KEY, "Dr.Lee@Partner.example.org", "newsletter:7") == old
-    assert unsubscribe.verify(KEY, old) == unsubscribe.UnsubscribeRequest("dr.lee@partner.example.org", "newsletter:7")
+    assert unsubscribe.verify(KEY, old) == unsubscribe.UnsubscribeRequest(
+        "dr.lee@partner.example.org", "newsletter:7"
+    )
 
 
 def test_an_emailed_rsvp_link_still_works_and_is_made_the_same_way():
@@ -59,14 +62,17 @@ def test_a_signer_reads_back_what_it_signed():
     assert signer.verify(signer.sign(["a", 1, {"b": None}])) == ["a", 1, {"b": None}]
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda token: token.replace(".", ".A" if token.split(".")[1][0] != "A" else ".B")[:-1],
-    lambda token: "WzQzLCJ5ZXMiXQ" + token[token.index("."):],
-    lambda token: token.split(".")[0],
-    lambda token: "",
-    lambda token: "not a token",
-    lambda token: "é.é",
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda token: token.replace(".", ".A" if token.split(".")[1][0] != "A" else ".B")[:-1],
+        lambda token: "WzQzLCJ5ZXMiXQ" + token[token.index(".") :],
+        lambda token: token.split(".")[0],
+        lambda token: "",
+        lambda token: "not a token",
+        lambda token: "é.é",
+    ],
+)
 def test_a_tampered_token_is_refused_without_raising(tamper):
     signer = Signer(KEY, "liaison.event-rsvp.v1")
     token = signer.sign([42, "yes"])
@@ -75,7 +81,9 @@ def test_a_tampered_token_is_refused_without_raising(tamper):
 
 
 def test_a_token_signed_with_another_key_is_refused():
-    assert Signer(KEY, "liaison.test").verify(Signer("guessed-key", "liaison.test").sign([1])) is None
+    assert (
+        Signer(KEY, "liaison.test").verify(Signer("guessed-key", "liaison.test").sign([1])) is None
+    )
 
 
 def test_a_token_of_one_salt_is_refused_under_another():
@@ -83,8 +91,16 @@ def test_a_token_of_one_salt_is_refused_under_another():
     assert Signer(KEY, "liaison.review-link.v1").verify(token) is None
     # The same payload shape under every kind, each refused by every other kind.
     shared = ["q", 42]
-    made = {salt: Signer(KEY, salt).sign(shared) for salt in
-            (unsubscribe.SALT, rsvp.SALT, reviews.SALT, sessions.SESSION.salt, sessions.HANDOFF.salt)}
+    made = {
+        salt: Signer(KEY, salt).sign(shared)
+        for salt in (
+            unsubscribe.SALT,
+            rsvp.SALT,
+            reviews.SALT,
+            sessions.SESSION.salt,
+            sessions.HANDOFF.salt,
+        )
+    }
     for salt, token in made.items():
         for other in made:
             assert (Signer(KEY, other).verify(token) is None) == (other != salt)
@@ -109,7 +125,13 @@ def test_a_timed_token_from_the_future_is_refused(now):
 
 def test_a_timed_token_without_its_issued_second_is_refused(now):
     signer = Signer(KEY, "liaison.test")
-    for payload in ({"user": 3}, {"issued": "yesterday"}, {"issued": True}, [int(now.timestamp())], None):
+    for payload in (
+        {"user": 3},
+        {"issued": "yesterday"},
+        {"issued": True},
+        [int(now.timestamp())],
+        None,
+    ):
         assert signer.verify_timed(signer.sign(payload), now, timedelta(hours=1)) is None
 
 
@@ -134,11 +156,33 @@ def test_a_session_token_issued_before_still_signs_its_user_in(session, marketer
     key = sessions.open_session(session, user, now)
     fingerprint = sessions.issue(KEY, user, now, session_key=key)
     fingerprint = URLSafeSerializer(KEY, salt=sessions.SESSION.salt).loads(fingerprint)["key"]
-    old = _old(sessions.SESSION.salt, {"user": user.id, "key": fingerprint, "issued": int(now.timestamp()),
-                                        "nonce": "n0nce", "sid": key})
+    old = _old(
+        sessions.SESSION.salt,
+        {
+            "user": user.id,
+            "key": fingerprint,
+            "issued": int(now.timestamp()),
+            "nonce": "n0nce",
+            "sid": key,
+        },
+    )
     assert sessions.verify(session, KEY, old, now + timedelta(hours=1)).id == user.id
     assert sessions.key_of(KEY, old) == key
-    handoff = _old(sessions.HANDOFF.salt, {"user": user.id, "key": fingerprint, "issued": int(now.timestamp()),
-                                           "nonce": "n0nce", "sid": key})
-    assert sessions.verify(session, KEY, handoff, now + timedelta(seconds=60), sessions.HANDOFF).id == user.id
-    assert sessions.verify(session, KEY, handoff, now + timedelta(seconds=61), sessions.HANDOFF) is None
+    handoff = _old(
+        sessions.HANDOFF.salt,
+        {
+            "user": user.id,
+            "key": fingerprint,
+            "issued": int(now.timestamp()),
+            "nonce": "n0nce",
+            "sid": key,
+        },
+    )
+    assert (
+        sessions.verify(session, KEY, handoff, now + timedelta(seconds=60), sessions.HANDOFF).id
+        == user.id
+    )
+    assert (
+        sessions.verify(session, KEY, handoff, now + timedelta(seconds=61), sessions.HANDOFF)
+        is None
+    )

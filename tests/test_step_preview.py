@@ -1,5 +1,6 @@
 """The bulk-email preview: who gets a step's email and who is left out and why, judged
 with the dispatcher's rules (suppression, opt-out, do not contact, frequency cap)."""
+
 from __future__ import annotations
 
 import itertools
@@ -8,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crm.business_days import due_moment
 from campaigns.mail.preview import NO_EMAIL, preview, preview_planned_step, preview_step, recipients
+from crm.business_days import due_moment
 from crm.models import Cadence, CadenceStep, Enrolment, Message, Suppression
 from tests.conftest import NOW
 from tests.factories import make_contact, make_partner
@@ -21,9 +22,22 @@ _KEYS = itertools.count(1)
 
 def _sent(session, email, days_ago):  # type: ignore[no-untyped-def]
     at = NOW - timedelta(days=days_ago)
-    session.add(Message(idempotency_key=f"preview-{next(_KEYS)}", kind="cadence", to_email=email,
-                        template="partner_checkin", subject="s", html="h", text="t", status="sent",
-                        next_attempt_at=at, sent_at=at, created_at=at, updated_at=at))
+    session.add(
+        Message(
+            idempotency_key=f"preview-{next(_KEYS)}",
+            kind="cadence",
+            to_email=email,
+            template="partner_checkin",
+            subject="s",
+            html="h",
+            text="t",
+            status="sent",
+            next_attempt_at=at,
+            sent_at=at,
+            created_at=at,
+            updated_at=at,
+        )
+    )
     session.commit()
 
 
@@ -31,16 +45,27 @@ def _step(session, action="email", roles="physician"):  # type: ignore[no-untype
     cadence = Cadence(name=f"Nurture {next(_KEYS)}", created_at=NOW, updated_at=NOW)
     session.add(cadence)
     session.flush()
-    step = CadenceStep(cadence_id=cadence.id, position=1, action=action, template="partner_checkin",
-                       contact_roles=roles, offset_days=2, offset_from="enrolment", title="Fall update",
-                       created_at=NOW, updated_at=NOW)
+    step = CadenceStep(
+        cadence_id=cadence.id,
+        position=1,
+        action=action,
+        template="partner_checkin",
+        contact_roles=roles,
+        offset_days=2,
+        offset_from="enrolment",
+        title="Fall update",
+        created_at=NOW,
+        updated_at=NOW,
+    )
     session.add(step)
     session.commit()
     return step
 
 
 def _reasons(session, *contacts):  # type: ignore[no-untyped-def]
-    result = preview(session, recipients(session, {c.partner_id for c in contacts}, frozenset()), NOW, CAP)
+    result = preview(
+        session, recipients(session, {c.partner_id for c in contacts}, frozenset()), NOW, CAP
+    )
     return {entry.recipient.contact_id: entry.reason for entry in result.left_out}
 
 
@@ -119,9 +144,20 @@ def test_a_planned_step_is_previewed_for_the_partners_the_calendar_puts_on_its_d
     contact = make_contact(session, enrolled)
     make_contact(session, other)
     step = _step(session)
-    session.add(Enrolment(cadence_id=step.cadence_id, partner_id=enrolled.id, enrolled_at=NOW, anchor_at=NOW,
-                          next_due_at=NOW, created_at=NOW, updated_at=NOW))
+    session.add(
+        Enrolment(
+            cadence_id=step.cadence_id,
+            partner_id=enrolled.id,
+            enrolled_at=NOW,
+            anchor_at=NOW,
+            next_due_at=NOW,
+            created_at=NOW,
+            updated_at=NOW,
+        )
+    )
     session.commit()
     result = preview_planned_step(session, step.id, date(2026, 11, 27), NOW, ZONE, CAP)
-    assert ([r.contact_id for r in result.included], result.at) == \
-        ([contact.id], due_moment(date(2026, 11, 27), ZONE))
+    assert ([r.contact_id for r in result.included], result.at) == (
+        [contact.id],
+        due_moment(date(2026, 11, 27), ZONE),
+    )

@@ -1,5 +1,6 @@
 """The suppression list: lookups, a person's adds and removals (audited), and the sync
 of SendGrid's lists (against the local SendGrid server), on both databases."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,10 @@ T0 = 1_790_000_000  # a Unix time in 2026
 
 
 def listed(session) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
-    return [(s.email, s.reason, s.source) for s in session.exec(select(Suppression).order_by(Suppression.email))]
+    return [
+        (s.email, s.reason, s.source)
+        for s in session.exec(select(Suppression).order_by(Suppression.email))
+    ]
 
 
 def test_suppressed_among_finds_addresses_whatever_their_case(session, marketer, now):
@@ -45,17 +49,37 @@ def test_a_large_batch_is_checked_in_full(session, now):
 
 def test_recording_an_address_twice_keeps_one_row_and_the_first_reason(session, now):
     """The upsert ignores what is already listed and says how many were new."""
-    assert suppressions.record(session, [Entry("a@clinic.org", Reason.BOUNCE, now)], "sendgrid") == 1
-    assert suppressions.record(session, [Entry("A@clinic.org", Reason.UNSUBSCRIBE, now),
-                                         Entry("b@clinic.org", Reason.UNSUBSCRIBE, now)], "link") == 1
-    assert listed(session) == [("a@clinic.org", "bounce", "sendgrid"), ("b@clinic.org", "unsubscribe", "link")]
+    assert (
+        suppressions.record(session, [Entry("a@clinic.org", Reason.BOUNCE, now)], "sendgrid") == 1
+    )
+    assert (
+        suppressions.record(
+            session,
+            [
+                Entry("A@clinic.org", Reason.UNSUBSCRIBE, now),
+                Entry("b@clinic.org", Reason.UNSUBSCRIBE, now),
+            ],
+            "link",
+        )
+        == 1
+    )
+    assert listed(session) == [
+        ("a@clinic.org", "bounce", "sendgrid"),
+        ("b@clinic.org", "unsubscribe", "link"),
+    ]
 
 
 def test_a_marketer_adds_an_address_with_a_reason_and_note(session, marketer, now):
     """A partner asked by phone to stop the newsletter."""
-    row = suppressions.add(session, marketer, " Dr.Lee@Partner.org ", "manual", now, note="asked by phone")
-    assert (row.email, row.reason, row.source, row.note) == ("dr.lee@partner.org", "manual", "manual",
-                                                             "asked by phone")
+    row = suppressions.add(
+        session, marketer, " Dr.Lee@Partner.org ", "manual", now, note="asked by phone"
+    )
+    assert (row.email, row.reason, row.source, row.note) == (
+        "dr.lee@partner.org",
+        "manual",
+        "manual",
+        "asked by phone",
+    )
 
 
 def test_adding_is_written_to_the_audit_log(session, marketer, now):
@@ -104,35 +128,51 @@ def test_a_viewer_cannot_remove(session, marketer, viewer, now):
 def test_the_list_is_searched_by_address_or_note(session, marketer, now):
     """Finding one address among thousands."""
     suppressions.add(session, marketer, "lee@ortho.org", "manual", now)
-    suppressions.add(session, marketer, "kim@pt.org", "manual", now, note="Retired from Ortho group")
+    suppressions.add(
+        session, marketer, "kim@pt.org", "manual", now, note="Retired from Ortho group"
+    )
     suppressions.add(session, marketer, "ray@pt.org", "manual", now)
-    assert [s.email for s in suppressions.list_suppressions(session, "ORTHO")] == ["kim@pt.org", "lee@ortho.org"]
+    assert [s.email for s in suppressions.list_suppressions(session, "ORTHO")] == [
+        "kim@pt.org",
+        "lee@ortho.org",
+    ]
 
 
 def test_the_list_is_filtered_by_reason(session, marketer, now):
     """Say, every bounce."""
     suppressions.add(session, marketer, "a@ortho.org", "bounce", now)
     suppressions.add(session, marketer, "b@ortho.org", "manual", now)
-    assert [s.email for s in suppressions.list_suppressions(session, reason="bounce")] == ["a@ortho.org"]
+    assert [s.email for s in suppressions.list_suppressions(session, reason="bounce")] == [
+        "a@ortho.org"
+    ]
 
 
 # --- the SendGrid sync ---------------------------------------------------------------
 
+
 @pytest.fixture
 def client(sendgrid_server):  # type: ignore[no-untyped-def]
-    settings = Settings(_env_file=None, email_transport="sendgrid", sendgrid_api_key="SG.test-key",
-                        sendgrid_host=sendgrid_server.url)
+    settings = Settings(
+        _env_file=None,
+        email_transport="sendgrid",
+        sendgrid_api_key="SG.test-key",
+        sendgrid_host=sendgrid_server.url,
+    )
     return client_for(settings, timeout=5)
 
 
 def test_every_sendgrid_list_is_pulled_with_its_reason(session, client, sendgrid_server, now):
     """Bounces, blocks, spam reports, invalid emails, global and group unsubscribes."""
-    for n, kind in enumerate(["bounces", "blocks", "spam_reports", "invalid_emails", "unsubscribes", "asm"]):
+    for n, kind in enumerate(
+        ["bounces", "blocks", "spam_reports", "invalid_emails", "unsubscribes", "asm"]
+    ):
         sendgrid_server.add_suppression(kind, f"{kind}@partner.org", T0 + n)
     sync_from_sendgrid(session, client, now)
     assert listed(session) == [
-        ("asm@partner.org", "unsubscribe", "sendgrid"), ("blocks@partner.org", "block", "sendgrid"),
-        ("bounces@partner.org", "bounce", "sendgrid"), ("invalid_emails@partner.org", "invalid", "sendgrid"),
+        ("asm@partner.org", "unsubscribe", "sendgrid"),
+        ("blocks@partner.org", "block", "sendgrid"),
+        ("bounces@partner.org", "bounce", "sendgrid"),
+        ("invalid_emails@partner.org", "invalid", "sendgrid"),
         ("spam_reports@partner.org", "spam_report", "sendgrid"),
         ("unsubscribes@partner.org", "unsubscribe", "sendgrid"),
     ]
@@ -175,7 +215,9 @@ def test_a_bounce_added_after_a_sync_is_pulled_by_the_next(session, client, send
     assert suppressions.is_suppressed(session, "b@partner.org")
 
 
-def test_an_entry_in_the_same_second_as_the_cursor_is_not_lost(session, client, sendgrid_server, now):
+def test_an_entry_in_the_same_second_as_the_cursor_is_not_lost(
+    session, client, sendgrid_server, now
+):
     """SendGrid's times are whole seconds: the next sync asks from the cursor's second on."""
     sendgrid_server.add_suppression("blocks", "a@partner.org", T0)
     sync_from_sendgrid(session, client, now)

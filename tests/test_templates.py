@@ -1,6 +1,7 @@
 """The built-in templates: each renders its sample data inside the practice's layout,
 marketing emails carry the CAN-SPAM footer, the CSS is inlined, values are escaped,
 and no template can be given (or asks for) more than it declares."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -8,30 +9,59 @@ from datetime import UTC, datetime
 import pytest
 
 from campaigns.mail.templating import (
-    TEMPLATES, PracticeInfo, TemplateError, TemplateSource, builtin_source, render_email, render_source,
+    TEMPLATES,
+    PracticeInfo,
+    TemplateError,
+    TemplateSource,
+    builtin_source,
+    render_email,
+    render_source,
     validate_override,
 )
 from campaigns.mail.templating.catalog import clinical_variables
 from crm import settings
 
-PRACTICE = PracticeInfo(name="Harbor Sports Medicine", postal_address="12 Wharf Road, Portland, ME 04101")
+PRACTICE = PracticeInfo(
+    name="Harbor Sports Medicine", postal_address="12 Wharf Road, Portland, ME 04101"
+)
 UNSUBSCRIBE = "https://liaison.example.org/unsubscribe/tok-123"
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 MARKETING = [name for name, spec in TEMPLATES.items() if spec.kind == "marketing"]
 
 
 def sample(session, name, unsubscribe_url=UNSUBSCRIBE, **changes):  # type: ignore[no-untyped-def]
-    return render_email(session, name, {**TEMPLATES[name].sample, **changes}, practice=PRACTICE,
-                        unsubscribe_url=unsubscribe_url, now=NOW)
+    return render_email(
+        session,
+        name,
+        {**TEMPLATES[name].sample, **changes},
+        practice=PRACTICE,
+        unsubscribe_url=unsubscribe_url,
+        now=NOW,
+    )
 
 
 def test_the_catalog_has_the_eleven_templates_the_practice_sends():
     assert set(TEMPLATES) == {
-        "partner_checkin", "partner_education_update", "event_invitation", "event_reminder", "event_follow_up",
-        "review_request", "review_reminder", "preseason_education", "midseason_education",
-        "postseason_education", "referral_acknowledgment",
-        "referral_status_update", "referral_digest", "first_referral_thanks", "referral_milestone",
-        "event_update", "event_cancelled", "event_seat_open", "event_follow_up_missed", "dormancy_digest",
+        "partner_checkin",
+        "partner_education_update",
+        "event_invitation",
+        "event_reminder",
+        "event_follow_up",
+        "review_request",
+        "review_reminder",
+        "preseason_education",
+        "midseason_education",
+        "postseason_education",
+        "referral_acknowledgment",
+        "referral_status_update",
+        "referral_digest",
+        "first_referral_thanks",
+        "referral_milestone",
+        "event_update",
+        "event_cancelled",
+        "event_seat_open",
+        "event_follow_up_missed",
+        "dormancy_digest",
     }
 
 
@@ -66,8 +96,13 @@ def test_the_practice_defaults_to_the_settings(session, monkeypatch):
     monkeypatch.setenv("LIAISON_PRACTICE_NAME", "Lakeside Orthopedics")
     settings.get.cache_clear()
     try:
-        email = render_email(session, "partner_checkin", TEMPLATES["partner_checkin"].sample,
-                             unsubscribe_url=UNSUBSCRIBE, now=NOW)
+        email = render_email(
+            session,
+            "partner_checkin",
+            TEMPLATES["partner_checkin"].sample,
+            unsubscribe_url=UNSUBSCRIBE,
+            now=NOW,
+        )
     finally:
         settings.get.cache_clear()
     assert "Lakeside Orthopedics" in email.subject
@@ -98,7 +133,14 @@ def test_a_missing_variable_is_refused_by_name(session):
     values = dict(TEMPLATES["event_reminder"].sample)
     del values["event_starts_at"]
     with pytest.raises(TemplateError, match="Event reminder needs a value for event_starts_at"):
-        render_email(session, "event_reminder", values, practice=PRACTICE, unsubscribe_url=UNSUBSCRIBE, now=NOW)
+        render_email(
+            session,
+            "event_reminder",
+            values,
+            practice=PRACTICE,
+            unsubscribe_url=UNSUBSCRIBE,
+            now=NOW,
+        )
 
 
 def test_a_variable_the_template_does_not_declare_is_refused(session):
@@ -118,14 +160,21 @@ def test_an_oversized_value_is_refused(session):
 
 def test_an_unknown_template_is_refused(session):
     with pytest.raises(TemplateError, match="no email template named 'newsletter'"):
-        render_email(session, "newsletter", {}, practice=PRACTICE, unsubscribe_url=UNSUBSCRIBE, now=NOW)
+        render_email(
+            session, "newsletter", {}, practice=PRACTICE, unsubscribe_url=UNSUBSCRIBE, now=NOW
+        )
 
 
 def test_a_subject_is_always_one_line():
     spec = TEMPLATES["partner_checkin"]
-    source = TemplateSource(subject="Hello\r\nBcc: everyone@example.org {{ contact_first_name }}\n",
-                            html="<p>Hi</p>", text="Hi")
-    email = render_source(spec, source, spec.sample, practice=PRACTICE, unsubscribe_url=UNSUBSCRIBE, now=NOW)
+    source = TemplateSource(
+        subject="Hello\r\nBcc: everyone@example.org {{ contact_first_name }}\n",
+        html="<p>Hi</p>",
+        text="Hi",
+    )
+    email = render_source(
+        spec, source, spec.sample, practice=PRACTICE, unsubscribe_url=UNSUBSCRIBE, now=NOW
+    )
     assert email.subject == "Hello Bcc: everyone@example.org Jordan"
 
 
@@ -144,9 +193,16 @@ def test_a_patient_template_cannot_declare_a_diagnosis():
     from campaigns.mail.templating.catalog import TemplateSpec
 
     with pytest.raises(ValueError, match="cannot carry"):
-        TemplateSpec("x", "X", "marketing", "patient", "", {"diagnosis": "d"}, {"diagnosis": "sprain"})
+        TemplateSpec(
+            "x", "X", "marketing", "patient", "", {"diagnosis": "d"}, {"diagnosis": "sprain"}
+        )
 
 
 def test_the_referral_acknowledgment_names_no_patient():
     spec = TEMPLATES["referral_acknowledgment"]
-    assert set(spec.variables) == {"contact_first_name", "partner_name", "referral_received_on", "partner_reference"}
+    assert set(spec.variables) == {
+        "contact_first_name",
+        "partner_name",
+        "referral_received_on",
+        "partner_reference",
+    }

@@ -1,5 +1,6 @@
 """Marketers' edits: saved only when valid, used by every render from then on, audited,
 and refused for viewers; going back to the built-in version is audited too."""
+
 from __future__ import annotations
 
 import json
@@ -8,17 +9,28 @@ import pytest
 from sqlmodel import select
 
 from campaigns.mail.templating import (
-    TEMPLATES, PracticeInfo, TemplateError, builtin_source, delete_override, effective_template, render_email,
+    TEMPLATES,
+    PracticeInfo,
+    TemplateError,
+    builtin_source,
+    delete_override,
+    effective_template,
+    render_email,
     save_override,
 )
 from crm.access import PermissionDenied
 from crm.models import AuditLog, TemplateOverride
 
 CHECKIN = "partner_checkin"
-PRACTICE = PracticeInfo(name="Harbor Sports Medicine", postal_address="12 Wharf Road, Portland, ME 04101")
+PRACTICE = PracticeInfo(
+    name="Harbor Sports Medicine", postal_address="12 Wharf Road, Portland, ME 04101"
+)
 UNSUBSCRIBE = "https://liaison.example.org/unsubscribe/tok-123"
-GOOD = ("Hello {{ contact_first_name }}", "<p>Coffee next week, {{ contact_first_name }}?</p>",
-        "Coffee next week, {{ contact_first_name }}?")
+GOOD = (
+    "Hello {{ contact_first_name }}",
+    "<p>Coffee next week, {{ contact_first_name }}?</p>",
+    "Coffee next week, {{ contact_first_name }}?",
+)
 
 
 def save(session, actor, subject=GOOD[0], html=GOOD[1], text=GOOD[2], now=None):  # type: ignore[no-untyped-def]
@@ -30,7 +42,9 @@ def save(session, actor, subject=GOOD[0], html=GOOD[1], text=GOOD[2], now=None):
 
 
 def render(session):  # type: ignore[no-untyped-def]
-    return render_email(session, CHECKIN, TEMPLATES[CHECKIN].sample, practice=PRACTICE, unsubscribe_url=UNSUBSCRIBE)
+    return render_email(
+        session, CHECKIN, TEMPLATES[CHECKIN].sample, practice=PRACTICE, unsubscribe_url=UNSUBSCRIBE
+    )
 
 
 def test_a_valid_override_is_used_by_render_email(session, marketer):
@@ -51,7 +65,11 @@ def test_saving_records_who_and_when(session, marketer, now):
     assert (row.updated_by, row.updated_at.replace(tzinfo=now.tzinfo)) == (marketer.id, now)
     entry = session.exec(select(AuditLog)).one()
     assert (entry.action, entry.entity, entry.entity_id, entry.user_id) == (
-        "create", "template_override", row.id, marketer.id)
+        "create",
+        "template_override",
+        row.id,
+        marketer.id,
+    )
     assert json.loads(entry.changes)["subject"] == GOOD[0]
 
 
@@ -61,17 +79,22 @@ def test_saving_again_updates_the_one_override_and_audits_the_change(session, ma
     row = session.exec(select(TemplateOverride)).one()
     assert (row.subject, row.updated_by) == ("Checking in, {{ contact_first_name }}", admin.id)
     update = session.exec(select(AuditLog).where(AuditLog.action == "update")).one()
-    assert json.loads(update.changes) == {"subject": [GOOD[0], "Checking in, {{ contact_first_name }}"]}
+    assert json.loads(update.changes) == {
+        "subject": [GOOD[0], "Checking in, {{ contact_first_name }}"]
+    }
 
 
-@pytest.mark.parametrize("html", [
-    "<p>{% if %}</p>",
-    "<p>{{ diagnosis }}</p>",
-    "{{ ''.__class__.__mro__ }}",
-    "{{ cycler.__init__.__globals__ }}",
-    "{{ self.__init__.__globals__ }}",
-    "{% for i in range(10**9) %}{% endfor %}",
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>{% if %}</p>",
+        "<p>{{ diagnosis }}</p>",
+        "{{ ''.__class__.__mro__ }}",
+        "{{ cycler.__init__.__globals__ }}",
+        "{{ self.__init__.__globals__ }}",
+        "{% for i in range(10**9) %}{% endfor %}",
+    ],
+)
 def test_a_refused_override_writes_nothing(session, marketer, html):
     with pytest.raises(TemplateError, match=r"^HTML, line 1: "):
         save(session, marketer, html=html)

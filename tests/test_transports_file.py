@@ -1,4 +1,5 @@
 """The file transport: the default, writing each email as an .eml file a person can open."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -6,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from campaigns.mail.transports.base import TransportError
-from campaigns.mail.transports.file import FileTransport, eml_bodies, list_outbox_files, read_eml
 from campaigns.mail.transports.factory import transport_from_settings
+from campaigns.mail.transports.file import FileTransport, eml_bodies, list_outbox_files, read_eml
 from campaigns.mail.transports.sendgrid_api import SendGridTransport
 from campaigns.mail.transports.smtp import SmtpTransport
 from crm.settings import Settings
@@ -24,7 +25,9 @@ def transport(tmp_path):  # type: ignore[no-untyped-def]
 def test_a_message_becomes_a_named_eml_file(transport, tmp_path):
     """Time, message id and subject in the name, so the folder reads in order."""
     result = transport.send(outgoing())
-    assert result.provider_message_id == "20261125T150007Z-41-november-update-new-acl-clinic-hours.eml"
+    assert (
+        result.provider_message_id == "20261125T150007Z-41-november-update-new-acl-clinic-hours.eml"
+    )
     assert [p.name for p in (tmp_path / "outbox").iterdir()] == [result.provider_message_id]
 
 
@@ -43,7 +46,9 @@ def test_the_file_holds_the_whole_message(transport, tmp_path):
 def test_sending_the_same_message_again_writes_no_second_file(tmp_path):
     """A retry after a crash between the write and its bookkeeping must not duplicate it."""
     first = FileTransport(tmp_path, clock=lambda: SENT_AT).send(outgoing())
-    again = FileTransport(tmp_path, clock=lambda: datetime(2026, 11, 25, 16, tzinfo=UTC)).send(outgoing())
+    again = FileTransport(tmp_path, clock=lambda: datetime(2026, 11, 25, 16, tzinfo=UTC)).send(
+        outgoing()
+    )
     assert again.provider_message_id == first.provider_message_id
     assert len(list(tmp_path.glob("*.eml"))) == 1
 
@@ -74,10 +79,11 @@ def test_the_outbox_lists_the_newest_first_with_recipient_and_subject(tmp_path):
     """What the app shows of the folder."""
     FileTransport(tmp_path, clock=lambda: SENT_AT).send(outgoing(message_id=1, subject="First"))
     FileTransport(tmp_path, clock=lambda: datetime(2026, 11, 26, tzinfo=UTC)).send(
-        outgoing(message_id=2, subject="Second"))
+        outgoing(message_id=2, subject="Second")
+    )
     files = list_outbox_files(tmp_path)
     assert [(f.message_id, f.subject) for f in files] == [(2, "Second"), (1, "First")]
-    assert files[0].to == "\"Dr. Pat Lee\" <dr.lee@partner.example.org>"
+    assert files[0].to == '"Dr. Pat Lee" <dr.lee@partner.example.org>'
     assert files[1].written_at == SENT_AT
 
 
@@ -86,11 +92,17 @@ def test_a_missing_outbox_folder_lists_nothing(tmp_path):
     assert list_outbox_files(tmp_path / "not-yet") == []
 
 
-@pytest.mark.parametrize("env, kind", [
-    ({}, FileTransport),
-    ({"email_transport": "smtp", "smtp_url": "smtp+starttls://u:p@mail.example.com:587"}, SmtpTransport),
-    ({"email_transport": "sendgrid", "sendgrid_api_key": "SG.key"}, SendGridTransport),
-])
+@pytest.mark.parametrize(
+    "env, kind",
+    [
+        ({}, FileTransport),
+        (
+            {"email_transport": "smtp", "smtp_url": "smtp+starttls://u:p@mail.example.com:587"},
+            SmtpTransport,
+        ),
+        ({"email_transport": "sendgrid", "sendgrid_api_key": "SG.key"}, SendGridTransport),
+    ],
+)
 def test_the_setting_chooses_the_transport(env, kind, tmp_path):
     """LIAISON_EMAIL_TRANSPORT picks one of the three; the file outbox is the default."""
     settings = Settings(_env_file=None, outbox_dir=tmp_path, **env)

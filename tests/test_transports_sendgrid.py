@@ -1,12 +1,13 @@
 """The SendGrid transport against the local SendGrid-compatible server, which checks
 every payload against SendGrid's own OpenAPI spec and can misbehave on request."""
+
 from __future__ import annotations
 
 import socket
 import socketserver
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sendgrid import SendGridAPIClient
@@ -21,8 +22,13 @@ from tests.transport_helpers import outgoing
 
 
 def transport_for(url: str, group: int | None = None, clock=clock.now) -> SendGridTransport:  # type: ignore[no-untyped-def]
-    settings = Settings(_env_file=None, email_transport="sendgrid", sendgrid_api_key="SG.test-key",
-                        sendgrid_host=url, sendgrid_unsubscribe_group=group)
+    settings = Settings(
+        _env_file=None,
+        email_transport="sendgrid",
+        sendgrid_api_key="SG.test-key",
+        sendgrid_host=url,
+        sendgrid_unsubscribe_group=group,
+    )
     return SendGridTransport(client_for(settings, timeout=5), unsubscribe_group=group, clock=clock)
 
 
@@ -41,7 +47,10 @@ def test_our_ids_ride_in_the_personalizations_custom_args(sendgrid_server):
     """So SendGrid's webhook events can be matched back to the message (as anymail does)."""
     transport_for(sendgrid_server.url).send(outgoing())
     [person] = sent_payload(sendgrid_server)["personalizations"]
-    assert person["custom_args"] == {"message_id": "41", "message_key": "newsletter:2026-11:contact:7"}
+    assert person["custom_args"] == {
+        "message_id": "41",
+        "message_key": "newsletter:2026-11:contact:7",
+    }
     assert person["to"] == [{"email": "dr.lee@partner.example.org", "name": "Dr. Pat Lee"}]
 
 
@@ -83,16 +92,23 @@ def test_text_html_and_the_attachment_are_sent(sendgrid_server):
     transport_for(sendgrid_server.url).send(outgoing())
     payload = sent_payload(sendgrid_server)
     assert [c["type"] for c in payload["content"]] == ["text/plain", "text/html"]
-    assert payload["attachments"] == [{"content": "QkVHSU46VkNBTEVOREFSDQpFTkQ6VkNBTEVOREFSDQo=",
-                                       "type": "text/calendar", "filename": "hours.ics",
-                                       "disposition": "attachment"}]
+    assert payload["attachments"] == [
+        {
+            "content": "QkVHSU46VkNBTEVOREFSDQpFTkQ6VkNBTEVOREFSDQo=",
+            "type": "text/calendar",
+            "filename": "hours.ics",
+            "disposition": "attachment",
+        }
+    ]
 
 
 def test_the_sender_carries_the_practice_name(sendgrid_server):
     """Recipients see who writes, not only an address."""
     transport_for(sendgrid_server.url).send(outgoing())
-    assert sent_payload(sendgrid_server)["from"] == {"email": "outreach@practice.example.com",
-                                                     "name": "Springfield Sports Medicine"}
+    assert sent_payload(sendgrid_server)["from"] == {
+        "email": "outreach@practice.example.com",
+        "name": "Springfield Sports Medicine",
+    }
 
 
 def test_a_refused_payload_is_permanent_with_sendgrids_reason(sendgrid_server):
@@ -108,7 +124,11 @@ def test_a_rate_limit_is_transient_with_when_to_retry(sendgrid_server):
     sendgrid_server.set_faults(1.0, ["429"], retry_after_s=60)
     with pytest.raises(TransportError) as error:
         transport_for(sendgrid_server.url).send(outgoing())
-    assert (error.value.permanent, error.value.ambiguous, error.value.status_code) == (False, False, 429)
+    assert (error.value.permanent, error.value.ambiguous, error.value.status_code) == (
+        False,
+        False,
+        429,
+    )
     assert 58 <= error.value.retry_after <= 60
 
 
@@ -126,7 +146,11 @@ def test_a_server_error_is_transient(sendgrid_server):
     sendgrid_server.set_faults(1.0, ["500"])
     with pytest.raises(TransportError) as error:
         transport_for(sendgrid_server.url).send(outgoing())
-    assert (error.value.permanent, error.value.ambiguous, error.value.status_code) == (False, False, 500)
+    assert (error.value.permanent, error.value.ambiguous, error.value.status_code) == (
+        False,
+        False,
+        500,
+    )
 
 
 def test_a_connection_dropped_after_the_message_was_taken_is_ambiguous(sendgrid_server):
@@ -180,12 +204,19 @@ class _ClosesAfterEachAnswer(socketserver.BaseRequestHandler):
         while b"\r\n\r\n" not in data:
             data += self.request.recv(65536)
         head, _, body = data.partition(b"\r\n\r\n")
-        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
-                          if line.lower().startswith(b"content-length")))
+        length = int(
+            next(
+                line.split(b":")[1]
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length")
+            )
+        )
         while len(body) < length:
             body += self.request.recv(65536)
         self.server.requests += 1  # type: ignore[attr-defined]
-        self.request.sendall(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nX-Message-Id: m1\r\n\r\n")
+        self.request.sendall(
+            b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nX-Message-Id: m1\r\n\r\n"
+        )
 
 
 @pytest.fixture

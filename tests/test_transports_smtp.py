@@ -1,8 +1,8 @@
 """The SMTP transport against a real SMTP server (aiosmtpd) on a free local port: what
 arrives, how refusals and lost connections are reported, and STARTTLS, TLS and AUTH."""
+
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import ipaddress
 import ssl
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session, SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -35,8 +35,9 @@ class Mailbox:
         self.refuse: dict[str, str] = {}
         self.hang_up_after_data = False
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
-                          options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
         if "RCPT" in self.refuse:
             return self.refuse["RCPT"]
         envelope.rcpt_tos.append(address)
@@ -51,7 +52,10 @@ class Mailbox:
         return "250 Message accepted"
 
     def messages(self) -> list[Any]:
-        return [message_from_bytes(envelope.content, policy=policy.default) for envelope, _ in self.received]
+        return [
+            message_from_bytes(envelope.content, policy=policy.default)
+            for envelope, _ in self.received
+        ]
 
 
 @pytest.fixture
@@ -81,7 +85,10 @@ def test_the_server_receives_the_message_with_our_headers(transport, mailbox):
     assert mailbox.received[0][0].rcpt_tos == ["dr.lee@partner.example.org"]
     [to], [sender] = message["To"].addresses, message["From"].addresses
     assert (to.display_name, to.addr_spec) == ("Dr. Pat Lee", "dr.lee@partner.example.org")
-    assert (sender.display_name, sender.addr_spec) == ("Springfield Sports Medicine", "outreach@practice.example.com")
+    assert (sender.display_name, sender.addr_spec) == (
+        "Springfield Sports Medicine",
+        "outreach@practice.example.com",
+    )
     assert message["Subject"] == "November update: new ACL clinic hours"
     assert message["List-Unsubscribe"] == "<https://liaison.example.com/unsubscribe/TOKEN>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -92,7 +99,9 @@ def test_the_message_has_text_html_and_the_attachment(transport, mailbox):
     """Readers without HTML get the text; the calendar file arrives intact."""
     transport.send(outgoing())
     [message] = mailbox.messages()
-    assert message.get_body(("plain",)).get_content().strip() == "Our ACL clinic now opens Saturdays."
+    assert (
+        message.get_body(("plain",)).get_content().strip() == "Our ACL clinic now opens Saturdays."
+    )
     assert "<b>Saturdays</b>" in message.get_body(("html",)).get_content()
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "hours.ics"
@@ -135,7 +144,11 @@ def test_a_refused_recipient_is_permanent(transport, mailbox):
     mailbox.refuse["RCPT"] = "550 5.1.1 No such user"
     with pytest.raises(TransportError) as error:
         transport.send(outgoing())
-    assert (error.value.permanent, error.value.ambiguous, error.value.status_code) == (True, False, 550)
+    assert (error.value.permanent, error.value.ambiguous, error.value.status_code) == (
+        True,
+        False,
+        550,
+    )
     assert "No such user" in str(error.value)
 
 
@@ -144,7 +157,11 @@ def test_a_temporary_refusal_is_transient(transport, mailbox):
     mailbox.refuse["RCPT"] = "451 4.7.1 Greylisted, try again later"
     with pytest.raises(TransportError) as error:
         transport.send(outgoing())
-    assert (error.value.permanent, error.value.ambiguous, error.value.status_code) == (False, False, 451)
+    assert (error.value.permanent, error.value.ambiguous, error.value.status_code) == (
+        False,
+        False,
+        451,
+    )
 
 
 def test_a_refused_message_body_is_permanent(transport, mailbox):
@@ -194,17 +211,29 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
     folder = tmp_path_factory.mktemp("tls")
     (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                                       serialization.PrivateFormat.PKCS8,
-                                                       serialization.NoEncryption()))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return folder / "cert.pem", folder / "key.pem"
 
 
@@ -219,14 +248,21 @@ def client_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(certificate[0]))
 
 
-def check_password(server: SMTP, session: Session, envelope: Envelope, mechanism: str,
-                   auth_data: Any) -> AuthResult:
+def check_password(
+    server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+) -> AuthResult:
     ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-        USER.encode(), PASSWORD.encode())
+        USER.encode(),
+        PASSWORD.encode(),
+    )
     return AuthResult(success=ok, handled=False)
 
 
-STARTTLS_WITH_AUTH = {"require_starttls": True, "auth_required": True, "authenticator": check_password}
+STARTTLS_WITH_AUTH = {
+    "require_starttls": True,
+    "auth_required": True,
+    "authenticator": check_password,
+}
 
 
 @contextmanager
@@ -244,8 +280,11 @@ def smtp_server(mailbox: Mailbox, **options: Any) -> Iterator[int]:
 def test_starttls_with_a_password_delivers(mailbox, certificate):
     """The common provider setup: port 587, STARTTLS required before AUTH, then the message."""
     with smtp_server(mailbox, **STARTTLS_WITH_AUTH, tls_context=server_tls(certificate)) as port:
-        smtp = SmtpTransport(SmtpConfig.parse(f"smtp+starttls://{USER}:{PASSWORD}@127.0.0.1:{port}"), timeout=5,
-                             ssl_context=client_tls(certificate))
+        smtp = SmtpTransport(
+            SmtpConfig.parse(f"smtp+starttls://{USER}:{PASSWORD}@127.0.0.1:{port}"),
+            timeout=5,
+            ssl_context=client_tls(certificate),
+        )
         try:
             smtp.send(outgoing())
         finally:
@@ -256,8 +295,11 @@ def test_starttls_with_a_password_delivers(mailbox, certificate):
 def test_a_wrong_password_is_reported_and_not_permanent(mailbox, certificate):
     """The settings are wrong, not the message: it goes out once the password is fixed."""
     with smtp_server(mailbox, **STARTTLS_WITH_AUTH, tls_context=server_tls(certificate)) as port:
-        smtp = SmtpTransport(SmtpConfig.parse(f"smtp+starttls://{USER}:wrong@127.0.0.1:{port}"), timeout=5,
-                             ssl_context=client_tls(certificate))
+        smtp = SmtpTransport(
+            SmtpConfig.parse(f"smtp+starttls://{USER}:wrong@127.0.0.1:{port}"),
+            timeout=5,
+            ssl_context=client_tls(certificate),
+        )
         try:
             with pytest.raises(TransportError) as error:
                 smtp.send(outgoing())
@@ -271,11 +313,20 @@ def test_a_wrong_password_is_reported_and_not_permanent(mailbox, certificate):
 def test_tls_from_the_start_delivers(mailbox, certificate):
     """smtps:// (port 465): the connection is encrypted before the greeting."""
     port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, ssl_context=server_tls(certificate),
-                            auth_require_tls=False, authenticator=check_password)
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        ssl_context=server_tls(certificate),
+        auth_require_tls=False,
+        authenticator=check_password,
+    )
     controller.start()
-    smtp = SmtpTransport(SmtpConfig.parse(f"smtps://{USER}:{PASSWORD}@127.0.0.1:{port}"), timeout=5,
-                         ssl_context=client_tls(certificate))
+    smtp = SmtpTransport(
+        SmtpConfig.parse(f"smtps://{USER}:{PASSWORD}@127.0.0.1:{port}"),
+        timeout=5,
+        ssl_context=client_tls(certificate),
+    )
     try:
         smtp.send(outgoing())
     finally:
@@ -287,8 +338,13 @@ def test_tls_from_the_start_delivers(mailbox, certificate):
 def test_a_certificate_that_is_not_trusted_is_refused(mailbox, certificate):
     """Without verification a password would go to whoever answers."""
     port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, tls_context=server_tls(certificate),
-                            require_starttls=True)
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_tls(certificate),
+        require_starttls=True,
+    )
     controller.start()
     smtp = SmtpTransport(SmtpConfig.parse(f"smtp+starttls://127.0.0.1:{port}"), timeout=5)
     try:

@@ -1,5 +1,6 @@
 """Unsubscribe links: the signed token, and the public pages served without sign-in
 (run here in a real uvicorn server, as st.App serves them)."""
+
 from __future__ import annotations
 
 import urllib.error
@@ -15,8 +16,8 @@ from campaigns.mail import suppressions
 from campaigns.mail.unsubscribe import SALT, make_token, unsubscribe_url, verify
 from crm.models import Suppression
 from crm.settings import Settings
-from tests.public_site import serving
 from tests.apptest import app_database  # noqa: F401
+from tests.public_site import serving
 from ui.public.unsubscribe import routes
 
 KEY = "test-secret-key"  # what app_database puts in LIAISON_SECRET_KEY
@@ -64,15 +65,22 @@ def test_a_token_signed_for_another_purpose_is_refused():
 
 # --- the public routes -----------------------------------------------------------------
 
+
 @dataclass
 class Answer:
     status: int
     body: str
 
 
-def call(url: str, data: bytes | None = None, content_type: str = "application/x-www-form-urlencoded") -> Answer:
-    request = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET",
-                                     headers={"Content-Type": content_type} if data is not None else {})
+def call(
+    url: str, data: bytes | None = None, content_type: str = "application/x-www-form-urlencoded"
+) -> Answer:
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method="POST" if data is not None else "GET",
+        headers={"Content-Type": content_type} if data is not None else {},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return Answer(response.status, response.read().decode())
@@ -89,7 +97,10 @@ def site(app_database) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 def suppressed(session) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
     session.expire_all()
-    return [(s.email, s.reason, s.source) for s in session.exec(select(Suppression).order_by(Suppression.email))]
+    return [
+        (s.email, s.reason, s.source)
+        for s in session.exec(select(Suppression).order_by(Suppression.email))
+    ]
 
 
 ONE_CLICK = b"List-Unsubscribe=One-Click"
@@ -111,28 +122,41 @@ def test_the_confirmation_button_suppresses_the_address(site, session):
 
 def test_a_one_click_post_suppresses_at_once(site, session):
     """RFC 8058: the mailbox provider posts List-Unsubscribe=One-Click, no page in between."""
-    answer = call(f"{site}/unsubscribe/{make_token(KEY, 'dr.lee@partner.example.org', 'news:7')}", data=ONE_CLICK)
+    answer = call(
+        f"{site}/unsubscribe/{make_token(KEY, 'dr.lee@partner.example.org', 'news:7')}",
+        data=ONE_CLICK,
+    )
     assert answer.status == 200
     assert suppressed(session) == [("dr.lee@partner.example.org", "unsubscribe", "one-click")]
 
 
 def test_the_message_that_carried_the_link_is_noted(site, session):
     """So a person can see which email made someone leave."""
-    call(f"{site}/unsubscribe/{make_token(KEY, 'dr.lee@partner.example.org', 'news:7')}", data=ONE_CLICK)
+    call(
+        f"{site}/unsubscribe/{make_token(KEY, 'dr.lee@partner.example.org', 'news:7')}",
+        data=ONE_CLICK,
+    )
     assert session.exec(select(Suppression.note)).one() == "message news:7"
 
 
 def test_a_body_naming_another_address_unsubscribes_only_the_tokens_address(site, session):
     """The token decides whose address it is; nothing in the request can redirect it."""
-    call(f"{site}/unsubscribe/{make_token(KEY, 'a@partner.example.org')}", data=b"email=victim%40partner.example.org")
+    call(
+        f"{site}/unsubscribe/{make_token(KEY, 'a@partner.example.org')}",
+        data=b"email=victim%40partner.example.org",
+    )
     assert suppressed(session) == [("a@partner.example.org", "unsubscribe", "link")]
 
 
 def test_a_forged_token_is_refused_with_a_generic_page(site, session):
     """400, nothing recorded, and no hint of what was wrong with it."""
-    answer = call(f"{site}/unsubscribe/{make_token('guessed-key', 'a@partner.example.org')}", data=ONE_CLICK)
+    answer = call(
+        f"{site}/unsubscribe/{make_token('guessed-key', 'a@partner.example.org')}", data=ONE_CLICK
+    )
     assert answer.status == 400
-    assert "not valid" in answer.body and "a@partner" not in answer.body and "a•••" not in answer.body
+    assert (
+        "not valid" in answer.body and "a@partner" not in answer.body and "a•••" not in answer.body
+    )
     assert suppressed(session) == []
 
 
@@ -144,18 +168,28 @@ def test_an_altered_token_is_refused_on_the_page_too(site, session):
 
 def test_the_answer_is_the_same_for_an_address_already_suppressed(site, session, now):
     """Whether the address is known or listed must not show in the answer."""
-    suppressions.record(session, [suppressions.Entry("known@partner.example.org", suppressions.Reason.BOUNCE, now)],
-                        "sendgrid")
+    suppressions.record(
+        session,
+        [suppressions.Entry("known@partner.example.org", suppressions.Reason.BOUNCE, now)],
+        "sendgrid",
+    )
     session.commit()
-    known = call(f"{site}/unsubscribe/{make_token(KEY, 'known@partner.example.org')}", data=ONE_CLICK)
-    unknown = call(f"{site}/unsubscribe/{make_token(KEY, 'known@partner.example.net')}", data=ONE_CLICK)
+    known = call(
+        f"{site}/unsubscribe/{make_token(KEY, 'known@partner.example.org')}", data=ONE_CLICK
+    )
+    unknown = call(
+        f"{site}/unsubscribe/{make_token(KEY, 'known@partner.example.net')}", data=ONE_CLICK
+    )
     assert (known.status, known.body.replace(".org", ".net")) == (unknown.status, unknown.body)
 
 
 def test_an_address_suppressed_before_keeps_its_first_reason(site, session, now):
     """A bounced address that later unsubscribes stays a bounce: one row per address."""
-    suppressions.record(session, [suppressions.Entry("known@partner.example.org", suppressions.Reason.BOUNCE, now)],
-                        "sendgrid")
+    suppressions.record(
+        session,
+        [suppressions.Entry("known@partner.example.org", suppressions.Reason.BOUNCE, now)],
+        "sendgrid",
+    )
     session.commit()
     call(f"{site}/unsubscribe/{make_token(KEY, 'Known@Partner.example.org')}", data=ONE_CLICK)
     assert suppressed(session) == [("known@partner.example.org", "bounce", "sendgrid")]

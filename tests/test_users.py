@@ -19,7 +19,9 @@ def test_the_right_password_signs_in(session, marketer, now):
 
 
 def test_passwords_are_stored_as_argon2_hashes(session, admin, now):
-    user = create_user(session, admin, "new@practice.example.org", "marketer", "a long passphrase", now)
+    user = create_user(
+        session, admin, "new@practice.example.org", "marketer", "a long passphrase", now
+    )
     assert user.password_hash.startswith("$argon2")
     assert "a long passphrase" not in user.password_hash
 
@@ -39,7 +41,10 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(session, marketer, n
             authenticate(session, email, "wrong password!", now)
     with pytest.raises(SignInError, match="locked"):
         authenticate(session, email, PASSWORD, now + timedelta(minutes=14))
-    assert authenticate(session, email, PASSWORD, now + timedelta(minutes=15, seconds=1)).id == marketer.id
+    assert (
+        authenticate(session, email, PASSWORD, now + timedelta(minutes=15, seconds=1)).id
+        == marketer.id
+    )
 
 
 def test_four_failures_then_success_resets_the_count(session, marketer, now):
@@ -64,7 +69,9 @@ def test_a_deactivated_user_cannot_sign_in(session, admin, marketer, now):
 def test_only_an_admin_manages_users(session, marketer, viewer, now):
     for actor in (marketer, viewer):
         with pytest.raises(PermissionDenied):
-            create_user(session, actor, "x@practice.example.org", "viewer", "a long passphrase", now)
+            create_user(
+                session, actor, "x@practice.example.org", "viewer", "a long passphrase", now
+            )
         with pytest.raises(PermissionDenied):
             update_user(session, actor, actor.id, now, role="admin")
 
@@ -75,9 +82,13 @@ def test_the_last_admin_cannot_be_demoted(session, admin, now):
 
 
 def test_the_first_admin_comes_from_the_settings(session, now):
-    assert ensure_first_admin(session, "boss@practice.example.org", "a long passphrase", now) is None
+    assert (
+        ensure_first_admin(session, "boss@practice.example.org", "a long passphrase", now) is None
+    )
     session.commit()
-    assert authenticate(session, "boss@practice.example.org", "a long passphrase", now).role == "admin"
+    assert (
+        authenticate(session, "boss@practice.example.org", "a long passphrase", now).role == "admin"
+    )
 
 
 def test_without_a_password_setting_the_first_admin_gets_a_one_time_password(session, now):
@@ -87,8 +98,12 @@ def test_without_a_password_setting_the_first_admin_gets_a_one_time_password(ses
 
 
 def test_no_admin_is_created_when_users_exist(session, marketer, now):
-    assert ensure_first_admin(session, "boss@practice.example.org", "a long passphrase", now) is None
-    assert session.exec(select(User).where(User.email == "boss@practice.example.org")).first() is None
+    assert (
+        ensure_first_admin(session, "boss@practice.example.org", "a long passphrase", now) is None
+    )
+    assert (
+        session.exec(select(User).where(User.email == "boss@practice.example.org")).first() is None
+    )
 
 
 def test_a_short_password_is_refused(session, admin, now):

@@ -1,5 +1,6 @@
 """Asking for the monthly report: each user for themselves, an admin for anyone,
 and every change in the audit trail."""
+
 from __future__ import annotations
 
 import json

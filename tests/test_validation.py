@@ -15,7 +15,9 @@ def test_an_impossible_phone_number_is_refused():
         validation.phone("555-01")
 
 
-@pytest.mark.parametrize(("raw", "code"), [("ma", "MA"), ("Massachusetts", "MA"), ("new york", "NY"), ("DC", "DC")])
+@pytest.mark.parametrize(
+    ("raw", "code"), [("ma", "MA"), ("Massachusetts", "MA"), ("new york", "NY"), ("DC", "DC")]
+)
 def test_states_are_two_letter_codes(raw, code):
     assert validation.state(raw) == code
 
@@ -25,7 +27,15 @@ def test_an_unknown_state_is_refused():
         validation.state("Ontario")
 
 
-@pytest.mark.parametrize(("raw", "zip_"), [("02118", "02118"), ("2118", "02118"), ("02118-1234", "02118-1234"), ("021181234", "02118-1234")])
+@pytest.mark.parametrize(
+    ("raw", "zip_"),
+    [
+        ("02118", "02118"),
+        ("2118", "02118"),
+        ("02118-1234", "02118-1234"),
+        ("021181234", "02118-1234"),
+    ],
+)
 def test_zip_codes_keep_their_leading_zero(raw, zip_):
     assert validation.zip_code(raw) == zip_
 

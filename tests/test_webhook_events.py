@@ -1,4 +1,5 @@
 """Applying SendGrid's Event Webhook events to messages, suppressions and review requests."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -47,14 +48,23 @@ def test_an_apple_mail_privacy_open_is_kept_apart_and_is_not_a_persons_open(sess
 
 def test_a_click_records_the_click(session, now):
     message = sent_message(session, now)
-    apply(session, now, event(message, "click", now + MINUTE, url="https://practice.example.org/refer"))
+    apply(
+        session,
+        now,
+        event(message, "click", now + MINUTE, url="https://practice.example.org/refer"),
+    )
     assert session.get(Message, message.id).clicked_at == now + MINUTE
     assert session.exec(select(EmailEvent.url)).one() == "https://practice.example.org/refer"
 
 
 def test_the_first_time_wins_whatever_order_events_arrive_in(session, now):
     message = sent_message(session, now)
-    apply(session, now, event(message, "open", now + 5 * MINUTE), event(message, "open", now + 3 * MINUTE))
+    apply(
+        session,
+        now,
+        event(message, "open", now + 5 * MINUTE),
+        event(message, "open", now + 3 * MINUTE),
+    )
     apply(session, now, event(message, "open", now + 9 * MINUTE))
     assert session.get(Message, message.id).opened_at == now + 3 * MINUTE
 
@@ -76,9 +86,16 @@ def test_a_batch_sendgrid_retries_is_applied_once(session, now):
 
 
 def test_an_event_for_a_message_we_do_not_know_is_stored_without_one(session, now):
-    report = apply(session, now, event(None, "delivered", now, message_id="987654", message_key="elsewhere:1"))
+    report = apply(
+        session, now, event(None, "delivered", now, message_id="987654", message_key="elsewhere:1")
+    )
     stored = session.exec(select(EmailEvent)).one()
-    assert (report.stored, report.matched, stored.message_id, stored.event) == (1, 0, None, "delivered")
+    assert (report.stored, report.matched, stored.message_id, stored.event) == (
+        1,
+        0,
+        None,
+        "delivered",
+    )
 
 
 def test_without_custom_args_an_event_is_matched_by_sendgrids_message_id(session, now):
@@ -92,14 +109,20 @@ def test_without_custom_args_an_event_is_matched_by_sendgrids_message_id(session
 
 def test_a_bounce_records_the_bounce_and_suppresses_the_address(session, now):
     message = sent_message(session, now)
-    apply(session, now, event(message, "bounce", now + MINUTE, type="bounce", reason="550 5.1.1 no such user"))
+    apply(
+        session,
+        now,
+        event(message, "bounce", now + MINUTE, type="bounce", reason="550 5.1.1 no such user"),
+    )
     assert session.get(Message, message.id).bounced_at == now + MINUTE
     assert suppressions(session) == {message.to_email: "bounce"}
 
 
 def test_a_blocked_bounce_suppresses_the_address_as_a_block(session, now):
     message = sent_message(session, now)
-    apply(session, now, event(message, "bounce", now + MINUTE, type="blocked", reason="554 blocked"))
+    apply(
+        session, now, event(message, "bounce", now + MINUTE, type="blocked", reason="554 blocked")
+    )
     assert suppressions(session) == {message.to_email: "block"}
 
 
@@ -112,11 +135,18 @@ def test_a_drop_for_an_address_already_bounced_suppresses_it_as_bounced(session,
 
 def test_a_drop_for_reasons_of_the_address_suppresses_it_with_the_matching_reason(session, now):
     messages = [sent_message(session, now) for _ in range(3)]
-    apply(session, now, event(messages[0], "dropped", now, reason="Unsubscribed Address"),
-          event(messages[1], "dropped", now, reason="Spam Reporting Address"),
-          event(messages[2], "dropped", now, reason="Invalid"))
-    assert suppressions(session) == {messages[0].to_email: "unsubscribe", messages[1].to_email: "spam_report",
-                                     messages[2].to_email: "invalid"}
+    apply(
+        session,
+        now,
+        event(messages[0], "dropped", now, reason="Unsubscribed Address"),
+        event(messages[1], "dropped", now, reason="Spam Reporting Address"),
+        event(messages[2], "dropped", now, reason="Invalid"),
+    )
+    assert suppressions(session) == {
+        messages[0].to_email: "unsubscribe",
+        messages[1].to_email: "spam_report",
+        messages[2].to_email: "invalid",
+    }
 
 
 def test_a_drop_for_a_reason_that_says_nothing_of_the_address_suppresses_nothing(session, now):
@@ -133,7 +163,12 @@ def test_a_spam_report_suppresses_the_address_as_a_complaint(session, now):
 
 def test_an_unsubscribe_and_a_group_unsubscribe_suppress_the_address(session, now):
     one, two = sent_message(session, now), sent_message(session, now)
-    apply(session, now, event(one, "unsubscribe", now), event(two, "group_unsubscribe", now, asm_group_id=7))
+    apply(
+        session,
+        now,
+        event(one, "unsubscribe", now),
+        event(two, "group_unsubscribe", now, asm_group_id=7),
+    )
     assert suppressions(session) == {one.to_email: "unsubscribe", two.to_email: "unsubscribe"}
 
 
@@ -151,15 +186,24 @@ def test_a_group_resubscribe_does_not_lift_a_suppression(session, now):
     apply(session, now, event(message, "group_resubscribe", now + MINUTE))
     assert suppressions(session) == {message.to_email: "unsubscribe"}
     assert session.exec(select(EmailEvent.event).order_by(EmailEvent.at)).all() == [
-        "group_unsubscribe", "group_resubscribe"]
+        "group_unsubscribe",
+        "group_resubscribe",
+    ]
 
 
 def test_processed_and_deferred_events_are_stored_and_change_nothing(session, now):
     message = sent_message(session, now)
-    report = apply(session, now, event(message, "processed", now), event(message, "deferred", now + MINUTE))
+    report = apply(
+        session, now, event(message, "processed", now), event(message, "deferred", now + MINUTE)
+    )
     row = session.get(Message, message.id)
     assert (report.stored, report.matched) == (2, 2)
-    assert (row.delivered_at, row.opened_at, row.bounced_at, suppressions(session)) == (None, None, None, {})
+    assert (row.delivered_at, row.opened_at, row.bounced_at, suppressions(session)) == (
+        None,
+        None,
+        None,
+        {},
+    )
 
 
 def test_items_that_are_not_events_are_skipped(session, now):
@@ -170,9 +214,18 @@ def test_items_that_are_not_events_are_skipped(session, now):
 
 def _review_request(session, now):  # type: ignore[no-untyped-def]
     visit = visited(session)
-    request_message, reminder = sent_message(session, now, kind="review"), sent_message(session, now, kind="review")
-    request = ReviewRequest(patient_id=visit.patient_id, visit_id=visit.id, location_id=visit.location_id,
-                            requested_at=now, message_id=request_message.id, reminder_message_id=reminder.id)
+    request_message, reminder = (
+        sent_message(session, now, kind="review"),
+        sent_message(session, now, kind="review"),
+    )
+    request = ReviewRequest(
+        patient_id=visit.patient_id,
+        visit_id=visit.id,
+        location_id=visit.location_id,
+        requested_at=now,
+        message_id=request_message.id,
+        reminder_message_id=reminder.id,
+    )
     session.add(request)
     session.commit()
     return request, request_message, reminder
@@ -192,7 +245,12 @@ def test_a_persons_open_of_the_reminder_opens_the_request_too(session, now):
 
 def test_the_first_open_of_either_email_is_when_the_request_was_opened(session, now):
     request, message, reminder = _review_request(session, now)
-    apply(session, now, event(reminder, "open", now + 5 * MINUTE), event(message, "open", now + 2 * MINUTE))
+    apply(
+        session,
+        now,
+        event(reminder, "open", now + 5 * MINUTE),
+        event(message, "open", now + 2 * MINUTE),
+    )
     apply(session, now, event(message, "open", now + 9 * MINUTE))
     assert session.get(ReviewRequest, request.id).opened_at == now + 2 * MINUTE
 

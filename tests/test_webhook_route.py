@@ -1,5 +1,6 @@
 """POST /api/sendgrid/events: what it answers to signed, unsigned, stale, replayed and
 malformed posts. Signed here with a key of our own, as the local SendGrid signs."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,7 +16,14 @@ from sendgrid_local.events import SIGNATURE_HEADER, TIMESTAMP_HEADER, Signer
 from ui.routes import public_routes
 
 SIGNER = Signer()
-EVENTS = [{"event": "delivered", "email": "dr@clinic.example.org", "timestamp": 1764082800, "sg_event_id": "e-1"}]
+EVENTS = [
+    {
+        "event": "delivered",
+        "email": "dr@clinic.example.org",
+        "timestamp": 1764082800,
+        "sg_event_id": "e-1",
+    }
+]
 
 
 @pytest.fixture
@@ -45,10 +53,21 @@ def post(body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
     async def send(message: dict) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "method": "POST", "path": "/api/sendgrid/events", "query_string": b"", "root_path": "",
-             "headers": [(b"content-type", b"application/json"),
-                         *((k.lower().encode(), v.encode()) for k, v in headers.items())],
-             "http_version": "1.1", "scheme": "http", "server": ("testserver", 80), "client": ("127.0.0.1", 5000)}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/sendgrid/events",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"content-type", b"application/json"),
+            *((k.lower().encode(), v.encode()) for k, v in headers.items()),
+        ],
+        "http_version": "1.1",
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 5000),
+    }
     asyncio.run(Starlette(routes=public_routes())(scope, receive, send))
     return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
 
@@ -61,7 +80,10 @@ def stored(engine) -> int:  # type: ignore[no-untyped-def]
 def test_a_signed_fresh_post_is_applied_and_answered_with_counts(configured, engine):
     body = body_of(EVENTS)
     status, answer = post(body, signed(body))
-    assert (status, json.loads(answer)) == (200, {"received": 1, "stored": 1, "matched": 0, "suppressed": 0})
+    assert (status, json.loads(answer)) == (
+        200,
+        {"received": 1, "stored": 1, "matched": 0, "suppressed": 0},
+    )
     assert stored(engine) == 1
 
 
@@ -89,7 +111,9 @@ def test_a_post_signed_by_another_key_is_forbidden(configured, engine):
 
 def test_a_tampered_body_is_forbidden(configured, engine):
     body = body_of(EVENTS)
-    assert post(body.replace(b"delivered", b"bounce"), signed(body))[0] == 403 and stored(engine) == 0
+    assert (
+        post(body.replace(b"delivered", b"bounce"), signed(body))[0] == 403 and stored(engine) == 0
+    )
 
 
 def test_a_garbage_signature_is_forbidden_not_an_error(configured, engine):
@@ -105,7 +129,9 @@ def test_a_body_that_is_not_utf8_is_forbidden_not_an_error(configured, engine):
 
 def test_a_post_signed_longer_ago_than_the_tolerance_is_forbidden(configured, engine):
     body = body_of(EVENTS)
-    assert post(body, signed(body, at=clock.now().timestamp() - 700))[0] == 403 and stored(engine) == 0
+    assert (
+        post(body, signed(body, at=clock.now().timestamp() - 700))[0] == 403 and stored(engine) == 0
+    )
 
 
 def test_a_post_signed_too_far_in_the_future_is_forbidden(configured, engine):

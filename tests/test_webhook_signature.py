@@ -1,4 +1,5 @@
 """Checking SendGrid's Event Webhook signature and the post's age."""
+
 from __future__ import annotations
 
 import json
@@ -8,26 +9,35 @@ from campaigns.mail.webhook.signature import digest, is_fresh, verify
 
 # SendGrid's documented test vector, copied from sendgrid-python's own test,
 # test/unit/test_eventwebhook.py (github.com/sendgrid/sendgrid-python).
-PUBLIC_KEY = ("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+"
-              "2fNNRaINXvVpiglSI8eNEc6wEA3F+g==")
+PUBLIC_KEY = (
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+"
+    "2fNNRaINXvVpiglSI8eNEc6wEA3F+g=="
+)
 SIGNATURE = "MEUCIGHQVtGj+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAbPIqHh89M15TluLtEZtM="
 TIMESTAMP = "1600112502"
-PAYLOAD = json.dumps(
-    [
-        {
-            "email": "hello@world.com",
-            "event": "dropped",
-            "reason": "Bounced Address",
-            "sg_event_id": "ZHJvcC0xMDk5NDkxOS1MUnpYbF9OSFN0T0doUTRrb2ZTbV9BLTA",
-            "sg_message_id": "LRzXl_NHStOGhQ4kofSm_A.filterdrecv-p3mdw1-756b745b58-kmzbl-18-5F5FC76C-9.0",
-            "smtp-id": "<LRzXl_NHStOGhQ4kofSm_A@ismtpd0039p1iad1.sendgrid.net>",
-            "timestamp": 1600112492,
-        }
-    ], sort_keys=True, separators=(",", ":")
-) + "\r\n"  # the trailing carriage return and newline are part of what was signed
+PAYLOAD = (
+    json.dumps(
+        [
+            {
+                "email": "hello@world.com",
+                "event": "dropped",
+                "reason": "Bounced Address",
+                "sg_event_id": "ZHJvcC0xMDk5NDkxOS1MUnpYbF9OSFN0T0doUTRrb2ZTbV9BLTA",
+                "sg_message_id": "LRzXl_NHStOGhQ4kofSm_A.filterdrecv-p3mdw1-756b745b58-kmzbl-18-5F5FC76C-9.0",
+                "smtp-id": "<LRzXl_NHStOGhQ4kofSm_A@ismtpd0039p1iad1.sendgrid.net>",
+                "timestamp": 1600112492,
+            }
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    + "\r\n"
+)  # the trailing carriage return and newline are part of what was signed
 # The other key in the same test file.
-OTHER_KEY = ("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEqTxd43gyp8IOEto2LdIfjRQrIbsd4SXZkLW6jDutdhXSJCWHw8REntlo7aNDthvj"
-             "+y7GjUuFDb/R1NGe1OPzpA==")
+OTHER_KEY = (
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEqTxd43gyp8IOEto2LdIfjRQrIbsd4SXZkLW6jDutdhXSJCWHw8REntlo7aNDthvj"
+    "+y7GjUuFDb/R1NGe1OPzpA=="
+)
 
 
 def test_sendgrids_documented_test_vector_verifies():
@@ -35,7 +45,9 @@ def test_sendgrids_documented_test_vector_verifies():
 
 
 def test_a_one_character_change_to_the_body_is_refused():
-    assert not verify(PAYLOAD.replace("hello@world.com", "hello@world.con"), SIGNATURE, TIMESTAMP, PUBLIC_KEY)
+    assert not verify(
+        PAYLOAD.replace("hello@world.com", "hello@world.con"), SIGNATURE, TIMESTAMP, PUBLIC_KEY
+    )
 
 
 def test_a_changed_timestamp_is_refused():

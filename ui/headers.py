@@ -6,6 +6,7 @@ pages (unsubscribe, RSVP, review links, guides, the API) are plain HTML of our o
 strict Content-Security-Policy, and no framing at all, so a confirmation button cannot
 be clickjacked. Streamlit's pages frame their own components, so they may be framed by
 the app itself only. Strict-Transport-Security when the public URL is https."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -18,14 +19,22 @@ from crm.settings import SettingsError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
+ASGIApp = Callable[
+    [Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]
+]
 
 PUBLIC_PREFIXES = ("/api/", "/unsubscribe/", "/rsvp/", "/r/", "/guides/")
-PUBLIC_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
-                 "frame-ancestors 'none'; base-uri 'none'")
+PUBLIC_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
 EVERYWHERE = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 PUBLIC = {**EVERYWHERE, "X-Frame-Options": "DENY", "Content-Security-Policy": PUBLIC_POLICY}
-APP = {**EVERYWHERE, "X-Frame-Options": "SAMEORIGIN", "Content-Security-Policy": "frame-ancestors 'self'"}
+APP = {
+    **EVERYWHERE,
+    "X-Frame-Options": "SAMEORIGIN",
+    "Content-Security-Policy": "frame-ancestors 'self'",
+}
 HSTS = {"Strict-Transport-Security": "max-age=31536000"}
 
 
@@ -47,8 +56,12 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Message]],
-                       send: Callable[[Message], Awaitable[None]]) -> None:
+    async def __call__(
+        self,
+        scope: Scope,
+        receive: Callable[[], Awaitable[Message]],
+        send: Callable[[Message], Awaitable[None]],
+    ) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

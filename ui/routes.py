@@ -1,5 +1,6 @@
 """Public HTTP routes served beside the Streamlit pages (no sign-in). Streamlit
 reserves /_stcore/, /media/, /component/ and /static/, so ours live under /api/."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,9 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from crm import sessions
+from crm import clock, sessions
 from crm import settings as settings_module
-from crm import clock
 from crm.db import engine_for, session_scope
 from crm.settings import Settings, SettingsError
 from ui.public import bodies, guides, health, review_link, rsvp, sendgrid_events, unsubscribe
@@ -72,8 +72,12 @@ async def start_session(request: Request) -> Response:
     if token is None or not _spend(handoff, now):
         return Response(status_code=403)
     response = Response(status_code=204)
-    response.set_cookie(SESSION_COOKIE, token, max_age=int(sessions.SESSION.max_age.total_seconds()),
-                        **_cookie_flags(settings))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(sessions.SESSION.max_age.total_seconds()),
+        **_cookie_flags(settings),
+    )
     return response
 
 
@@ -86,7 +90,9 @@ async def end_session(request: Request) -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
     if token:
         try:
-            await run_in_threadpool(_end, settings, sessions.key_of(settings.secret_key, token), clock.now())
+            await run_in_threadpool(
+                _end, settings, sessions.key_of(settings.secret_key, token), clock.now()
+            )
         except SQLAlchemyError:
             return Response(status_code=503)
     response = Response(status_code=204)
@@ -117,7 +123,12 @@ def _spend(handoff: str, now: datetime) -> bool:
 
 def _cookie_flags(settings: Settings) -> dict:
     # HttpOnly keeps scripts from reading it; Lax keeps other sites' forms from sending it.
-    return {"path": "/", "httponly": True, "samesite": "lax", "secure": settings.public_url.startswith("https://")}
+    return {
+        "path": "/",
+        "httponly": True,
+        "samesite": "lax",
+        "secure": settings.public_url.startswith("https://"),
+    }
 
 
 def public_routes() -> list[BaseRoute]:

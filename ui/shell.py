@@ -10,6 +10,7 @@ handoff token and a small script posts it to /api/session, whose answer sets the
 cookie; sign-out posts to /api/session/end, which deletes it. A new browser session
 reads the cookie once, on its first run.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,17 +23,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from crm import migrate, sessions
+from crm import clock, migrate, sessions
 from crm import settings as settings_module
 from crm.access import Actor
-from crm import clock
 from crm.db import engine_for, session_scope
 from crm.models import User
 from crm.settings import Settings, SettingsError
 from crm.users import SignInError, actor_for, authenticate
 from ui import sign_in_limit
 from ui.routes import SESSION_COOKIE
-
 
 PAGES = Path(__file__).parent / "pages"
 _USER_ID = "_user_id"
@@ -87,7 +86,9 @@ def _settings_or_stop() -> Settings:
         return settings_module.get()
     except SettingsError as exc:
         st.title("Liaison cannot start")
-        st.error("A setting is missing or wrong. Fix it in the environment or the .env file, then reload.")
+        st.error(
+            "A setting is missing or wrong. Fix it in the environment or the .env file, then reload."
+        )
         st.code(str(exc), language=None)
         st.stop()
 
@@ -115,8 +116,11 @@ def _signed_in_user(settings: Settings, engine: Engine) -> User | None:
 def _still_signed_in(settings: Settings, engine: Engine, user_id: int, key: str) -> User | None:
     def check(session: Session) -> User | None:
         user = session.get(User, user_id)
-        if user is None or not user.active or not sessions.current(session, key, user_id, clock.now(),
-                                                                   settings.session_idle):
+        if (
+            user is None
+            or not user.active
+            or not sessions.current(session, key, user_id, clock.now(), settings.session_idle)
+        ):
             return None
         return user
 
@@ -133,7 +137,9 @@ def _signed_in_from_cookie(settings: Settings, engine: Engine) -> tuple[int | No
         return None, ""
     try:
         with session_scope(engine) as session:
-            user = sessions.verify(session, settings.secret_key, token, clock.now(), idle=settings.session_idle)
+            user = sessions.verify(
+                session, settings.secret_key, token, clock.now(), idle=settings.session_idle
+            )
     except SQLAlchemyError:
         return None, ""  # the sign-in page then says what is wrong with the database
     return (None, "") if user is None else (user.id, sessions.key_of(settings.secret_key, token))
@@ -148,14 +154,22 @@ def browser_cookies() -> dict[str, str]:
 def _post_from_browser(path: str, payload: dict | None = None) -> None:
     """Have the browser POST to one of our routes, so that the answer's Set-Cookie
     reaches it; a Streamlit script only talks to the page over its websocket."""
-    request = {"method": "POST", "headers": {"Content-Type": "application/json"},
-               "body": json.dumps(payload or {}), "credentials": "same-origin"}
-    st.html(f"<script>fetch({json.dumps(path)}, {json.dumps(request)});</script>",
-            unsafe_allow_javascript=True, width="content")
+    request = {
+        "method": "POST",
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(payload or {}),
+        "credentials": "same-origin",
+    }
+    st.html(
+        f"<script>fetch({json.dumps(path)}, {json.dumps(request)});</script>",
+        unsafe_allow_javascript=True,
+        width="content",
+    )
 
 
 def pages_for(actor: Actor) -> dict[str, list[st.Page]]:
     """The navigation, in sections a marketer and leadership each find their way in."""
+
     def page(file: str, title: str, icon: str, url: str, **extra: bool) -> st.Page:
         return st.Page(PAGES / file, title=title, icon=f":material/{icon}:", url_path=url, **extra)
 
@@ -165,7 +179,12 @@ def pages_for(actor: Actor) -> dict[str, list[st.Page]]:
     return {
         "Partners": [
             page("partners.py", "Partners", "groups", "partners", default=True),
-            page("import_data.py", "Import & export" if actor.can_edit else "Export", "swap_vert", "data"),
+            page(
+                "import_data.py",
+                "Import & export" if actor.can_edit else "Export",
+                "swap_vert",
+                "data",
+            ),
             page("segments.py", "Segments", "filter_alt", "segments"),
         ],
         "Outreach": [
@@ -197,7 +216,9 @@ def _sidebar(ctx: AppContext) -> None:
     with st.sidebar:
         st.caption(ctx.settings.practice_name)
         st.markdown(f"Signed in as **{ctx.actor.name}**  \n{ctx.email}")
-        st.caption(f"Role: {ctx.actor.role.label}" + (" (read-only)" if not ctx.actor.can_edit else ""))
+        st.caption(
+            f"Role: {ctx.actor.role.label}" + (" (read-only)" if not ctx.actor.can_edit else "")
+        )
         st.button("Sign out", icon=":material/logout:", on_click=sign_out, key="sign_out")
         handoff = st.session_state.pop(_HANDOFF, None)
         if handoff:
@@ -222,7 +243,9 @@ def _sign_in_page(settings: Settings, engine: Engine) -> st.Page:
     def sign_in() -> None:
         _sign_in_form(settings, engine)
 
-    return st.Page(sign_in, title="Sign in", icon=":material/login:", url_path="sign-in", default=True)
+    return st.Page(
+        sign_in, title="Sign in", icon=":material/login:", url_path="sign-in", default=True
+    )
 
 
 def _sign_in_form(settings: Settings, engine: Engine) -> None:
@@ -236,9 +259,12 @@ def _sign_in_form(settings: Settings, engine: Engine) -> None:
             return
         with st.form("sign_in"):
             email = st.text_input("Email", autocomplete="username", key="sign_in_email")
-            password = st.text_input("Password", type="password", autocomplete="current-password",
-                                     key="sign_in_password")
-            submitted = st.form_submit_button("Sign in", type="primary", width="stretch", key="sign_in_submit")
+            password = st.text_input(
+                "Password", type="password", autocomplete="current-password", key="sign_in_password"
+            )
+            submitted = st.form_submit_button(
+                "Sign in", type="primary", width="stretch", key="sign_in_submit"
+            )
         if submitted:
             _sign_in(settings, engine, email, password)
 
@@ -255,7 +281,9 @@ def _sign_in(settings: Settings, engine: Engine, email: str, password: str) -> N
         with session_scope(engine) as session:
             user = authenticate(session, email, password, now)
             key = sessions.open_session(session, user, now)
-            handoff = sessions.issue(settings.secret_key, user, now, sessions.HANDOFF, session_key=key)
+            handoff = sessions.issue(
+                settings.secret_key, user, now, sessions.HANDOFF, session_key=key
+            )
     except SignInError as exc:
         message = str(exc)
         st.error(message[:1].upper() + message[1:] + ".")

@@ -2,6 +2,7 @@
 each account's lockout, so the sign-in page also counts failures per client address,
 across accounts. The count is this process's (the app is one process); like the
 account's, a guess takes its place before its password is checked."""
+
 from __future__ import annotations
 
 import threading

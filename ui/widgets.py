@@ -1,5 +1,6 @@
 """Small pieces every page shares: running a domain call and showing its errors as
 messages, a one-shot notice that survives a rerun, and times in the practice's zone."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -14,8 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from crm.access import PermissionDenied
 from crm import clock
+from crm.access import PermissionDenied
 from crm.db import session_scope
 from crm.errors import LiaisonError
 from crm.vocab import Vocabulary
@@ -26,9 +27,16 @@ _FLASH = "_flash"
 
 # Field names a form shows under another label.
 _FIELD_LABELS = {
-    "partner_type": "Type", "zip": "ZIP", "npi": "NPI", "email_opt_out": "Opted out of email",
-    "owner_id": "Owner", "contact_id": "Contact", "occurred_at": "When", "received_at": "Received",
-    "partner_reference": "Their reference", "service_line": "Service line",
+    "partner_type": "Type",
+    "zip": "ZIP",
+    "npi": "NPI",
+    "email_opt_out": "Opted out of email",
+    "owner_id": "Owner",
+    "contact_id": "Contact",
+    "occurred_at": "When",
+    "received_at": "Received",
+    "partner_reference": "Their reference",
+    "service_line": "Service line",
 }
 
 
@@ -41,7 +49,10 @@ def validation_messages(exc: ValidationError) -> list[str]:
     messages = []
     for error in exc.errors():
         text = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] in ("string_too_short", "too_short") and error.get("ctx", {}).get("min_length") == 1:
+        if (
+            error["type"] in ("string_too_short", "too_short")
+            and error.get("ctx", {}).get("min_length") == 1
+        ):
             text = "is required"
         name = field_label(str(error["loc"][0])) if error["loc"] else ""
         messages.append(f"{name}: {text}" if name else text[:1].upper() + text[1:])
@@ -55,18 +66,28 @@ def attempt(engine: Engine, change: Callable[[Session], T]) -> T | None:
         with session_scope(engine) as session:
             return change(session)
     except ValidationError as exc:
-        st.error("Please fix the following:\n\n" + "\n".join(f"- {m}" for m in validation_messages(exc)))
+        st.error(
+            "Please fix the following:\n\n" + "\n".join(f"- {m}" for m in validation_messages(exc))
+        )
     except PermissionDenied as exc:
         st.error(f"Not allowed: {exc}.")
     except LiaisonError as exc:
         st.error(_sentence(str(exc)))
     except IntegrityError:
-        st.error("That would duplicate a record that already exists (for example the same reference twice).")
+        st.error(
+            "That would duplicate a record that already exists (for example the same reference twice)."
+        )
     return None
 
 
-def submit(engine: Engine, change: Callable[[Session], T], said: str | Callable[[T], str], *,
-           fresh: str | None = None, then: Callable[[T], None] | None = None) -> None:
+def submit(
+    engine: Engine,
+    change: Callable[[Session], T],
+    said: str | Callable[[T], str],
+    *,
+    fresh: str | None = None,
+    then: Callable[[T], None] | None = None,
+) -> None:
     """The one way a form or button saves: the change in one transaction and, when it is
     refused, the reason where the user is looking (nothing was written). Once saved, the
     message `said` for the next run, fresh empty widgets for the form `fresh`, whatever
@@ -142,5 +163,5 @@ def shown_as(values: Iterable[Any], fmt: Callable[[Any], str]) -> list[str]:
 
 
 def short_time(moment: datetime) -> str:
-    """"Tue Nov 10, 9:32 am", as the tables' time columns show it."""
+    """ "Tue Nov 10, 9:32 am", as the tables' time columns show it."""
     return f"{moment:%a %b} {moment.day}, {moment.hour % 12 or 12}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"

@@ -8,6 +8,7 @@ Wednesday hears about it next Monday, not twice this week; the idempotency key
 
 Staff mail, so transactional: no unsubscribe link, not held by the marketing window
 or the frequency cap. It names partners and counts, never a patient."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -68,7 +69,11 @@ def send_dormancy_digests(session: Session, settings: Settings, now: datetime) -
     table = at_risk(session, _all_partners(settings.zone, now), now, settings)
     owned = table[table["owner_id"].notna()]
     users = _active_users(session, {int(i) for i in owned["owner_id"]})
-    groups = [(users[int(uid)], rows) for uid, rows in owned.groupby("owner_id", sort=True) if int(uid) in users]
+    groups = [
+        (users[int(uid)], rows)
+        for uid, rows in owned.groupby("owner_id", sort=True)
+        if int(uid) in users
+    ]
     drafts = [_draft(session, settings, user, rows, week, now) for user, rows in groups]
     emails = enqueue_many(session, drafts, now)
     if state is None:
@@ -92,12 +97,17 @@ def _all_partners(zone: ZoneInfo, now: datetime) -> Filters:
 def _active_users(session: Session, ids: set[int]) -> dict[int, User]:
     if not ids:
         return {}
-    return {u.id: u for u in session.execute(
-        select(User).where(User.id.in_(ids), User.active.is_(True))).scalars()}
+    return {
+        u.id: u
+        for u in session.execute(
+            select(User).where(User.id.in_(ids), User.active.is_(True))
+        ).scalars()
+    }
 
 
-def _draft(session: Session, settings: Settings, user: User, rows: pd.DataFrame, week: str,
-           now: datetime) -> Draft:
+def _draft(
+    session: Session, settings: Settings, user: User, rows: pd.DataFrame, week: str, now: datetime
+) -> Draft:
     listed = rows.head(MAX_LISTED)
     variables: dict[str, Any] = {
         "recipient_first_name": (user.name.split() or [user.email])[0],
@@ -110,9 +120,18 @@ def _draft(session: Session, settings: Settings, user: User, rows: pd.DataFrame,
         "more_count": str(len(rows) - len(listed)) if len(rows) > len(listed) else "",
         "dormancy_url": f"{settings.public_url}/dormancy",
     }
-    return compose(session, settings, template=TEMPLATE, variables=variables,
-                   idempotency_key=f"dormancy-digest:{user.id}:{week}", kind=KIND, to_email=user.email,
-                   to_name=user.name, now=now, source=f"dormancy digest {week}")
+    return compose(
+        session,
+        settings,
+        template=TEMPLATE,
+        variables=variables,
+        idempotency_key=f"dormancy-digest:{user.id}:{week}",
+        kind=KIND,
+        to_email=user.email,
+        to_name=user.name,
+        now=now,
+        source=f"dormancy digest {week}",
+    )
 
 
 def _day(moment: Any, zone: ZoneInfo) -> str:

@@ -2,6 +2,7 @@
 purpose is win-back may be chosen, so a slipping partner is never dropped into a
 prospecting sequence by a mis-click; enrolling itself is `campaigns.cadences.enrolment.enrol`,
 which reports partners already in the cadence instead of enrolling them twice."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,14 +27,17 @@ class WinBackCadence:
 
 def win_back_cadences(session: Session) -> list[WinBackCadence]:
     """Switched-on cadences meant for winning partners back, by name."""
-    rows = session.execute(select(Cadence.id, Cadence.name)
-                           .where(Cadence.purpose == CadencePurpose.WIN_BACK.value, Cadence.active.is_(True))
-                           .order_by(Cadence.name))
+    rows = session.execute(
+        select(Cadence.id, Cadence.name)
+        .where(Cadence.purpose == CadencePurpose.WIN_BACK.value, Cadence.active.is_(True))
+        .order_by(Cadence.name)
+    )
     return [WinBackCadence(cid, name) for cid, name in rows]
 
 
-def enrol_in_win_back(session: Session, actor: Actor, partner_ids: Sequence[int], cadence_id: int,
-                      now: datetime) -> EnrolReport:
+def enrol_in_win_back(
+    session: Session, actor: Actor, partner_ids: Sequence[int], cadence_id: int, now: datetime
+) -> EnrolReport:
     require_editor(actor)
     if not partner_ids:
         raise InvalidInput("choose at least one partner to enrol")

@@ -13,6 +13,7 @@ period's first day; the period is the occurrence ("2026-11", "2026Q4"). A step i
 never due before the anchor: a partner enrolled mid-month gets this month's touch now,
 not a backdated one. Removed steps are simply absent, so they are skipped.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
@@ -86,8 +87,13 @@ class Plan:
 Ran = Mapping[int, set[tuple[int, str]]]  # enrolment id -> {(step id, occurrence)}
 
 
-def plan(enrolments: Iterable[EnrolmentState], cadences: Mapping[int, CadencePlan], ran: Ran,
-         now: datetime, zone: ZoneInfo) -> Plan:
+def plan(
+    enrolments: Iterable[EnrolmentState],
+    cadences: Mapping[int, CadencePlan],
+    ran: Ran,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Plan:
     due: list[Due] = []
     progress: list[Progress] = []
     for enrolment in enrolments:
@@ -101,8 +107,13 @@ def plan(enrolments: Iterable[EnrolmentState], cadences: Mapping[int, CadencePla
     return Plan(due, progress)
 
 
-def upcoming(enrolment: EnrolmentState, cadence: CadencePlan, done: set[tuple[int, str]], zone: ZoneInfo,
-             first_period: date | None = None) -> Iterator[Due]:
+def upcoming(
+    enrolment: EnrolmentState,
+    cadence: CadencePlan,
+    done: set[tuple[int, str]],
+    zone: ZoneInfo,
+    first_period: date | None = None,
+) -> Iterator[Due]:
     """Every step not yet run, occurrence by occurrence (endless for a recurring plan)."""
     if not cadence.steps:
         return
@@ -112,12 +123,19 @@ def upcoming(enrolment: EnrolmentState, cadence: CadencePlan, done: set[tuple[in
         return
     period = period_start(max(first_period or anchor_day, anchor_day), cadence.recurrence)
     while True:
-        yield from _chain(enrolment, cadence, done, occurrence_key(period, cadence.recurrence), period, zone)
+        yield from _chain(
+            enrolment, cadence, done, occurrence_key(period, cadence.recurrence), period, zone
+        )
         period = next_period(period, cadence.recurrence)
 
 
-def _window(enrolment: EnrolmentState, cadence: CadencePlan, done: set[tuple[int, str]],
-            now: datetime, zone: ZoneInfo) -> Iterator[Due]:
+def _window(
+    enrolment: EnrolmentState,
+    cadence: CadencePlan,
+    done: set[tuple[int, str]],
+    now: datetime,
+    zone: ZoneInfo,
+) -> Iterator[Due]:
     """What a pass must consider: a sequence's remaining steps; for a recurring plan the
     previous, current and next occurrence (a late pass still catches last month's
     end, and the next occurrence gives the next due time). Older missed occurrences
@@ -134,8 +152,14 @@ def _window(enrolment: EnrolmentState, cadence: CadencePlan, done: set[tuple[int
         yield item
 
 
-def _chain(enrolment: EnrolmentState, cadence: CadencePlan, done: set[tuple[int, str]], occurrence: str,
-           base: date, zone: ZoneInfo) -> Iterator[Due]:
+def _chain(
+    enrolment: EnrolmentState,
+    cadence: CadencePlan,
+    done: set[tuple[int, str]],
+    occurrence: str,
+    base: date,
+    zone: ZoneInfo,
+) -> Iterator[Due]:
     previous = base
     for step in cadence.steps:
         origin = base if step.offset_from == FROM_ENROLMENT else previous
@@ -144,7 +168,9 @@ def _chain(enrolment: EnrolmentState, cadence: CadencePlan, done: set[tuple[int,
         if (step.id, occurrence) in done:
             continue
         due_at = max(due_moment(day, zone), enrolment.anchor_at)
-        yield Due(enrolment.id, enrolment.partner_id, step, occurrence, due_at, local_date(due_at, zone))
+        yield Due(
+            enrolment.id, enrolment.partner_id, step, occurrence, due_at, local_date(due_at, zone)
+        )
 
 
 def period_start(day: date, recurrence: str) -> date:
@@ -162,7 +188,7 @@ def next_period(start: date, recurrence: str) -> date:
 
 
 def occurrence_key(start: date, recurrence: str) -> str:
-    """"2026-11" for a month, "2026Q4" for a quarter: part of every idempotency key, so
+    """ "2026-11" for a month, "2026Q4" for a quarter: part of every idempotency key, so
     a recurring step runs once per occurrence."""
     if recurrence == Recurrence.MONTHLY:
         return f"{start.year}-{start.month:02d}"
@@ -184,21 +210,44 @@ class PlannedItem:
     owner_id: int | None
 
 
-def project(enrolments: Iterable[EnrolmentState], cadences: Mapping[int, CadencePlan], ran: Ran,
-            start: date, end: date, today: date, zone: ZoneInfo) -> list[PlannedItem]:
+def project(
+    enrolments: Iterable[EnrolmentState],
+    cadences: Mapping[int, CadencePlan],
+    ran: Ran,
+    start: date,
+    end: date,
+    today: date,
+    zone: ZoneInfo,
+) -> list[PlannedItem]:
     """Steps not yet run whose day falls in [start, end], pure. A step already overdue
     is shown today: that is when the next planner pass will do it."""
     items: list[PlannedItem] = []
     for enrolment in enrolments:
         cadence = cadences[enrolment.cadence_id]
         first = min(start, today) if cadence.recurrence else None
-        beyond = next_period(period_start(end, cadence.recurrence), cadence.recurrence) if cadence.recurrence else None
-        for due in upcoming(enrolment, cadence, ran.get(enrolment.id, set()), zone, first_period=first):
+        beyond = (
+            next_period(period_start(end, cadence.recurrence), cadence.recurrence)
+            if cadence.recurrence
+            else None
+        )
+        for due in upcoming(
+            enrolment, cadence, ran.get(enrolment.id, set()), zone, first_period=first
+        ):
             if beyond is not None and due.due_on >= beyond:
                 break
             day = max(due.due_on, today)
             if start <= day <= end:
-                items.append(PlannedItem(day, due.step.action, cadence.id, cadence.name, due.step.id,
-                                         due.step.title, enrolment.id, enrolment.partner_id, enrolment.owner_id))
+                items.append(
+                    PlannedItem(
+                        day,
+                        due.step.action,
+                        cadence.id,
+                        cadence.name,
+                        due.step.id,
+                        due.step.title,
+                        enrolment.id,
+                        enrolment.partner_id,
+                        enrolment.owner_id,
+                    )
+                )
     return sorted(items, key=lambda i: (i.due_on, i.cadence_name, i.enrolment_id, i.step_id))
-

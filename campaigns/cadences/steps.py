@@ -6,6 +6,7 @@ A template's variables come from two places. The recipient's own (their first na
 the partner's name, the liaison who signs, the partner's sports) are built for each
 recipient from their rows; the rest (an update's headline, a resource link) are the
 same for everyone and are typed on the step."""
+
 from __future__ import annotations
 
 import json
@@ -16,14 +17,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from campaigns.mail.templating import TEMPLATES
 from crm.vocab import ContactRole, StepAction
 
-RECIPIENT_VARIABLES = frozenset({"contact_first_name", "partner_name", "sender_name", "sport_names"})
+RECIPIENT_VARIABLES = frozenset(
+    {"contact_first_name", "partner_name", "sender_name", "sport_names"}
+)
 
 
 def cadence_templates() -> list[str]:
     """Marketing templates for partners: a cadence never sends a transactional email
     (those skip the cap and the window) nor a patient's."""
-    return sorted(name for name, spec in TEMPLATES.items()
-                  if spec.audience == "partner" and spec.kind == "marketing")
+    return sorted(
+        name
+        for name, spec in TEMPLATES.items()
+        if spec.audience == "partner" and spec.kind == "marketing"
+    )
 
 
 def step_variables(template: str) -> list[str]:
@@ -54,12 +60,14 @@ class StepDraft(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _email_needs_what_it_sends(self) -> "StepDraft":
+    def _email_needs_what_it_sends(self) -> StepDraft:
         if self.action != StepAction.EMAIL:
             self.template, self.contact_roles, self.template_values = "", [], {}
             return self
         if self.template not in cadence_templates():
-            raise ValueError(f"choose an email template for the step (one of {', '.join(cadence_templates())})")
+            raise ValueError(
+                f"choose an email template for the step (one of {', '.join(cadence_templates())})"
+            )
         if not self.contact_roles:
             raise ValueError("choose which contacts the email goes to (their roles)")
         wanted = step_variables(self.template)
@@ -71,11 +79,18 @@ class StepDraft(BaseModel):
 
     def row_values(self) -> dict[str, object]:
         """The CadenceStep columns this draft sets."""
-        return {"action": self.action.value, "template": self.template,
-                "contact_roles": ",".join(role.value for role in self.contact_roles),
-                "offset_days": self.offset_days, "offset_from": self.offset_from, "title": self.title,
-                "instructions": self.instructions,
-                "template_values": json.dumps(self.template_values, sort_keys=True) if self.template_values else ""}
+        return {
+            "action": self.action.value,
+            "template": self.template,
+            "contact_roles": ",".join(role.value for role in self.contact_roles),
+            "offset_days": self.offset_days,
+            "offset_from": self.offset_from,
+            "title": self.title,
+            "instructions": self.instructions,
+            "template_values": json.dumps(self.template_values, sort_keys=True)
+            if self.template_values
+            else "",
+        }
 
 
 def roles_of(stored: str) -> frozenset[str]:

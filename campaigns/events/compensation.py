@@ -2,6 +2,7 @@
 law's exception for non-monetary compensation (42 CFR 411.357(k)) a physician may
 receive up to a yearly limit, set by CMS each calendar year. A physician's total for a
 year is the cost per attendee of every event they attended that year."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -57,8 +58,12 @@ def set_limit(session: Session, actor: Actor, year: int, limit_cents: int, now: 
     if limit_cents < 0:
         raise InvalidInput("a limit cannot be negative")
     statement = insert_for(session, CompensationLimit).values(year=year, limit_cents=limit_cents)
-    session.execute(statement.on_conflict_do_update(index_elements=["year"], set_={"limit_cents": limit_cents}))
-    audit.record(session, actor, "update", "compensation_limit", year, {"limit_cents": limit_cents}, now)
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["year"], set_={"limit_cents": limit_cents})
+    )
+    audit.record(
+        session, actor, "update", "compensation_limit", year, {"limit_cents": limit_cents}, now
+    )
     return limit_cents
 
 
@@ -72,28 +77,53 @@ def totals_select(year: int, zone: ZoneInfo, until: datetime | None = None) -> S
     """contact_id, events, total_cents per physician who attended a costed event in the year."""
     start, end = year_bounds(year, zone)
     end = min(end, until) if until is not None else end
-    return (select(EventInvitee.contact_id, func.count().label("events"),
-                   func.sum(Event.cost_per_attendee_cents).label("total_cents"))
-            .join(Event, Event.id == EventInvitee.event_id)
-            .join(Contact, Contact.id == EventInvitee.contact_id)
-            .where(EventInvitee.attended.is_(True), Contact.role == ContactRole.PHYSICIAN.value,
-                   Event.cost_per_attendee_cents > 0, Event.starts_at >= start, Event.starts_at < end)
-            .group_by(EventInvitee.contact_id))
+    return (
+        select(
+            EventInvitee.contact_id,
+            func.count().label("events"),
+            func.sum(Event.cost_per_attendee_cents).label("total_cents"),
+        )
+        .join(Event, Event.id == EventInvitee.event_id)
+        .join(Contact, Contact.id == EventInvitee.contact_id)
+        .where(
+            EventInvitee.attended.is_(True),
+            Contact.role == ContactRole.PHYSICIAN.value,
+            Event.cost_per_attendee_cents > 0,
+            Event.starts_at >= start,
+            Event.starts_at < end,
+        )
+        .group_by(EventInvitee.contact_id)
+    )
 
 
-def year_to_date(session: Session, year: int, zone: ZoneInfo, now: datetime) -> list[PhysicianTotal]:
+def year_to_date(
+    session: Session, year: int, zone: ZoneInfo, now: datetime
+) -> list[PhysicianTotal]:
     """The compliance officer's report: each physician's total so far this year, highest first."""
     totals = totals_select(year, zone, until=now).subquery()
     limit = limit_for(session, year)
     rows = session.execute(
-        select(Contact.id, Contact.first_name, Contact.last_name, Partner.name, totals.c.events, totals.c.total_cents)
-        .join(totals, totals.c.contact_id == Contact.id).join(Partner, Partner.id == Contact.partner_id)
-        .order_by(totals.c.total_cents.desc(), Contact.last_name, Contact.id)).all()
-    return [PhysicianTotal(cid, f"{first} {last}".strip(), partner, int(events), int(total), limit)
-            for cid, first, last, partner, events, total in rows]
+        select(
+            Contact.id,
+            Contact.first_name,
+            Contact.last_name,
+            Partner.name,
+            totals.c.events,
+            totals.c.total_cents,
+        )
+        .join(totals, totals.c.contact_id == Contact.id)
+        .join(Partner, Partner.id == Contact.partner_id)
+        .order_by(totals.c.total_cents.desc(), Contact.last_name, Contact.id)
+    ).all()
+    return [
+        PhysicianTotal(cid, f"{first} {last}".strip(), partner, int(events), int(total), limit)
+        for cid, first, last, partner, events, total in rows
+    ]
 
 
-def preview_flags(session: Session, event: Event, contacts: Select, zone: ZoneInfo) -> list[PreviewFlag]:
+def preview_flags(
+    session: Session, event: Event, contacts: Select, zone: ZoneInfo
+) -> list[PreviewFlag]:
     """Physicians among `contacts` (a select of contact_id) whose total for the event's
     year, with this event's cost added, would pass the limit."""
     year = event.starts_at.astimezone(zone).year
@@ -107,9 +137,21 @@ def preview_flags(session: Session, event: Event, contacts: Select, zone: ZoneIn
         select(Contact.id, Contact.first_name, Contact.last_name, Partner.name, so_far)
         .join(Partner, Partner.id == Contact.partner_id)
         .outerjoin(totals, totals.c.contact_id == Contact.id)
-        .where(Contact.id.in_(select(audience.c.contact_id)), Contact.role == ContactRole.PHYSICIAN.value,
-               so_far + event.cost_per_attendee_cents > limit)
-        .order_by(so_far.desc(), Contact.last_name)).all()
-    return [PreviewFlag(cid, f"{first} {last}".strip(), partner, int(total),
-                        int(total) + event.cost_per_attendee_cents, limit)
-            for cid, first, last, partner, total in rows]
+        .where(
+            Contact.id.in_(select(audience.c.contact_id)),
+            Contact.role == ContactRole.PHYSICIAN.value,
+            so_far + event.cost_per_attendee_cents > limit,
+        )
+        .order_by(so_far.desc(), Contact.last_name)
+    ).all()
+    return [
+        PreviewFlag(
+            cid,
+            f"{first} {last}".strip(),
+            partner,
+            int(total),
+            int(total) + event.cost_per_attendee_cents,
+            limit,
+        )
+        for cid, first, last, partner, total in rows
+    ]

@@ -1,6 +1,7 @@
 """What a marketer sees before sending invitations: how many people the audience
 reaches, and which physicians this event would take past the year's non-monetary
 compensation limit."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -22,11 +23,21 @@ class InvitationPreview:
     flags: list[PreviewFlag]
 
 
-def invitation_preview(session: Session, event: Event, zone: ZoneInfo, now: datetime,
-                       partner_ids: Iterable[int] = (), contact_ids: Iterable[int] = ()) -> InvitationPreview:
+def invitation_preview(
+    session: Session,
+    event: Event,
+    zone: ZoneInfo,
+    now: datetime,
+    partner_ids: Iterable[int] = (),
+    contact_ids: Iterable[int] = (),
+) -> InvitationPreview:
     """The audience is everyone already invited plus whom `invite` would add."""
     picked = audience_select(session, event.audience_segment_id, partner_ids, contact_ids, now)
-    invited = select(EventInvitee.contact_id.label("contact_id")).where(EventInvitee.event_id == event.id)
+    invited = select(EventInvitee.contact_id.label("contact_id")).where(
+        EventInvitee.event_id == event.id
+    )
     everyone = union(select(picked.subquery().c.contact_id), invited)
     recipients = session.execute(select(func.count()).select_from(everyone.subquery())).scalar_one()
-    return InvitationPreview(recipients=recipients, flags=preview_flags(session, event, everyone, zone))
+    return InvitationPreview(
+        recipients=recipients, flags=preview_flags(session, event, everyone, zone)
+    )

@@ -1,5 +1,6 @@
 """Events and their invitees: create, change, cancel, invite an audience, and record
 RSVPs with a wait list."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -50,7 +51,7 @@ class EventInput(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _times_and_venue(self) -> "EventInput":
+    def _times_and_venue(self) -> EventInput:
         if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
             raise ValueError("event times need a time zone")
         if self.ends_at <= self.starts_at:
@@ -73,15 +74,25 @@ def list_events(session: Session) -> list[Event]:
 
 def create_event(session: Session, actor: Actor, data: EventInput, now: datetime) -> Event:
     require_editor(actor)
-    event = Event(**data.model_dump(), status=SCHEDULED, sequence=0, created_by=actor.id, created_at=now,
-                  updated_at=now)
+    event = Event(
+        **data.model_dump(),
+        status=SCHEDULED,
+        sequence=0,
+        created_by=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(event)
     session.flush()
-    audit.record(session, actor, "create", "event", event.id, {"title": event.title, "kind": event.kind}, now)
+    audit.record(
+        session, actor, "create", "event", event.id, {"title": event.title, "kind": event.kind}, now
+    )
     return event
 
 
-def update_event(session: Session, actor: Actor, event_id: int, data: EventInput, now: datetime) -> Event:
+def update_event(
+    session: Session, actor: Actor, event_id: int, data: EventInput, now: datetime
+) -> Event:
     """Raises SEQUENCE so calendars replace the entry they hold; the caller sends the update."""
     require_editor(actor)
     event = _open(session, event_id)
@@ -104,7 +115,9 @@ def cancel_event(session: Session, actor: Actor, event_id: int, now: datetime) -
     event.sequence += 1
     event.updated_at = now
     session.flush()
-    audit.record(session, actor, "cancel", "event", event.id, {"status": [SCHEDULED, CANCELLED]}, now)
+    audit.record(
+        session, actor, "cancel", "event", event.id, {"status": [SCHEDULED, CANCELLED]}, now
+    )
     return event
 
 
@@ -115,42 +128,77 @@ def _open(session: Session, event_id: int) -> Event:
     return event
 
 
-def audience_select(session: Session, segment_id: int | None, partner_ids: Iterable[int],
-                    contact_ids: Iterable[int], now: datetime) -> Select:
+def audience_select(
+    session: Session,
+    segment_id: int | None,
+    partner_ids: Iterable[int],
+    contact_ids: Iterable[int],
+    now: datetime,
+) -> Select:
     """(contact id, partner id) of everyone the audience reaches: the contacts of the
     segment's partners and of the picked partners, and the picked contacts; only those
     who can be emailed."""
     reach = [Contact.partner_id.in_(list(partner_ids)), Contact.id.in_(list(contact_ids))]
     if segment_id is not None:
         reach.append(Contact.partner_id.in_(member_ids_select(session, segment_id, now)))
-    return (select(Contact.id.label("contact_id"), Contact.partner_id.label("partner_id"))
-            .join(Partner, Partner.id == Contact.partner_id)
-            .where(or_(*reach), Contact.archived_at.is_(None), Contact.email.is_not(None), Contact.email != "",
-                   ~address_opted_out(Contact.email), Partner.archived_at.is_(None),
-                   Partner.status != PartnerStatus.DO_NOT_CONTACT.value))
+    return (
+        select(Contact.id.label("contact_id"), Contact.partner_id.label("partner_id"))
+        .join(Partner, Partner.id == Contact.partner_id)
+        .where(
+            or_(*reach),
+            Contact.archived_at.is_(None),
+            Contact.email.is_not(None),
+            Contact.email != "",
+            ~address_opted_out(Contact.email),
+            Partner.archived_at.is_(None),
+            Partner.status != PartnerStatus.DO_NOT_CONTACT.value,
+        )
+    )
 
 
-def invite(session: Session, actor: Actor, event_id: int, now: datetime, partner_ids: Iterable[int] = (),
-           contact_ids: Iterable[int] = ()) -> int:
+def invite(
+    session: Session,
+    actor: Actor,
+    event_id: int,
+    now: datetime,
+    partner_ids: Iterable[int] = (),
+    contact_ids: Iterable[int] = (),
+) -> int:
     """Adds the event's segment and the picked partners and contacts as invitees, in one
     statement; someone already invited is left as they are. Returns how many are new."""
     require_editor(actor)
     event = _open(session, event_id)
-    audience = audience_select(session, event.audience_segment_id, partner_ids, contact_ids, now).subquery()
-    already = exists().where(EventInvitee.event_id == event.id, EventInvitee.contact_id == audience.c.contact_id)
-    rows = select(literal(event.id), audience.c.contact_id, audience.c.partner_id, literal("none"),
-                  literal(False), literal(now, type_=EventInvitee.__table__.c.invited_at.type)).where(~already)
+    audience = audience_select(
+        session, event.audience_segment_id, partner_ids, contact_ids, now
+    ).subquery()
+    already = exists().where(
+        EventInvitee.event_id == event.id, EventInvitee.contact_id == audience.c.contact_id
+    )
+    rows = select(
+        literal(event.id),
+        audience.c.contact_id,
+        audience.c.partner_id,
+        literal("none"),
+        literal(False),
+        literal(now, type_=EventInvitee.__table__.c.invited_at.type),
+    ).where(~already)
     before = _invitee_count(session, event.id)
-    session.execute(insert(EventInvitee).from_select(
-        ["event_id", "contact_id", "partner_id", "rsvp", "attended", "invited_at"], rows))
-    added = _invitee_count(session, event.id) - before  # rowcount is not reliable for INSERT ... SELECT
+    session.execute(
+        insert(EventInvitee).from_select(
+            ["event_id", "contact_id", "partner_id", "rsvp", "attended", "invited_at"], rows
+        )
+    )
+    added = (
+        _invitee_count(session, event.id) - before
+    )  # rowcount is not reliable for INSERT ... SELECT
     audit.record(session, actor, "invite", "event", event.id, {"invited": added}, now)
     return added
 
 
 def _invitee_count(session: Session, event_id: int) -> int:
-    return session.execute(select(func.count()).select_from(EventInvitee)
-                           .where(EventInvitee.event_id == event_id)).scalar_one()
+    return session.execute(
+        select(func.count()).select_from(EventInvitee).where(EventInvitee.event_id == event_id)
+    ).scalar_one()
 
 
 @dataclass(frozen=True)
@@ -181,7 +229,9 @@ def _lock_event_of(session: Session, invitee_id: int) -> Event:
     SQLite takes its write lock, before the seats are counted (a SELECT ... FOR UPDATE
     would leave SQLite's readers free to count the same empty seat)."""
     event_id = select(EventInvitee.event_id).where(EventInvitee.id == invitee_id).scalar_subquery()
-    locked = session.execute(update(Event).where(Event.id == event_id).values(sequence=Event.sequence))
+    locked = session.execute(
+        update(Event).where(Event.id == event_id).values(sequence=Event.sequence)
+    )
     if locked.rowcount != 1:
         raise EventNotFound(f"no invitee {invitee_id}")
     event = session.execute(select(Event).where(Event.id == event_id)).scalar_one()
@@ -212,15 +262,24 @@ def _promote_next(session: Session, event: Event, now: datetime) -> int | None:
     if event.capacity is not None and _yes_count(session, event.id) >= event.capacity:
         return None
     next_id = session.execute(
-        select(EventInvitee.id).where(EventInvitee.event_id == event.id, EventInvitee.rsvp == "waitlist")
-        .order_by(EventInvitee.waitlisted_at, EventInvitee.id).limit(1)).scalar_one_or_none()
+        select(EventInvitee.id)
+        .where(EventInvitee.event_id == event.id, EventInvitee.rsvp == "waitlist")
+        .order_by(EventInvitee.waitlisted_at, EventInvitee.id)
+        .limit(1)
+    ).scalar_one_or_none()
     if next_id is None:
         return None
-    session.execute(update(EventInvitee).where(and_(EventInvitee.id == next_id, EventInvitee.rsvp == "waitlist"))
-                    .values(rsvp="yes", waitlisted_at=None, rsvp_at=now))
+    session.execute(
+        update(EventInvitee)
+        .where(and_(EventInvitee.id == next_id, EventInvitee.rsvp == "waitlist"))
+        .values(rsvp="yes", waitlisted_at=None, rsvp_at=now)
+    )
     return next_id
 
 
 def _yes_count(session: Session, event_id: int) -> int:
-    return session.execute(select(func.count()).select_from(EventInvitee)
-                           .where(EventInvitee.event_id == event_id, EventInvitee.rsvp == "yes")).scalar_one()
+    return session.execute(
+        select(func.count())
+        .select_from(EventInvitee)
+        .where(EventInvitee.event_id == event_id, EventInvitee.rsvp == "yes")
+    ).scalar_one()

@@ -2,6 +2,7 @@
 with the app's secret key under a salt of its own (so an unsubscribe or session token
 is never accepted here). Changing the invitee or turning a No into a Yes breaks the
 signature."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,7 +33,11 @@ def rsvp_url(settings: Settings, invitee_id: int, answer: str) -> str:
 def verify(secret_key: str, token: str) -> RsvpRequest | None:
     """The request the token stands for, or None when it was not made by us as it is."""
     payload = Signer(secret_key, SALT).verify(token)
-    if (not isinstance(payload, list) or len(payload) != 2 or type(payload[0]) is not int
-            or payload[1] not in ANSWERS):
+    if (
+        not isinstance(payload, list)
+        or len(payload) != 2
+        or type(payload[0]) is not int
+        or payload[1] not in ANSWERS
+    ):
         return None
     return RsvpRequest(invitee_id=payload[0], answer=payload[1])

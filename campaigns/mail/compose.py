@@ -1,6 +1,7 @@
 """From a template and its variables to a message in the outbox: rendered before any
 send loop, so a bad template or variable becomes a failed message with its reason
 instead of a crash mid-batch."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,15 +10,21 @@ from typing import Any
 from sqlmodel import Session
 
 from campaigns.mail.outbox import Draft, enqueue
-from campaigns.mail.templating import (TEMPLATES, PracticeInfo, TemplateError, TemplateSource, render_email,
-                                 render_source)
+from campaigns.mail.templating import (
+    TEMPLATES,
+    PracticeInfo,
+    TemplateError,
+    TemplateSource,
+    render_email,
+    render_source,
+)
 from campaigns.mail.transports.base import Attachment
 from campaigns.mail.unsubscribe import unsubscribe_url
+from crm import settings as settings_module
 from crm.access import Actor, require_editor
 from crm.errors import InvalidInput
 from crm.models import Message
 from crm.settings import Settings
-from crm import settings as settings_module
 
 
 def compose(
@@ -46,25 +53,43 @@ def compose(
     address = to_email.strip().lower()
     link = unsubscribe_url(settings, address, idempotency_key) if spec.kind == "marketing" else None
     fields: dict[str, Any] = dict(
-        idempotency_key=idempotency_key, kind=kind, to_email=address, to_name=to_name, template=template,
-        transactional=spec.kind == "transactional" or kind == "test", contact_id=contact_id,
-        patient_id=patient_id, partner_id=partner_id, source=source, timezone=timezone or settings.timezone,
-        not_before=not_before, attachments=attachments,
+        idempotency_key=idempotency_key,
+        kind=kind,
+        to_email=address,
+        to_name=to_name,
+        template=template,
+        transactional=spec.kind == "transactional" or kind == "test",
+        contact_id=contact_id,
+        patient_id=patient_id,
+        partner_id=partner_id,
+        source=source,
+        timezone=timezone or settings.timezone,
+        not_before=not_before,
+        attachments=attachments,
     )
     try:
         practice = PracticeInfo.from_settings(settings)
         if template_source is None:
-            rendered = render_email(session, template, variables, practice=practice, unsubscribe_url=link, now=now)
+            rendered = render_email(
+                session, template, variables, practice=practice, unsubscribe_url=link, now=now
+            )
         else:
-            rendered = render_source(spec, template_source, variables, practice=practice, unsubscribe_url=link,
-                                     now=now)
+            rendered = render_source(
+                spec, template_source, variables, practice=practice, unsubscribe_url=link, now=now
+            )
     except TemplateError as error:
-        return Draft(**fields, subject="", html="", text="", failure=f"template {template}: {error}")
+        return Draft(
+            **fields, subject="", html="", text="", failure=f"template {template}: {error}"
+        )
     return Draft(**fields, subject=rendered.subject, html=rendered.html, text=rendered.text)
 
 
 def enqueue_test(
-    session: Session, actor: Actor, template_name: str, to_email: str, now: datetime,
+    session: Session,
+    actor: Actor,
+    template_name: str,
+    to_email: str,
+    now: datetime,
     settings: Settings | None = None,
 ) -> Message:
     """A marketer's test send of a template with its sample data, to themselves."""
@@ -73,7 +98,15 @@ def enqueue_test(
         raise InvalidInput(f"no template named {template_name!r}")
     if settings is None:
         settings = settings_module.get()
-    draft = compose(session, settings, template=template_name, variables=dict(TEMPLATES[template_name].sample),
-                    idempotency_key=f"test:{template_name}:{to_email.lower()}:{now.isoformat()}", kind="test",
-                    to_email=to_email, now=now, source=f"test send by {actor.name}")
+    draft = compose(
+        session,
+        settings,
+        template=template_name,
+        variables=dict(TEMPLATES[template_name].sample),
+        idempotency_key=f"test:{template_name}:{to_email.lower()}:{now.isoformat()}",
+        kind="test",
+        to_email=to_email,
+        now=now,
+        source=f"test send by {actor.name}",
+    )
     return enqueue(session, draft, now)

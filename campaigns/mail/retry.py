@@ -1,4 +1,5 @@
 """When to try a message again after a transient failure."""
+
 from __future__ import annotations
 
 import random

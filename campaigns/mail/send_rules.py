@@ -2,6 +2,7 @@
 
 Kept free of I/O so each rule (suppression, opt-out, frequency cap, send window) is
 tested with plain values and a fixed `now`."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -59,7 +60,9 @@ def decide(
         sent = counted.setdefault(message.to_email, [])
         if len(sent) >= cap:
             until = sent[len(sent) - cap] + CAP_PERIOD
-            decisions.append(Decision(message.id, "hold", f"frequency cap: {cap} emails in 7 days", until))
+            decisions.append(
+                Decision(message.id, "hold", f"frequency cap: {cap} emails in 7 days", until)
+            )
             continue
         sent.append(now)
         decisions.append(Decision(message.id, "send"))

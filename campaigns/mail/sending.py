@@ -1,14 +1,15 @@
 """Builds the dispatcher the settings describe, for the scheduler and `crm send-due`."""
+
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
 from campaigns.mail.dispatch import DispatchConfig, Dispatcher
-from crm.setting_values import SendWindow
-from crm.clock import Clock
-from crm.settings import Settings
-from campaigns.mail.unsubscribe import unsubscribe_url
 from campaigns.mail.transports.factory import transport_from_settings
+from campaigns.mail.unsubscribe import unsubscribe_url
+from crm.clock import Clock
+from crm.setting_values import SendWindow
+from crm.settings import Settings
 
 
 def dispatch_config(settings: Settings) -> DispatchConfig:
@@ -23,4 +24,9 @@ def dispatch_config(settings: Settings) -> DispatchConfig:
 
 
 def dispatcher_from_settings(engine: Engine, settings: Settings, clock: Clock) -> Dispatcher:
-    return Dispatcher(engine, lambda: transport_from_settings(settings, clock=clock), dispatch_config(settings), clock)
+    return Dispatcher(
+        engine,
+        lambda: transport_from_settings(settings, clock=clock),
+        dispatch_config(settings),
+        clock,
+    )

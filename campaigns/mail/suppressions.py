@@ -6,6 +6,7 @@ first reason recorded stays (a later unsubscribe of a bounced address changes no
 that matters: neither is sent to). Entries come from four places: a recipient's
 unsubscribe link, a person on the Suppressions page (audited), SendGrid's own lists
 (the scheduled sync below) and, for the outbox, anything else through `record`."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -63,20 +64,29 @@ def suppressed_among(session: Session, emails: Iterable[str]) -> set[str]:
     wanted = sorted({normalise(e) for e in given})
     found: set[str] = set()
     for chunk in _chunks(wanted):
-        found.update(session.exec(select(Suppression.email).where(Suppression.email.in_(chunk))).all())
+        found.update(
+            session.exec(select(Suppression.email).where(Suppression.email.in_(chunk))).all()
+        )
     return {e for e in given if normalise(e) in found}
 
 
-def list_suppressions(session: Session, search: str = "", reason: str | None = None,
-                      limit: int = 500) -> list[Suppression]:
+def list_suppressions(
+    session: Session, search: str = "", reason: str | None = None, limit: int = 500
+) -> list[Suppression]:
     """Newest first; `search` matches part of the address or of the note."""
     query = select(Suppression)
     if search.strip():
         pattern = f"%{search.strip().lower()}%"
-        query = query.where(or_(Suppression.email.like(pattern), func.lower(Suppression.note).like(pattern)))
+        query = query.where(
+            or_(Suppression.email.like(pattern), func.lower(Suppression.note).like(pattern))
+        )
     if reason:
         query = query.where(Suppression.reason == Reason.parse(reason).value)
-    return list(session.exec(query.order_by(Suppression.created_at.desc(), Suppression.id.desc()).limit(limit)))
+    return list(
+        session.exec(
+            query.order_by(Suppression.created_at.desc(), Suppression.id.desc()).limit(limit)
+        )
+    )
 
 
 def count_by_reason(session: Session) -> dict[str, int]:
@@ -84,19 +94,32 @@ def count_by_reason(session: Session) -> dict[str, int]:
     return {reason: count for reason, count in rows}
 
 
-def add(session: Session, actor: Actor, email: str, reason: str, now: datetime, note: str = "") -> Suppression:
+def add(
+    session: Session, actor: Actor, email: str, reason: str, now: datetime, note: str = ""
+) -> Suppression:
     """A person suppresses an address from the app; audited."""
     require_editor(actor)
     address = validation.email(email)
     kind = Reason.parse(reason)
     existing = session.exec(select(Suppression).where(Suppression.email == address)).first()
     if existing is not None:
-        raise SuppressionError(f"already suppressed: {address} ({Reason(existing.reason).label.lower()})")
-    row = Suppression(email=address, reason=kind.value, source="manual", note=note.strip()[:300], created_at=now)
+        raise SuppressionError(
+            f"already suppressed: {address} ({Reason(existing.reason).label.lower()})"
+        )
+    row = Suppression(
+        email=address, reason=kind.value, source="manual", note=note.strip()[:300], created_at=now
+    )
     session.add(row)
     session.flush()
-    audit.record(session, actor, "create", "suppression", row.id,
-                 {"email": address, "reason": kind.value, "note": row.note}, now)
+    audit.record(
+        session,
+        actor,
+        "create",
+        "suppression",
+        row.id,
+        {"email": address, "reason": kind.value, "note": row.note},
+        now,
+    )
     return row
 
 
@@ -107,8 +130,15 @@ def remove(session: Session, actor: Actor, suppression_id: int, now: datetime) -
     if row is None:
         raise SuppressionError("that address is no longer on the suppression list")
     session.delete(row)
-    audit.record(session, actor, "delete", "suppression", row.id,
-                 {"email": row.email, "reason": row.reason, "source": row.source, "note": row.note}, now)
+    audit.record(
+        session,
+        actor,
+        "delete",
+        "suppression",
+        row.id,
+        {"email": row.email, "reason": row.reason, "source": row.source, "note": row.note},
+        now,
+    )
     return row
 
 
@@ -119,17 +149,27 @@ def record(session: Session, entries: Iterable[Entry], source: str) -> int:
     for entry in entries:
         address = normalise(entry.email)
         if address and address not in by_email:
-            by_email[address] = {"email": address[:254], "reason": entry.reason.value, "source": source[:40],
-                                 "note": entry.note[:300], "created_at": entry.created_at}
+            by_email[address] = {
+                "email": address[:254],
+                "reason": entry.reason.value,
+                "source": source[:40],
+                "note": entry.note[:300],
+                "created_at": entry.created_at,
+            }
     added = 0
     for chunk in _chunks(list(by_email.values())):
         # RETURNING counts the new rows on both databases (rowcount does not on psycopg).
-        added += len(session.execute(_insert_ignoring_duplicates(session).values(chunk)
-                                     .returning(Suppression.id)).all())
+        added += len(
+            session.execute(
+                _insert_ignoring_duplicates(session).values(chunk).returning(Suppression.id)
+            ).all()
+        )
     return added
 
 
-def record_unsubscribe(session: Session, email: str, source: str, now: datetime, note: str = "") -> None:
+def record_unsubscribe(
+    session: Session, email: str, source: str, now: datetime, note: str = ""
+) -> None:
     """A recipient unsubscribed themselves (the link or one-click)."""
     record(session, [Entry(email, Reason.UNSUBSCRIBE, now, note)], source)
 
@@ -142,10 +182,11 @@ def _insert_ignoring_duplicates(session: Session) -> Any:
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]
+        yield items[start : start + _CHUNK]
 
 
 # --- SendGrid's suppression lists -------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SendGridList:
@@ -159,11 +200,19 @@ class SendGridList:
 SENDGRID_LISTS = (
     SendGridList("bounces", ("suppression", "bounces"), Reason.BOUNCE, "created", True),
     SendGridList("blocks", ("suppression", "blocks"), Reason.BLOCK, "created", True),
-    SendGridList("spam_reports", ("suppression", "spam_reports"), Reason.SPAM_REPORT, "created", True),
-    SendGridList("invalid_emails", ("suppression", "invalid_emails"), Reason.INVALID, "created", True),
-    SendGridList("unsubscribes", ("suppression", "unsubscribes"), Reason.UNSUBSCRIBE, "created", True),
+    SendGridList(
+        "spam_reports", ("suppression", "spam_reports"), Reason.SPAM_REPORT, "created", True
+    ),
+    SendGridList(
+        "invalid_emails", ("suppression", "invalid_emails"), Reason.INVALID, "created", True
+    ),
+    SendGridList(
+        "unsubscribes", ("suppression", "unsubscribes"), Reason.UNSUBSCRIBE, "created", True
+    ),
     # Every group's unsubscribes; this endpoint has no time filter, so the cursor is applied here.
-    SendGridList("group_unsubscribes", ("asm", "suppressions"), Reason.UNSUBSCRIBE, "created_at", False),
+    SendGridList(
+        "group_unsubscribes", ("asm", "suppressions"), Reason.UNSUBSCRIBE, "created_at", False
+    ),
 )
 PAGE_SIZE = 500
 
@@ -189,9 +238,14 @@ def sync_from_sendgrid(session: Session, client: Any, now: datetime) -> SyncRepo
     report = SyncReport()
     for source in SENDGRID_LISTS:
         cursor = _cursor(session, source)
-        items = [i for i in _fetch(client, source, cursor) if int(i.get(source.created) or 0) >= cursor]
-        entries = [Entry(str(i["email"]), source.reason, _when(i[source.created]), _note(source, i))
-                   for i in items if i.get("email")]
+        items = [
+            i for i in _fetch(client, source, cursor) if int(i.get(source.created) or 0) >= cursor
+        ]
+        entries = [
+            Entry(str(i["email"]), source.reason, _when(i[source.created]), _note(source, i))
+            for i in items
+            if i.get("email")
+        ]
         report.fetched[source.name] = len(entries)
         report.added[source.name] = record(session, entries, "sendgrid")
         newest = max((int(i[source.created]) for i in items), default=cursor)
@@ -205,7 +259,9 @@ def _fetch(client: Any, source: SendGridList, cursor: int) -> Iterator[dict[str,
         endpoint = endpoint._(part)
     offset = 0
     while True:
-        params = {"start_time": cursor, "limit": PAGE_SIZE, "offset": offset} if source.paged else None
+        params = (
+            {"start_time": cursor, "limit": PAGE_SIZE, "offset": offset} if source.paged else None
+        )
         page = _get(endpoint, source, params)
         yield from page
         if not source.paged or len(page) < PAGE_SIZE:
@@ -213,17 +269,23 @@ def _fetch(client: Any, source: SendGridList, cursor: int) -> Iterator[dict[str,
         offset += PAGE_SIZE
 
 
-def _get(endpoint: Any, source: SendGridList, params: dict[str, int] | None) -> list[dict[str, Any]]:
+def _get(
+    endpoint: Any, source: SendGridList, params: dict[str, int] | None
+) -> list[dict[str, Any]]:
     try:
         response = endpoint.get(query_params=params)
         body = response.to_dict
     except Exception as exc:  # HTTP errors, network errors, a body that is not JSON
         detail = getattr(exc, "body", b"") or b""
-        raise SyncError(f"SendGrid's {source.name.replace('_', ' ')} list could not be read: "
-                        f"{exc.__class__.__name__} {getattr(exc, 'status_code', '')} "
-                        f"{detail.decode(errors='replace') if isinstance(detail, bytes) else detail}".strip()) from exc
+        raise SyncError(
+            f"SendGrid's {source.name.replace('_', ' ')} list could not be read: "
+            f"{exc.__class__.__name__} {getattr(exc, 'status_code', '')} "
+            f"{detail.decode(errors='replace') if isinstance(detail, bytes) else detail}".strip()
+        ) from exc
     if not isinstance(body, list):
-        raise SyncError(f"SendGrid's {source.name.replace('_', ' ')} list came back as {type(body).__name__}")
+        raise SyncError(
+            f"SendGrid's {source.name.replace('_', ' ')} list came back as {type(body).__name__}"
+        )
     return [item for item in body if isinstance(item, dict)]
 
 
@@ -257,5 +319,6 @@ def _save_cursor(session: Session, source: SendGridList, newest: int, now: datet
 
 def last_synced(session: Session) -> datetime | None:
     """When the sync last finished a list, for the page to show."""
-    return session.exec(select(func.max(SyncState.updated_at))
-                        .where(SyncState.name.like("sendgrid.%"))).one()
+    return session.exec(
+        select(func.max(SyncState.updated_at)).where(SyncState.name.like("sendgrid.%"))
+    ).one()

@@ -6,6 +6,7 @@ some other purpose (a session, a handoff) is never accepted here. It cannot be f
 and changing the address inside it breaks the signature: a token unsubscribes exactly
 one address. It does not expire: the law and the recipient expect an old email's link
 to keep working."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,13 +28,19 @@ def make_token(secret_key: str, email: str, message_key: str = "") -> str:
 
 
 def unsubscribe_url(settings: Settings, email: str, message_key: str = "") -> str:
-    return f"{settings.public_url}/unsubscribe/{make_token(settings.secret_key, email, message_key)}"
+    return (
+        f"{settings.public_url}/unsubscribe/{make_token(settings.secret_key, email, message_key)}"
+    )
 
 
 def verify(secret_key: str, token: str) -> UnsubscribeRequest | None:
     """The request the token stands for, or None when it was not made by us as it is."""
     payload = Signer(secret_key, SALT).verify(token)
-    if (not isinstance(payload, list) or len(payload) != 2
-            or not all(isinstance(part, str) for part in payload) or "@" not in payload[0]):
+    if (
+        not isinstance(payload, list)
+        or len(payload) != 2
+        or not all(isinstance(part, str) for part in payload)
+        or "@" not in payload[0]
+    ):
         return None
     return UnsubscribeRequest(email=payload[0], message_key=payload[1])

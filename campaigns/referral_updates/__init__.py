@@ -13,6 +13,7 @@ scheduler every two minutes).
 Only referrals received within CUTOFF_DAYS of the pass are looked at, so importing
 years of history (crm/transfer) does not mail partners about long-finished referrals.
 """
+
 from campaigns.referral_updates.job import EVERY_SECONDS, PassReport, run_pass, scheduled_job
 
 __all__ = ["EVERY_SECONDS", "PassReport", "run_pass", "scheduled_job"]

@@ -3,6 +3,7 @@ its main contact, once the day or week (in the practice's zone) has ended.
 
 Only updates recorded before the period ended go in, and the key names the period, so
 a pass run twice sends one digest, and an update recorded later waits for the next."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -40,11 +41,16 @@ def last_period(preference: str, now: datetime, zone: ZoneInfo) -> Period:
     today = now.astimezone(zone).date()
     if preference == "daily":
         yesterday = today - timedelta(days=1)
-        return Period(yesterday.isoformat(), day(_start(yesterday, zone), zone), _start(today, zone))
+        return Period(
+            yesterday.isoformat(), day(_start(yesterday, zone), zone), _start(today, zone)
+        )
     monday = today - timedelta(days=today.weekday())
     year, week, _ = (monday - timedelta(days=7)).isocalendar()
-    return Period(f"{year}-W{week:02d}", f"the week of {day(_start(monday - timedelta(days=7), zone), zone)}",
-                  _start(monday, zone))
+    return Period(
+        f"{year}-W{week:02d}",
+        f"the week of {day(_start(monday - timedelta(days=7), zone), zone)}",
+        _start(monday, zone),
+    )
 
 
 def _start(of: date, zone: ZoneInfo) -> datetime:
@@ -55,11 +61,19 @@ def send_digests(session: Session, composer: Composer) -> DigestReport:
     report = DigestReport()
     for preference in ("daily", "weekly"):
         period = last_period(preference, composer.now, composer.settings.zone)
-        _send(session, composer, pending_for(session, (preference,), period.ends_at), period, report)
+        _send(
+            session, composer, pending_for(session, (preference,), period.ends_at), period, report
+        )
     return report
 
 
-def _send(session: Session, composer: Composer, updates: list[Pending], period: Period, report: DigestReport) -> None:
+def _send(
+    session: Session,
+    composer: Composer,
+    updates: list[Pending],
+    period: Period,
+    report: DigestReport,
+) -> None:
     by_partner: dict[int, list[Pending]] = defaultdict(list)
     for update in updates:
         by_partner[update.partner_id].append(update)
@@ -78,13 +92,29 @@ def _send(session: Session, composer: Composer, updates: list[Pending], period: 
     report.updates += len(carried)
 
 
-def _draft(composer: Composer, partner_id: int, items: list[Pending], period: Period, to: Recipient) -> Draft:
+def _draft(
+    composer: Composer, partner_id: int, items: list[Pending], period: Period, to: Recipient
+) -> Draft:
     zone = composer.settings.zone
-    lines = [update_line(referral_label(u.referral_id, u.partner_reference), u.stage, u.happened_at, zone)
-             for u in items]
+    lines = [
+        update_line(
+            referral_label(u.referral_id, u.partner_reference), u.stage, u.happened_at, zone
+        )
+        for u in items
+    ]
     if len(lines) > MAX_LINES:
-        lines = [*lines[:MAX_LINES - 1], f"and {len(lines) - MAX_LINES + 1} more updates"]
-    variables = {"contact_first_name": to.first_name, "partner_name": items[0].partner_name,
-                 "period_label": period.label, "update_lines": lines}
-    return composer.draft("referral_digest", variables, f"referral-digest:{partner_id}:{period.key}", to,
-                          partner_id, f"referral digest {period.key}")
+        lines = [*lines[: MAX_LINES - 1], f"and {len(lines) - MAX_LINES + 1} more updates"]
+    variables = {
+        "contact_first_name": to.first_name,
+        "partner_name": items[0].partner_name,
+        "period_label": period.label,
+        "update_lines": lines,
+    }
+    return composer.draft(
+        "referral_digest",
+        variables,
+        f"referral-digest:{partner_id}:{period.key}",
+        to,
+        partner_id,
+        f"referral digest {period.key}",
+    )

@@ -1,6 +1,7 @@
 """One pass of the referral updates program, as the scheduler runs it every two
 minutes: record what happened, skip what no one should hear about, then send the
 per-referral emails, the digests whose period has ended and the thank-you notes."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -18,8 +19,8 @@ from campaigns.referral_updates.notices import send_notices
 from campaigns.referral_updates.pending import skip_unreachable_partners
 from campaigns.referral_updates.stages import record_new_stages
 from crm.clock import Clock
-from crm.settings import Settings
 from crm.db import session_scope
+from crm.settings import Settings
 
 EVERY_SECONDS = 120
 
@@ -31,18 +32,29 @@ class PassReport:
     digests: int
     thanks: int
     skipped: dict[str, int]  # updates skipped in this pass, by reason
-    thanks_without_recipient: int  # notes due to partners with no one to email; tried again next pass
+    thanks_without_recipient: (
+        int  # notes due to partners with no one to email; tried again next pass
+    )
 
 
 def run_pass(session: Session, settings: Settings, now: datetime) -> PassReport:
     recorded = record_new_stages(session, now)
     skipped = Counter(skip_unreachable_partners(session))
     composer = Composer(session, settings, now)
-    notices, digests, thanks = send_notices(session, composer), send_digests(session, composer), \
-        send_milestones(session, composer)
+    notices, digests, thanks = (
+        send_notices(session, composer),
+        send_digests(session, composer),
+        send_milestones(session, composer),
+    )
     skipped.update(notices.skipped + digests.skipped)
-    return PassReport(recorded, notices.sent, digests.sent, thanks.sent, {k: v for k, v in skipped.items() if v},
-                      thanks.without_recipient)
+    return PassReport(
+        recorded,
+        notices.sent,
+        digests.sent,
+        thanks.sent,
+        {k: v for k, v in skipped.items() if v},
+        thanks.without_recipient,
+    )
 
 
 def scheduled_job(engine: Engine, settings: Settings, clock: Clock) -> Any:

@@ -1,12 +1,17 @@
 """What a referral email may say about a referral: a reference, dates and a status.
 Nothing here reads the patient or the service line, so no email built from these can
 carry them."""
+
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-STAGE_LABELS = {"received": "Received", "scheduled": "Scheduled", "completed": "First visit completed"}
+STAGE_LABELS = {
+    "received": "Received",
+    "scheduled": "Scheduled",
+    "completed": "First visit completed",
+}
 
 
 def referral_label(referral_id: int, partner_reference: str | None) -> str:

@@ -1,5 +1,6 @@
 """Pending updates and what the emails need about them, read in one query, and their
 outcome written back set-based."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,12 +26,24 @@ class Pending:
     partner_name: str
 
 
-def pending_for(session: Session, preferences: tuple[str, ...], created_before: datetime | None = None) -> list[Pending]:
+def pending_for(
+    session: Session, preferences: tuple[str, ...], created_before: datetime | None = None
+) -> list[Pending]:
     query: Select = (
-        select(ReferralUpdate.id, ReferralUpdate.referral_id, ReferralUpdate.partner_id, ReferralUpdate.stage,
-               ReferralUpdate.happened_at, ReferralUpdate.created_at, Referral.partner_reference,
-               Referral.received_at, Referral.contact_id, Partner.name)
-        .join(Referral, Referral.id == ReferralUpdate.referral_id).join(Partner, Partner.id == ReferralUpdate.partner_id)
+        select(
+            ReferralUpdate.id,
+            ReferralUpdate.referral_id,
+            ReferralUpdate.partner_id,
+            ReferralUpdate.stage,
+            ReferralUpdate.happened_at,
+            ReferralUpdate.created_at,
+            Referral.partner_reference,
+            Referral.received_at,
+            Referral.contact_id,
+            Partner.name,
+        )
+        .join(Referral, Referral.id == ReferralUpdate.referral_id)
+        .join(Partner, Partner.id == ReferralUpdate.partner_id)
         .where(ReferralUpdate.status == "pending", Partner.update_preference.in_(preferences))
         .order_by(ReferralUpdate.partner_id, ReferralUpdate.happened_at, ReferralUpdate.id)
     )
@@ -44,7 +57,8 @@ def mark_sent(session: Session, message_of: dict[int, int]) -> None:
     if message_of:
         table = ReferralUpdate.__table__
         session.execute(
-            update(table).where(table.c.id == bindparam("update_id"))
+            update(table)
+            .where(table.c.id == bindparam("update_id"))
             .values(status="sent", message_id=bindparam("carrier")),
             [{"update_id": u, "carrier": m} for u, m in message_of.items()],
         )
@@ -52,21 +66,30 @@ def mark_sent(session: Session, message_of: dict[int, int]) -> None:
 
 def mark_skipped(session: Session, update_ids: list[int]) -> None:
     for start in range(0, len(update_ids), 1000):
-        session.execute(update(ReferralUpdate).where(ReferralUpdate.id.in_(update_ids[start:start + 1000]))
-                        .values(status="skipped").execution_options(synchronize_session=False))
+        session.execute(
+            update(ReferralUpdate)
+            .where(ReferralUpdate.id.in_(update_ids[start : start + 1000]))
+            .values(status="skipped")
+            .execution_options(synchronize_session=False)
+        )
 
 
 def skip_unreachable_partners(session: Session) -> dict[str, int]:
     """Pending updates of partners who want none, or who do not refer by email (so
     they did not ask to hear by email), are skipped; returns counts by reason."""
-    reasons = {"preference_none": Partner.update_preference == "none",
-               "not_email_channel": Partner.referral_channel != "email",
-               "partner_archived": Partner.archived_at.is_not(None)}
+    reasons = {
+        "preference_none": Partner.update_preference == "none",
+        "not_email_channel": Partner.referral_channel != "email",
+        "partner_archived": Partner.archived_at.is_not(None),
+    }
     counts: dict[str, int] = {}
     for reason, condition in reasons.items():
         partners = select(Partner.id).where(condition)
-        result = session.execute(update(ReferralUpdate).where(ReferralUpdate.status == "pending",
-                                                              ReferralUpdate.partner_id.in_(partners))
-                                 .values(status="skipped").execution_options(synchronize_session=False))
+        result = session.execute(
+            update(ReferralUpdate)
+            .where(ReferralUpdate.status == "pending", ReferralUpdate.partner_id.in_(partners))
+            .values(status="skipped")
+            .execution_options(synchronize_session=False)
+        )
         counts[reason] = result.rowcount or 0
     return counts

@@ -4,6 +4,7 @@ The referring contact, when the referral names one who is still with the partner
 has an email; otherwise the partner's main contact: the first contact, not archived,
 with an email and not opted out, by ROLE_PRIORITY (then the oldest). A referring
 contact who opted out is not replaced by a colleague: they asked for no email."""
+
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
@@ -15,8 +16,17 @@ from sqlmodel import Session
 from crm.models import Contact
 from crm.opt_outs import address_opted_out
 
-ROLE_PRIORITY = ("referral_coordinator", "office_manager", "physician", "np_pa", "front_desk",
-                 "athletic_trainer", "physical_therapist", "coach", "other")
+ROLE_PRIORITY = (
+    "referral_coordinator",
+    "office_manager",
+    "physician",
+    "np_pa",
+    "front_desk",
+    "athletic_trainer",
+    "physical_therapist",
+    "coach",
+    "other",
+)
 
 NO_RECIPIENT = "no_recipient"
 OPTED_OUT = "opted_out"
@@ -33,10 +43,20 @@ def main_contacts(session: Session, partner_ids: Iterable[int]) -> dict[int, Rec
     ids = sorted(set(partner_ids))
     if not ids:
         return {}
-    rank = case({role: n for n, role in enumerate(ROLE_PRIORITY)}, value=Contact.role, else_=len(ROLE_PRIORITY))
+    rank = case(
+        {role: n for n, role in enumerate(ROLE_PRIORITY)},
+        value=Contact.role,
+        else_=len(ROLE_PRIORITY),
+    )
     rows = session.execute(
-        select(Contact).where(Contact.partner_id.in_(ids), Contact.archived_at.is_(None), Contact.email.is_not(None),
-                              Contact.email != "", ~address_opted_out(Contact.email))
+        select(Contact)
+        .where(
+            Contact.partner_id.in_(ids),
+            Contact.archived_at.is_(None),
+            Contact.email.is_not(None),
+            Contact.email != "",
+            ~address_opted_out(Contact.email),
+        )
         .order_by(Contact.partner_id, rank, Contact.created_at, Contact.id)
     ).scalars()
     chosen: dict[int, Recipient] = {}
@@ -52,12 +72,17 @@ def contacts_by_id(session: Session, contact_ids: Iterable[int | None]) -> dict[
     return {c.id: c for c in session.execute(select(Contact).where(Contact.id.in_(ids))).scalars()}
 
 
-def for_referral(referring: Contact | None, main: Recipient | None,
-                 opted_out: Collection[str] = ()) -> Recipient | str:
+def for_referral(
+    referring: Contact | None, main: Recipient | None, opted_out: Collection[str] = ()
+) -> Recipient | str:
     """The recipient, or why there is none (NO_RECIPIENT or OPTED_OUT). `opted_out`
     holds the addresses opted out on any record, as `crm.opt_outs` finds them."""
     if referring is not None and referring.archived_at is None and referring.email:
-        return OPTED_OUT if referring.email_opt_out or referring.email in opted_out else _recipient(referring)
+        return (
+            OPTED_OUT
+            if referring.email_opt_out or referring.email in opted_out
+            else _recipient(referring)
+        )
     return main or NO_RECIPIENT
 
 

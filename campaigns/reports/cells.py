@@ -1,5 +1,6 @@
 """How a figure reads: column names as headings, rates as percentages, missing values
 as a dash. Shared by the email and the workbook so both say the same thing."""
+
 from __future__ import annotations
 
 import math
@@ -62,7 +63,11 @@ def text(column: str, value: Any) -> str:
             return f"{int(value):,}"
         return f"{value:,.1f}"
     if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M}" if (value.hour, value.minute) != (0, 0) else f"{value:%Y-%m-%d}"
+        return (
+            f"{value:%Y-%m-%d %H:%M}"
+            if (value.hour, value.minute) != (0, 0)
+            else f"{value:%Y-%m-%d}"
+        )
     if isinstance(value, date):
         return f"{value:%Y-%m-%d}"
     return str(value)

@@ -1,6 +1,7 @@
 """The report as a workbook: a summary sheet first, then one sheet per section with its
 table and, where the section has a chart, a native Excel chart drawn from the sheet's
 own cells (so it stays live if someone sorts or edits the figures)."""
+
 from __future__ import annotations
 
 import io
@@ -49,7 +50,7 @@ def _sheet_names(sections: tuple[Section, ...]) -> list[str]:
         name, n = base, 2
         while name.lower() in taken:
             suffix = f" ({n})"
-            name, n = base[:31 - len(suffix)] + suffix, n + 1
+            name, n = base[: 31 - len(suffix)] + suffix, n + 1
         taken.add(name.lower())
         names.append(name)
     return names
@@ -105,9 +106,14 @@ def _chart(sheet: Worksheet, section: Section) -> None:
     columns = list(table.columns)
     for value in spec.values:
         col = columns.index(value) + 1
-        chart.add_data(Reference(sheet, min_col=col, max_col=col, min_row=1, max_row=rows), titles_from_data=True)
+        chart.add_data(
+            Reference(sheet, min_col=col, max_col=col, min_row=1, max_row=rows),
+            titles_from_data=True,
+        )
     category = columns.index(spec.category) + 1
-    chart.set_categories(Reference(sheet, min_col=category, max_col=category, min_row=2, max_row=rows))
+    chart.set_categories(
+        Reference(sheet, min_col=category, max_col=category, min_row=2, max_row=rows)
+    )
     if all(cells.is_percent(v) for v in spec.values):
         chart.y_axis.number_format = "0%"
     sheet.add_chart(chart, f"{get_column_letter(len(columns) + 2)}2")

@@ -6,6 +6,7 @@ templates/email/leadership_report.{html,txt}, with every value escaped.
 The template is not in the partner template catalog: that catalog's emails are
 editable by marketers and take only flat values, while this one is the app's own,
 takes whole tables and goes to staff only."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,11 +15,11 @@ from typing import Any
 
 from jinja2 import Template
 
-from campaigns.reports import cells
-from campaigns.reports.report import Report, Section
 from campaigns.mail.templating.catalog import TEMPLATE_DIR
 from campaigns.mail.templating.render import ACCENT_COLOR
 from campaigns.mail.templating.sandbox import HTML_ENV, TEXT_ENV, budget, render_capped
+from campaigns.reports import cells
+from campaigns.reports.report import Report, Section
 
 TEMPLATE = "leadership_report"
 MAX_EMAIL_ROWS = 12  # per table and chart; the workbook has them all
@@ -46,14 +47,19 @@ def render_report(report: Report, practice_name: str) -> RenderedReport:
 
 def _render(report: Report, practice_name: str, rows: int) -> tuple[str, str]:
     context: dict[str, Any] = {
-        "title": report.title, "period": report.period.label, "practice_name": practice_name,
-        "app_url": report.app_url, "accent_color": ACCENT_COLOR,
+        "title": report.title,
+        "period": report.period.label,
+        "practice_name": practice_name,
+        "app_url": report.app_url,
+        "accent_color": ACCENT_COLOR,
         "sections": [_section(s, rows) for s in report.sections],
         "prepared": cells.text("prepared", report.generated_at) if report.generated_at else "",
     }
     with budget(steps=500_000, seconds=10):
-        return (render_capped(_template("html"), context, MAX_HTML_CHARS),
-                render_capped(_template("txt"), context, MAX_HTML_CHARS))
+        return (
+            render_capped(_template("html"), context, MAX_HTML_CHARS),
+            render_capped(_template("txt"), context, MAX_HTML_CHARS),
+        )
 
 
 @lru_cache(maxsize=2)
@@ -66,13 +72,24 @@ def _section(section: Section, limit: int) -> dict[str, Any]:
     table = section.table
     shown = table.head(limit)
     columns = [str(c) for c in table.columns]
-    rows = [[cells.text(c, v) for c, v in zip(columns, row)] for row in shown.itertuples(index=False, name=None)]
-    numeric = [bool(len(table)) and all(cells.number(v) is not None or cells.plain(v) is None for v in table[c])
-               for c in table.columns]
+    rows = [
+        [cells.text(c, v) for c, v in zip(columns, row)]
+        for row in shown.itertuples(index=False, name=None)
+    ]
+    numeric = [
+        bool(len(table))
+        and all(cells.number(v) is not None or cells.plain(v) is None for v in table[c])
+        for c in table.columns
+    ]
     headings = [cells.heading(c) for c in columns]
     return {
-        "title": section.title, "note": section.note, "headings": headings, "numeric": numeric, "rows": rows,
-        "more": len(table) - len(shown), "chart": _bars(section, limit) if section.chart else None,
+        "title": section.title,
+        "note": section.note,
+        "headings": headings,
+        "numeric": numeric,
+        "rows": rows,
+        "more": len(table) - len(shown),
+        "chart": _bars(section, limit) if section.chart else None,
         "text_lines": _text_table(headings, rows, numeric),
     }
 
@@ -86,16 +103,24 @@ def _bars(section: Section, limit: int) -> dict[str, Any] | None:
     largest = max((v for v in values if v is not None and v > 0), default=0.0)
     if not len(table) or largest == 0:
         return None
-    series = [{"name": cells.heading(name), "color": SERIES_COLORS[i % len(SERIES_COLORS)]}
-              for i, name in enumerate(chart.values)]
+    series = [
+        {"name": cells.heading(name), "color": SERIES_COLORS[i % len(SERIES_COLORS)]}
+        for i, name in enumerate(chart.values)
+    ]
     groups = []
     for _, row in table.iterrows():
         bars = []
         for i, name in enumerate(chart.values):
             value = cells.number(row[name])
             width = 0 if value is None or value <= 0 else max(1, round(100 * value / largest))
-            bars.append({"name": series[i]["name"], "color": series[i]["color"], "width": width,
-                         "value": cells.text(name, row[name])})
+            bars.append(
+                {
+                    "name": series[i]["name"],
+                    "color": series[i]["color"],
+                    "width": width,
+                    "value": cells.text(name, row[name]),
+                }
+            )
         groups.append({"label": cells.text(chart.category, row[chart.category]), "bars": bars})
     return {"series": series, "groups": groups}
 
@@ -104,7 +129,10 @@ def _text_table(headings: list[str], rows: list[list[str]], numeric: list[bool])
     widths = [min(40, max([len(h)] + [len(r[i]) for r in rows])) for i, h in enumerate(headings)]
 
     def line(values: list[str]) -> str:
-        parts = [(v[:w].rjust(w) if numeric[i] else v[:w].ljust(w)) for i, (v, w) in enumerate(zip(values, widths))]
+        parts = [
+            (v[:w].rjust(w) if numeric[i] else v[:w].ljust(w))
+            for i, (v, w) in enumerate(zip(values, widths))
+        ]
         return "  ".join(parts).rstrip()
 
     return [line(headings), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]

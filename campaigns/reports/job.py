@@ -3,6 +3,7 @@ from 07:00 practice time, last month's report goes to every active user who aske
 it. Any later run that month sends it to whoever has not had it (the scheduler may have
 been down that morning, or someone opted in since); the idempotency key, one per month
 and user, means nobody gets it twice."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
@@ -12,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from crm.business_days import next_business_day
 from campaigns.mail.outbox import enqueue_many
 from campaigns.reports.mail import report_draft, report_email
 from crm.analytics.filters import Period
+from crm.business_days import next_business_day
 from crm.clock import Clock
 from crm.db import session_scope
 from crm.models import Message, User
@@ -52,16 +53,31 @@ def send_month(session: Session, settings: Settings, month: Period, now: datetim
     if not waiting:
         return 0
     email = report_email(session, settings, month, now)
-    drafts = [report_draft(email, settings, key=report_key(month, user.id), to_email=user.email, to_name=user.name)
-              for user in waiting]
+    drafts = [
+        report_draft(
+            email, settings, key=report_key(month, user.id), to_email=user.email, to_name=user.name
+        )
+        for user in waiting
+    ]
     return enqueue_many(session, drafts, now)
 
 
 def _waiting(session: Session, month: Period) -> list[User]:
-    users = session.execute(select(User).where(User.active.is_(True), User.monthly_report.is_(True))
-                            .order_by(User.id)).scalars().all()
+    users = (
+        session.execute(
+            select(User)
+            .where(User.active.is_(True), User.monthly_report.is_(True))
+            .order_by(User.id)
+        )
+        .scalars()
+        .all()
+    )
     keys = [report_key(month, u.id) for u in users]
-    sent = set(session.execute(select(Message.idempotency_key).where(Message.idempotency_key.in_(keys))).scalars())
+    sent = set(
+        session.execute(
+            select(Message.idempotency_key).where(Message.idempotency_key.in_(keys))
+        ).scalars()
+    )
     return [u for u in users if report_key(month, u.id) not in sent]
 
 

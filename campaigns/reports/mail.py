@@ -2,6 +2,7 @@
 message per recipient. Staff mail, so it is transactional: never held by the
 marketing send window or frequency cap, and it carries no unsubscribe link (a user
 turns it off under My account)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,10 +11,10 @@ from datetime import datetime
 from sqlmodel import Session
 
 from campaigns.mail.outbox import Draft
+from campaigns.mail.transports.base import Attachment
 from campaigns.reports.excel import XLSX_MIME, report_workbook, workbook_filename
 from campaigns.reports.html import TEMPLATE, render_report
 from campaigns.reports.monthly import monthly_report
-from campaigns.mail.transports.base import Attachment
 from crm.analytics.filters import Period
 from crm.settings import Settings
 
@@ -32,12 +33,26 @@ class ReportEmail:
 def report_email(session: Session, settings: Settings, month: Period, now: datetime) -> ReportEmail:
     report = monthly_report(session, settings, month, now)
     rendered = render_report(report, settings.practice_name)
-    workbook = Attachment(filename=workbook_filename(report), content=report_workbook(report), mime_type=XLSX_MIME)
+    workbook = Attachment(
+        filename=workbook_filename(report), content=report_workbook(report), mime_type=XLSX_MIME
+    )
     return ReportEmail(month, rendered.subject, rendered.html, rendered.text, workbook)
 
 
-def report_draft(email: ReportEmail, settings: Settings, *, key: str, to_email: str, to_name: str = "") -> Draft:
-    return Draft(idempotency_key=key, kind=KIND, transactional=True, to_email=to_email, to_name=to_name,
-                 template=TEMPLATE, subject=email.subject, html=email.html, text=email.text,
-                 source=f"leadership report {email.month.start:%Y-%m}", timezone=settings.timezone,
-                 attachments=(email.workbook,))
+def report_draft(
+    email: ReportEmail, settings: Settings, *, key: str, to_email: str, to_name: str = ""
+) -> Draft:
+    return Draft(
+        idempotency_key=key,
+        kind=KIND,
+        transactional=True,
+        to_email=to_email,
+        to_name=to_name,
+        template=TEMPLATE,
+        subject=email.subject,
+        html=email.html,
+        text=email.text,
+        source=f"leadership report {email.month.start:%Y-%m}",
+        timezone=settings.timezone,
+        attachments=(email.workbook,),
+    )

@@ -1,6 +1,7 @@
 """A report as plain data: titled sections, each a table with an optional chart and a
 note. It knows nothing of where the figures come from, so the workbook and the email
 are built and tested from any small table, and the monthly wiring stays separate."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,9 +39,13 @@ class Section:
 
     def __post_init__(self) -> None:
         if self.chart is not None:
-            missing = [c for c in (self.chart.category, *self.chart.values) if c not in self.table.columns]
+            missing = [
+                c for c in (self.chart.category, *self.chart.values) if c not in self.table.columns
+            ]
             if missing:
-                raise ValueError(f"{self.title}: the chart names columns the table lacks: {', '.join(missing)}")
+                raise ValueError(
+                    f"{self.title}: the chart names columns the table lacks: {', '.join(missing)}"
+                )
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 """Following a review link: record it, then say where to send the visitor."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,7 +21,9 @@ def destination(session: Session, link: ReviewLink) -> str | None:
     sends, is told). None when the request or location is gone or has no review page."""
     query = select(Location.review_url)
     if link.kind == REQUEST:
-        query = query.join(ReviewRequest, ReviewRequest.location_id == Location.id).where(ReviewRequest.id == link.id)
+        query = query.join(ReviewRequest, ReviewRequest.location_id == Location.id).where(
+            ReviewRequest.id == link.id
+        )
     else:
         query = query.where(Location.id == link.id)
     return session.execute(query).scalar_one_or_none() or None
@@ -33,8 +36,11 @@ def follow(session: Session, link: ReviewLink, now: datetime) -> str | None:
     if url is None:
         return None
     if link.kind == REQUEST:
-        session.execute(update(ReviewRequest).where(ReviewRequest.id == link.id, ReviewRequest.clicked_at.is_(None))
-                        .values(clicked_at=now, status=CLICKED))
+        session.execute(
+            update(ReviewRequest)
+            .where(ReviewRequest.id == link.id, ReviewRequest.clicked_at.is_(None))
+            .values(clicked_at=now, status=CLICKED)
+        )
     else:
         audit.record(session, SYSTEM, QR_SCAN, "location", link.id, {}, now)
     return url

@@ -1,4 +1,5 @@
 """The scheduler's side of review requests."""
+
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine

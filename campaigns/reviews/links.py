@@ -3,6 +3,7 @@ QR code names a location. Either is signed with the app's secret key under a sal
 its own, so an unsubscribe or session token is never accepted here and changing the id
 inside a token breaks its signature. The destination is never in the token: it is read
 from the location's review URL, so a link cannot be turned into an open redirect."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,7 +37,11 @@ def location_url(settings: Settings, location_id: int) -> str:
 def verify(secret_key: str, token: str) -> ReviewLink | None:
     """What the token stands for, or None when we did not make it as it is."""
     payload = Signer(secret_key, SALT).verify(token)
-    if (not isinstance(payload, list) or len(payload) != 2 or payload[0] not in (REQUEST, LOCATION)
-            or type(payload[1]) is not int):
+    if (
+        not isinstance(payload, list)
+        or len(payload) != 2
+        or payload[0] not in (REQUEST, LOCATION)
+        or type(payload[1]) is not int
+    ):
         return None
     return ReviewLink(kind=payload[0], id=payload[1])

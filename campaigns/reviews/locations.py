@@ -1,4 +1,5 @@
 """Each location's review page and the front desk's printable QR code of its link."""
+
 from __future__ import annotations
 
 import io
@@ -28,7 +29,9 @@ class ReviewUrlInput(BaseModel):
         return value
 
 
-def set_review_url(session: Session, actor: Actor, location_id: int, review_url: str, now: datetime) -> Location:
+def set_review_url(
+    session: Session, actor: Actor, location_id: int, review_url: str, now: datetime
+) -> Location:
     """Empty means the location has no review page: its patients are not asked."""
     require_editor(actor)
     data = ReviewUrlInput(review_url=review_url)
@@ -38,7 +41,15 @@ def set_review_url(session: Session, actor: Actor, location_id: int, review_url:
     before, location.review_url = location.review_url, data.review_url
     session.add(location)
     session.flush()
-    audit.record(session, actor, "update", "location", location.id, {"review_url": [before, data.review_url]}, now)
+    audit.record(
+        session,
+        actor,
+        "update",
+        "location",
+        location.id,
+        {"review_url": [before, data.review_url]},
+        now,
+    )
     return location
 
 
@@ -63,4 +74,4 @@ def printable_page(practice_name: str, location_name: str, link: str) -> str:
 
 def _inline(svg: str) -> str:
     """The SVG element without its XML declaration, to sit inside HTML."""
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]

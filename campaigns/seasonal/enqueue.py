@@ -6,6 +6,7 @@ Each email is keyed f"seasonal:{year}:{season}:{phase}:{email}", so a pass run t
 or a sport of the same phase approved later, never sends an address a second email for
 that phase: a later approval reaches only the addresses not yet reached. The emails are
 due at 09:00 on the send's day, practice time."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -19,17 +20,16 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from crm.business_days import due_moment
 from campaigns.mail.compose import compose
 from campaigns.mail.outbox import Draft, enqueue_many
+from campaigns.mail.templating import TemplateSource, effective_template
 from campaigns.seasonal.recipients import SeasonalRecipient, joined, seasonal_recipients
 from campaigns.seasonal.sends import APPROVED, PHASE_TEMPLATES, SENT
-from campaigns.mail.templating import TemplateSource, effective_template
+from crm.business_days import due_moment
 from crm.clock import Clock
 from crm.db import session_scope
 from crm.models import SeasonalSend, User
 from crm.settings import Settings
-
 
 CHUNK = 1000  # emails rendered and inserted at a time
 
@@ -51,9 +51,19 @@ def guide_url(settings: Settings, phase: str) -> str:
 def enqueue_due(session: Session, settings: Settings, now: datetime) -> EnqueueReport:
     zone = ZoneInfo(settings.timezone)
     today = now.astimezone(zone).date()
-    due = session.execute(select(SeasonalSend).where(
-        SeasonalSend.status == APPROVED, SeasonalSend.enqueued_at.is_(None), SeasonalSend.send_on <= today)
-        .order_by(SeasonalSend.id)).scalars().all()
+    due = (
+        session.execute(
+            select(SeasonalSend)
+            .where(
+                SeasonalSend.status == APPROVED,
+                SeasonalSend.enqueued_at.is_(None),
+                SeasonalSend.send_on <= today,
+            )
+            .order_by(SeasonalSend.id)
+        )
+        .scalars()
+        .all()
+    )
     groups: dict[tuple[int, str, str], list[SeasonalSend]] = defaultdict(list)
     for send in due:
         groups[(send.year, send.season, send.phase)].append(send)
@@ -74,9 +84,15 @@ class ClaimLost(RuntimeError):
 def _claim(session: Session, members: list[SeasonalSend], now: datetime) -> None:
     ids = [m.id for m in members]
     result = session.execute(
-        update(SeasonalSend).where(SeasonalSend.id.in_(ids), SeasonalSend.status == APPROVED,
-                                   SeasonalSend.enqueued_at.is_(None))
-        .values(status=SENT, enqueued_at=now).execution_options(synchronize_session=False))
+        update(SeasonalSend)
+        .where(
+            SeasonalSend.id.in_(ids),
+            SeasonalSend.status == APPROVED,
+            SeasonalSend.enqueued_at.is_(None),
+        )
+        .values(status=SENT, enqueued_at=now)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != len(ids):
         raise ClaimLost(f"seasonal sends {ids} were taken by another pass")
 
@@ -93,21 +109,28 @@ class Phase:
     people: list[SeasonalRecipient]  # those with an address
 
 
-def read_phase(session: Session, settings: Settings, members: list[SeasonalSend], zone: ZoneInfo) -> Phase:
+def read_phase(
+    session: Session, settings: Settings, members: list[SeasonalSend], zone: ZoneInfo
+) -> Phase:
     """The emails of one season and phase: one per address, for the sports of `members`."""
     sports = sorted({m.sport for m in members})
     people = [p for p in seasonal_recipients(session, sports) if p.email]
     template = PHASE_TEMPLATES[members[0].phase]
-    return Phase(members[0], template, effective_template(session, template),
-                 owner_names(session, {p.owner_id for p in people if p.owner_id is not None}),
-                 due_moment(max(m.send_on for m in members), zone), people)
+    return Phase(
+        members[0],
+        template,
+        effective_template(session, template),
+        owner_names(session, {p.owner_id for p in people if p.owner_id is not None}),
+        due_moment(max(m.send_on for m in members), zone),
+        people,
+    )
 
 
 def _render_and_enqueue(session: Session, settings: Settings, phase: Phase, now: datetime) -> int:
     """Renders the next chunk in a worker thread while this one writes the last chunk:
     rendering is Python's work, inserting mostly the database's, so they overlap. The
     worker reads nothing from the session (compose is given the template source)."""
-    chunks = [phase.people[i:i + CHUNK] for i in range(0, len(phase.people), CHUNK)]
+    chunks = [phase.people[i : i + CHUNK] for i in range(0, len(phase.people), CHUNK)]
 
     def render(people: list[SeasonalRecipient]) -> list[Draft]:
         return [seasonal_email(session, settings, phase, person, now) for person in people]
@@ -122,29 +145,48 @@ def _render_and_enqueue(session: Session, settings: Settings, phase: Phase, now:
     return emails
 
 
-def seasonal_email(session: Session, settings: Settings, phase: Phase, person: SeasonalRecipient,
-                   now: datetime) -> Draft:
+def seasonal_email(
+    session: Session, settings: Settings, phase: Phase, person: SeasonalRecipient, now: datetime
+) -> Draft:
     send = phase.send
-    return compose(session, settings, template=phase.template,
-                   variables=recipient_variables(settings, send.phase, person, phase.owners),
-                   idempotency_key=f"seasonal:{send.year}:{send.season}:{send.phase}:{person.email}",
-                   kind="seasonal", to_email=person.email, to_name=person.name, now=now,
-                   contact_id=person.contact_id, partner_id=person.partner_id,
-                   source=f"seasonal {send.year} {send.season} {send.phase}-season", timezone=settings.timezone,
-                   not_before=phase.not_before, template_source=phase.source)
+    return compose(
+        session,
+        settings,
+        template=phase.template,
+        variables=recipient_variables(settings, send.phase, person, phase.owners),
+        idempotency_key=f"seasonal:{send.year}:{send.season}:{send.phase}:{person.email}",
+        kind="seasonal",
+        to_email=person.email,
+        to_name=person.name,
+        now=now,
+        contact_id=person.contact_id,
+        partner_id=person.partner_id,
+        source=f"seasonal {send.year} {send.season} {send.phase}-season",
+        timezone=settings.timezone,
+        not_before=phase.not_before,
+        template_source=phase.source,
+    )
 
 
-def recipient_variables(settings: Settings, phase: str, person: SeasonalRecipient,
-                        owners: dict[int, str]) -> dict[str, Any]:
-    return {"contact_first_name": person.first_name, "partner_name": person.partner_name,
-            "sender_name": owners.get(person.owner_id or 0) or settings.practice_name,
-            "sport_names": joined(person.sports), "resource_url": guide_url(settings, phase)}
+def recipient_variables(
+    settings: Settings, phase: str, person: SeasonalRecipient, owners: dict[int, str]
+) -> dict[str, Any]:
+    return {
+        "contact_first_name": person.first_name,
+        "partner_name": person.partner_name,
+        "sender_name": owners.get(person.owner_id or 0) or settings.practice_name,
+        "sport_names": joined(person.sports),
+        "resource_url": guide_url(settings, phase),
+    }
 
 
 def owner_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return {uid: name or "" for uid, name in session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
+    return {
+        uid: name or ""
+        for uid, name in session.execute(select(User.id, User.name).where(User.id.in_(ids)))
+    }
 
 
 def seasonal_job(engine: Engine, settings: Settings, clock: Clock) -> Any:

@@ -9,6 +9,7 @@ judge (and the preview's, with the dispatcher's rules), not this query's.
 
 One address gets one email per phase: contacts sharing an address (one coach listed at
 two clubs) are merged, with the sports of both."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -52,11 +53,24 @@ def seasonal_recipients(session: Session, sports: list[str]) -> list[SeasonalRec
     if not sports:
         return []
     rows = session.execute(
-        select(Contact.id, Contact.partner_id, Partner.name, Contact.first_name, Contact.last_name, Contact.role,
-               Contact.email, Partner.owner_id, Partner.sports)
+        select(
+            Contact.id,
+            Contact.partner_id,
+            Partner.name,
+            Contact.first_name,
+            Contact.last_name,
+            Contact.role,
+            Contact.email,
+            Partner.owner_id,
+            Partner.sports,
+        )
         .join(Partner, Contact.partner_id == Partner.id)
-        .where(Contact.archived_at.is_(None), Partner.archived_at.is_(None), serves_any(sports),
-               or_(Partner.partner_type.in_(SPORTS_PARTNER_TYPES), Contact.role.in_(SPORTS_ROLES)))
+        .where(
+            Contact.archived_at.is_(None),
+            Partner.archived_at.is_(None),
+            serves_any(sports),
+            or_(Partner.partner_type.in_(SPORTS_PARTNER_TYPES), Contact.role.in_(SPORTS_ROLES)),
+        )
         .order_by(Contact.id)
     ).all()
     return _merged(rows, sports)
@@ -70,15 +84,19 @@ def _merged(rows: list[Row], sports: list[str]) -> list[SeasonalRecipient]:
         theirs = set(partner_sports.split(",")) & set(sports)
         key = address or f"contact:{cid}"
         if key not in by_address:
-            by_address[key] = SeasonalRecipient(cid, pid, partner, first, last, role, address, owner, ())
+            by_address[key] = SeasonalRecipient(
+                cid, pid, partner, first, last, role, address, owner, ()
+            )
             served[key] = set()
         served[key] |= theirs
-    return [replace(person, sports=tuple(s for s in sports if s in served[key]))
-            for key, person in by_address.items()]
+    return [
+        replace(person, sports=tuple(s for s in sports if s in served[key]))
+        for key, person in by_address.items()
+    ]
 
 
 def joined(words: tuple[str, ...] | list[str]) -> str:
-    """"football", "football and soccer", "football, soccer and volleyball"."""
+    """ "football", "football and soccer", "football, soccer and volleyball"."""
     words = list(words)
     if len(words) <= 1:
         return "".join(words)

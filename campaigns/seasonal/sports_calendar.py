@@ -4,6 +4,7 @@ when each season starts and ends in a year.
 A year starts from US school defaults (`DEFAULT_SPORTS`) that a marketer then edits.
 Sport names are the words partners' `sports` lists use ("ice hockey", "track and
 field"), so that a partner serving a sport is found by the same word."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,41 +49,75 @@ def default_dates(year: int, season: str) -> SeasonDates:
 
 
 def seasons_of(session: Session, year: int) -> list[SportSeason]:
-    return list(session.execute(
-        select(SportSeason).where(SportSeason.year == year)
-        .order_by(SportSeason.starts_on, SportSeason.sport)
-    ).scalars())
+    return list(
+        session.execute(
+            select(SportSeason)
+            .where(SportSeason.year == year)
+            .order_by(SportSeason.starts_on, SportSeason.sport)
+        ).scalars()
+    )
 
 
 def add_defaults(session: Session, actor: Actor, year: int, now: datetime) -> int:
     """The default sports for `year` that the calendar does not have yet; returns how
     many were added (a sport already there, edited or not, is left as it is)."""
     require_editor(actor)
-    rows = [{"year": year, "sport": sport, "season": season, "starts_on": dates.starts_on,
-             "ends_on": dates.ends_on}
-            for season, sports in DEFAULT_SPORTS.items()
-            for dates in [default_dates(year, season)] for sport in sports]
+    rows = [
+        {
+            "year": year,
+            "sport": sport,
+            "season": season,
+            "starts_on": dates.starts_on,
+            "ends_on": dates.ends_on,
+        }
+        for season, sports in DEFAULT_SPORTS.items()
+        for dates in [default_dates(year, season)]
+        for sport in sports
+    ]
     before = len(seasons_of(session, year))
-    session.execute(insert_for(session, SportSeason).on_conflict_do_nothing(index_elements=["year", "sport"]), rows)
+    session.execute(
+        insert_for(session, SportSeason).on_conflict_do_nothing(index_elements=["year", "sport"]),
+        rows,
+    )
     added = len(seasons_of(session, year)) - before
-    audit.record(session, actor, "add_defaults", "sport_season", None, {"year": year, "added": added}, now)
+    audit.record(
+        session, actor, "add_defaults", "sport_season", None, {"year": year, "added": added}, now
+    )
     return added
 
 
-def save_season(session: Session, actor: Actor, *, year: int, sport: str, season: str, starts_on: date,
-                ends_on: date, now: datetime) -> SportSeason:
+def save_season(
+    session: Session,
+    actor: Actor,
+    *,
+    year: int,
+    sport: str,
+    season: str,
+    starts_on: date,
+    ends_on: date,
+    now: datetime,
+) -> SportSeason:
     """Add a sport to the year's calendar, or change its season and dates."""
     require_editor(actor)
     name = " ".join(sport.strip().lower().split())
     _check(name, season, starts_on, ends_on)
-    row = session.execute(select(SportSeason).where(SportSeason.year == year, SportSeason.sport == name)
-                          ).scalar_one_or_none()
+    row = session.execute(
+        select(SportSeason).where(SportSeason.year == year, SportSeason.sport == name)
+    ).scalar_one_or_none()
     values = {"season": season, "starts_on": starts_on, "ends_on": ends_on}
     if row is None:
         row = SportSeason(year=year, sport=name, **values)
         session.add(row)
         session.flush()
-        audit.record(session, actor, "create", "sport_season", row.id, {"year": year, "sport": name, **values}, now)
+        audit.record(
+            session,
+            actor,
+            "create",
+            "sport_season",
+            row.id,
+            {"year": year, "sport": name, **values},
+            now,
+        )
         return row
     changes = audit.diff(row, values)
     for field, value in values.items():
@@ -98,7 +133,15 @@ def remove_season(session: Session, actor: Actor, season_id: int, now: datetime)
     row = session.get(SportSeason, season_id)
     if row is None:
         raise SeasonError(f"no sport season with id {season_id}")
-    audit.record(session, actor, "delete", "sport_season", row.id, {"year": row.year, "sport": row.sport}, now)
+    audit.record(
+        session,
+        actor,
+        "delete",
+        "sport_season",
+        row.id,
+        {"year": row.year, "sport": row.sport},
+        now,
+    )
     session.delete(row)
     session.flush()
 

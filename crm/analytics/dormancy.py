@@ -12,6 +12,7 @@ to the window's start; one younger than the window has no baseline and is never 
 One grouped query over the referrals of the two windows (ix_referral_partner_received)
 keeps only partners with fewer than expected (k·B < b·W); the test itself runs in
 Python on that small set, then three small queries fill in the flagged partners."""
+
 from __future__ import annotations
 
 import math
@@ -30,9 +31,23 @@ from crm.models import Cadence, Enrolment, Partner, Referral, Touch, User
 from crm.settings import Settings
 from crm.vocab import CadencePurpose, EnrolmentStatus, PartnerStatus
 
-COLUMNS = ["partner_id", "partner", "partner_type", "tier", "status", "owner_id", "owner", "baseline_days",
-           "baseline_referrals", "expected", "recent_referrals", "at_stake", "p_value", "last_touch_at",
-           "in_win_back"]
+COLUMNS = [
+    "partner_id",
+    "partner",
+    "partner_type",
+    "tier",
+    "status",
+    "owner_id",
+    "owner",
+    "baseline_days",
+    "baseline_referrals",
+    "expected",
+    "recent_referrals",
+    "at_stake",
+    "p_value",
+    "last_touch_at",
+    "in_win_back",
+]
 LIVE = (EnrolmentStatus.ACTIVE.value, EnrolmentStatus.PAUSED.value)
 
 
@@ -45,7 +60,7 @@ class Windows:
     baseline_days: int
 
     @classmethod
-    def ending(cls, now: datetime, settings: Settings) -> "Windows":
+    def ending(cls, now: datetime, settings: Settings) -> Windows:
         window, baseline = settings.dormancy_window_days, settings.dormancy_baseline_days
         start = now - timedelta(days=window)
         return cls(start - timedelta(days=baseline), start, now, window, baseline)
@@ -78,19 +93,37 @@ def at_risk(session: Session, filters: Filters, now: datetime, settings: Setting
         return pd.DataFrame(columns=COLUMNS)
     ids = [row.partner_id for row, _, _ in flagged]
     touches = _last_touches(session, ids)
-    owners = _owner_names(session, {row.owner_id for row, _, _ in flagged if row.owner_id is not None})
+    owners = _owner_names(
+        session, {row.owner_id for row, _, _ in flagged if row.owner_id is not None}
+    )
     in_win_back = _in_win_back(session, ids)
-    table = pd.DataFrame([{
-        "partner_id": row.partner_id, "partner": row.name, "partner_type": row.partner_type, "tier": row.tier,
-        "status": row.status, "owner_id": row.owner_id, "owner": owners.get(row.owner_id, ""),
-        "baseline_days": round(row.baseline_days, 1), "baseline_referrals": row.baseline_referrals,
-        "expected": expected, "recent_referrals": row.recent_referrals,
-        "at_stake": expected - row.recent_referrals, "p_value": p_value,
-        "last_touch_at": touches.get(row.partner_id), "in_win_back": row.partner_id in in_win_back,
-    } for row, expected, p_value in flagged], columns=COLUMNS)
+    table = pd.DataFrame(
+        [
+            {
+                "partner_id": row.partner_id,
+                "partner": row.name,
+                "partner_type": row.partner_type,
+                "tier": row.tier,
+                "status": row.status,
+                "owner_id": row.owner_id,
+                "owner": owners.get(row.owner_id, ""),
+                "baseline_days": round(row.baseline_days, 1),
+                "baseline_referrals": row.baseline_referrals,
+                "expected": expected,
+                "recent_referrals": row.recent_referrals,
+                "at_stake": expected - row.recent_referrals,
+                "p_value": p_value,
+                "last_touch_at": touches.get(row.partner_id),
+                "in_win_back": row.partner_id in in_win_back,
+            }
+            for row, expected, p_value in flagged
+        ],
+        columns=COLUMNS,
+    )
     table["owner_id"] = table["owner_id"].astype("Int64")
-    return table.sort_values(["at_stake", "p_value", "partner"], ascending=[False, True, True],
-                             ignore_index=True)
+    return table.sort_values(
+        ["at_stake", "p_value", "partner"], ascending=[False, True, True], ignore_index=True
+    )
 
 
 @dataclass
@@ -112,65 +145,104 @@ def _fewer_than_expected(session: Session, filters: Filters, w: Windows) -> list
     in_baseline = and_(when >= w.baseline_start, when < w.window_start, counted)
     in_window = and_(when >= w.window_start, when < w.end, counted)
     counts = (
-        select(Referral.partner_id.label("partner_id"),
-               func.sum(case((in_baseline, 1), else_=0)).label("b"),
-               func.sum(case((in_window, 1), else_=0)).label("k"),
-               func.min(when).label("first_seen"))
+        select(
+            Referral.partner_id.label("partner_id"),
+            func.sum(case((in_baseline, 1), else_=0)).label("b"),
+            func.sum(case((in_window, 1), else_=0)).label("k"),
+            func.min(when).label("first_seen"),
+        )
         .where(when >= w.baseline_start, when < w.end)
         .group_by(Referral.partner_id)
         .subquery("counts")
     )
     # The partner's history starts at its creation or first referral, whichever came first.
-    since = case((counts.c.first_seen < Partner.created_at, counts.c.first_seen), else_=Partner.created_at)
+    since = case(
+        (counts.c.first_seen < Partner.created_at, counts.c.first_seen), else_=Partner.created_at
+    )
     window_start = literal(w.window_start, DateTime(timezone=True))
     age = sql.days_between(since, window_start)
-    days = case((since <= literal(w.baseline_start, DateTime(timezone=True)), cast(w.baseline_days, Float)),
-                else_=age)
-    statement = (
-        select(Partner.id, Partner.name, Partner.partner_type, Partner.tier, Partner.status, Partner.owner_id,
-               counts.c.b, counts.c.k, days.label("days"))
-        .join(counts, counts.c.partner_id == Partner.id)
-        .where(Partner.archived_at.is_(None), Partner.status != PartnerStatus.DO_NOT_CONTACT.value,
-               counts.c.b > 0, days > 0, counts.c.k * days < counts.c.b * w.window_days,
-               *filters.partner_clauses(Partner))
+    days = case(
+        (since <= literal(w.baseline_start, DateTime(timezone=True)), cast(w.baseline_days, Float)),
+        else_=age,
     )
-    return [_Candidate(pid, name, ptype, tier, status, owner, int(b), int(k), float(d))
-            for pid, name, ptype, tier, status, owner, b, k, d in session.execute(statement)]
+    statement = (
+        select(
+            Partner.id,
+            Partner.name,
+            Partner.partner_type,
+            Partner.tier,
+            Partner.status,
+            Partner.owner_id,
+            counts.c.b,
+            counts.c.k,
+            days.label("days"),
+        )
+        .join(counts, counts.c.partner_id == Partner.id)
+        .where(
+            Partner.archived_at.is_(None),
+            Partner.status != PartnerStatus.DO_NOT_CONTACT.value,
+            counts.c.b > 0,
+            days > 0,
+            counts.c.k * days < counts.c.b * w.window_days,
+            *filters.partner_clauses(Partner),
+        )
+    )
+    return [
+        _Candidate(pid, name, ptype, tier, status, owner, int(b), int(k), float(d))
+        for pid, name, ptype, tier, status, owner, b, k, d in session.execute(statement)
+    ]
 
 
-def _widen_baselines_with_older_referrals(session: Session, candidates: list[_Candidate], w: Windows) -> None:
+def _widen_baselines_with_older_referrals(
+    session: Session, candidates: list[_Candidate], w: Windows
+) -> None:
     """The grouped query sees referrals from the baseline's start only; a partner that
     looked young there but referred before it (imported history) gets the full baseline."""
     young = {c.partner_id: c for c in candidates if c.baseline_days < w.baseline_days}
     if not young:
         return
     older = session.execute(
-        select(Referral.partner_id).where(Referral.partner_id.in_(list(young)),
-                                          Referral.received_at < w.baseline_start)
-        .group_by(Referral.partner_id)).scalars()
+        select(Referral.partner_id)
+        .where(Referral.partner_id.in_(list(young)), Referral.received_at < w.baseline_start)
+        .group_by(Referral.partner_id)
+    ).scalars()
     for partner_id in older:
         young[partner_id].baseline_days = float(w.baseline_days)
 
 
 def _last_touches(session: Session, ids: Sequence[int]) -> dict[int, datetime]:
-    rows = session.execute(select(Touch.partner_id, func.max(Touch.occurred_at))
-                           .where(Touch.partner_id.in_(ids)).group_by(Touch.partner_id))
+    rows = session.execute(
+        select(Touch.partner_id, func.max(Touch.occurred_at))
+        .where(Touch.partner_id.in_(ids))
+        .group_by(Touch.partner_id)
+    )
     return {pid: _aware(at) for pid, at in rows if at is not None}
 
 
 def _owner_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return {uid: name or email for uid, name, email in
-            session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids)))}
+    return {
+        uid: name or email
+        for uid, name, email in session.execute(
+            select(User.id, User.name, User.email).where(User.id.in_(ids))
+        )
+    }
 
 
 def _in_win_back(session: Session, ids: Sequence[int]) -> set[int]:
-    return set(session.execute(
-        select(Enrolment.partner_id).join(Cadence, Cadence.id == Enrolment.cadence_id)
-        .where(Enrolment.partner_id.in_(ids), Enrolment.status.in_(LIVE),
-               Cadence.purpose == CadencePurpose.WIN_BACK.value)
-        .group_by(Enrolment.partner_id)).scalars())
+    return set(
+        session.execute(
+            select(Enrolment.partner_id)
+            .join(Cadence, Cadence.id == Enrolment.cadence_id)
+            .where(
+                Enrolment.partner_id.in_(ids),
+                Enrolment.status.in_(LIVE),
+                Cadence.purpose == CadencePurpose.WIN_BACK.value,
+            )
+            .group_by(Enrolment.partner_id)
+        ).scalars()
+    )
 
 
 def _aware(moment: datetime | str) -> datetime:

@@ -6,6 +6,7 @@ Counts are aggregated in SQL by a small key (the program's kind, a cadence step'
 an event's source, or the month), so only a few rows come back; the keys are then
 named here, and rows that share a name (an event renamed between its invitation and
 its reminder) are added together before the rates are taken."""
+
 from __future__ import annotations
 
 import re
@@ -21,12 +22,32 @@ from crm.analytics.filters import Filters
 from crm.models import Cadence, CadenceStep, Event, Message, Partner
 
 GROUPINGS = ("program", "cadence_step", "event", "month")
-GROUPING_LABELS = {"program": "Program", "cadence_step": "Cadence step", "event": "Event", "month": "Month"}
+GROUPING_LABELS = {
+    "program": "Program",
+    "cadence_step": "Cadence step",
+    "event": "Event",
+    "month": "Month",
+}
 COUNTS = ("sent", "delivered", "opened", "machine_opens", "clicked", "bounced")
-COLUMNS = ["group", "sent", "delivered", "delivery_rate", "opened", "open_rate", "machine_opens", "clicked",
-           "click_rate", "bounced"]
-PROGRAMS = {"cadence": "Cadences", "event": "Events", "seasonal": "Seasonal education",
-            "review": "Patient reviews", "acknowledgment": "Referral updates"}
+COLUMNS = [
+    "group",
+    "sent",
+    "delivered",
+    "delivery_rate",
+    "opened",
+    "open_rate",
+    "machine_opens",
+    "clicked",
+    "click_rate",
+    "bounced",
+]
+PROGRAMS = {
+    "cadence": "Cadences",
+    "event": "Events",
+    "seasonal": "Seasonal education",
+    "review": "Patient reviews",
+    "acknowledgment": "Referral updates",
+}
 OTHER = "Other"
 # Test sends and the staff's own mail (alerts, the monthly report) are not outreach.
 NOT_OUTREACH = ("test", "alert", "report")
@@ -57,7 +78,9 @@ def email_rates(session: Session, filters: Filters, by: str) -> pd.DataFrame:
 def has_outcomes(table: pd.DataFrame) -> bool:
     """Whether any email in the table has a delivery, open, click or bounce recorded:
     with the file or SMTP transport none ever will."""
-    return bool(table[["delivered", "opened", "machine_opens", "clicked", "bounced"]].to_numpy().sum())
+    return bool(
+        table[["delivered", "opened", "machine_opens", "clicked", "bounced"]].to_numpy().sum()
+    )
 
 
 def _key(by: str, filters: Filters) -> ColumnElement[str]:
@@ -70,13 +93,23 @@ def _key(by: str, filters: Filters) -> ColumnElement[str]:
 
 def _counts(filters: Filters, key: ColumnElement[str]) -> Select:
     # An open or a click proves the email arrived even when its delivered event was lost.
-    delivered = or_(Message.delivered_at.is_not(None), Message.opened_at.is_not(None),
-                    Message.machine_opened_at.is_not(None), Message.clicked_at.is_not(None))
+    delivered = or_(
+        Message.delivered_at.is_not(None),
+        Message.opened_at.is_not(None),
+        Message.machine_opened_at.is_not(None),
+        Message.clicked_at.is_not(None),
+    )
     machine_only = Message.machine_opened_at.is_not(None) & Message.opened_at.is_(None)
     query = (
-        select(key.label("key"), func.count().label("sent"), _count_if(delivered).label("delivered"),
-               func.count(Message.opened_at).label("opened"), _count_if(machine_only).label("machine_opens"),
-               func.count(Message.clicked_at).label("clicked"), func.count(Message.bounced_at).label("bounced"))
+        select(
+            key.label("key"),
+            func.count().label("sent"),
+            _count_if(delivered).label("delivered"),
+            func.count(Message.opened_at).label("opened"),
+            _count_if(machine_only).label("machine_opens"),
+            func.count(Message.clicked_at).label("clicked"),
+            func.count(Message.bounced_at).label("bounced"),
+        )
         .where(filters.within(_unindexed(Message.sent_at)), Message.kind.not_in(NOT_OUTREACH))
         .group_by(key)
     )
@@ -110,23 +143,35 @@ def _labels(session: Session, by: str, filters: Filters, keys: Sequence[str]) ->
 
 def _step_labels(session: Session, sources: Sequence[str]) -> list[str]:
     ids = {s: int(m.group(1)) for s in sources if (m := _STEP_SOURCE.match(s))}
-    names = {
-        step_id: f"{name} · step {position} ({action})"
-        for step_id, name, position, action in session.execute(
-            select(CadenceStep.id, Cadence.name, CadenceStep.position, CadenceStep.action)
-            .join(Cadence, Cadence.id == CadenceStep.cadence_id)
-            .where(CadenceStep.id.in_(set(ids.values()))))
-    } if ids else {}
+    names = (
+        {
+            step_id: f"{name} · step {position} ({action})"
+            for step_id, name, position, action in session.execute(
+                select(CadenceStep.id, Cadence.name, CadenceStep.position, CadenceStep.action)
+                .join(Cadence, Cadence.id == CadenceStep.cadence_id)
+                .where(CadenceStep.id.in_(set(ids.values())))
+            )
+        }
+        if ids
+        else {}
+    )
     return [names.get(ids.get(s, -1), s or OTHER) for s in sources]
 
 
 def _event_labels(session: Session, filters: Filters, sources: Sequence[str]) -> list[str]:
     ids = {s: int(m.group(1)) for s in sources if (m := _EVENT_SOURCE.match(s))}
-    names = {
-        event_id: f"{title} ({starts_at.astimezone(filters.zone):%b %d, %Y})"
-        for event_id, title, starts_at in session.execute(
-            select(Event.id, Event.title, Event.starts_at).where(Event.id.in_(set(ids.values()))))
-    } if ids else {}
+    names = (
+        {
+            event_id: f"{title} ({starts_at.astimezone(filters.zone):%b %d, %Y})"
+            for event_id, title, starts_at in session.execute(
+                select(Event.id, Event.title, Event.starts_at).where(
+                    Event.id.in_(set(ids.values()))
+                )
+            )
+        }
+        if ids
+        else {}
+    )
     return [names.get(ids.get(s, -1), s or OTHER) for s in sources]
 
 
@@ -149,4 +194,6 @@ def _with_rates(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rate(part: pd.Series, whole: pd.Series) -> pd.Series:
-    return pd.Series([p / w if w else None for p, w in zip(part, whole)], index=part.index, dtype=object)
+    return pd.Series(
+        [p / w if w else None for p, w in zip(part, whole)], index=part.index, dtype=object
+    )

@@ -5,6 +5,7 @@ the report always agree on which partners and referrals count.
 Periods are whole days in the practice's time zone, half-open [start, end): a month is
 `Period(date(2026, 10, 1), date(2026, 11, 1))`.
 """
+
 from __future__ import annotations
 
 from calendar import monthrange
@@ -40,14 +41,14 @@ class Period:
             return self.start.strftime("%B %Y")
         return f"{self.start:%b %d, %Y} to {last:%b %d, %Y}"
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period of the same length just before; whole months map to whole months."""
         months = _months_between(self.start, self.end)
         if months and self.start.day == 1 and self.end.day == 1:
             return Period(_add_months(self.start, -months), self.start)
         return Period(self.start - timedelta(days=self.days), self.start)
 
-    def last_year(self) -> "Period":
+    def last_year(self) -> Period:
         return Period(_add_months(self.start, -12), _add_months(self.end, -12))
 
     def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -64,12 +65,12 @@ class Period:
         return keys
 
     @classmethod
-    def month(cls, year: int, month: int) -> "Period":
+    def month(cls, year: int, month: int) -> Period:
         start = date(year, month, 1)
         return cls(start, _add_months(start, 1))
 
     @classmethod
-    def last_full_months(cls, today: date, count: int) -> "Period":
+    def last_full_months(cls, today: date, count: int) -> Period:
         end = today.replace(day=1)
         return cls(_add_months(end, -count), end)
 
@@ -87,7 +88,7 @@ class Filters:
     service_lines: tuple[str, ...] = ()
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/New_York"))
 
-    def for_period(self, period: Period) -> "Filters":
+    def for_period(self, period: Period) -> Filters:
         return replace(self, period=period)
 
     @property
@@ -106,7 +107,9 @@ class Filters:
     def narrows_referrals(self) -> bool:
         return bool(self.location_ids or self.service_lines)
 
-    def partner_clauses(self, partner: type[Partner] | object = Partner) -> list[ColumnElement[bool]]:
+    def partner_clauses(
+        self, partner: type[Partner] | object = Partner
+    ) -> list[ColumnElement[bool]]:
         """Conditions on a Partner (or an alias of it) for the partner filters."""
         clauses: list[ColumnElement[bool]] = []
         if self.partner_types:
@@ -117,7 +120,9 @@ class Filters:
             clauses.append(partner.owner_id.in_(self.owner_ids))  # type: ignore[attr-defined]
         return clauses
 
-    def referral_clauses(self, referral: type[Referral] | object = Referral) -> list[ColumnElement[bool]]:
+    def referral_clauses(
+        self, referral: type[Referral] | object = Referral
+    ) -> list[ColumnElement[bool]]:
         """Conditions on a Referral (or an alias of it) for location and service line."""
         clauses: list[ColumnElement[bool]] = []
         if self.location_ids:
@@ -131,12 +136,25 @@ class Filters:
         return (column >= start) & (column < end)
 
 
-def filters_from(period: Period, zone: ZoneInfo, *, partner_types: Sequence[str] = (),
-                 territories: Sequence[str] = (), owner_ids: Sequence[int] = (),
-                 location_ids: Sequence[int] = (), service_lines: Sequence[str] = ()) -> Filters:
-    return Filters(period=period, zone=zone, partner_types=tuple(partner_types), territories=tuple(territories),
-                   owner_ids=tuple(owner_ids), location_ids=tuple(location_ids),
-                   service_lines=tuple(service_lines))
+def filters_from(
+    period: Period,
+    zone: ZoneInfo,
+    *,
+    partner_types: Sequence[str] = (),
+    territories: Sequence[str] = (),
+    owner_ids: Sequence[int] = (),
+    location_ids: Sequence[int] = (),
+    service_lines: Sequence[str] = (),
+) -> Filters:
+    return Filters(
+        period=period,
+        zone=zone,
+        partner_types=tuple(partner_types),
+        territories=tuple(territories),
+        owner_ids=tuple(owner_ids),
+        location_ids=tuple(location_ids),
+        service_lines=tuple(service_lines),
+    )
 
 
 def _utc(day: date, zone: ZoneInfo) -> datetime:

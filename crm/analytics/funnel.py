@@ -10,6 +10,7 @@ status a person sets, with a reason; a lost referral keeps whatever stages it re
 A first visit counts once its date is recorded, even when booked ahead (the funnel
 takes no `now`; the target breaches in crm.analytics.timing do wait for the day).
 """
+
 from __future__ import annotations
 
 from typing import Final
@@ -26,8 +27,18 @@ from crm.models import Location, Partner, Referral
 from crm.vocab import PartnerType, ReferralStatus
 
 BREAKDOWNS: Final = ("partner_type", "partner", "location", "month")
-COLUMNS: Final = ["group", "received", "contacted", "scheduled", "first_visit", "lost",
-                  "contact_rate", "schedule_rate", "visit_rate", "overall_rate"]
+COLUMNS: Final = [
+    "group",
+    "received",
+    "contacted",
+    "scheduled",
+    "first_visit",
+    "lost",
+    "contact_rate",
+    "schedule_rate",
+    "visit_rate",
+    "overall_rate",
+]
 NO_LOCATION: Final = "(no location)"
 NO_REASON: Final = "(no reason given)"
 _ZEROS: Final = {"received": 0, "contacted": 0, "scheduled": 0, "first_visit": 0, "lost": 0}
@@ -40,11 +51,18 @@ def funnel(session: Session, filters: Filters, by: str | None = None) -> pd.Data
         raise ValueError(f"cannot break the funnel down by {by!r}")
     c = _counts(by, filters)
     group = _label(by, c)
-    query = select(group.label("group"), c.c.received, c.c.contacted, c.c.scheduled, c.c.first_visit, c.c.lost,
-                   _rate(c.c.contacted, c.c.received).label("contact_rate"),
-                   _rate(c.c.scheduled, c.c.contacted).label("schedule_rate"),
-                   _rate(c.c.first_visit, c.c.scheduled).label("visit_rate"),
-                   _rate(c.c.first_visit, c.c.received).label("overall_rate"))
+    query = select(
+        group.label("group"),
+        c.c.received,
+        c.c.contacted,
+        c.c.scheduled,
+        c.c.first_visit,
+        c.c.lost,
+        _rate(c.c.contacted, c.c.received).label("contact_rate"),
+        _rate(c.c.scheduled, c.c.contacted).label("schedule_rate"),
+        _rate(c.c.first_visit, c.c.scheduled).label("visit_rate"),
+        _rate(c.c.first_visit, c.c.received).label("overall_rate"),
+    )
     if by in ("partner", "location"):
         query = query.outerjoin(*_named(by, c))
     query = query.order_by(c.c.key) if by == "month" else query.order_by(c.c.received.desc(), group)
@@ -66,9 +84,14 @@ def overall(breakdown: pd.DataFrame) -> pd.DataFrame:
     def rate(part: str, whole: str) -> float | None:
         return totals[part] / totals[whole] if totals[whole] else None
 
-    row = {"group": "All", **totals, "contact_rate": rate("contacted", "received"),
-           "schedule_rate": rate("scheduled", "contacted"), "visit_rate": rate("first_visit", "scheduled"),
-           "overall_rate": rate("first_visit", "received")}
+    row = {
+        "group": "All",
+        **totals,
+        "contact_rate": rate("contacted", "received"),
+        "schedule_rate": rate("scheduled", "contacted"),
+        "visit_rate": rate("first_visit", "scheduled"),
+        "overall_rate": rate("first_visit", "received"),
+    }
     return _typed(pd.DataFrame([row], columns=COLUMNS))
 
 
@@ -78,22 +101,34 @@ def _counts(by: str | None, filters: Filters) -> Subquery:
     the counting (SQLite looks each one up)."""
     keys = _keys(by, filters)
     counts = (
-        select(*keys,
-               func.count().label("received"),
-               _count(Referral.contacted_at.is_not(None)).label("contacted"),
-               _count(Referral.scheduled_at.is_not(None)).label("scheduled"),
-               _count(Referral.first_visit_at.is_not(None)).label("first_visit"),
-               _count(Referral.status == ReferralStatus.LOST.value).label("lost"))
+        select(
+            *keys,
+            func.count().label("received"),
+            _count(Referral.contacted_at.is_not(None)).label("contacted"),
+            _count(Referral.scheduled_at.is_not(None)).label("scheduled"),
+            _count(Referral.first_visit_at.is_not(None)).label("first_visit"),
+            _count(Referral.status == ReferralStatus.LOST.value).label("lost"),
+        )
         .where(*referrals_in(filters))
         .group_by(*keys)
     )
     if by != "partner_type":
         return counts.subquery("counts")
     per_partner = counts.subquery("per_partner")
-    stages = [per_partner.c[name] for name in ("received", "contacted", "scheduled", "first_visit", "lost")]
-    return (select(Partner.partner_type.label("key"), *(func.sum(stage).label(stage.name) for stage in stages))
-            .select_from(per_partner).join(Partner, Partner.id == per_partner.c.key)
-            .group_by(Partner.partner_type).subquery("counts"))
+    stages = [
+        per_partner.c[name]
+        for name in ("received", "contacted", "scheduled", "first_visit", "lost")
+    ]
+    return (
+        select(
+            Partner.partner_type.label("key"),
+            *(func.sum(stage).label(stage.name) for stage in stages),
+        )
+        .select_from(per_partner)
+        .join(Partner, Partner.id == per_partner.c.key)
+        .group_by(Partner.partner_type)
+        .subquery("counts")
+    )
 
 
 def _keys(by: str | None, filters: Filters) -> list[ColumnElement]:
@@ -137,7 +172,8 @@ def lost_by_reason(session: Session, filters: Filters) -> pd.DataFrame:
     label = case((counts.c.reason == "", literal(NO_REASON)), else_=counts.c.reason)
     share = cast(counts.c.referrals, Float) / func.sum(counts.c.referrals).over()
     query = select(label.label("reason"), counts.c.referrals, share.label("share")).order_by(
-        counts.c.referrals.desc(), label)
+        counts.c.referrals.desc(), label
+    )
     rows = [dict(r._mapping) for r in session.execute(query)]
     return pd.DataFrame(rows, columns=["reason", "referrals", "share"])
 
@@ -179,4 +215,3 @@ def _type_label(value: str) -> str:
         return PartnerType(value).label
     except ValueError:
         return value
-

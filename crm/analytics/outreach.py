@@ -41,6 +41,7 @@ lift = conversion_rate - comparison_rate, with a 95% Wald interval (normal
 approximation) whose variance adds the reached rate's binomial variance p(1-p)/n to the
 standardised comparison's sum of w^2 p(1-p)/m over strata.
 """
+
 from __future__ import annotations
 
 import math
@@ -50,8 +51,20 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import (BigInteger, ColumnElement, Integer, String, and_, case, cast, func, literal, or_, select,
-                        union_all)
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.selectable import CTE
 from sqlmodel import Session
 
@@ -60,9 +73,25 @@ from crm.analytics.filters import Filters
 from crm.clock import as_utc
 from crm.models import Cadence, Enrolment, Event, EventInvitee, Message, Partner, Referral
 
-COLUMNS = ["program_kind", "program_id", "program", "reached", "measured", "converted", "conversion_rate",
-           "referrals_before", "referrals_after", "comparison_partners", "comparison_rate", "lift", "lift_low",
-           "lift_high", "verdict", "measuring", "already_sources"]
+COLUMNS = [
+    "program_kind",
+    "program_id",
+    "program",
+    "reached",
+    "measured",
+    "converted",
+    "conversion_rate",
+    "referrals_before",
+    "referrals_after",
+    "comparison_partners",
+    "comparison_rate",
+    "lift",
+    "lift_low",
+    "lift_high",
+    "verdict",
+    "measuring",
+    "already_sources",
+]
 MIN_MEASURED = 10
 Z95 = 1.959963984540054
 TOO_FEW = "too few partners to tell"
@@ -78,7 +107,9 @@ Program = tuple[str, int | str]
 Stratum = tuple[str, str]
 
 
-def program_conversion(session: Session, filters: Filters, now: datetime, window_days: int = 90) -> pd.DataFrame:
+def program_conversion(
+    session: Session, filters: Filters, now: datetime, window_days: int = 90
+) -> pd.DataFrame:
     reach = _reach(filters, window_days)
     cutoff = now - timedelta(days=window_days)
     reached, months = _reached(session, filters, reach, cutoff, window_days)
@@ -87,19 +118,25 @@ def program_conversion(session: Session, filters: Filters, now: datetime, window
     anchors = _median_months(months)
     comparison = _comparison(session, filters, anchors)
     names = _names(session, list(reached), filters.zone)
-    rows = [_row(program, strata, anchors.get(program), comparison, names.get(program, ""))
-            for program, strata in reached.items()]
+    rows = [
+        _row(program, strata, anchors.get(program), comparison, names.get(program, ""))
+        for program, strata in reached.items()
+    ]
     rows.sort(key=lambda r: (_KINDS[r["program_kind"]], r["program"], str(r["program_id"])))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
 # Who was reached ----------------------------------------------------------------
 
+
 def _live(filters: Filters) -> list[ColumnElement[bool]]:
     """The partners that count, reached or not: the partner filters, and not archived
     before the period began."""
     start, _ = filters.bounds
-    return [*filters.partner_clauses(Partner), or_(Partner.archived_at.is_(None), Partner.archived_at >= start)]
+    return [
+        *filters.partner_clauses(Partner),
+        or_(Partner.archived_at.is_(None), Partner.archived_at >= start),
+    ]
 
 
 def _reach(filters: Filters, window_days: int) -> CTE:
@@ -110,32 +147,67 @@ def _reach(filters: Filters, window_days: int) -> CTE:
     read as a range of the (partner, received) index."""
     start, end = filters.bounds
     first = func.min(Enrolment.enrolled_at)
-    cadences = (select(literal("cadence", String).label("kind"), Enrolment.cadence_id.label("pid"),
-                       literal("", String).label("pkey"), Enrolment.partner_id.label("partner_id"),
-                       first.label("reached_at"))
-                .group_by(Enrolment.cadence_id, Enrolment.partner_id)
-                .having(and_(first >= start, first < end)))
-    events = (select(literal("event", String), EventInvitee.event_id, literal("", String), EventInvitee.partner_id,
-                     func.min(Event.starts_at))
-              .join(Event, Event.id == EventInvitee.event_id)
-              .where(EventInvitee.attended.is_(True), Event.starts_at >= start, Event.starts_at < end)
-              .group_by(EventInvitee.event_id, EventInvitee.partner_id))
+    cadences = (
+        select(
+            literal("cadence", String).label("kind"),
+            Enrolment.cadence_id.label("pid"),
+            literal("", String).label("pkey"),
+            Enrolment.partner_id.label("partner_id"),
+            first.label("reached_at"),
+        )
+        .group_by(Enrolment.cadence_id, Enrolment.partner_id)
+        .having(and_(first >= start, first < end))
+    )
+    events = (
+        select(
+            literal("event", String),
+            EventInvitee.event_id,
+            literal("", String),
+            EventInvitee.partner_id,
+            func.min(Event.starts_at),
+        )
+        .join(Event, Event.id == EventInvitee.event_id)
+        .where(EventInvitee.attended.is_(True), Event.starts_at >= start, Event.starts_at < end)
+        .group_by(EventInvitee.event_id, EventInvitee.partner_id)
+    )
     # (kind, created_at) is indexed; a seasonal email is created on its send day.
-    seasonal = (select(literal("seasonal", String), literal(0, Integer), Message.source, Message.partner_id,
-                       func.min(Message.sent_at))
-                .where(Message.kind == "seasonal", Message.created_at >= start - timedelta(days=SEASONAL_LEAD_DAYS),
-                       Message.created_at < end, Message.sent_at >= start, Message.sent_at < end,
-                       Message.partner_id.is_not(None), Message.source.like(SEASONAL_PREFIX + "%"))
-                .group_by(Message.source, Message.partner_id))
+    seasonal = (
+        select(
+            literal("seasonal", String),
+            literal(0, Integer),
+            Message.source,
+            Message.partner_id,
+            func.min(Message.sent_at),
+        )
+        .where(
+            Message.kind == "seasonal",
+            Message.created_at >= start - timedelta(days=SEASONAL_LEAD_DAYS),
+            Message.created_at < end,
+            Message.sent_at >= start,
+            Message.sent_at < end,
+            Message.partner_id.is_not(None),
+            Message.source.like(SEASONAL_PREFIX + "%"),
+        )
+        .group_by(Message.source, Message.partner_id)
+    )
     union = union_all(cadences, events, seasonal).subquery("reach_union")
-    return (select(union.c.kind, union.c.pid, union.c.pkey,
-                   union.c.partner_id, union.c.reached_at, Partner.partner_type, Partner.tier,
-                   outreach_sql.shift_days(union.c.reached_at, -window_days).label("low"),
-                   outreach_sql.shift_days(union.c.reached_at, window_days).label("high"),
-                   sql.month(union.c.reached_at, filters.offset_minutes).label("month"))
-            .join(Partner, Partner.id == union.c.partner_id)
-            .where(*_live(filters))
-            .cte("reach"))
+    return (
+        select(
+            union.c.kind,
+            union.c.pid,
+            union.c.pkey,
+            union.c.partner_id,
+            union.c.reached_at,
+            Partner.partner_type,
+            Partner.tier,
+            outreach_sql.shift_days(union.c.reached_at, -window_days).label("low"),
+            outreach_sql.shift_days(union.c.reached_at, window_days).label("high"),
+            sql.month(union.c.reached_at, filters.offset_minutes).label("month"),
+        )
+        .join(Partner, Partner.id == union.c.partner_id)
+        .where(*_live(filters))
+        .cte("reach")
+    )
 
 
 @dataclass
@@ -150,7 +222,7 @@ class _Counts:
     referring_before: int = 0  # measured or not: to take them out of the comparison
     began: int = 0
 
-    def add(self, other: "_Counts") -> None:
+    def add(self, other: _Counts) -> None:
         for name in self.__dataclass_fields__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -162,8 +234,9 @@ def _program(kind: str, pid: int, pkey: str) -> Program:
 _AFTER = 1_000_000
 
 
-def _reached(session: Session, filters: Filters, reach: CTE, cutoff: datetime, window_days: int
-             ) -> tuple[dict[Program, dict[Stratum, _Counts]], dict[Program, dict[str, int]]]:
+def _reached(
+    session: Session, filters: Filters, reach: CTE, cutoff: datetime, window_days: int
+) -> tuple[dict[Program, dict[Stratum, _Counts]], dict[Program, dict[str, int]]]:
     """Each reached partner's referrals in the days before and after its own reach,
     summed per program and type and tier; and per program how many measured partners
     were reached in each month (for its median)."""
@@ -174,39 +247,79 @@ def _reached(session: Session, filters: Filters, reach: CTE, cutoff: datetime, w
     # (partner, received) index: those before the reach count 1, those from it on
     # _AFTER, so one sum holds both counts (a partner has fewer than _AFTER referrals
     # in a window).
-    both = (select(cast(func.coalesce(func.sum(case((Referral.received_at < r.reached_at, 1), else_=_AFTER)), 0),
-                        BigInteger))
-            .where(Referral.partner_id == r.partner_id, Referral.received_at >= r.low, Referral.received_at < r.high,
-                   *filters.referral_clauses(Referral))
-            .scalar_subquery())
+    both = (
+        select(
+            cast(
+                func.coalesce(
+                    func.sum(case((Referral.received_at < r.reached_at, 1), else_=_AFTER)), 0
+                ),
+                BigInteger,
+            )
+        )
+        .where(
+            Referral.partner_id == r.partner_id,
+            Referral.received_at >= r.low,
+            Referral.received_at < r.high,
+            *filters.referral_clauses(Referral),
+        )
+        .scalar_subquery()
+    )
     counted = (
-        select(r.kind, r.pid, r.pkey, r.partner_type, r.tier, elapsed.label("elapsed"),
-               case((r.reached_at <= cutoff, r.month), else_="").label("month"), both.label("both"))
+        select(
+            r.kind,
+            r.pid,
+            r.pkey,
+            r.partner_type,
+            r.tier,
+            elapsed.label("elapsed"),
+            case((r.reached_at <= cutoff, r.month), else_="").label("month"),
+            both.label("both"),
+        )
         .select_from(reach)
         # materialized, so each partner's range is read once rather than once per use below
-        .cte("counted").prefix_with("MATERIALIZED"))
+        .cte("counted")
+        .prefix_with("MATERIALIZED")
+    )
     c = counted.c
-    per_partner = select(c.kind, c.pid, c.pkey, c.partner_type, c.tier, c.elapsed, c.month,
-                         (c.both % _AFTER).label("before"), (c.both // _AFTER).label("after")).subquery("per_partner")
+    per_partner = select(
+        c.kind,
+        c.pid,
+        c.pkey,
+        c.partner_type,
+        c.tier,
+        c.elapsed,
+        c.month,
+        (c.both % _AFTER).label("before"),
+        (c.both // _AFTER).label("after"),
+    ).subquery("per_partner")
     p = per_partner.c
     measured = and_(p.elapsed == 1, p.before == 0)
     rows = session.execute(
-        select(p.kind, p.pid, p.pkey, p.partner_type, p.tier, p.month, func.count(),
-               func.sum(1 - p.elapsed),
-               func.sum(case((and_(p.elapsed == 1, p.before > 0), 1), else_=0)),
-               func.sum(case((measured, 1), else_=0)),
-               func.sum(case((and_(measured, p.after > 0), 1), else_=0)),
-               func.sum(case((p.elapsed == 1, p.before), else_=0)),
-               func.sum(case((p.elapsed == 1, p.after), else_=0)),
-               func.sum(case((p.before > 0, 1), else_=0)),
-               func.sum(case((and_(p.before == 0, p.after > 0), 1), else_=0)))
-        .group_by(p.kind, p.pid, p.pkey, p.partner_type, p.tier, p.month)
+        select(
+            p.kind,
+            p.pid,
+            p.pkey,
+            p.partner_type,
+            p.tier,
+            p.month,
+            func.count(),
+            func.sum(1 - p.elapsed),
+            func.sum(case((and_(p.elapsed == 1, p.before > 0), 1), else_=0)),
+            func.sum(case((measured, 1), else_=0)),
+            func.sum(case((and_(measured, p.after > 0), 1), else_=0)),
+            func.sum(case((p.elapsed == 1, p.before), else_=0)),
+            func.sum(case((p.elapsed == 1, p.after), else_=0)),
+            func.sum(case((p.before > 0, 1), else_=0)),
+            func.sum(case((and_(p.before == 0, p.after > 0), 1), else_=0)),
+        ).group_by(p.kind, p.pid, p.pkey, p.partner_type, p.tier, p.month)
     ).all()
     found: dict[Program, dict[Stratum, _Counts]] = defaultdict(dict)
     months: dict[Program, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for kind, pid, pkey, ptype, tier, month, *counts in rows:
         program = _program(kind, pid, pkey)
-        found[program].setdefault((ptype, tier), _Counts()).add(_Counts(*(int(c or 0) for c in counts)))
+        found[program].setdefault((ptype, tier), _Counts()).add(
+            _Counts(*(int(c or 0) for c in counts))
+        )
         if month:
             months[program][month] += int(counts[0])
     return dict(found), months
@@ -227,10 +340,13 @@ def _median_months(months: dict[Program, dict[str, int]]) -> dict[Program, str]:
 
 # The comparison -----------------------------------------------------------------
 
+
 @dataclass
 class _Comparison:
     partners: dict[Stratum, int]  # per type and tier, matching the partner filters
-    pool: dict[tuple[str, Stratum], tuple[int, int]]  # (anchor, stratum) -> (sources before, new sources)
+    pool: dict[
+        tuple[str, Stratum], tuple[int, int]
+    ]  # (anchor, stratum) -> (sources before, new sources)
 
 
 def _index_of(key: str) -> int:
@@ -249,9 +365,14 @@ def _comparison(session: Session, filters: Filters, anchors: dict[Program, str])
     that number and the anchor month and the two after the next three, read with
     integer division and remainder, which both databases do alike. A number holds
     `_MONTH_BITS` months; anchors further apart are compared in as many queries."""
-    partners = {(t, tier): int(n) for t, tier, n in session.execute(
-        select(Partner.partner_type, Partner.tier, func.count()).where(*_live(filters))
-        .group_by(Partner.partner_type, Partner.tier))}
+    partners = {
+        (t, tier): int(n)
+        for t, tier, n in session.execute(
+            select(Partner.partner_type, Partner.tier, func.count())
+            .where(*_live(filters))
+            .group_by(Partner.partner_type, Partner.tier)
+        )
+    }
     if not anchors:
         return _Comparison(partners, {})
     by_index = {_index_of(key): key for key in anchors.values()}
@@ -266,12 +387,16 @@ def _comparison(session: Session, filters: Filters, anchors: dict[Program, str])
     return _Comparison(partners, pool)
 
 
-_MONTH_BITS = 60  # a set holds fewer months than this: its number stays within a signed 64-bit integer
+_MONTH_BITS = (
+    60  # a set holds fewer months than this: its number stays within a signed 64-bit integer
+)
 
 
 def _month_start(index: int, offset_minutes: int) -> datetime:
     """The first instant of month `index` (year * 12 + month) in the zone's offset, in UTC."""
-    return datetime((index - 1) // 12, (index - 1) % 12 + 1, 1, tzinfo=UTC) - timedelta(minutes=offset_minutes)
+    return datetime((index - 1) // 12, (index - 1) % 12 + 1, 1, tzinfo=UTC) - timedelta(
+        minutes=offset_minutes
+    )
 
 
 def _month_bit(received: ColumnElement, ends: list[datetime], first: int) -> ColumnElement[int]:
@@ -279,66 +404,108 @@ def _month_bit(received: ColumnElement, ends: list[datetime], first: int) -> Col
     order: a nested CASE halving the months, so a time is compared about log2(months)
     times rather than once per month before its own."""
     if len(ends) == 1:
-        return literal(2 ** first, BigInteger)
+        return literal(2**first, BigInteger)
     middle = len(ends) // 2
-    return case((received < ends[middle - 1], _month_bit(received, ends[:middle], first)),
-                else_=_month_bit(received, ends[middle:], first + middle))
+    return case(
+        (received < ends[middle - 1], _month_bit(received, ends[:middle], first)),
+        else_=_month_bit(received, ends[middle:], first + middle),
+    )
 
 
-def _comparison_pool(session: Session, filters: Filters, indexes: list[int], by_index: dict[int, str]
-                     ) -> dict[tuple[str, Stratum], tuple[int, int]]:
+def _comparison_pool(
+    session: Session, filters: Filters, indexes: list[int], by_index: dict[int, str]
+) -> dict[tuple[str, Stratum], tuple[int, int]]:
     first = indexes[0] - 3
-    starts = [_month_start(first + i, filters.offset_minutes) for i in range(indexes[-1] + 3 - first + 1)]
+    starts = [
+        _month_start(first + i, filters.offset_minutes) for i in range(indexes[-1] + 3 - first + 1)
+    ]
     received = Referral.received_at
     bit = _month_bit(received, starts[1:], 0)
-    sets = (select(Referral.partner_id.label("partner_id"),
-                   outreach_sql.bits(bit).label("months"))
-            .where(received >= starts[0], received < starts[-1], *filters.referral_clauses(Referral))
-            .group_by(Referral.partner_id).subquery("partner_months"))
+    sets = (
+        select(Referral.partner_id.label("partner_id"), outreach_sql.bits(bit).label("months"))
+        .where(received >= starts[0], received < starts[-1], *filters.referral_clauses(Referral))
+        .group_by(Referral.partner_id)
+        .subquery("partner_months")
+    )
     months = sets.c.months
     columns: list[ColumnElement] = []
-    for index in indexes:  # one pair of columns per anchor: one row per stratum, no join to the anchors
+    for (
+        index
+    ) in indexes:  # one pair of columns per anchor: one row per stratum, no join to the anchors
         referred_before = (months // (2 ** (index - 3 - first))) % 8 > 0
         referred_after = (months // (2 ** (index - first))) % 8 > 0
-        columns += [func.sum(case((referred_before, 1), else_=0)),
-                    func.sum(case((and_(~referred_before, referred_after), 1), else_=0))]
+        columns += [
+            func.sum(case((referred_before, 1), else_=0)),
+            func.sum(case((and_(~referred_before, referred_after), 1), else_=0)),
+        ]
     rows = session.execute(
         select(Partner.partner_type, Partner.tier, *columns)
-        .select_from(sets).join(Partner, Partner.id == sets.c.partner_id)
+        .select_from(sets)
+        .join(Partner, Partner.id == sets.c.partner_id)
         .where(*_live(filters))
-        .group_by(Partner.partner_type, Partner.tier))
+        .group_by(Partner.partner_type, Partner.tier)
+    )
     pool: dict[tuple[str, Stratum], tuple[int, int]] = {}
     for t, tier, *counts in rows:
         for n, index in enumerate(indexes):
-            pool[(by_index[index], (t, tier))] = (int(counts[2 * n] or 0), int(counts[2 * n + 1] or 0))
+            pool[(by_index[index], (t, tier))] = (
+                int(counts[2 * n] or 0),
+                int(counts[2 * n + 1] or 0),
+            )
     return pool
 
 
 # One program's row ---------------------------------------------------------------
 
-def _row(program: Program, strata: dict[Stratum, _Counts], anchor: str | None, comparison: _Comparison,
-         name: str) -> dict:
+
+def _row(
+    program: Program,
+    strata: dict[Stratum, _Counts],
+    anchor: str | None,
+    comparison: _Comparison,
+    name: str,
+) -> dict:
     total = _Counts()
     for counts in strata.values():
         total.add(counts)
     rate = total.converted / total.measured if total.measured else math.nan
-    compared, comparison_rate, variance = _standardised(program, strata, anchor, comparison, total.measured)
+    compared, comparison_rate, variance = _standardised(
+        program, strata, anchor, comparison, total.measured
+    )
     lift = low = high = math.nan
     if total.measured and not math.isnan(comparison_rate):
         lift = rate - comparison_rate
         se = math.sqrt(rate * (1 - rate) / total.measured + variance)
         if se > 0:
             low, high = lift - Z95 * se, lift + Z95 * se
-    return {"program_kind": program[0], "program_id": program[1], "program": name, "reached": total.reached,
-            "measured": total.measured, "converted": total.converted, "conversion_rate": rate,
-            "referrals_before": total.referrals_before, "referrals_after": total.referrals_after,
-            "comparison_partners": compared, "comparison_rate": comparison_rate, "lift": lift, "lift_low": low,
-            "lift_high": high, "verdict": verdict(total.measured, total.measuring, low, high),
-            "measuring": total.measuring, "already_sources": total.already_sources}
+    return {
+        "program_kind": program[0],
+        "program_id": program[1],
+        "program": name,
+        "reached": total.reached,
+        "measured": total.measured,
+        "converted": total.converted,
+        "conversion_rate": rate,
+        "referrals_before": total.referrals_before,
+        "referrals_after": total.referrals_after,
+        "comparison_partners": compared,
+        "comparison_rate": comparison_rate,
+        "lift": lift,
+        "lift_low": low,
+        "lift_high": high,
+        "verdict": verdict(total.measured, total.measuring, low, high),
+        "measuring": total.measuring,
+        "already_sources": total.already_sources,
+    }
 
 
-def _standardised(program: Program, strata: dict[Stratum, _Counts], anchor: str | None, comparison: _Comparison,
-                  measured: int) -> tuple[int, float, float]:
+def _standardised(
+    program: Program,
+    strata: dict[Stratum, _Counts],
+    anchor: str | None,
+    comparison: _Comparison,
+    measured: int,
+) -> tuple[int, float, float]:
     """(comparison partners, standardised rate, its variance); the rate is NaN when a
     stratum of measured reached partners has no comparable partner."""
     if not measured or anchor is None:
@@ -348,7 +515,11 @@ def _standardised(program: Program, strata: dict[Stratum, _Counts], anchor: str 
         if not counts.measured:
             continue
         sources_before, new_sources = comparison.pool.get((anchor, stratum), (0, 0))
-        pool = comparison.partners.get(stratum, 0) - sources_before - (counts.reached - counts.referring_before)
+        pool = (
+            comparison.partners.get(stratum, 0)
+            - sources_before
+            - (counts.reached - counts.referring_before)
+        )
         if pool <= 0:
             return partners, math.nan, math.nan
         p = min(max(new_sources - counts.began, 0), pool) / pool
@@ -374,11 +545,16 @@ def _names(session: Session, programs: list[Program], zone: ZoneInfo) -> dict[Pr
     event_ids = [pid for kind, pid in programs if kind == "event"]
     names: dict[Program, str] = {}
     if cadence_ids:
-        names |= {("cadence", i): n for i, n in session.execute(
-            select(Cadence.id, Cadence.name).where(Cadence.id.in_(cadence_ids)))}
+        names |= {
+            ("cadence", i): n
+            for i, n in session.execute(
+                select(Cadence.id, Cadence.name).where(Cadence.id.in_(cadence_ids))
+            )
+        }
     if event_ids:
         for i, title, starts in session.execute(
-                select(Event.id, Event.title, Event.starts_at).where(Event.id.in_(event_ids))):
+            select(Event.id, Event.title, Event.starts_at).where(Event.id.in_(event_ids))
+        ):
             names[("event", i)] = f"{title} ({as_utc(starts).astimezone(zone):%b %d, %Y})"
     for kind, pid in programs:
         if kind == "seasonal":

@@ -1,5 +1,6 @@
 """SQL pieces the outreach page needs that the two databases spell differently (see
 crm/analytics/sql.py for the shared ones): written once, the same answer on both."""
+
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Integer, literal

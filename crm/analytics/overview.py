@@ -8,6 +8,7 @@ among those ever received falls in the period, so with a location chosen it is a
 source for that location. Touches and dormancy belong to partners, so only the partner
 filters narrow them. Archived partners still count: their referrals happened.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,8 +23,15 @@ from crm.analytics.filters import Filters, Period
 from crm.models import Partner, PartnerStatusChange, Referral, Touch
 from crm.vocab import PartnerStatus
 
-METRICS = ("Referrals", "Completed first visits", "Active referral sources", "New referral sources",
-           "Partners gone dormant", "Touches", "Median days to first appointment")
+METRICS = (
+    "Referrals",
+    "Completed first visits",
+    "Active referral sources",
+    "New referral sources",
+    "Partners gone dormant",
+    "Touches",
+    "Median days to first appointment",
+)
 _SLOTS = ("current", "previous", "last_year")
 
 
@@ -35,13 +43,24 @@ def headline(session: Session, filters: Filters) -> pd.DataFrame:
     sources = _source_counts(session, filters, distinct)
     partners = _partner_counts(session, filters, distinct)
     visits = _first_visits(session, filters, distinct)
-    columns = [(received, visits[p][0], active, new, *partners[p], visits[p][1])
-               for p, (received, active, new) in ((p, sources[p]) for p in periods)]
-    rows = [{"metric": name, "current": cur, "previous": prev, "last_year": ly,
-             "change_vs_previous": change(cur, prev), "change_vs_last_year": change(cur, ly)}
-            for name, (cur, prev, ly) in zip(METRICS, zip(*columns))]
-    return pd.DataFrame(rows, columns=["metric", *_SLOTS, "change_vs_previous", "change_vs_last_year"],
-                        dtype=object)
+    columns = [
+        (received, visits[p][0], active, new, *partners[p], visits[p][1])
+        for p, (received, active, new) in ((p, sources[p]) for p in periods)
+    ]
+    rows = [
+        {
+            "metric": name,
+            "current": cur,
+            "previous": prev,
+            "last_year": ly,
+            "change_vs_previous": change(cur, prev),
+            "change_vs_last_year": change(cur, ly),
+        }
+        for name, (cur, prev, ly) in zip(METRICS, zip(*columns))
+    ]
+    return pd.DataFrame(
+        rows, columns=["metric", *_SLOTS, "change_vs_previous", "change_vs_last_year"], dtype=object
+    )
 
 
 def change(current: float | None, before: float | None) -> float | None:
@@ -56,7 +75,9 @@ def in_scope(statement: Select, filters: Filters) -> Select:
     partner filter needs it (the join costs a lookup per referral)."""
     partner_clauses = filters.partner_clauses(Partner)
     if partner_clauses:
-        statement = statement.join(Partner, Partner.id == Referral.partner_id).where(*partner_clauses)
+        statement = statement.join(Partner, Partner.id == Referral.partner_id).where(
+            *partner_clauses
+        )
     return statement.where(*filters.referral_clauses(Referral))
 
 
@@ -101,11 +122,19 @@ class _Edges:
         self.last = max(end for _, end in self.bounds.values())
         self.cuts = sorted({t for pair in self.bounds.values() for t in pair if t < self.last})
 
-    def at_or_after(self, column: ColumnElement, every_row_from: datetime | None = None) -> list[ColumnElement[int]]:
+    def at_or_after(
+        self, column: ColumnElement, every_row_from: datetime | None = None
+    ) -> list[ColumnElement[int]]:
         """The count from each cut on; from a cut that no row read is before (the rows
         are all `every_row_from` or later), simply the count of rows."""
-        return [(func.count() if every_row_from is not None and cut <= every_row_from
-                 else func.count(case((column >= cut, 1)))).label(f"c{i}") for i, cut in enumerate(self.cuts)]
+        return [
+            (
+                func.count()
+                if every_row_from is not None and cut <= every_row_from
+                else func.count(case((column >= cut, 1)))
+            ).label(f"c{i}")
+            for i, cut in enumerate(self.cuts)
+        ]
 
     def within(self, counts, period: Period) -> ColumnElement[int]:  # type: ignore[no-untyped-def]
         """How many of `counts` (a selectable with the `at_or_after` columns) fall in the period."""
@@ -129,46 +158,83 @@ def _gaps_left_out(column: ColumnElement, edges: _Edges) -> list[ColumnElement[b
     return [or_(*((column >= start) & (column < end) for start, end in runs))]
 
 
-def _source_counts(session: Session, filters: Filters, periods: list[Period]) -> dict[Period, tuple[int, int, int]]:
+def _source_counts(
+    session: Session, filters: Filters, periods: list[Period]
+) -> dict[Period, tuple[int, int, int]]:
     """Referrals, active and new sources per period, from one pass over the partners'
     referrals in (partner, received) order: a new source needs the partner's first
     referral ever, so the pass cannot start at the period."""
     edges = _Edges(filters, periods)
     key = partner_key(filters)
-    per_partner = in_scope(
-        select(key.label("partner_id"), func.min(Referral.received_at).label("first"),
-               *edges.at_or_after(Referral.received_at))
-        .select_from(Referral).where(read_whole(Referral.received_at) < edges.last), filters,
-    ).group_by(key).subquery("per_partner")
+    per_partner = (
+        in_scope(
+            select(
+                key.label("partner_id"),
+                func.min(Referral.received_at).label("first"),
+                *edges.at_or_after(Referral.received_at),
+            )
+            .select_from(Referral)
+            .where(read_whole(Referral.received_at) < edges.last),
+            filters,
+        )
+        .group_by(key)
+        .subquery("per_partner")
+    )
     columns: list[ColumnElement] = []
     for period in periods:
         n = edges.within(per_partner, period)
-        columns += [func.coalesce(func.sum(n), 0), func.count(case((n > 0, 1))),
-                    func.count(case((filters.within(per_partner.c.first, period), 1)))]
+        columns += [
+            func.coalesce(func.sum(n), 0),
+            func.count(case((n > 0, 1))),
+            func.count(case((filters.within(per_partner.c.first, period), 1))),
+        ]
     row = session.execute(select(*columns)).one()
-    return {p: (int(row[3 * i]), int(row[3 * i + 1]), int(row[3 * i + 2])) for i, p in enumerate(periods)}
+    return {
+        p: (int(row[3 * i]), int(row[3 * i + 1]), int(row[3 * i + 2]))
+        for i, p in enumerate(periods)
+    }
 
 
-def _partner_counts(session: Session, filters: Filters, periods: list[Period]) -> dict[Period, tuple[int, int]]:
+def _partner_counts(
+    session: Session, filters: Filters, periods: list[Period]
+) -> dict[Period, tuple[int, int]]:
     """Dormancies and touches. Without a partner filter, a count of one range of each
     time index per period; with one, the chosen partners' own rows through the
     (partner, time) indexes, counted for every period in one pass."""
     clauses = filters.partner_clauses(Partner)
     if not clauses:
-        counts = [select(func.count()).select_from(table).where(*where, filters.within(column, p)).scalar_subquery()
-                  for p in periods
-                  for table, column, where in (
-                      (PartnerStatusChange, PartnerStatusChange.at,
-                       [PartnerStatusChange.to_status == PartnerStatus.DORMANT.value]),
-                      (Touch, Touch.occurred_at, []))]
+        counts = [
+            select(func.count())
+            .select_from(table)
+            .where(*where, filters.within(column, p))
+            .scalar_subquery()
+            for p in periods
+            for table, column, where in (
+                (
+                    PartnerStatusChange,
+                    PartnerStatusChange.at,
+                    [PartnerStatusChange.to_status == PartnerStatus.DORMANT.value],
+                ),
+                (Touch, Touch.occurred_at, []),
+            )
+        ]
         row = session.execute(select(*counts)).one()
         return {p: (int(row[2 * i]), int(row[2 * i + 1])) for i, p in enumerate(periods)}
-    dormant = select(*(_count_within(PartnerStatusChange.at, filters, p).label(f"d{i}")
-                       for i, p in enumerate(periods))).where(
+    dormant = select(
+        *(
+            _count_within(PartnerStatusChange.at, filters, p).label(f"d{i}")
+            for i, p in enumerate(periods)
+        )
+    ).where(
         PartnerStatusChange.to_status == PartnerStatus.DORMANT.value,
-        _span(read_whole(PartnerStatusChange.at), filters, periods))
-    touches = select(*(_count_within(Touch.occurred_at, filters, p).label(f"t{i}")
-                       for i, p in enumerate(periods))).where(_span(read_whole(Touch.occurred_at), filters, periods))
+        _span(read_whole(PartnerStatusChange.at), filters, periods),
+    )
+    touches = select(
+        *(
+            _count_within(Touch.occurred_at, filters, p).label(f"t{i}")
+            for i, p in enumerate(periods)
+        )
+    ).where(_span(read_whole(Touch.occurred_at), filters, periods))
     dormant = dormant.join(Partner, Partner.id == PartnerStatusChange.partner_id).where(*clauses)
     touches = touches.join(Partner, Partner.id == Touch.partner_id).where(*clauses)
     d, t = dormant.subquery(), touches.subquery()
@@ -176,7 +242,9 @@ def _partner_counts(session: Session, filters: Filters, periods: list[Period]) -
     return {p: (int(row[i]), int(row[i + len(periods)])) for i, p in enumerate(periods)}
 
 
-def _first_visits(session: Session, filters: Filters, periods: list[Period]) -> dict[Period, tuple[int, float | None]]:
+def _first_visits(
+    session: Session, filters: Filters, periods: list[Period]
+) -> dict[Period, tuple[int, float | None]]:
     """First visits and the median days from receipt to first visit, for the referrals
     whose first visit falls in each period. One pass over the visits of all the periods
     (by default a range of the (first visit, received) index alone) counts how often
@@ -186,25 +254,44 @@ def _first_visits(session: Session, filters: Filters, periods: list[Period]) -> 
     edges = _Edges(filters, periods)
     narrowed = bool(filters.partner_clauses(Partner) or filters.narrows_referrals)
     at = read_whole(Referral.first_visit_at) if narrowed else Referral.first_visit_at
-    visits = in_scope(select(Referral.first_visit_at.label("at"),
-                             overview_sql.elapsed(Referral.received_at, Referral.first_visit_at).label("span"))
-                      .select_from(Referral).where(_span(at, filters, periods), *_gaps_left_out(at, edges)),
-                      filters).subquery("visits")
+    visits = in_scope(
+        select(
+            Referral.first_visit_at.label("at"),
+            overview_sql.elapsed(Referral.received_at, Referral.first_visit_at).label("span"),
+        )
+        .select_from(Referral)
+        .where(_span(at, filters, periods), *_gaps_left_out(at, edges)),
+        filters,
+    ).subquery("visits")
     # every visit has a span (received_at is never null), so none is left out; each
     # distinct span becomes days once, exactly as sql.days_between computes them
-    spans = (select(visits.c.span, *edges.at_or_after(visits.c.at, every_row_from=edges.cuts[0]))
-             .group_by(visits.c.span).subquery("spans"))
-    counted = select(cast(overview_sql.elapsed_days(spans.c.span), Float).label("v"),
-                     *(spans.c[f"c{i}"] for i in range(len(edges.cuts)))).subquery("counted")
+    spans = (
+        select(visits.c.span, *edges.at_or_after(visits.c.at, every_row_from=edges.cuts[0]))
+        .group_by(visits.c.span)
+        .subquery("spans")
+    )
+    counted = select(
+        cast(overview_sql.elapsed_days(spans.c.span), Float).label("v"),
+        *(spans.c[f"c{i}"] for i in range(len(edges.cuts))),
+    ).subquery("counted")
     by_period = [edges.within(counted, p) for p in periods]
-    running = select(counted.c.v, *(
-        column for i, k in enumerate(by_period) for column in (
-            cast(func.sum(k).over(order_by=counted.c.v), Integer).label(f"cum{i}"),
-            cast(func.sum(k).over(), Integer).label(f"n{i}")))).subquery("running")
+    running = select(
+        counted.c.v,
+        *(
+            column
+            for i, k in enumerate(by_period)
+            for column in (
+                cast(func.sum(k).over(order_by=counted.c.v), Integer).label(f"cum{i}"),
+                cast(func.sum(k).over(), Integer).label(f"n{i}"),
+            )
+        ),
+    ).subquery("running")
     columns: list[ColumnElement] = []
     for i, _ in enumerate(periods):
         cum, n = running.c[f"cum{i}"], running.c[f"n{i}"]
-        median = sql.interpolated(n, 50, lambda rank, cum=cum: func.min(case((cum >= rank, running.c.v))))
+        median = sql.interpolated(
+            n, 50, lambda rank, cum=cum: func.min(case((cum >= rank, running.c.v)))
+        )
         columns += [func.max(n), median]
     row = session.execute(select(*columns)).one()
     found: dict[Period, tuple[int, float | None]] = {}

@@ -6,6 +6,7 @@ Grouping by the span itself and converting each distinct span to days once is mu
 cheaper on PostgreSQL than converting every row (EXTRACT gives a numeric), and gives
 exactly `sql.days_between`: `elapsed_days(elapsed(a, b))` is the same expression.
 """
+
 from __future__ import annotations
 
 from sqlalchemy.ext.compiler import compiles

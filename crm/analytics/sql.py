@@ -5,13 +5,27 @@ Times are stored in UTC. Months and days are bucketed in the practice's zone by 
 UTC offset (`Filters.offset_minutes`): exact except for the hour around a daylight
 saving change, which never moves a referral out of a month that matters.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Integer, Numeric, and_, case, cast, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Numeric,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.expression import FunctionElement
@@ -94,8 +108,9 @@ def offset_minutes(zone: ZoneInfo, at: datetime) -> int:
     return int(offset.total_seconds() // 60)
 
 
-def interpolated(n: ColumnElement[int], percent: int,
-                 value_at: Callable[[ColumnElement[int]], ColumnElement]) -> ColumnElement[float]:
+def interpolated(
+    n: ColumnElement[int], percent: int, value_at: Callable[[ColumnElement[int]], ColumnElement]
+) -> ColumnElement[float]:
     """The `percent`th percentile of `n` ordered values as PostgreSQL's percentile_cont
     interpolates it, from `value_at(rank)`: an aggregate giving the value at a 1-based
     rank. Integer arithmetic on the ranks, so SQLite answers the same."""
@@ -103,11 +118,14 @@ def interpolated(n: ColumnElement[int], percent: int,
     low = 1 + steps // 100
     fraction = cast(steps % 100, Numeric) / 100.0
     low_value, high_value = value_at(low), value_at(low + 1)
-    return cast(low_value + (func.coalesce(high_value, low_value) - low_value) * func.max(fraction), Float)
+    return cast(
+        low_value + (func.coalesce(high_value, low_value) - low_value) * func.max(fraction), Float
+    )
 
 
-def percentiles(source: Subquery, value: str, groups: Sequence[str] = (),
-                percents: Sequence[int] = (50, 90)) -> Select:
+def percentiles(
+    source: Subquery, value: str, groups: Sequence[str] = (), percents: Sequence[int] = (50, 90)
+) -> Select:
     """Per group of `source`: n, then `p50`, `p90`, ... of `value`, interpolated between
     the closest ranks as PostgreSQL's percentile_cont does. Written with window
     functions and integer arithmetic so SQLite answers the same. Null values are left
@@ -115,22 +133,32 @@ def percentiles(source: Subquery, value: str, groups: Sequence[str] = (),
     v = source.c[value]
     keys = [source.c[name] for name in groups]
     ranked = (
-        select(*keys, v.label("v"),
-               func.row_number().over(partition_by=keys or None, order_by=v).label("rn"),
-               func.count().over(partition_by=keys or None).label("n"))
+        select(
+            *keys,
+            v.label("v"),
+            func.row_number().over(partition_by=keys or None, order_by=v).label("rn"),
+            func.count().over(partition_by=keys or None).label("n"),
+        )
         .where(v.is_not(None))
         .subquery("ranked")
     )
     rk = [ranked.c[name] for name in groups]
     columns: list[ColumnElement] = [*rk, func.max(ranked.c.n).label("n")]
     for percent in percents:
-        value = interpolated(ranked.c.n, percent, lambda rank: func.max(case((ranked.c.rn == rank, ranked.c.v))))
+        value = interpolated(
+            ranked.c.n, percent, lambda rank: func.max(case((ranked.c.rn == rank, ranked.c.v)))
+        )
         columns.append(value.label(f"p{percent}"))
     return select(*columns).group_by(*rk)
 
 
-def percentiles_of_counts(source: Subquery, value: str, groups: Sequence[str] = (),
-                          percents: Sequence[int] = (50, 90), tally: str | None = None) -> Select:
+def percentiles_of_counts(
+    source: Subquery,
+    value: str,
+    groups: Sequence[str] = (),
+    percents: Sequence[int] = (50, 90),
+    tally: str | None = None,
+) -> Select:
     """The same answer as `percentiles`, with the same interpolation, read from how many
     times each distinct value occurs: the value at rank r is the least whose running
     count reaches r. Times kept to the minute repeat a lot, so both databases group
@@ -153,7 +181,8 @@ def percentiles_of_counts(source: Subquery, value: str, groups: Sequence[str] = 
     # the totals over the same ordering as the running count, so both come from one sort
     whole = {"partition_by": ck or None, "order_by": counted.c.v, "rows": (None, None)}
     running = select(
-        *ck, counted.c.v,
+        *ck,
+        counted.c.v,
         cast(func.sum(k).over(partition_by=ck or None, order_by=counted.c.v), Integer).label("cum"),
         cast(func.sum(k).over(**whole), Integer).label("n"),
         *([cast(func.sum(counted.c.t).over(**whole), Integer).label("t")] if tally else []),
@@ -163,7 +192,9 @@ def percentiles_of_counts(source: Subquery, value: str, groups: Sequence[str] = 
     if tally:
         columns.append(func.max(running.c.t).label(tally))
     for percent in percents:
-        value = interpolated(running.c.n, percent, lambda rank: func.min(case((running.c.cum >= rank, running.c.v))))
+        value = interpolated(
+            running.c.n, percent, lambda rank: func.min(case((running.c.cum >= rank, running.c.v)))
+        )
         columns.append(value.label(f"p{percent}"))
     return select(*columns).group_by(*rk)
 
@@ -216,9 +247,14 @@ def weekday(day_number: ColumnElement[int]) -> ColumnElement[int]:
     return (day_number + 3) % 7
 
 
-def percentiles_of_buckets(source: Subquery, value: str, groups: Sequence[str] = (),
-                           percents: Sequence[int] = (50, 90), width: int = 3_600_000,
-                           tally: str | None = None) -> Select:
+def percentiles_of_buckets(
+    source: Subquery,
+    value: str,
+    groups: Sequence[str] = (),
+    percents: Sequence[int] = (50, 90),
+    width: int = 3_600_000,
+    tally: str | None = None,
+) -> Select:
     """The same answer as `percentiles_of_counts` (and so as `percentiles`) for an
     integer `value` and group keys that are never null, in two steps: count the values
     in buckets `width` wide, which finds the bucket holding each rank wanted and how many
@@ -232,48 +268,86 @@ def percentiles_of_buckets(source: Subquery, value: str, groups: Sequence[str] =
     keys = [source.c[name] for name in groups]
     bucket = v // width
     tallied = [func.sum(source.c[tally]).label("t")] if tally else [literal(0).label("t")]
-    counted = select(*keys, bucket.label("b"), func.count().label("k"), *tallied).group_by(*keys, bucket)
+    counted = select(*keys, bucket.label("b"), func.count().label("k"), *tallied).group_by(
+        *keys, bucket
+    )
     if tally is None:
         counted = counted.where(v.is_not(None))
     counted = counted.subquery("counted")
     ck = [counted.c[name] for name in groups]
     k = case((counted.c.b.is_not(None), counted.c.k), else_=0)
     whole = {"partition_by": ck or None, "order_by": counted.c.b, "rows": (None, None)}
-    running = select(
-        *ck, counted.c.b, k.label("k"),
-        cast(func.sum(k).over(partition_by=ck or None, order_by=counted.c.b), Integer).label("cum"),
-        cast(func.sum(k).over(**whole), Integer).label("n"),
-        cast(func.sum(counted.c.t).over(**whole), Integer).label("t"),
-    ).cte("buckets").prefix_with("MATERIALIZED")
+    running = (
+        select(
+            *ck,
+            counted.c.b,
+            k.label("k"),
+            cast(func.sum(k).over(partition_by=ck or None, order_by=counted.c.b), Integer).label(
+                "cum"
+            ),
+            cast(func.sum(k).over(**whole), Integer).label("n"),
+            cast(func.sum(counted.c.t).over(**whole), Integer).label("t"),
+        )
+        .cte("buckets")
+        .prefix_with("MATERIALIZED")
+    )
     rk = [running.c[name] for name in groups]
 
     def ranks(n: ColumnElement) -> list[ColumnElement]:
         lows = [1 + (n - 1) * percent // 100 for percent in percents]
         return [rank for low in lows for rank in (low, low + 1)]
 
-    holds = or_(*(and_(running.c.cum - running.c.k < rank, rank <= running.c.cum) for rank in ranks(running.c.n)))
-    wanted = select(*rk, running.c.b, (running.c.cum - running.c.k).label("before"), running.c.n).where(
-        running.c.b.is_not(None), holds).subquery("wanted")
+    holds = or_(
+        *(
+            and_(running.c.cum - running.c.k < rank, rank <= running.c.cum)
+            for rank in ranks(running.c.n)
+        )
+    )
+    wanted = (
+        select(*rk, running.c.b, (running.c.cum - running.c.k).label("before"), running.c.n)
+        .where(running.c.b.is_not(None), holds)
+        .subquery("wanted")
+    )
     wk = [wanted.c[name] for name in groups]
     # the values of the wanted buckets picked by looking each up (an IN list both databases
     # index), then ranked within their bucket, then after the values before it
-    picked = (select(*keys, v.label("v"), bucket.label("b"),
-                     func.row_number().over(partition_by=[*keys, bucket], order_by=v).label("r"))
-              .where(tuple_(*keys, bucket).in_(select(*wk, wanted.c.b)))
-              .subquery("picked"))
+    picked = (
+        select(
+            *keys,
+            v.label("v"),
+            bucket.label("b"),
+            func.row_number().over(partition_by=[*keys, bucket], order_by=v).label("r"),
+        )
+        .where(tuple_(*keys, bucket).in_(select(*wk, wanted.c.b)))
+        .subquery("picked")
+    )
     pk = [picked.c[name] for name in groups]
-    fine = (select(*pk, picked.c.v, (wanted.c.before + picked.c.r).label("rank"), wanted.c.n,
-                   literal(None, Integer).label("t"))
-            .select_from(picked)
-            .join(wanted, and_(*(key == w for key, w in zip(pk, wk)), picked.c.b == wanted.c.b)))
-    everyone = select(*rk, literal(None, Integer).label("v"), literal(None, Integer).label("rank"),
-                      running.c.n, running.c.t)  # so a group with no value still has its row
+    fine = (
+        select(
+            *pk,
+            picked.c.v,
+            (wanted.c.before + picked.c.r).label("rank"),
+            wanted.c.n,
+            literal(None, Integer).label("t"),
+        )
+        .select_from(picked)
+        .join(wanted, and_(*(key == w for key, w in zip(pk, wk)), picked.c.b == wanted.c.b))
+    )
+    everyone = select(
+        *rk,
+        literal(None, Integer).label("v"),
+        literal(None, Integer).label("rank"),
+        running.c.n,
+        running.c.t,
+    )  # so a group with no value still has its row
     rows = union_all(fine, everyone).subquery("ranked")
     gk = [rows.c[name] for name in groups]
     columns: list[ColumnElement] = [*gk, func.max(rows.c.n).label("n")]
     if tally:
         columns.append(func.max(rows.c.t).label(tally))
     for percent in percents:
-        value = interpolated(rows.c.n, percent, lambda rank: func.min(case((rows.c.rank == rank, rows.c.v))))
+        value = interpolated(
+            rows.c.n, percent, lambda rank: func.min(case((rows.c.rank == rank, rows.c.v)))
+        )
         columns.append(value.label(f"p{percent}"))
     return select(*columns).group_by(*gk)

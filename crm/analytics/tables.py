@@ -1,6 +1,7 @@
 """Tables as files leadership can take away: CSV for anything, Excel with one sheet per
 table. Cells are written as values, never formulas, so a partner named "=HYPERLINK(...)"
 stays text in Excel."""
+
 from __future__ import annotations
 
 import io
@@ -32,14 +33,19 @@ def sheet_name(name: str) -> str:
 
 
 def _defused(table: pd.DataFrame) -> pd.DataFrame:
-    text_columns = [c for c in table.columns
-                    if pd.api.types.is_object_dtype(table[c]) or pd.api.types.is_string_dtype(table[c])]
+    text_columns = [
+        c
+        for c in table.columns
+        if pd.api.types.is_object_dtype(table[c]) or pd.api.types.is_string_dtype(table[c])
+    ]
     if not text_columns:
         return table
     table = table.copy()
     for column in text_columns:
         # Built as object values: Series.map would turn a column of counts with a gap into floats.
-        table[column] = pd.Series([as_text(v) for v in table[column]], index=table.index, dtype=object)
+        table[column] = pd.Series(
+            [as_text(v) for v in table[column]], index=table.index, dtype=object
+        )
     return table
 
 

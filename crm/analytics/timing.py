@@ -15,6 +15,7 @@ judged on the stages it reached and never on the ones it did not: it cannot be l
 for a step the practice stopped taking. Deadlines are worked out in SQL from the local
 day number and its weekday, so listing breaches stays one query on any size of table.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,10 +28,10 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.selectable import CTE, Selectable, Subquery
 from sqlmodel import Session
 
-from crm.business_days import add_business_days
 from crm.analytics import sql
 from crm.analytics.filters import Filters
 from crm.analytics.funnel import NO_LOCATION, referrals_in
+from crm.business_days import add_business_days
 from crm.clock import as_utc
 from crm.models import Location, Partner, Referral
 from crm.vocab import PartnerType, ReferralStatus
@@ -39,8 +40,11 @@ STAGES: Final = ("first contact", "scheduled", "first visit")
 TIMING_BREAKDOWNS: Final = ("location", "partner_type")
 _EPOCH: Final = date(1970, 1, 1)
 _A_MONDAY: Final = date(2024, 1, 1)
-_COLUMNS: Final = {"first contact": Referral.contacted_at, "scheduled": Referral.scheduled_at,
-                   "first visit": Referral.first_visit_at}
+_COLUMNS: Final = {
+    "first contact": Referral.contacted_at,
+    "scheduled": Referral.scheduled_at,
+    "first visit": Referral.first_visit_at,
+}
 
 
 class _TargetSettings(Protocol):
@@ -58,13 +62,19 @@ class Targets:
     first_visit: int = 10
 
     @classmethod
-    def from_settings(cls, settings: _TargetSettings) -> "Targets":
-        return cls(contact=settings.target_contact_business_days,
-                   schedule=settings.target_schedule_business_days,
-                   first_visit=settings.target_first_visit_business_days)
+    def from_settings(cls, settings: _TargetSettings) -> Targets:
+        return cls(
+            contact=settings.target_contact_business_days,
+            schedule=settings.target_schedule_business_days,
+            first_visit=settings.target_first_visit_business_days,
+        )
 
     def days(self, stage: str) -> int:
-        return {"first contact": self.contact, "scheduled": self.schedule, "first visit": self.first_visit}[stage]
+        return {
+            "first contact": self.contact,
+            "scheduled": self.schedule,
+            "first visit": self.first_visit,
+        }[stage]
 
     def label(self, stage: str) -> str:
         """The target in words, as the page and the breach list state it."""
@@ -92,42 +102,69 @@ def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> 
     return _timing_table(session, list(session.execute(query)), by)
 
 
-def target_breaches(session: Session, filters: Filters, targets: Targets, now: datetime,
-                    limit: int = 500) -> pd.DataFrame:
+def target_breaches(
+    session: Session, filters: Filters, targets: Targets, now: datetime, limit: int = 500
+) -> pd.DataFrame:
     """Referrals received in the period that broke a target, most days late first: one
     row per referral and target. `deadline` is the local date by whose end the stage was
     due; `happened_at` is None while the stage is still to come; `late_by_days` counts
     local calendar days past the deadline (to today for an open one)."""
-    days, today = _days(_per_referral(filters), filters, now, targets), _day_number(now, filters.offset_minutes)
+    days, today = (
+        _days(_per_referral(filters), filters, now, targets),
+        _day_number(now, filters.offset_minutes),
+    )
     listed = _listed(days, targets, today, now, limit).subquery("breach_list")
-    return _breach_table([r._mapping for r in session.execute(select(listed).order_by(*_latest_first(listed)))])
+    return _breach_table(
+        [r._mapping for r in session.execute(select(listed).order_by(*_latest_first(listed)))]
+    )
 
 
-def breach_counts(session: Session, filters: Filters, targets: Targets, now: datetime) -> pd.DataFrame:
+def breach_counts(
+    session: Session, filters: Filters, targets: Targets, now: datetime
+) -> pd.DataFrame:
     """Per target: `breached`, `total` (referrals that can be judged: the stage happened,
     or its deadline passed without it and the referral is not lost) and `share`
     (None when nothing could be judged yet)."""
-    days, today = _days(_per_referral(filters), filters, now, targets), _day_number(now, filters.offset_minutes)
-    return _count_table(session.execute(select(*_judged(days, today)).select_from(days)).one()._mapping, targets)
+    days, today = (
+        _days(_per_referral(filters), filters, now, targets),
+        _day_number(now, filters.offset_minutes),
+    )
+    return _count_table(
+        session.execute(select(*_judged(days, today)).select_from(days)).one()._mapping, targets
+    )
 
 
-def timings(session: Session, filters: Filters, targets: Targets, now: datetime, by: str | None = None,
-            limit: int = 500) -> Timings:
+def timings(
+    session: Session,
+    filters: Filters,
+    targets: Targets,
+    now: datetime,
+    by: str | None = None,
+    limit: int = 500,
+) -> Timings:
     """The three in one statement, with the same answers: the period's referrals are
     read and their times worked out once, which is most of the cost of each. The rows
     of the three parts are stacked, each part padding the others' columns with nulls."""
     per_referral = _per_referral(filters, _checked(by))
-    days, today = _days(per_referral, filters, now, targets), _day_number(now, filters.offset_minutes)
+    days, today = (
+        _days(per_referral, filters, now, targets),
+        _day_number(now, filters.offset_minutes),
+    )
     counts = select(*_judged(days, today)).select_from(days).cte("breach_counts")
     listed = _listed(days, targets, today, now, limit).subquery("breach_list")
-    parts = {"time": _stage_times(per_referral, by).subquery("stage_times"),
-             "count": counts, "breach": listed}
+    parts = {
+        "time": _stage_times(per_referral, by).subquery("stage_times"),
+        "count": counts,
+        "breach": listed,
+    }
     stacked = _stacked(parts)
     rows = session.execute(select(stacked).order_by(stacked.c.part, *_latest_first(stacked))).all()
     found = {name: [r for r in rows if r.part == name] for name in parts}
-    return Timings(time_to_stage=_timing_table(session, found["time"], by),
-                   breach_counts=_count_table(found["count"][0]._mapping, targets),
-                   breaches=_breach_table([r._mapping for r in found["breach"]]))
+    return Timings(
+        time_to_stage=_timing_table(session, found["time"], by),
+        breach_counts=_count_table(found["count"][0]._mapping, targets),
+        breaches=_breach_table([r._mapping for r in found["breach"]]),
+    )
 
 
 def _checked(by: str | None) -> str | None:
@@ -143,12 +180,22 @@ def _per_referral(filters: Filters, by: str | None = None) -> CTE:
     and converting the stored times is most of the cost of everything below; durations
     and local day numbers are then integer arithmetic on these columns."""
     group = func.coalesce(Referral.location_id, -1) if by == "location" else _group(by)
-    return (select(Referral.id.label("referral_id"), group.label("grp"),
-                   case((Referral.status == ReferralStatus.LOST.value, 0), else_=1).label("open"),
-                   sql.milliseconds(Referral.received_at).label("received_ms"),
-                   *(sql.milliseconds(column).label(f"at_{i}") for i, column in enumerate(_COLUMNS.values())))
-            .select_from(_joined(by)).where(*referrals_in(filters))
-            .cte("per_referral").prefix_with("MATERIALIZED"))
+    return (
+        select(
+            Referral.id.label("referral_id"),
+            group.label("grp"),
+            case((Referral.status == ReferralStatus.LOST.value, 0), else_=1).label("open"),
+            sql.milliseconds(Referral.received_at).label("received_ms"),
+            *(
+                sql.milliseconds(column).label(f"at_{i}")
+                for i, column in enumerate(_COLUMNS.values())
+            ),
+        )
+        .select_from(_joined(by))
+        .where(*referrals_in(filters))
+        .cte("per_referral")
+        .prefix_with("MATERIALIZED")
+    )
 
 
 def _stage_times(per_referral: CTE, by: str | None) -> Select:
@@ -157,12 +204,17 @@ def _stage_times(per_referral: CTE, by: str | None) -> Select:
     referral is at the first stage, so a group whose referrals were all lost before
     reaching anything still shows."""
     p = per_referral.c
-    reached = union_all(*(
-        select(p.grp, literal(i).label("stage"), (p[f"at_{i}"] - p.received_ms).label("ms"),
-               case((p[f"at_{i}"].is_(None), p.open), else_=0).label("still_open"))
-        .where(*([] if i == 0 else [or_(p[f"at_{i}"].is_not(None), p.open == 1)]))
-        for i in range(len(STAGES))
-    )).subquery("reached")
+    reached = union_all(
+        *(
+            select(
+                p.grp,
+                literal(i).label("stage"),
+                (p[f"at_{i}"] - p.received_ms).label("ms"),
+                case((p[f"at_{i}"].is_(None), p.open), else_=0).label("still_open"),
+            ).where(*([] if i == 0 else [or_(p[f"at_{i}"].is_not(None), p.open == 1)]))
+            for i in range(len(STAGES))
+        )
+    ).subquery("reached")
     keys = ["stage"] if by is None else ["grp", "stage"]
     return sql.percentiles_of_buckets(reached, "ms", keys, tally="still_open")
 
@@ -173,13 +225,31 @@ def _timing_table(session: Session, found_rows: list, by: str | None) -> pd.Data
     for grp in dict.fromkeys(g for g, _ in found):
         for stage in STAGES:
             r = found.get((grp, stage))
-            rows.append({"group": grp, "stage": stage, "referrals": r.n if r else 0,
-                         "median_days": _days_of(r.p50) if r else None, "p90_days": _days_of(r.p90) if r else None,
-                         "still_open": r.still_open if r else 0})
+            rows.append(
+                {
+                    "group": grp,
+                    "stage": stage,
+                    "referrals": r.n if r else 0,
+                    "median_days": _days_of(r.p50) if r else None,
+                    "p90_days": _days_of(r.p90) if r else None,
+                    "still_open": r.still_open if r else 0,
+                }
+            )
     if by is None and not rows:
-        rows = [{"group": "All", "stage": stage, "referrals": 0, "median_days": None, "p90_days": None,
-                 "still_open": 0} for stage in STAGES]
-    table = pd.DataFrame(rows, columns=["group", "stage", "referrals", "median_days", "p90_days", "still_open"])
+        rows = [
+            {
+                "group": "All",
+                "stage": stage,
+                "referrals": 0,
+                "median_days": None,
+                "p90_days": None,
+                "still_open": 0,
+            }
+            for stage in STAGES
+        ]
+    table = pd.DataFrame(
+        rows, columns=["group", "stage", "referrals", "median_days", "p90_days", "still_open"]
+    )
     for column in ("median_days", "p90_days"):
         table[column] = table[column].astype(object).where(table[column].notna(), None)
     if by == "location":
@@ -187,7 +257,9 @@ def _timing_table(session: Session, found_rows: list, by: str | None) -> pd.Data
         table["group"] = [names.get(i, NO_LOCATION) for i in table["group"]]
     if by == "partner_type":
         table["group"] = table["group"].map(_type_label)
-    return table.sort_values(["group", "stage"], key=_stage_order, kind="stable").reset_index(drop=True)
+    return table.sort_values(["group", "stage"], key=_stage_order, kind="stable").reset_index(
+        drop=True
+    )
 
 
 def _stacked(parts: dict[str, Selectable]) -> Subquery:
@@ -198,61 +270,121 @@ def _stacked(parts: dict[str, Selectable]) -> Subquery:
     for part in parts.values():
         for column in part.c:
             columns.setdefault(column.name, column)
-    return union_all(*(
-        select(literal(name).label("part"),
-               *(part.c[c] if c in part.c else cast(null(), column.type).label(c) for c, column in columns.items()))
-        .select_from(part)
-        for name, part in parts.items()
-    )).subquery("stacked")
+    return union_all(
+        *(
+            select(
+                literal(name).label("part"),
+                *(
+                    part.c[c] if c in part.c else cast(null(), column.type).label(c)
+                    for c, column in columns.items()
+                ),
+            ).select_from(part)
+            for name, part in parts.items()
+        )
+    ).subquery("stacked")
 
 
 def _listed(days, targets: Targets, today: int, now: datetime, limit: int) -> Select:  # type: ignore[no-untyped-def]
     """The breaches, most days late first, named after the limit: times, partners and
     locations are looked up for the listed referrals only."""
-    every = union_all(*(  # only the numbers: times, partners and locations for the listed ones after
-        select(days.c.referral_id, days.c.received_ms, literal(i).label("stage"),
-               literal(targets.label(stage)).label("target"), days.c[f"deadline_{i}"].label("deadline_day"),
-               (func.coalesce(days.c[f"day_{i}"], literal(today)) - days.c[f"deadline_{i}"]).label("late_by_days"))
-        .where(_breached(days, i, today))
-        for i, stage in enumerate(STAGES)
-    )).subquery("every")
+    every = union_all(
+        *(  # only the numbers: times, partners and locations for the listed ones after
+            select(
+                days.c.referral_id,
+                days.c.received_ms,
+                literal(i).label("stage"),
+                literal(targets.label(stage)).label("target"),
+                days.c[f"deadline_{i}"].label("deadline_day"),
+                (func.coalesce(days.c[f"day_{i}"], literal(today)) - days.c[f"deadline_{i}"]).label(
+                    "late_by_days"
+                ),
+            ).where(_breached(days, i, today))
+            for i, stage in enumerate(STAGES)
+        )
+    ).subquery("every")
     listed = select(every).order_by(*_latest_first(every)).limit(limit).subquery("listed")
-    happened = case(*((listed.c.stage == i, case((and_(column.is_not(None), column <= now), column)))
-                      for i, column in enumerate(_COLUMNS.values())))
-    return (select(listed.c.referral_id, Partner.name.label("partner"),
-                   func.coalesce(Location.name, literal(NO_LOCATION)).label("location"), listed.c.received_ms,
-                   Referral.received_at, listed.c.target, listed.c.deadline_day, happened.label("happened_at"),
-                   listed.c.late_by_days)
-            .select_from(listed)
-            .join(Referral, Referral.id == listed.c.referral_id)
-            .join(Partner, Partner.id == Referral.partner_id)
-            .outerjoin(Location, Location.id == Referral.location_id))
+    happened = case(
+        *(
+            (listed.c.stage == i, case((and_(column.is_not(None), column <= now), column)))
+            for i, column in enumerate(_COLUMNS.values())
+        )
+    )
+    return (
+        select(
+            listed.c.referral_id,
+            Partner.name.label("partner"),
+            func.coalesce(Location.name, literal(NO_LOCATION)).label("location"),
+            listed.c.received_ms,
+            Referral.received_at,
+            listed.c.target,
+            listed.c.deadline_day,
+            happened.label("happened_at"),
+            listed.c.late_by_days,
+        )
+        .select_from(listed)
+        .join(Referral, Referral.id == listed.c.referral_id)
+        .join(Partner, Partner.id == Referral.partner_id)
+        .outerjoin(Location, Location.id == Referral.location_id)
+    )
 
 
 def _breach_table(found: list) -> pd.DataFrame:  # type: ignore[type-arg]
-    columns = ["referral_id", "partner", "location", "received_at", "target", "deadline", "happened_at",
-               "late_by_days"]
-    rows = [{"referral_id": r["referral_id"], "partner": r["partner"], "location": r["location"],
-             "received_at": _aware(r["received_at"]), "target": r["target"],
-             "deadline": _EPOCH + timedelta(days=int(r["deadline_day"])), "happened_at": _aware(r["happened_at"]),
-             "late_by_days": r["late_by_days"]} for r in found]
+    columns = [
+        "referral_id",
+        "partner",
+        "location",
+        "received_at",
+        "target",
+        "deadline",
+        "happened_at",
+        "late_by_days",
+    ]
+    rows = [
+        {
+            "referral_id": r["referral_id"],
+            "partner": r["partner"],
+            "location": r["location"],
+            "received_at": _aware(r["received_at"]),
+            "target": r["target"],
+            "deadline": _EPOCH + timedelta(days=int(r["deadline_day"])),
+            "happened_at": _aware(r["happened_at"]),
+            "late_by_days": r["late_by_days"],
+        }
+        for r in found
+    ]
     table = pd.DataFrame(rows, columns=columns)
     table["late_by_days"] = table["late_by_days"].astype("int64")
-    table["happened_at"] = table["happened_at"].astype(object).where(table["happened_at"].notna(), None)
+    table["happened_at"] = (
+        table["happened_at"].astype(object).where(table["happened_at"].notna(), None)
+    )
     return table
 
 
 def _judged(days, today: int) -> list[ColumnElement[int]]:  # type: ignore[no-untyped-def]
     sums = []
     for i in range(len(STAGES)):
-        judged = or_(days.c[f"day_{i}"].is_not(None), and_(days.c.open == 1, literal(today) > days.c[f"deadline_{i}"]))
-        sums += [_count(_breached(days, i, today)).label(f"breached_{i}"), _count(judged).label(f"total_{i}")]
+        judged = or_(
+            days.c[f"day_{i}"].is_not(None),
+            and_(days.c.open == 1, literal(today) > days.c[f"deadline_{i}"]),
+        )
+        sums += [
+            _count(_breached(days, i, today)).label(f"breached_{i}"),
+            _count(judged).label(f"total_{i}"),
+        ]
     return sums
 
 
 def _count_table(row, targets: Targets) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    table = pd.DataFrame([{"target": targets.label(stage), "breached": int(row[f"breached_{i}"]),
-                           "total": int(row[f"total_{i}"])} for i, stage in enumerate(STAGES)])
+    table = pd.DataFrame(
+        [
+            {
+                "target": targets.label(stage),
+                "breached": int(row[f"breached_{i}"]),
+                "total": int(row[f"total_{i}"]),
+            }
+            for i, stage in enumerate(STAGES)
+        ]
+    )
     table["share"] = [b / t if t else None for b, t in zip(table["breached"], table["total"])]
     return table
 
@@ -265,11 +397,24 @@ def _days(per_referral: CTE, filters: Filters, now: datetime, targets: Targets):
     p, offset = per_referral.c, filters.offset_minutes
     received = sql.local_day_of(p.received_ms, offset)
     now_ms = round(now.timestamp() * 1000)
-    stages = [case((p[f"at_{i}"] <= now_ms, sql.local_day_of(p[f"at_{i}"], offset))).label(f"day_{i}")
-              for i in range(len(STAGES))]
-    return select(p.referral_id, p.received_ms, p.open, *stages,
-                  *(deadline.label(f"deadline_{i}") for i, deadline in enumerate(_deadlines(received, targets)))
-                  ).cte("days").prefix_with("NOT MATERIALIZED")
+    stages = [
+        case((p[f"at_{i}"] <= now_ms, sql.local_day_of(p[f"at_{i}"], offset))).label(f"day_{i}")
+        for i in range(len(STAGES))
+    ]
+    return (
+        select(
+            p.referral_id,
+            p.received_ms,
+            p.open,
+            *stages,
+            *(
+                deadline.label(f"deadline_{i}")
+                for i, deadline in enumerate(_deadlines(received, targets))
+            ),
+        )
+        .cte("days")
+        .prefix_with("NOT MATERIALIZED")
+    )
 
 
 def _deadlines(received: ColumnElement[int], targets: Targets) -> list[ColumnElement[int]]:
@@ -277,8 +422,11 @@ def _deadlines(received: ColumnElement[int], targets: Targets) -> list[ColumnEle
     `add_business_days` does from a day of the same weekday."""
     deadlines = []
     for stage in STAGES:
-        shifts = [(add_business_days(_A_MONDAY + timedelta(days=w), targets.days(stage)) - _A_MONDAY).days - w
-                  for w in range(7)]
+        shifts = [
+            (add_business_days(_A_MONDAY + timedelta(days=w), targets.days(stage)) - _A_MONDAY).days
+            - w
+            for w in range(7)
+        ]
         deadlines.append(received + case(dict(enumerate(shifts)), value=sql.weekday(received)))
     return deadlines
 
@@ -286,7 +434,10 @@ def _deadlines(received: ColumnElement[int], targets: Targets) -> list[ColumnEle
 def _breached(days, i: int, today: int) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
     """Happened on a later day than the deadline, or not yet and still open with the
     deadline day over."""
-    return func.coalesce(days.c[f"day_{i}"], case((days.c.open == 1, literal(today)))) > days.c[f"deadline_{i}"]
+    return (
+        func.coalesce(days.c[f"day_{i}"], case((days.c.open == 1, literal(today))))
+        > days.c[f"deadline_{i}"]
+    )
 
 
 def _latest_first(rows) -> tuple:  # type: ignore[no-untyped-def]
@@ -338,4 +489,3 @@ def _aware(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return as_utc(moment)
-

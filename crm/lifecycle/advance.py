@@ -3,6 +3,7 @@ pure rules, then write all the moves at once. It runs hourly from the scheduler 
 safe to run at any time (after a bulk import, twice in a row): a move is only made when
 something happened after the partner's status was last set, so a second pass finds
 nothing new."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -15,7 +16,13 @@ from sqlmodel import Session
 from crm.lifecycle.effects import CadenceEffects, apply_cadence_effects, batches
 from crm.lifecycle.facts import read_facts
 from crm.lifecycle.rules import (
-    DORMANT_AFTER_INTERVALS, DORMANT_MAX_DAYS, DORMANT_MIN_DAYS, Move, Thresholds, final_statuses, moves_for,
+    DORMANT_AFTER_INTERVALS,
+    DORMANT_MAX_DAYS,
+    DORMANT_MIN_DAYS,
+    Move,
+    Thresholds,
+    final_statuses,
+    moves_for,
 )
 from crm.models import Partner, PartnerStatusChange
 
@@ -68,9 +75,20 @@ def _write(session: Session, moves: list[Move], now: datetime) -> list[Move]:
             updated.update(row[0] for row in result)
     written = [m for m in moves if m.partner_id in updated]
     if written:
-        session.execute(insert(PartnerStatusChange.__table__), [
-            {"partner_id": m.partner_id, "at": m.at, "from_status": m.from_status, "to_status": m.to_status,
-             "cause": m.cause, "cause_id": m.cause_id, "detail": m.detail[:300], "user_id": None}
-            for m in written
-        ])
+        session.execute(
+            insert(PartnerStatusChange.__table__),
+            [
+                {
+                    "partner_id": m.partner_id,
+                    "at": m.at,
+                    "from_status": m.from_status,
+                    "to_status": m.to_status,
+                    "cause": m.cause,
+                    "cause_id": m.cause_id,
+                    "detail": m.detail[:300],
+                    "user_id": None,
+                }
+                for m in written
+            ],
+        )
     return written

@@ -6,6 +6,7 @@ cadence program, a layer above. So the domain declares what it needs here and th
 program connects itself at start (as listmonk's manager declares the interfaces it
 uses). Until then a lifecycle move that must touch a cadence fails loudly rather than
 leaving partners in cadences they should have left."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,13 +18,29 @@ from crm.access import Actor
 
 
 class Outreach(Protocol):
-    def enrol(self, session: Session, actor: Actor, cadence_id: int, partner_ids: list[int], *,
-              source: str, now: datetime) -> int:
+    def enrol(
+        self,
+        session: Session,
+        actor: Actor,
+        cadence_id: int,
+        partner_ids: list[int],
+        *,
+        source: str,
+        now: datetime,
+    ) -> int:
         """Enrol the partners; the number newly enrolled."""
         ...
 
-    def exit(self, session: Session, actor: Actor, partner_ids: list[int], *, reason: str,
-             now: datetime, only_exit_on_referral_source: bool) -> int:
+    def exit(
+        self,
+        session: Session,
+        actor: Actor,
+        partner_ids: list[int],
+        *,
+        reason: str,
+        now: datetime,
+        only_exit_on_referral_source: bool,
+    ) -> int:
         """End the partners' live enrolments; the number ended."""
         ...
 

@@ -20,6 +20,7 @@ when the history arrives by import; going dormant is dated when the pass noticed
 
 `do_not_contact` is never moved by these rules: only a person sets or clears it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -95,11 +96,15 @@ def dormant_threshold_days(usual_interval_days: float | None, thresholds: Thresh
     fewer than two referrals there is no rhythm yet, so the limit is `dormant_max_days`."""
     if usual_interval_days is None:
         return float(thresholds.dormant_max_days)
-    rhythm = max(float(thresholds.dormant_min_days), thresholds.dormant_after_intervals * usual_interval_days)
+    rhythm = max(
+        float(thresholds.dormant_min_days), thresholds.dormant_after_intervals * usual_interval_days
+    )
     return min(float(thresholds.dormant_max_days), rhythm)
 
 
-def moves_for(facts: PartnerFacts, now: datetime, thresholds: Thresholds = Thresholds()) -> list[Move]:
+def moves_for(
+    facts: PartnerFacts, now: datetime, thresholds: Thresholds = Thresholds()
+) -> list[Move]:
     """Every move the partner makes now, in order, until its status is settled, so one
     pass leaves nothing for the next (a prospect whose only referrals are a year old
     becomes a referral source and then dormant in the same pass)."""
@@ -110,9 +115,12 @@ def moves_for(facts: PartnerFacts, now: datetime, thresholds: Thresholds = Thres
             break
         moves.append(move)
         facts = replace(
-            facts, status=move.to_status, since=move.at,
+            facts,
+            status=move.to_status,
+            since=move.at,
             first_conversation=_after(facts.first_conversation, move.at),
-            first_referral=_after(facts.first_referral, move.at), late_referral=None,
+            first_referral=_after(facts.first_referral, move.at),
+            late_referral=None,
         )
     return moves
 
@@ -130,12 +138,23 @@ def final_statuses(moves: list[Move]) -> dict[int, str]:
 def _next_move(facts: PartnerFacts, now: datetime, thresholds: Thresholds) -> Move | None:
     conversation = facts.first_conversation
     referral = facts.first_referral or facts.late_referral
-    if facts.status == PROSPECT and conversation and (referral is None or conversation.at < referral.at):
+    if (
+        facts.status == PROSPECT
+        and conversation
+        and (referral is None or conversation.at < referral.at)
+    ):
         return _move(facts, conversation.at, ENGAGED, "touch", conversation.id, "a conversation")
     if facts.status in (PROSPECT, ENGAGED) and referral:
         return _move(facts, referral.at, SOURCE, "referral", referral.id, "a referral")
     if facts.status == DORMANT and facts.since and facts.first_referral:
-        return _move(facts, facts.first_referral.at, SOURCE, "referral", facts.first_referral.id, "referring again")
+        return _move(
+            facts,
+            facts.first_referral.at,
+            SOURCE,
+            "referral",
+            facts.first_referral.id,
+            "referring again",
+        )
     if facts.status == DORMANT and not _quiet_since_last_referral(facts, now, thresholds):
         return _revived(facts)
     if facts.status == SOURCE and _quiet(facts, now, thresholds):
@@ -150,11 +169,19 @@ def _revived(facts: PartnerFacts) -> Move | None:
     referral = facts.late_referral if facts.since else facts.last_referral
     if referral is None:
         return None
-    return _move(facts, referral.at, SOURCE, "referral", referral.id, "its last referral is within its rhythm")
+    return _move(
+        facts,
+        referral.at,
+        SOURCE,
+        "referral",
+        referral.id,
+        "its last referral is within its rhythm",
+    )
 
 
-def _move(facts: PartnerFacts, at: datetime, to_status: str, cause: str, cause_id: int | None,
-          detail: str) -> Move:
+def _move(
+    facts: PartnerFacts, at: datetime, to_status: str, cause: str, cause_id: int | None, detail: str
+) -> Move:
     """A move is never dated before the status it leaves was set, so history stays in order."""
     at = max(at, facts.since) if facts.since else at
     return Move(facts.partner_id, at, facts.status, to_status, cause, cause_id, detail)
@@ -184,6 +211,9 @@ def _quiet_since_last_referral(facts: PartnerFacts, now: datetime, thresholds: T
 def _quiet_detail(facts: PartnerFacts, now: datetime, thresholds: Thresholds) -> str:
     days = (now - _quiet_from(facts)).days
     limit = dormant_threshold_days(facts.usual_interval_days, thresholds)
-    rhythm = (f"usual interval {facts.usual_interval_days:.0f} days"
-              if facts.usual_interval_days is not None else "no usual interval yet")
+    rhythm = (
+        f"usual interval {facts.usual_interval_days:.0f} days"
+        if facts.usual_interval_days is not None
+        else "no usual interval yet"
+    )
     return f"no referral for {days} days; {rhythm}; dormant after {limit:.0f} days"

@@ -3,6 +3,7 @@
 Column conditions become plain comparisons; activity conditions become correlated
 EXISTS (served by the (partner_id, time) indexes on referral and touch) or an IN over
 one aggregated subquery, so a segment of any size is counted by one statement."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,7 +29,10 @@ def compile_definition(definition: SegmentDefinition, now: datetime) -> ColumnEl
 def _group(group: Group, now: datetime) -> ColumnElement[bool]:
     if not group.conditions:
         return true()
-    parts = [_group(item, now) if isinstance(item, Group) else _condition(item, now) for item in group.conditions]
+    parts = [
+        _group(item, now) if isinstance(item, Group) else _condition(item, now)
+        for item in group.conditions
+    ]
     return and_(*parts) if group.match == "all" else or_(*parts)
 
 
@@ -49,8 +53,10 @@ def _column(column: Any) -> Compiler:
 
 def _lowered(column: Any) -> Compiler:
     """City names are typed by hand: compared without regard to case or spaces."""
+
     def compile_(op: str, value: list[str], _now: datetime) -> ColumnElement[bool]:
         return _in(func.lower(func.trim(column)), op, [v.lower() for v in value])
+
     return compile_
 
 
@@ -66,6 +72,7 @@ def _escape(text: str) -> str:
 
 def _words(column: Any) -> Compiler:
     """Tags and sports are stored as ',' joined sorted words: ',word,' finds one exactly."""
+
     def has(word: str) -> ColumnElement[bool]:
         return (literal(",") + column + literal(",")).like(f"%,{_escape(word)},%", escape="\\")
 
@@ -76,6 +83,7 @@ def _words(column: Any) -> Compiler:
         if op == "all":
             return and_(*found)
         return not_(or_(*found))
+
     return compile_
 
 
@@ -102,7 +110,11 @@ def _rate(op: str, per_month: float, months: int, now: datetime) -> ColumnElemen
     subquery over the window's referrals, not one count per partner."""
     threshold = per_month * months
     since = now - timedelta(days=DAYS_PER_MONTH * months)
-    windowed = select(Referral.partner_id).where(Referral.received_at >= since).group_by(Referral.partner_id)
+    windowed = (
+        select(Referral.partner_id)
+        .where(Referral.received_at >= since)
+        .group_by(Referral.partner_id)
+    )
     if op == "per_month_above":
         return Partner.id.in_(windowed.having(func.count() > threshold))
     if threshold <= 0:
@@ -113,7 +125,9 @@ def _rate(op: str, per_month: float, months: int, now: datetime) -> ColumnElemen
 def _last_touch(op: str, days: int, now: datetime) -> ColumnElement[bool]:
     """Older than N days: no touch since then, which includes never touched. The EXISTS
     is answered from ix_touch_partner_when alone."""
-    query = select(Touch.id).where(Touch.partner_id == Partner.id, Touch.occurred_at >= now - timedelta(days=days))
+    query = select(Touch.id).where(
+        Touch.partner_id == Partner.id, Touch.occurred_at >= now - timedelta(days=days)
+    )
     recent = exists(query.correlate(Partner))
     return not_(recent) if op == "older_than_days" else recent
 
@@ -122,14 +136,20 @@ def _event(op: str, days: int, now: datetime) -> ColumnElement[bool]:
     """An IN over the window's attendance touches rather than a correlated EXISTS: no
     index holds the touch kind, and probing each partner's touches for it was 6x
     slower on SQLite at 20,000 partners (150 ms against 25 ms)."""
-    attendees = select(Touch.partner_id).where(Touch.kind == TouchKind.EVENT_ATTENDANCE.value,
-                                               Touch.occurred_at >= now - timedelta(days=days))
-    return Partner.id.in_(attendees) if op == "attended_in_last_days" else Partner.id.not_in(attendees)
+    attendees = select(Touch.partner_id).where(
+        Touch.kind == TouchKind.EVENT_ATTENDANCE.value,
+        Touch.occurred_at >= now - timedelta(days=days),
+    )
+    return (
+        Partner.id.in_(attendees) if op == "attended_in_last_days" else Partner.id.not_in(attendees)
+    )
 
 
 def _cadence(op: str, cadence_id: int | None, _now: datetime) -> ColumnElement[bool]:
     """Enrolled means a live (active or paused) enrolment, in the cadence or in any."""
-    query = select(Enrolment.id).where(Enrolment.partner_id == Partner.id, Enrolment.status.in_(_LIVE))
+    query = select(Enrolment.id).where(
+        Enrolment.partner_id == Partner.id, Enrolment.status.in_(_LIVE)
+    )
     if cadence_id is not None:
         query = query.where(Enrolment.cadence_id == cadence_id)
     enrolled = exists(query.correlate(Partner))

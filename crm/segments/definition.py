@@ -5,13 +5,22 @@ Stored as JSON in Segment.definition. Every field declares the operators it take
 the shape of their value, so a definition is checked (and its values normalised, e.g.
 "Primary care" → "primary_care") once, when it is built, and the compiler can trust it.
 """
+
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
 from crm.errors import InvalidInput
 from crm.vocab import PartnerStatus, PartnerType, Tier, Vocabulary
@@ -33,38 +42,55 @@ class FieldSpec:
 
 
 _IN = {"in": Operator("is any of", "list"), "not_in": Operator("is none of", "list")}
-_WORDS = {"any": Operator("has any of", "words"), "all": Operator("has all of", "words"),
-          "none": Operator("has none of", "words")}
+_WORDS = {
+    "any": Operator("has any of", "words"),
+    "all": Operator("has all of", "words"),
+    "none": Operator("has none of", "words"),
+}
 
 FIELDS: dict[str, FieldSpec] = {
     "partner_type": FieldSpec("Type", _IN, PartnerType),
     "tier": FieldSpec("Tier", _IN, Tier),
     "status": FieldSpec("Status", _IN, PartnerStatus),
     "territory": FieldSpec("Territory", _IN),
-    "owner": FieldSpec("Owner", {"in": Operator("is any of", "ids"), "not_in": Operator("is none of", "ids")}),
+    "owner": FieldSpec(
+        "Owner", {"in": Operator("is any of", "ids"), "not_in": Operator("is none of", "ids")}
+    ),
     "tags": FieldSpec("Tags", _WORDS),
     "sports": FieldSpec("Sports served", _WORDS),
     "city": FieldSpec("City", _IN),
     "zip": FieldSpec("ZIP", {**_IN, "starts_with": Operator("starts with any of", "list")}),
-    "referrals": FieldSpec("Referrals", {
-        "in_last_days": Operator("referred in the last N days", "days"),
-        "none_in_last_days": Operator("not referred in the last N days", "days"),
-        "never": Operator("never referred", "none"),
-        "per_month_above": Operator("per month above", "rate"),
-        "per_month_below": Operator("per month below", "rate"),
-    }),
-    "last_touch": FieldSpec("Last touch", {
-        "older_than_days": Operator("older than N days (or never)", "days"),
-        "within_days": Operator("within the last N days", "days"),
-    }),
-    "cadence": FieldSpec("Cadence", {
-        "enrolled": Operator("enrolled in", "cadence"),
-        "not_enrolled": Operator("not enrolled in", "cadence"),
-    }),
-    "event": FieldSpec("Events", {
-        "attended_in_last_days": Operator("attended one in the last N days", "days"),
-        "none_attended_in_last_days": Operator("attended none in the last N days", "days"),
-    }),
+    "referrals": FieldSpec(
+        "Referrals",
+        {
+            "in_last_days": Operator("referred in the last N days", "days"),
+            "none_in_last_days": Operator("not referred in the last N days", "days"),
+            "never": Operator("never referred", "none"),
+            "per_month_above": Operator("per month above", "rate"),
+            "per_month_below": Operator("per month below", "rate"),
+        },
+    ),
+    "last_touch": FieldSpec(
+        "Last touch",
+        {
+            "older_than_days": Operator("older than N days (or never)", "days"),
+            "within_days": Operator("within the last N days", "days"),
+        },
+    ),
+    "cadence": FieldSpec(
+        "Cadence",
+        {
+            "enrolled": Operator("enrolled in", "cadence"),
+            "not_enrolled": Operator("not enrolled in", "cadence"),
+        },
+    ),
+    "event": FieldSpec(
+        "Events",
+        {
+            "attended_in_last_days": Operator("attended one in the last N days", "days"),
+            "none_attended_in_last_days": Operator("attended none in the last N days", "days"),
+        },
+    ),
 }
 
 
@@ -133,10 +159,14 @@ def _none(value: Any, _spec: FieldSpec) -> None:
 
 def _rate(value: Any, _spec: FieldSpec) -> dict[str, Any]:
     try:
-        return Rate.model_validate(value if isinstance(value, dict) else {"per_month": value}).model_dump()
+        return Rate.model_validate(
+            value if isinstance(value, dict) else {"per_month": value}
+        ).model_dump()
     except ValidationError as exc:
         problem = exc.errors()[0]
-        raise ValueError(f"expects a rate per month (≥ 0) over 1 to 120 months: {problem['msg']}") from None
+        raise ValueError(
+            f"expects a rate per month (≥ 0) over 1 to 120 months: {problem['msg']}"
+        ) from None
 
 
 def _cadence(value: Any, _spec: FieldSpec) -> int | None:
@@ -151,8 +181,15 @@ def _cadence(value: Any, _spec: FieldSpec) -> int | None:
         raise ValueError("expects a cadence id") from None
 
 
-_PARSERS = {"list": _texts, "words": _words, "ids": _ids, "days": _days, "none": _none,
-            "rate": _rate, "cadence": _cadence}
+_PARSERS = {
+    "list": _texts,
+    "words": _words,
+    "ids": _ids,
+    "days": _days,
+    "none": _none,
+    "rate": _rate,
+    "cadence": _cadence,
+}
 
 
 class Condition(BaseModel):
@@ -165,13 +202,15 @@ class Condition(BaseModel):
     value: Any = None
 
     @model_validator(mode="after")
-    def _check(self) -> "Condition":
+    def _check(self) -> Condition:
         spec = FIELDS.get(self.field)
         if spec is None:
             raise ValueError(f"unknown field {self.field!r}; expected one of: {', '.join(FIELDS)}")
         operator = spec.ops.get(self.op)
         if operator is None:
-            raise ValueError(f"{spec.label}: unknown operator {self.op!r}; expected one of: {', '.join(spec.ops)}")
+            raise ValueError(
+                f"{spec.label}: unknown operator {self.op!r}; expected one of: {', '.join(spec.ops)}"
+            )
         try:
             self.value = _PARSERS[operator.value](self.value, spec)
         except ValueError as exc:
@@ -187,7 +226,9 @@ def _kind(item: Any) -> str:
     return "condition" if has_field else "group"
 
 
-Item = Annotated[Annotated[Condition, Tag("condition")] | Annotated["Group", Tag("group")], Discriminator(_kind)]
+Item = Annotated[
+    Annotated[Condition, Tag("condition")] | Annotated["Group", Tag("group")], Discriminator(_kind)
+]
 
 
 class Group(BaseModel):
@@ -199,7 +240,7 @@ class Group(BaseModel):
     conditions: list[Item] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _no_empty_nested_groups(self) -> "Group":
+    def _no_empty_nested_groups(self) -> Group:
         for item in self.conditions:
             if isinstance(item, Group) and not item.conditions:
                 raise ValueError("a nested group needs at least one condition")
@@ -210,7 +251,7 @@ class SegmentDefinition(Group):
     """The root group. With no conditions it matches every (non-archived) partner."""
 
     @model_validator(mode="after")
-    def _not_too_deep(self) -> "SegmentDefinition":
+    def _not_too_deep(self) -> SegmentDefinition:
         if _depth(self) > MAX_DEPTH:
             raise ValueError(f"groups may nest at most {MAX_DEPTH} levels deep")
         return self
@@ -219,7 +260,7 @@ class SegmentDefinition(Group):
         return json.dumps(self.model_dump(mode="json"), sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "SegmentDefinition":
+    def from_json(cls, text: str) -> SegmentDefinition:
         return cls.model_validate_json(text) if text.strip() else cls()
 
 
@@ -249,7 +290,7 @@ def parse_definition(raw: SegmentDefinition | dict[str, Any] | str) -> SegmentDe
 
 
 def _problem(error: Any) -> str:
-    """"condition 2 of group 1: Tier is any of: unknown value 'D'..." from pydantic's error."""
+    """ "condition 2 of group 1: Tier is any of: unknown value 'D'..." from pydantic's error."""
     where: list[str] = []
     path = list(error["loc"])
     for i, part in enumerate(path):

@@ -4,6 +4,7 @@ Editors create and change segments (audited); anyone may count, preview and expo
 Membership is always one SELECT of partner ids (a dynamic segment's conditions, or a
 static segment's hand-picked rows) so callers such as cadences can use it as a
 subquery; archived partners are never members."""
+
 from __future__ import annotations
 
 import csv
@@ -78,13 +79,17 @@ def create_segment(session: Session, actor: Actor, data: SegmentInput, now: date
     return segment
 
 
-def update_segment(session: Session, actor: Actor, segment_id: int, data: SegmentInput, now: datetime) -> Segment:
+def update_segment(
+    session: Session, actor: Actor, segment_id: int, data: SegmentInput, now: datetime
+) -> Segment:
     """Name, description and conditions; the kind is fixed once created, because a
     static segment's members would otherwise silently stop counting."""
     require_editor(actor)
     segment = get_segment(session, segment_id)
     if data.kind != segment.kind:
-        raise InvalidInput(f"a {segment.kind} segment cannot become {data.kind}; create a new segment instead")
+        raise InvalidInput(
+            f"a {segment.kind} segment cannot become {data.kind}; create a new segment instead"
+        )
     _check_name_free(session, data.name, segment_id)
     audit.apply_changes(session, actor, "segment", segment, _stored(data), now)
     return segment
@@ -99,7 +104,12 @@ def archive_segment(session: Session, actor: Actor, segment_id: int, now: dateti
 
 def _stored(data: SegmentInput) -> dict[str, Any]:
     definition = data.definition.to_json() if data.kind == DYNAMIC else ""
-    return {"name": data.name, "description": data.description, "kind": data.kind, "definition": definition}
+    return {
+        "name": data.name,
+        "description": data.description,
+        "kind": data.kind,
+        "definition": definition,
+    }
 
 
 def _check_name_free(session: Session, name: str, own_id: int | None) -> None:
@@ -110,6 +120,7 @@ def _check_name_free(session: Session, name: str, own_id: int | None) -> None:
 
 
 # Membership ----------------------------------------------------------------------
+
 
 def matching_ids_select(definition: SegmentDefinition, now: datetime) -> Select:
     """Partner ids matching an (unsaved) definition: what the editor counts live."""
@@ -158,12 +169,15 @@ class MemberRow:
     last_touch_at: datetime | None
 
 
-def preview_members(session: Session, segment_id: int, now: datetime, limit: int = PREVIEW_LIMIT) -> list[MemberRow]:
+def preview_members(
+    session: Session, segment_id: int, now: datetime, limit: int = PREVIEW_LIMIT
+) -> list[MemberRow]:
     return _preview(session, member_ids_select(session, segment_id, now), now, limit)
 
 
-def preview_matching(session: Session, definition: SegmentDefinition, now: datetime,
-                     limit: int = PREVIEW_LIMIT) -> list[MemberRow]:
+def preview_matching(
+    session: Session, definition: SegmentDefinition, now: datetime, limit: int = PREVIEW_LIMIT
+) -> list[MemberRow]:
     return _preview(session, matching_ids_select(definition, now), now, limit)
 
 
@@ -171,20 +185,50 @@ def _preview(session: Session, ids: Select, now: datetime, limit: int) -> list[M
     """The first partners by name, with the page's referral counts and last touches
     fetched in two set-based queries over just those ids."""
     rows = session.execute(
-        select(Partner, User.name, User.email).join(User, Partner.owner_id == User.id, isouter=True)
-        .where(Partner.id.in_(ids)).order_by(func.lower(Partner.name), Partner.id).limit(limit)
+        select(Partner, User.name, User.email)
+        .join(User, Partner.owner_id == User.id, isouter=True)
+        .where(Partner.id.in_(ids))
+        .order_by(func.lower(Partner.name), Partner.id)
+        .limit(limit)
     ).all()
     page = [partner.id for partner, _, _ in rows]
     referrals = referral_counts(session, page, now - timedelta(days=365))
     touches = latest_touch_times(session, page)
-    return [MemberRow(id=p.id, name=p.name, partner_type=p.partner_type, tier=p.tier, status=p.status,
-                      territory=p.territory, city=p.city, owner=owner_name or owner_email or "",
-                      referrals_12m=referrals.get(p.id, 0), last_touch_at=touches.get(p.id))
-            for p, owner_name, owner_email in rows]
+    return [
+        MemberRow(
+            id=p.id,
+            name=p.name,
+            partner_type=p.partner_type,
+            tier=p.tier,
+            status=p.status,
+            territory=p.territory,
+            city=p.city,
+            owner=owner_name or owner_email or "",
+            referrals_12m=referrals.get(p.id, 0),
+            last_touch_at=touches.get(p.id),
+        )
+        for p, owner_name, owner_email in rows
+    ]
 
 
-EXPORT_COLUMNS = ["id", "name", "partner_type", "specialty", "address", "city", "state", "zip", "phone",
-                  "website", "territory", "tier", "status", "owner_email", "sports", "tags"]
+EXPORT_COLUMNS = [
+    "id",
+    "name",
+    "partner_type",
+    "specialty",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "phone",
+    "website",
+    "territory",
+    "tier",
+    "status",
+    "owner_email",
+    "sports",
+    "tags",
+]
 
 
 def export_csv(session: Session, segment_id: int, out: TextIO, now: datetime) -> int:
@@ -192,9 +236,12 @@ def export_csv(session: Session, segment_id: int, out: TextIO, now: datetime) ->
     Text a spreadsheet would run as a formula gets a leading quote."""
     ids = member_ids_select(session, segment_id, now)
     columns = [getattr(Partner, name) for name in EXPORT_COLUMNS if name != "owner_email"]
-    query = (select(*columns, User.email.label("owner_email"))
-             .join(User, Partner.owner_id == User.id, isouter=True)
-             .where(Partner.id.in_(ids)).order_by(func.lower(Partner.name), Partner.id))
+    query = (
+        select(*columns, User.email.label("owner_email"))
+        .join(User, Partner.owner_id == User.id, isouter=True)
+        .where(Partner.id.in_(ids))
+        .order_by(func.lower(Partner.name), Partner.id)
+    )
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     count = 0
@@ -206,46 +253,80 @@ def export_csv(session: Session, segment_id: int, out: TextIO, now: datetime) ->
 
 # Static segments -------------------------------------------------------------------
 
-def add_members(session: Session, actor: Actor, segment_id: int, partner_ids: list[int], now: datetime) -> int:
+
+def add_members(
+    session: Session, actor: Actor, segment_id: int, partner_ids: list[int], now: datetime
+) -> int:
     """Add hand-picked partners (ones already in, archived or unknown are skipped);
     returns how many were added."""
     require_editor(actor)
     segment = _static(session, segment_id)
     wanted = set(partner_ids)
-    present = set(session.scalars(select(SegmentMember.partner_id).where(
-        SegmentMember.segment_id == segment.id, SegmentMember.partner_id.in_(wanted))))
-    valid = session.scalars(select(Partner.id).where(Partner.id.in_(wanted - present),
-                                                     Partner.archived_at.is_(None)).order_by(Partner.id))
+    present = set(
+        session.scalars(
+            select(SegmentMember.partner_id).where(
+                SegmentMember.segment_id == segment.id, SegmentMember.partner_id.in_(wanted)
+            )
+        )
+    )
+    valid = session.scalars(
+        select(Partner.id)
+        .where(Partner.id.in_(wanted - present), Partner.archived_at.is_(None))
+        .order_by(Partner.id)
+    )
     new = list(valid)
     if new:
-        session.execute(insert(SegmentMember), [{"segment_id": segment.id, "partner_id": p, "added_at": now}
-                                                for p in new])
+        session.execute(
+            insert(SegmentMember),
+            [{"segment_id": segment.id, "partner_id": p, "added_at": now} for p in new],
+        )
         segment.updated_at = now
-        audit.record(session, actor, "members_added", "segment", segment.id, {"partner_ids": new}, now)
+        audit.record(
+            session, actor, "members_added", "segment", segment.id, {"partner_ids": new}, now
+        )
     return len(new)
 
 
-def remove_members(session: Session, actor: Actor, segment_id: int, partner_ids: list[int], now: datetime) -> int:
+def remove_members(
+    session: Session, actor: Actor, segment_id: int, partner_ids: list[int], now: datetime
+) -> int:
     require_editor(actor)
     segment = _static(session, segment_id)
-    removed = list(session.scalars(select(SegmentMember.partner_id).where(
-        SegmentMember.segment_id == segment.id, SegmentMember.partner_id.in_(set(partner_ids)))
-        .order_by(SegmentMember.partner_id)))
+    removed = list(
+        session.scalars(
+            select(SegmentMember.partner_id)
+            .where(
+                SegmentMember.segment_id == segment.id,
+                SegmentMember.partner_id.in_(set(partner_ids)),
+            )
+            .order_by(SegmentMember.partner_id)
+        )
+    )
     if removed:
-        session.execute(delete(SegmentMember).where(SegmentMember.segment_id == segment.id,
-                                                    SegmentMember.partner_id.in_(removed)))
+        session.execute(
+            delete(SegmentMember).where(
+                SegmentMember.segment_id == segment.id, SegmentMember.partner_id.in_(removed)
+            )
+        )
         segment.updated_at = now
-        audit.record(session, actor, "members_removed", "segment", segment.id, {"partner_ids": removed}, now)
+        audit.record(
+            session, actor, "members_removed", "segment", segment.id, {"partner_ids": removed}, now
+        )
     return len(removed)
 
 
 def _static(session: Session, segment_id: int) -> Segment:
     segment = get_segment(session, segment_id)
     if segment.kind != STATIC:
-        raise InvalidInput(f"{segment.name!r} is a dynamic segment: its members follow its conditions")
+        raise InvalidInput(
+            f"{segment.name!r} is a dynamic segment: its members follow its conditions"
+        )
     return segment
 
 
 def cadence_choices(session: Session) -> list[tuple[int, str]]:
     """(id, name) of every cadence, for the "enrolled in" condition."""
-    return [(id_, name) for id_, name in session.execute(select(Cadence.id, Cadence.name).order_by(Cadence.name))]
+    return [
+        (id_, name)
+        for id_, name in session.execute(select(Cadence.id, Cadence.name).order_by(Cadence.name))
+    ]

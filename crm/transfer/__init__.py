@@ -2,9 +2,18 @@
 
 `import_file` is what both the `crm <kind> import` command and the app's import page
 call; `export_csv` writes the same columns, so an export is also a template."""
+
 from crm.transfer.exporter import export_csv
 from crm.transfer.importer import ON_ERROR, import_file
 from crm.transfer.kinds import ENTITIES
 from crm.transfer.report import ImportFileError, ImportReport, RejectedRow
 
-__all__ = ["ENTITIES", "ON_ERROR", "ImportFileError", "ImportReport", "RejectedRow", "export_csv", "import_file"]
+__all__ = [
+    "ENTITIES",
+    "ON_ERROR",
+    "ImportFileError",
+    "ImportReport",
+    "RejectedRow",
+    "export_csv",
+    "import_file",
+]

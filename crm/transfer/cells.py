@@ -1,5 +1,6 @@
 """Cell text: turning spreadsheet values into strings, and guarding exported text
 against CSV formula injection in a way the import undoes exactly."""
+
 from __future__ import annotations
 
 import re
@@ -46,8 +47,15 @@ def export_text(value: object) -> str:
     return neutralise(str(value))
 
 
-_US_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S",
-               "%m/%d/%Y %I:%M %p", "%m/%d/%y %H:%M", "%m/%d/%y %I:%M %p")
+_US_FORMATS = (
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%y %H:%M",
+    "%m/%d/%y %I:%M %p",
+)
 
 
 def parse_when(text: str, zone: tzinfo) -> datetime:
@@ -69,4 +77,6 @@ def _us_date(value: str) -> datetime:
             return datetime.strptime(value.upper(), pattern)
         except ValueError:
             continue
-    raise InvalidInput(f"not a date or time: {value!r}; use 2026-03-01, 2026-03-01 14:30 or 3/1/2026")
+    raise InvalidInput(
+        f"not a date or time: {value!r}; use 2026-03-01, 2026-03-01 14:30 or 3/1/2026"
+    )

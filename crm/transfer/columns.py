@@ -1,5 +1,6 @@
 """Which column of the file is which field: headers match in any case, spacing or
 punctuation, by the field's own name or a common alias."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -2,6 +2,7 @@
 without an email is the contact of the same first and last name at the same partner who
 has no email either. The partner is named by name and address; a contact whose email is
 found at another partner has moved there."""
+
 from __future__ import annotations
 
 from collections.abc import Hashable
@@ -20,11 +21,30 @@ from crm.transfer.entity import Candidate, Entity, Stored, chunks, first_by
 from crm.transfer.lookups import PartnerFinder
 
 PARTNER_ALIASES: dict[str, tuple[str, ...]] = {
-    "partner_name": ("Partner", "Practice", "Practice Name", "Org", "Organization", "Organisation",
-                     "Organization Name", "Company", "Company Name", "Clinic", "Account", "Account Name",
-                     "Referring Practice", "Referral Source"),
-    "partner_address": ("Partner Address", "Practice Address", "Organization Address", "Address",
-                        "Street", "Street Address"),
+    "partner_name": (
+        "Partner",
+        "Practice",
+        "Practice Name",
+        "Org",
+        "Organization",
+        "Organisation",
+        "Organization Name",
+        "Company",
+        "Company Name",
+        "Clinic",
+        "Account",
+        "Account Name",
+        "Referring Practice",
+        "Referral Source",
+    ),
+    "partner_address": (
+        "Partner Address",
+        "Practice Address",
+        "Organization Address",
+        "Address",
+        "Street",
+        "Street Address",
+    ),
 }
 
 
@@ -34,8 +54,18 @@ class Contacts(Entity):
     table = Contact.__table__
     model = ContactInput
     columns = Columns(
-        names=("partner_name", "partner_address", "first_name", "last_name", "role", "email", "phone",
-               "npi", "email_opt_out", "notes"),
+        names=(
+            "partner_name",
+            "partner_address",
+            "first_name",
+            "last_name",
+            "role",
+            "email",
+            "phone",
+            "npi",
+            "email_opt_out",
+            "notes",
+        ),
         required=("partner_name", "first_name"),
         aliases={
             **PARTNER_ALIASES,
@@ -72,14 +102,19 @@ class Contacts(Entity):
             found.extend(self.stored_of(row) for row in session.execute(query))
         return first_by(found, _stored_key)
 
-    def stored_values(self, data: BaseModel, merged: dict[str, Any], now: datetime) -> dict[str, Any]:
+    def stored_values(
+        self, data: BaseModel, merged: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
         return {**data.model_dump(), "partner_id": merged["partner_id"]}
 
     def export_query(self) -> Select:
         table, partner = self.table, Partner.__table__
         return (
-            select(partner.c.name.label("partner_name"), partner.c.address.label("partner_address"),
-                   *(table.c[n] for n in ContactInput.model_fields))
+            select(
+                partner.c.name.label("partner_name"),
+                partner.c.address.label("partner_address"),
+                *(table.c[n] for n in ContactInput.model_fields),
+            )
             .select_from(table.join(partner, table.c.partner_id == partner.c.id))
             .order_by(table.c.id)
         )
@@ -93,8 +128,12 @@ def _key(row: Candidate) -> Hashable | None:
             return None
     if "partner_id" not in row.fields:
         return None
-    return ("name", row.fields["partner_id"], row.cells.get("first_name", "").lower(),
-            row.cells.get("last_name", "").lower())
+    return (
+        "name",
+        row.fields["partner_id"],
+        row.cells.get("first_name", "").lower(),
+        row.cells.get("last_name", "").lower(),
+    )
 
 
 def _stored_key(stored: Stored) -> Hashable:

@@ -1,6 +1,7 @@
 """The import and export flow is the same for every kind of record; each kind supplies
 only its hooks (its columns, how a row finds its existing record and its references,
 and the stored values a valid row becomes), as `Entity` subclasses."""
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -75,7 +76,9 @@ class Entity(ABC):
         return dict(stored)
 
     @abstractmethod
-    def stored_values(self, data: BaseModel, merged: dict[str, Any], now: datetime) -> dict[str, Any]:
+    def stored_values(
+        self, data: BaseModel, merged: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
         """The row's columns as they are written, from its validated input."""
 
     @abstractmethod
@@ -89,14 +92,20 @@ class Entity(ABC):
             return self.model.model_validate(merged)
         except ValidationError as exc:
             for error in exc.errors():
-                column = self.column_of.get(str(error["loc"][0]), str(error["loc"][0])) if error["loc"] else "row"
+                column = (
+                    self.column_of.get(str(error["loc"][0]), str(error["loc"][0]))
+                    if error["loc"]
+                    else "row"
+                )
                 if column not in row.flagged:
                     row.reject(column, _message(error))
             return None
 
     def stored_of(self, row: Any) -> Stored:
         mapping = row._mapping
-        return Stored(id=mapping["id"], values={name: mapping[name] for name in self.stored_columns})
+        return Stored(
+            id=mapping["id"], values={name: mapping[name] for name in self.stored_columns}
+        )
 
 
 def _message(error: Any) -> str:

@@ -1,5 +1,6 @@
 """Export as CSV with exactly the columns the import takes, so an export imports back
 with every row unchanged."""
+
 from __future__ import annotations
 
 import csv

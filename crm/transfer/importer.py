@@ -5,6 +5,7 @@ any bad row imports nothing; with "skip" exactly the good rows are imported; a d
 does all the work and rolls it back. Either way every bad row is reported with all its
 reasons. The file is read, matched and written in a handful of set-based statements,
 whatever its length."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -80,10 +81,15 @@ def candidates(table: Table, kind: Entity) -> list[Candidate]:
         row = Candidate(
             line=source.line,
             values={table.headers[i]: cells[i] for i in positions},
-            cells={name: restore(cells[i].strip()) for i, name in positions.items() if cells[i].strip()},
+            cells={
+                name: restore(cells[i].strip()) for i, name in positions.items() if cells[i].strip()
+            },
         )
-        extra = [cell for cell in cells[len(table.headers):] if cell.strip()]
+        extra = [cell for cell in cells[len(table.headers) :] if cell.strip()]
         if extra:
-            row.reject("row", f"{len(table.headers) + len(extra)} cells but only {len(table.headers)} columns")
+            row.reject(
+                "row",
+                f"{len(table.headers) + len(extra)} cells but only {len(table.headers)} columns",
+            )
         rows.append(row)
     return rows

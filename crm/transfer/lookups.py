@@ -1,6 +1,7 @@
 """References a row makes by name (a user's email, a partner's name and address, a
 clinic's name, a contact's or patient's email), resolved for a whole file in a few
 set-based queries."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -52,7 +53,10 @@ class PartnerFinder:
     and exactly one partner has that name."""
 
     def __init__(self, session: Session, rows: list[Candidate]) -> None:
-        wanted = {match_key(r.cells.get("partner_name", ""), r.cells.get("partner_address", "")) for r in rows}
+        wanted = {
+            match_key(r.cells.get("partner_name", ""), r.cells.get("partner_address", ""))
+            for r in rows
+        }
         names = {r.cells["partner_name"].lower() for r in rows if "partner_name" in r.cells}
         found: dict[int, _PartnerRow] = {}
         for batch in chunks(sorted(wanted)):
@@ -67,7 +71,9 @@ class PartnerFinder:
 
     @staticmethod
     def _collect(session: Session, condition, found: dict[int, _PartnerRow]) -> None:  # type: ignore[no-untyped-def]
-        query = select(Partner.id, Partner.name, Partner.match_key, Partner.archived_at.is_not(None)).where(condition)
+        query = select(
+            Partner.id, Partner.name, Partner.match_key, Partner.archived_at.is_not(None)
+        ).where(condition)
         for id_, name, key, archived in session.execute(query):
             found[id_] = _PartnerRow(id_, name, key, archived)
 
@@ -78,22 +84,32 @@ class PartnerFinder:
             row.reject("partner_name", "required, to find the partner")
             return
         key = match_key(name, address or "")
-        matches = self.by_key.get(key) or ([] if address else self.by_name.get(key.split("|", 1)[0], []))
+        matches = self.by_key.get(key) or (
+            [] if address else self.by_name.get(key.split("|", 1)[0], [])
+        )
         if len(matches) == 1 or (matches and key in self.by_key):
             row.fields["partner_id"] = matches[0].id
         elif matches:
-            row.reject("partner_name", f"{len(matches)} partners are named {name!r}: add the partner_address column")
+            row.reject(
+                "partner_name",
+                f"{len(matches)} partners are named {name!r}: add the partner_address column",
+            )
         else:
             where = f" at {address!r}" if address else ""
-            row.reject("partner_name", f"no partner named {name!r}{where}; import the partner first")
+            row.reject(
+                "partner_name", f"no partner named {name!r}{where}; import the partner first"
+            )
 
 
 def contacts_by_email(session: Session, emails: set[str]) -> dict[str, list[tuple[int, int]]]:
     """Email -> [(contact id, partner id)], oldest first."""
     found: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for batch in chunks(sorted({e.lower() for e in emails})):
-        query = (select(func.lower(Contact.email), Contact.id, Contact.partner_id)
-                 .where(func.lower(Contact.email).in_(batch)).order_by(Contact.id))
+        query = (
+            select(func.lower(Contact.email), Contact.id, Contact.partner_id)
+            .where(func.lower(Contact.email).in_(batch))
+            .order_by(Contact.id)
+        )
         for email, id_, partner_id in session.execute(query):
             found[email].append((id_, partner_id))
     return found
@@ -102,7 +118,10 @@ def contacts_by_email(session: Session, emails: set[str]) -> dict[str, list[tupl
 def patient_ids(session: Session, emails: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for batch in chunks(sorted({e.lower() for e in emails})):
-        query = (select(func.lower(Patient.email), Patient.id)
-                 .where(func.lower(Patient.email).in_(batch)).order_by(Patient.id.desc()))
+        query = (
+            select(func.lower(Patient.email), Patient.id)
+            .where(func.lower(Patient.email).in_(batch))
+            .order_by(Patient.id.desc())
+        )
         found.update(dict(session.execute(query).all()))
     return found

@@ -1,5 +1,6 @@
 """Partners in and out. A row is the partner with the same name and address
 (`crm.partners.match_key`); its owner is named by a user's email."""
+
 from __future__ import annotations
 
 from collections.abc import Hashable
@@ -25,15 +26,51 @@ class Partners(Entity):
     table = Partner.__table__
     model = PartnerInput
     columns = Columns(
-        names=("name", "partner_type", "specialty", "address", "city", "state", "zip", "phone", "fax",
-               "website", "territory", "tier", "owner", "referral_channel", "status", "sports", "tags",
-               "notes"),
+        names=(
+            "name",
+            "partner_type",
+            "specialty",
+            "address",
+            "city",
+            "state",
+            "zip",
+            "phone",
+            "fax",
+            "website",
+            "territory",
+            "tier",
+            "owner",
+            "referral_channel",
+            "status",
+            "sports",
+            "tags",
+            "notes",
+        ),
         required=("name", "partner_type"),
         aliases={
-            "name": ("Practice Name", "Practice", "Partner", "Partner Name", "Org", "Organization",
-                     "Organisation", "Organization Name", "Company", "Company Name", "Clinic", "Account",
-                     "Account Name"),
-            "partner_type": ("Type", "Partner Type", "Category", "Kind", "Org Type", "Organization Type"),
+            "name": (
+                "Practice Name",
+                "Practice",
+                "Partner",
+                "Partner Name",
+                "Org",
+                "Organization",
+                "Organisation",
+                "Organization Name",
+                "Company",
+                "Company Name",
+                "Clinic",
+                "Account",
+                "Account Name",
+            ),
+            "partner_type": (
+                "Type",
+                "Partner Type",
+                "Category",
+                "Kind",
+                "Org Type",
+                "Organization Type",
+            ),
             "specialty": ("Speciality", "Specialities", "Specialties"),
             "address": ("Street", "Street Address", "Address 1", "Address1", "Address Line 1"),
             "zip": ("Zip Code", "Zipcode", "Postal Code", "Postcode", "ZIP+4"),
@@ -70,18 +107,25 @@ class Partners(Entity):
         table = self.table
         found: list[Stored] = []
         for batch in chunks(sorted(k for k in keys if isinstance(k, str))):
-            query = select(table.c.id, *(table.c[n] for n in self.stored_columns)).where(table.c.match_key.in_(batch))
+            query = select(table.c.id, *(table.c[n] for n in self.stored_columns)).where(
+                table.c.match_key.in_(batch)
+            )
             found.extend(self.stored_of(row) for row in session.execute(query))
         return first_by(found, lambda s: s.values["match_key"])
 
-    def stored_values(self, data: BaseModel, merged: dict[str, Any], now: datetime) -> dict[str, Any]:
+    def stored_values(
+        self, data: BaseModel, merged: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
         values = data.model_dump()
         return {**values, "match_key": match_key(values["name"], values["address"])}
 
     def export_query(self) -> Select:
         table = self.table
         return (
-            select(*(table.c[n] for n in _FIELDS if n != "owner_id"), User.__table__.c.email.label("owner"))
+            select(
+                *(table.c[n] for n in _FIELDS if n != "owner_id"),
+                User.__table__.c.email.label("owner"),
+            )
             .select_from(table.outerjoin(User.__table__, table.c.owner_id == User.__table__.c.id))
             .order_by(table.c.id)
         )

@@ -1,6 +1,7 @@
 """Patients in and out: name, contact details, consent and clinic, nothing clinical. A
 row is the patient with the same email; a row without an email is the patient with the
 same first name, last name (in any case) and phone."""
+
 from __future__ import annotations
 
 from collections.abc import Hashable
@@ -25,12 +26,27 @@ class Patients(Entity):
     table = Patient.__table__
     model = PatientInput
     columns = Columns(
-        names=("first_name", "last_name", "email", "phone", "consent_to_contact", "consent_at",
-               "consent_source", "location"),
+        names=(
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "consent_to_contact",
+            "consent_at",
+            "consent_source",
+            "location",
+        ),
         required=("first_name", "last_name"),
         aliases={
             "first_name": ("First", "First Name", "Given Name", "Firstname", "Patient First Name"),
-            "last_name": ("Last", "Last Name", "Surname", "Family Name", "Lastname", "Patient Last Name"),
+            "last_name": (
+                "Last",
+                "Last Name",
+                "Surname",
+                "Family Name",
+                "Lastname",
+                "Patient Last Name",
+            ),
             "email": ("E-mail", "Email Address", "E-mail Address", "Patient Email"),
             "phone": ("Phone Number", "Telephone", "Tel", "Mobile", "Cell", "Patient Phone"),
             "consent_to_contact": ("Consent", "Consented", "Opted In", "May Contact"),
@@ -67,7 +83,9 @@ class Patients(Entity):
         by_name = first_by(named, _name_key)
         return {key: stored for key, stored in {**by_name, **by_email}.items() if key in keys}
 
-    def stored_values(self, data: BaseModel, merged: dict[str, Any], now: datetime) -> dict[str, Any]:
+    def stored_values(
+        self, data: BaseModel, merged: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
         values = data.model_dump()
         if values["consent_to_contact"] and values["consent_at"] is None:
             values["consent_at"] = now
@@ -76,8 +94,10 @@ class Patients(Entity):
     def export_query(self) -> Select:
         table, location = self.table, Location.__table__
         return (
-            select(*(table.c[n] for n in PatientInput.model_fields if n != "location_id"),
-                   location.c.name.label("location"))
+            select(
+                *(table.c[n] for n in PatientInput.model_fields if n != "location_id"),
+                location.c.name.label("location"),
+            )
             .select_from(table.outerjoin(location, table.c.location_id == location.c.id))
             .order_by(table.c.id)
         )

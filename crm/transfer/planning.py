@@ -2,6 +2,7 @@
 one, or change nothing. A later row with the same key as an earlier row of the same
 file updates what that row produced, exactly as if the two had been imported one after
 the other, so counts are per row and the database gets one record per key."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
@@ -42,7 +43,9 @@ def plan(
         merged = {**kind.model_input(current.values), **row.fields} if current else dict(row.fields)
         data = kind.check(row, merged)
         if data is None or row.reasons:
-            report.rejected.append(RejectedRow(line=row.line, reasons=row.reasons, values=row.values))
+            report.rejected.append(
+                RejectedRow(line=row.line, reasons=row.reasons, values=row.values)
+            )
         else:
             changes[key] = _apply(report, current, kind.stored_values(data, merged, now))
         if progress is not None and index % 250 == 0:

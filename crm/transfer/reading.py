@@ -1,6 +1,7 @@
 """From the bytes of an uploaded file to a header and rows of text, each row with the
 line a person would find it on: the physical line of a CSV (a quoted cell holding a
 newline pushes later rows down) or the row number of a workbook's first sheet."""
+
 from __future__ import annotations
 
 import csv
@@ -29,7 +30,9 @@ class Table:
 
 def read_table(data: bytes, filename: str) -> Table:
     if data.startswith(_OLE_MAGIC) or filename.lower().endswith(".xls"):
-        raise ImportFileError("old Excel .xls files are not supported: save the sheet as .xlsx or CSV")
+        raise ImportFileError(
+            "old Excel .xls files are not supported: save the sheet as .xlsx or CSV"
+        )
     if data.startswith(_ZIP_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
         return _table(_workbook_rows(data))
     return _table(_csv_rows(decode(data)))
@@ -102,4 +105,6 @@ def _table(rows: list[SourceRow]) -> Table:
     if not content:
         raise ImportFileError("the file is empty: the first row must name the columns")
     header, *body = content
-    return Table(headers=[cell.strip() for cell in header.cells], header_line=header.line, rows=body)
+    return Table(
+        headers=[cell.strip() for cell in header.cells], header_line=header.line, rows=body
+    )

@@ -4,6 +4,7 @@ is the referral from the same partner received at the same time for the same ser
 line that has no reference either: that is as close as a spreadsheet gets to saying
 "the same referral". The referring contact and the patient are named by email, the
 clinic by name; the stage follows from the dates, as in the app."""
+
 from __future__ import annotations
 
 from collections.abc import Hashable
@@ -20,7 +21,11 @@ from crm.transfer.columns import Columns
 from crm.transfer.contacts import PARTNER_ALIASES
 from crm.transfer.entity import Candidate, Entity, Stored, chunks, first_by
 from crm.transfer.lookups import (
-    PartnerFinder, contacts_by_email, location_ids, patient_ids, resolve_location,
+    PartnerFinder,
+    contacts_by_email,
+    location_ids,
+    patient_ids,
+    resolve_location,
 )
 from crm.vocab import ReferralStatus, ServiceLine
 
@@ -34,19 +39,43 @@ class Referrals(Entity):
     table = Referral.__table__
     model = ReferralInput
     columns = Columns(
-        names=("partner_name", "partner_address", "partner_reference", "received_at", "channel",
-               "service_line", "location", "contact_email", "patient_email", "contacted_at",
-               "scheduled_at", "first_visit_at", "lost", "lost_reason"),
+        names=(
+            "partner_name",
+            "partner_address",
+            "partner_reference",
+            "received_at",
+            "channel",
+            "service_line",
+            "location",
+            "contact_email",
+            "patient_email",
+            "contacted_at",
+            "scheduled_at",
+            "first_visit_at",
+            "lost",
+            "lost_reason",
+        ),
         required=("partner_name", "received_at"),
         aliases={
             **PARTNER_ALIASES,
-            "partner_reference": ("Reference", "Ref", "Referral ID", "Referral Number", "Partner Ref",
-                                  "External ID"),
+            "partner_reference": (
+                "Reference",
+                "Ref",
+                "Referral ID",
+                "Referral Number",
+                "Partner Ref",
+                "External ID",
+            ),
             "received_at": ("Received", "Received Date", "Date Received", "Referral Date", "Date"),
             "channel": ("Referral Channel", "Source Channel", "Method"),
             "service_line": ("Service", "Service Line", "Body Part", "Program"),
             "location": ("Clinic", "Location Name", "Site"),
-            "contact_email": ("Referring Contact", "Referring Provider Email", "Contact", "Contact E-mail"),
+            "contact_email": (
+                "Referring Contact",
+                "Referring Provider Email",
+                "Contact",
+                "Contact E-mail",
+            ),
             "patient_email": ("Patient", "Patient E-mail"),
             "contacted_at": ("Contacted", "Date Contacted", "First Contact"),
             "scheduled_at": ("Scheduled", "Date Scheduled", "Appointment Date"),
@@ -55,18 +84,38 @@ class Referrals(Entity):
             "lost_reason": ("Lost Reason", "Reason Lost", "Reason"),
         },
     )
-    stored_columns = ("partner_id", "contact_id", "patient_id", "received_at", "partner_reference",
-                      "channel", "service_line", "location_id", "contacted_at", "scheduled_at",
-                      "first_visit_at", "status", "lost_reason")
+    stored_columns = (
+        "partner_id",
+        "contact_id",
+        "patient_id",
+        "received_at",
+        "partner_reference",
+        "channel",
+        "service_line",
+        "location_id",
+        "contacted_at",
+        "scheduled_at",
+        "first_visit_at",
+        "status",
+        "lost_reason",
+    )
     date_columns = _DATES
-    column_of = {"contact_id": "contact_email", "patient_id": "patient_email", "location_id": "location"}
+    column_of = {
+        "contact_id": "contact_email",
+        "patient_id": "patient_email",
+        "location_id": "location",
+    }
 
     def load(self, session: Session, rows: list[Candidate], zone: tzinfo) -> None:
         super().load(session, rows, zone)
         partners = PartnerFinder(session, rows)
         locations = location_ids(session)
-        contacts = contacts_by_email(session, {r.cells["contact_email"] for r in rows if "contact_email" in r.cells})
-        patients = patient_ids(session, {r.cells["patient_email"] for r in rows if "patient_email" in r.cells})
+        contacts = contacts_by_email(
+            session, {r.cells["contact_email"] for r in rows if "contact_email" in r.cells}
+        )
+        patients = patient_ids(
+            session, {r.cells["patient_email"] for r in rows if "patient_email" in r.cells}
+        )
         for row in rows:
             partners.resolve(row)
             resolve_location(row, locations)
@@ -84,14 +133,18 @@ class Referrals(Entity):
             query = select(*columns).where(table.c.partner_reference.in_(batch))
             found.extend(self.stored_of(row) for row in session.execute(query))
         for batch in chunks(sorted({k[2] for k in whens})):
-            query = select(*columns).where(table.c.received_at.in_(batch), table.c.partner_reference.is_(None))
+            query = select(*columns).where(
+                table.c.received_at.in_(batch), table.c.partner_reference.is_(None)
+            )
             found.extend(self.stored_of(row) for row in session.execute(query))
         return {key: stored for key, stored in first_by(found, _stored_key).items() if key in keys}
 
     def model_input(self, stored: dict[str, Any]) -> dict[str, Any]:
         return {**stored, "lost": stored["status"] == ReferralStatus.LOST.value}
 
-    def stored_values(self, data: BaseModel, merged: dict[str, Any], now: datetime) -> dict[str, Any]:
+    def stored_values(
+        self, data: BaseModel, merged: dict[str, Any], now: datetime
+    ) -> dict[str, Any]:
         assert isinstance(data, ReferralInput)
         return {**data.row_values(), "partner_id": merged["partner_id"]}
 
@@ -100,11 +153,22 @@ class Referrals(Entity):
         partner, contact = Partner.__table__, Contact.__table__
         patient, location = Patient.__table__, Location.__table__
         return (
-            select(partner.c.name.label("partner_name"), partner.c.address.label("partner_address"),
-                   table.c.partner_reference, table.c.received_at, table.c.channel, table.c.service_line,
-                   location.c.name.label("location"), contact.c.email.label("contact_email"),
-                   patient.c.email.label("patient_email"), table.c.contacted_at, table.c.scheduled_at,
-                   table.c.first_visit_at, _LOST.label("lost"), table.c.lost_reason)
+            select(
+                partner.c.name.label("partner_name"),
+                partner.c.address.label("partner_address"),
+                table.c.partner_reference,
+                table.c.received_at,
+                table.c.channel,
+                table.c.service_line,
+                location.c.name.label("location"),
+                contact.c.email.label("contact_email"),
+                patient.c.email.label("patient_email"),
+                table.c.contacted_at,
+                table.c.scheduled_at,
+                table.c.first_visit_at,
+                _LOST.label("lost"),
+                table.c.lost_reason,
+            )
             .select_from(
                 table.join(partner, table.c.partner_id == partner.c.id)
                 .outerjoin(contact, table.c.contact_id == contact.c.id)

@@ -1,4 +1,5 @@
 """What an import did (or, on a dry run or an aborted file, would have done)."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field

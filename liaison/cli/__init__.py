@@ -1,4 +1,5 @@
 """The `crm` command: one sub-command group per area, each in its own module."""
+
 from __future__ import annotations
 
 import typer

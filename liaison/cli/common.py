@@ -1,4 +1,5 @@
 """What every command needs: validated settings, a migrated engine, a clear exit."""
+
 from __future__ import annotations
 
 import typer

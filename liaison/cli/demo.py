@@ -1,19 +1,19 @@
 """`crm demo seed`: fill a database with the demo practice. `make run` calls it with
 `--if-empty` on every start, so the demo appears on the first run and never twice."""
+
 from __future__ import annotations
 
 import os
 
 import typer
 
-from crm import migrate
+from crm import clock, migrate
+from crm.users import UserError
 from liaison.cli.common import engine, fail, load_settings
-from crm import clock
 from liaison.demo import DEFAULT_PASSWORD, PASSWORD_ENV, demo_users, has_partners, seed_demo
 from liaison.demo.engagement import seed_engagement
 from liaison.demo.outreach import seed_outreach
 from liaison.demo.programs import seed_programs
-from crm.users import UserError
 
 demo_app = typer.Typer(no_args_is_help=True, help="Demo data to explore Liaison with.")
 
@@ -23,12 +23,21 @@ def seed(
     partners: int = typer.Option(400, "--partners", min=1, help="How many referring partners."),
     years: int = typer.Option(3, "--years", min=1, help="Years of history, ending now."),
     seed_: int = typer.Option(1, "--seed", help="Same seed, same data."),
-    referrals: int = typer.Option(None, "--referrals", min=0,
-                                  help="Exact number of referrals (default: partners × years × 8)."),
-    if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when partners already exist."),
-    plan: bool = typer.Option(True, "--plan/--no-plan",
-                              help="Also a month of outreach (segments, cadences, tasks) and of the programs "
-                                   "(events, review requests, seasonal sends, referral updates)."),
+    referrals: int = typer.Option(
+        None,
+        "--referrals",
+        min=0,
+        help="Exact number of referrals (default: partners × years × 8).",
+    ),
+    if_empty: bool = typer.Option(
+        False, "--if-empty", help="Do nothing when partners already exist."
+    ),
+    plan: bool = typer.Option(
+        True,
+        "--plan/--no-plan",
+        help="Also a month of outreach (segments, cadences, tasks) and of the programs "
+        "(events, review requests, seasonal sends, referral updates).",
+    ),
 ) -> None:
     """Add a demo sports-medicine practice: clinics, liaisons, a leadership viewer,
     partners, contacts, touches, referrals and a few patients. The demo users share the
@@ -43,8 +52,16 @@ def seed(
         return
     try:
         now = clock.now()
-        summary = seed_demo(target, partners=partners, years=years, seed=seed_, now=now,
-                            referrals=referrals, password=password, progress=typer.echo)
+        summary = seed_demo(
+            target,
+            partners=partners,
+            years=years,
+            seed=seed_,
+            now=now,
+            referrals=referrals,
+            password=password,
+            progress=typer.echo,
+        )
     except UserError as exc:
         raise fail(f"{PASSWORD_ENV}: {exc}") from None
     counts = ", ".join(f"{count:,} {name}" for name, count in summary.as_dict().items())
@@ -54,7 +71,9 @@ def seed(
         outreach = seed_outreach(target, settings, now=now)
         if outreach is not None:
             _print_added(outreach.as_dict())
-        typer.echo("running the programs: events, review requests, seasonal sends and referral updates")
+        typer.echo(
+            "running the programs: events, review requests, seasonal sends and referral updates"
+        )
         programs = seed_programs(target, settings, now=now)
         if programs is not None:
             _print_added(programs.as_dict())
@@ -63,7 +82,10 @@ def seed(
 
 
 def _print_added(counts: dict[str, int]) -> None:
-    typer.echo("added " + ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in counts.items()))
+    typer.echo(
+        "added "
+        + ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in counts.items())
+    )
 
 
 def _print_sign_in(password: str) -> None:

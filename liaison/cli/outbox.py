@@ -5,12 +5,12 @@ from datetime import datetime
 
 import typer
 
-from liaison.cli.common import engine, fail, load_settings
-from crm import clock
-from liaison.scheduler.jobs import run_all_due
 from campaigns.mail.outbox import status_counts
+from crm import clock
 from crm.db import session_scope
 from crm.vocab import MessageStatus
+from liaison.cli.common import engine, fail, load_settings
+from liaison.scheduler.jobs import run_all_due
 
 outbox_app = typer.Typer(no_args_is_help=True, help="The email outbox.")
 
@@ -26,7 +26,11 @@ def _parse_now(value: str | None, zone) -> datetime:  # type: ignore[no-untyped-
 
 
 def send_due(
-    now: str = typer.Option(None, "--now", help="Act as if it were this time (ISO 8601; practice time zone if none given)."),
+    now: str = typer.Option(
+        None,
+        "--now",
+        help="Act as if it were this time (ISO 8601; practice time zone if none given).",
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Run one pass of all due work: the planners, then the outbox dispatch (for cron and tests)."""
@@ -64,7 +68,9 @@ def status() -> None:
     for state in MessageStatus.choices():
         row = [counts.get((state, kind), 0) for kind in kinds]
         if any(row):
-            typer.echo(state.ljust(12) + "".join(str(n).rjust(16) for n in row) + str(sum(row)).rjust(10))
+            typer.echo(
+                state.ljust(12) + "".join(str(n).rjust(16) for n in row) + str(sum(row)).rjust(10)
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -1,5 +1,6 @@
 """`crm report`: the monthly leadership report on demand, to send again, to someone
 new, or to look at before it goes out."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,26 +9,35 @@ from pathlib import Path
 
 import typer
 
-from liaison.cli.common import engine, fail, load_settings
-from crm import clock
 from campaigns.mail.outbox import enqueue_many
 from campaigns.reports.job import send_month
 from campaigns.reports.mail import report_draft, report_email
+from crm import clock
 from crm.analytics.filters import Period
 from crm.db import session_scope
 from crm.errors import LiaisonError
 from crm.validation import email as valid_email
+from liaison.cli.common import engine, fail, load_settings
 
 report_app = typer.Typer(no_args_is_help=True, help="The monthly leadership report.")
 
 
 @report_app.command("send-monthly")
 def send_monthly(
-    month: str = typer.Option(None, "--month", help="The month to report on, as YYYY-MM (default: last month)."),
-    to: list[str] = typer.Option([], "--to", help="Send it to this address (repeatable). Without --to it goes to "
-                                                  "every user who opted in and has not had this month's report."),
-    preview: Path = typer.Option(None, "--preview", help="Write the email (HTML and text) and the workbook to "
-                                                        "this folder instead of sending."),
+    month: str = typer.Option(
+        None, "--month", help="The month to report on, as YYYY-MM (default: last month)."
+    ),
+    to: list[str] = typer.Option(
+        [],
+        "--to",
+        help="Send it to this address (repeatable). Without --to it goes to "
+        "every user who opted in and has not had this month's report.",
+    ),
+    preview: Path = typer.Option(
+        None,
+        "--preview",
+        help="Write the email (HTML and text) and the workbook to this folder instead of sending.",
+    ),
 ) -> None:
     """Queue a month's report (the scheduler or `crm send-due` sends it), or preview it."""
     settings = load_settings()
@@ -46,11 +56,16 @@ def send_monthly(
             typer.echo(f"queued {count} report(s) for {period.label} to the users who opted in")
             return
         email = report_email(session, settings, period, now)
-        drafts = [report_draft(email, settings, to_email=a,
-                               key=_on_demand_key(period, a, now))
-                  for a in addresses]
+        drafts = [
+            report_draft(email, settings, to_email=a, key=_on_demand_key(period, a, now))
+            for a in addresses
+        ]
         count = enqueue_many(session, drafts, now)
-    typer.echo(f"queued the report for {period.label} to {', '.join(addresses)}" if count else "nothing queued")
+    typer.echo(
+        f"queued the report for {period.label} to {', '.join(addresses)}"
+        if count
+        else "nothing queued"
+    )
 
 
 def _on_demand_key(period, address: str, now) -> str:  # type: ignore[no-untyped-def]
@@ -76,7 +91,9 @@ def _write_preview(email, folder: Path) -> None:  # type: ignore[no-untyped-def]
     (folder / "report.html").write_text(email.html, encoding="utf-8")
     (folder / "report.txt").write_text(email.text, encoding="utf-8")
     (folder / email.workbook.filename).write_bytes(email.workbook.content)
-    typer.echo(f"wrote report.html, report.txt and {email.workbook.filename} to {folder} (subject: {email.subject})")
+    typer.echo(
+        f"wrote report.html, report.txt and {email.workbook.filename} to {folder} (subject: {email.subject})"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -16,9 +16,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _app_command(port: int, headless: bool) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.port", str(port), "--server.headless", str(headless).lower(),
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        str(headless).lower(),
+        "--browser.gatherUsageStats",
+        "false",
     ]
 
 
@@ -33,8 +41,10 @@ def _port(given: int | None) -> int:
     return port
 
 
-def serve(port: int | None = typer.Option(None, "--port", min=1, max=65535, help=PORT_HELP),
-          headless: bool = typer.Option(True)) -> None:
+def serve(
+    port: int | None = typer.Option(None, "--port", min=1, max=65535, help=PORT_HELP),
+    headless: bool = typer.Option(True),
+) -> None:
     """Start the Streamlit app only (app.py, served through st.App)."""
     load_settings()
     os.execvp(sys.executable, _app_command(_port(port), headless))
@@ -46,11 +56,15 @@ def scheduler() -> None:
     os.execvp(sys.executable, [sys.executable, str(ROOT / "scheduler.py")])
 
 
-def start(port: int | None = typer.Option(None, "--port", min=1, max=65535, help=PORT_HELP)) -> None:
+def start(
+    port: int | None = typer.Option(None, "--port", min=1, max=65535, help=PORT_HELP),
+) -> None:
     """The app and the scheduler together; Ctrl-C stops both."""
     load_settings()
     port = _port(port)
-    print(f"Liaison at http://localhost:{port} (Ctrl-C stops the app and the scheduler)", flush=True)
+    print(
+        f"Liaison at http://localhost:{port} (Ctrl-C stops the app and the scheduler)", flush=True
+    )
     children = [
         subprocess.Popen([sys.executable, str(ROOT / "scheduler.py")]),
         subprocess.Popen(_app_command(port, headless=True)),

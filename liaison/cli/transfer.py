@@ -1,6 +1,7 @@
 """`crm partners|contacts|referrals|patients import|export`: thin commands over
 crm.transfer. Exit status: 0 imported, 1 rows were rejected, 2 the command or the file
 is unusable."""
+
 from __future__ import annotations
 
 import json
@@ -14,12 +15,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import Session, select
 
-from crm.access import SYSTEM, Actor, PermissionDenied
-from liaison.cli.common import engine, fail, load_settings
 from crm import clock
+from crm.access import SYSTEM, Actor, PermissionDenied
 from crm.models import User
 from crm.transfer import ENTITIES, ImportFileError, ImportReport, export_csv, import_file
 from crm.users import actor_for
+from liaison.cli.common import engine, fail, load_settings
 
 
 class OnError(StrEnum):
@@ -37,14 +38,20 @@ def _commands(entity: str) -> typer.Typer:
 
     @group.command("import")
     def import_(
-        file: Path = typer.Argument(..., help="A .csv file or an .xlsx workbook (its first sheet)."),
+        file: Path = typer.Argument(
+            ..., help="A .csv file or an .xlsx workbook (its first sheet)."
+        ),
         dry_run: bool = typer.Option(False, "--dry-run", help="Check and report; write nothing."),
         on_error: OnError = typer.Option(
-            OnError.abort, "--on-error", case_sensitive=False,
+            OnError.abort,
+            "--on-error",
+            case_sensitive=False,
             help="abort: any bad row imports nothing. skip: import the good rows.",
         ),
         as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-        as_user: str = typer.Option("", "--as", help="Email of the user the audit log names (default: system)."),
+        as_user: str = typer.Option(
+            "", "--as", help="Email of the user the audit log names (default: system)."
+        ),
     ) -> None:
         """Add new records and update the ones already present; report every bad row."""
         try:
@@ -56,8 +63,18 @@ def _commands(entity: str) -> typer.Typer:
             actor = _actor(session, as_user)
             try:
                 with _progress_bar(f"Importing {entity}", quiet=as_json) as progress:
-                    report = import_file(session, actor, entity, data, file.name, on_error=on_error.value,
-                                         dry_run=dry_run, now=clock.now(), progress=progress, zone=zone)
+                    report = import_file(
+                        session,
+                        actor,
+                        entity,
+                        data,
+                        file.name,
+                        on_error=on_error.value,
+                        dry_run=dry_run,
+                        now=clock.now(),
+                        progress=progress,
+                        zone=zone,
+                    )
             except (ImportFileError, PermissionDenied) as exc:
                 raise fail(f"{file.name}: {exc}", 2) from None
         typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else _describe(report))
@@ -67,7 +84,10 @@ def _commands(entity: str) -> typer.Typer:
     def export(file: Path = typer.Argument(..., help="The CSV file to write.")) -> None:
         """Write every record as CSV, in the columns the import takes."""
         try:
-            with file.open("w", newline="", encoding="utf-8-sig") as out, Session(engine()) as session:
+            with (
+                file.open("w", newline="", encoding="utf-8-sig") as out,
+                Session(engine()) as session,
+            ):
                 count = export_csv(session, entity, out)
         except OSError as exc:
             raise fail(f"cannot write {file}: {exc.strerror or exc}", 2) from None
@@ -92,7 +112,12 @@ def _progress_bar(label: str, quiet: bool) -> Iterator[Callable[[int, int], None
     if quiet or not console.is_terminal:
         yield None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(label, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
@@ -108,6 +133,8 @@ def _describe(report: ImportReport) -> str:
     if report.dry_run:
         lines.append("dry run: nothing was written")
     elif not report.written:
-        lines.append("nothing was imported because of the rejected rows "
-                     "(fix them, or use --on-error skip to import the good rows)")
+        lines.append(
+            "nothing was imported because of the rejected rows "
+            "(fix them, or use --on-error skip to import the good rows)"
+        )
     return "\n".join(lines)

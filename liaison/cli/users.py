@@ -4,14 +4,13 @@ import os
 
 import typer
 
-from crm.access import SYSTEM
 from crm import clock
-from liaison.cli.common import engine, fail
+from crm.access import SYSTEM
 from crm.db import session_scope
 from crm.errors import LiaisonError
-from crm.users import UserError, create_user, ensure_first_admin, update_user, list_users
+from crm.users import UserError, create_user, ensure_first_admin, list_users, update_user
 from crm.vocab import Role
-from liaison.cli.common import load_settings
+from liaison.cli.common import engine, fail, load_settings
 
 users_app = typer.Typer(no_args_is_help=True, help="People who sign in to Liaison.")
 
@@ -22,7 +21,9 @@ def add(
     role: str = typer.Option(..., "--role", help="admin, marketer or viewer"),
     name: str = typer.Option("", "--name"),
     password: str = typer.Option(
-        None, "--password", envvar="LIAISON_NEW_USER_PASSWORD",
+        None,
+        "--password",
+        envvar="LIAISON_NEW_USER_PASSWORD",
         help="Prompted for when not given (or set LIAISON_NEW_USER_PASSWORD).",
     ),
 ) -> None:
@@ -54,7 +55,8 @@ def list_() -> None:
 def set_password(email: str) -> None:
     """Set a new password (also clears a lockout)."""
     password = os.environ.get("LIAISON_NEW_USER_PASSWORD") or typer.prompt(
-        "New password", hide_input=True, confirmation_prompt=True)
+        "New password", hide_input=True, confirmation_prompt=True
+    )
     with session_scope(engine()) as session:
         match = [u for u in list_users(session) if u.email == email.strip().lower()]
         if not match:
@@ -72,11 +74,15 @@ def ensure_admin() -> None:
     LIAISON_ADMIN_PASSWORD, or with a one-time password printed here)."""
     settings = load_settings()
     with session_scope(engine()) as session:
-        generated = ensure_first_admin(session, settings.admin_email, settings.admin_password, clock.now())
+        generated = ensure_first_admin(
+            session, settings.admin_email, settings.admin_password, clock.now()
+        )
     if generated:
         email = settings.admin_email or "admin@example.com"
-        typer.secho(f"Created the first admin: sign in as {email} with the one-time password {generated}",
-                    fg=typer.colors.YELLOW)
+        typer.secho(
+            f"Created the first admin: sign in as {email} with the one-time password {generated}",
+            fg=typer.colors.YELLOW,
+        )
 
 
 def register(app: typer.Typer) -> None:

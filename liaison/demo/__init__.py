@@ -4,6 +4,7 @@ referrals, and a few patients. Generated from a seed, so a demo can be rebuilt e
 
 The first admin is not created here (that is `crm users ensure-admin`); the demo users
 are extra accounts sharing one documented password."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -17,20 +18,33 @@ from sqlmodel import Session
 from crm import audit
 from crm.access import SYSTEM
 from crm.db import session_scope
-from liaison.demo import places
-from liaison.demo.bulk import insert_tables
-from liaison.demo.generate import Context, Plan, default_referrals, generate
 from crm.errors import InvalidInput
 from crm.models import Contact, Location, Partner, Patient, Referral, Touch, User
 from crm.users import hash_password
 from crm.vocab import Role
+from liaison.demo import places
+from liaison.demo.bulk import insert_tables
+from liaison.demo.generate import Context, Plan, default_referrals, generate
 
-__all__ = ["DEFAULT_PASSWORD", "PASSWORD_ENV", "DemoSummary", "default_referrals", "demo_users",
-           "has_partners", "seed_demo"]
+__all__ = [
+    "DEFAULT_PASSWORD",
+    "PASSWORD_ENV",
+    "DemoSummary",
+    "default_referrals",
+    "demo_users",
+    "has_partners",
+    "seed_demo",
+]
 
 DEFAULT_PASSWORD = "liaison-demo-2026"
 PASSWORD_ENV = "LIAISON_DEMO_PASSWORD"
-_TABLES = {"partner": Partner, "contact": Contact, "patient": Patient, "referral": Referral, "touch": Touch}
+_TABLES = {
+    "partner": Partner,
+    "contact": Contact,
+    "patient": Patient,
+    "referral": Referral,
+    "touch": Touch,
+}
 
 
 @dataclass(frozen=True)
@@ -61,8 +75,14 @@ def has_partners(engine: Engine) -> bool:
 
 
 def seed_demo(
-    engine: Engine, *, partners: int = 400, years: int = 3, seed: int = 1, now: datetime,
-    referrals: int | None = None, password: str = DEFAULT_PASSWORD,
+    engine: Engine,
+    *,
+    partners: int = 400,
+    years: int = 3,
+    seed: int = 1,
+    now: datetime,
+    referrals: int | None = None,
+    password: str = DEFAULT_PASSWORD,
     progress: Callable[[str], None] | None = None,
 ) -> DemoSummary:
     """Add a demo practice whose history ends at `now`. Referrals default to
@@ -74,23 +94,43 @@ def seed_demo(
     if now.utcoffset() is None:
         raise ValueError("now needs a time zone")
     report = progress or (lambda _message: None)
-    plan = Plan(partners=partners, years=years, seed=seed, now=now,
-                referrals=default_referrals(partners, years) if referrals is None else referrals)
+    plan = Plan(
+        partners=partners,
+        years=years,
+        seed=seed,
+        now=now,
+        referrals=default_referrals(partners, years) if referrals is None else referrals,
+    )
     with session_scope(engine) as session:
         locations, new_locations = _ensure_locations(session, now)
         liaisons, new_users = _ensure_users(session, password, now)
         first_ids = _next_ids(session)
     report(f"generating {plan.partners:,} partners and {plan.referrals:,} referrals (seed {seed})")
-    tables = generate(plan, Context(liaison_ids=liaisons, location_ids=locations, first_ids=first_ids))
+    tables = generate(
+        plan, Context(liaison_ids=liaisons, location_ids=locations, first_ids=first_ids)
+    )
     counts = {table.name: len(table) for table in tables}
     with engine.begin() as connection:
         insert_tables(connection, tables, report)
-    summary = DemoSummary(locations=new_locations, users=new_users, partners=counts["partner"],
-                          contacts=counts["contact"], touches=counts["touch"],
-                          referrals=counts["referral"], patients=counts["patient"])
+    summary = DemoSummary(
+        locations=new_locations,
+        users=new_users,
+        partners=counts["partner"],
+        contacts=counts["contact"],
+        touches=counts["touch"],
+        referrals=counts["referral"],
+        patients=counts["patient"],
+    )
     with session_scope(engine) as session:
-        audit.record(session, SYSTEM, "seed", "demo", None,
-                     {**summary.as_dict(), "seed": seed, "years": years}, now)
+        audit.record(
+            session,
+            SYSTEM,
+            "seed",
+            "demo",
+            None,
+            {**summary.as_dict(), "seed": seed, "years": years},
+            now,
+        )
     return summary
 
 
@@ -99,8 +139,15 @@ def _ensure_locations(session: Session, now: datetime) -> tuple[list[int], int]:
     existing = dict(session.execute(select(Location.name, Location.id)).all())
     missing = [c for c in places.CLINICS if c.name not in existing]
     for clinic in missing:
-        location = Location(name=clinic.name, address=clinic.address, city=clinic.city, state="MA",
-                            zip=clinic.zip, timezone="America/New_York", created_at=now)
+        location = Location(
+            name=clinic.name,
+            address=clinic.address,
+            city=clinic.city,
+            state="MA",
+            zip=clinic.zip,
+            timezone="America/New_York",
+            created_at=now,
+        )
         session.add(location)
         session.flush()
         existing[clinic.name] = location.id
@@ -112,18 +159,32 @@ def _ensure_users(session: Session, password: str, now: datetime) -> tuple[list[
     """Demo accounts by email, created when missing with one password hash (argon2 is
     deliberately slow); returns the liaisons' ids and how many accounts were added."""
     wanted = demo_users()
-    existing = dict(session.execute(select(User.email, User.id).where(User.email.in_([e for _, e, _ in wanted]))).all())
+    existing = dict(
+        session.execute(
+            select(User.email, User.id).where(User.email.in_([e for _, e, _ in wanted]))
+        ).all()
+    )
     missing = [user for user in wanted if user[1] not in existing]
     password_hash = hash_password(password) if missing else ""
     for name, email, role in missing:
         # Leadership reads the monthly report, so the demo's leadership account gets it.
-        user = User(email=email, name=name, role=role, password_hash=password_hash, created_at=now,
-                    monthly_report=role == Role.VIEWER.value)
+        user = User(
+            email=email,
+            name=name,
+            role=role,
+            password_hash=password_hash,
+            created_at=now,
+            monthly_report=role == Role.VIEWER.value,
+        )
         session.add(user)
         session.flush()
         existing[email] = user.id
-        audit.record(session, SYSTEM, "create", "user", user.id, {"email": email, "role": role}, now)
-    return [existing[email] for _, email, role in wanted if role == Role.MARKETER.value], len(missing)
+        audit.record(
+            session, SYSTEM, "create", "user", user.id, {"email": email, "role": role}, now
+        )
+    return [existing[email] for _, email, role in wanted if role == Role.MARKETER.value], len(
+        missing
+    )
 
 
 def _next_ids(session: Session) -> dict[str, int]:

@@ -6,6 +6,7 @@ type decorators: that is what makes half a million referrals load in seconds. Ti
 are written as UTC in the text form SQLAlchemy itself stores on SQLite
 ("2026-11-25 15:00:00.000000"); PostgreSQL reads the same text with the session's time
 zone set to UTC."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,7 +21,9 @@ COPY_BATCH = 50_000
 _COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def insert_tables(connection: Connection, tables: list[Table], progress: Callable[[str], None]) -> None:
+def insert_tables(
+    connection: Connection, tables: list[Table], progress: Callable[[str], None]
+) -> None:
     loaded = [table for table in tables if len(table)]
     postgres = connection.dialect.name == "postgresql"
     if postgres:
@@ -30,9 +33,11 @@ def insert_tables(connection: Connection, tables: list[Table], progress: Callabl
         progress(f"{table.name}: {len(table):,} rows")
     if postgres:
         for table in loaded:
-            connection.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"
-            ))
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"
+                )
+            )
             connection.exec_driver_sql(f"ANALYZE {table.name}")
 
 
@@ -54,7 +59,7 @@ def _copy(connection: Connection, table: Table) -> None:
     try:
         with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
             for start in range(0, len(table), COPY_BATCH):
-                rows = zip(*(column[start:start + COPY_BATCH] for column in columns))
+                rows = zip(*(column[start : start + COPY_BATCH] for column in columns))
                 copy.write("\n".join(map("\t".join, rows)) + "\n")
     finally:
         cursor.close()

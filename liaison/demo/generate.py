@@ -5,6 +5,7 @@ Everything that scales with referrals is drawn with numpy in whole arrays; only 
 per-partner strings (names, addresses) are built in Python, and there are at most a few
 tens of thousands of those. Times are whole minutes; each clock reading is drawn as a
 local business hour and shifted to UTC with the Boston offset of its month."""
+
 from __future__ import annotations
 
 import re
@@ -13,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from liaison.demo import places
 from crm.partners import match_key
 from crm.vocab import ContactRole, PartnerType, ReferralChannel, ServiceLine, TouchKind
+from liaison.demo import places
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MINUTES_PER_DAY = 1440
@@ -24,25 +25,58 @@ DORMANT_AFTER_DAYS = 180
 
 TYPES = [t.value for t in PartnerType]
 _TYPE_MIX = {
-    "primary_care": 0.29, "physical_therapy": 0.13, "orthopedics": 0.08, "urgent_care": 0.08,
-    "chiropractic": 0.08, "school": 0.10, "sports_club": 0.08, "athletic_training": 0.04,
-    "gym_wellness": 0.06, "community": 0.04, "other": 0.02,
+    "primary_care": 0.29,
+    "physical_therapy": 0.13,
+    "orthopedics": 0.08,
+    "urgent_care": 0.08,
+    "chiropractic": 0.08,
+    "school": 0.10,
+    "sports_club": 0.08,
+    "athletic_training": 0.04,
+    "gym_wellness": 0.06,
+    "community": 0.04,
+    "other": 0.02,
 }
 # How many referrals a partner of each type sends compared with a primary care office.
 _TYPE_VOLUME = {
-    "primary_care": 1.0, "physical_therapy": 0.8, "orthopedics": 1.6, "urgent_care": 1.2,
-    "chiropractic": 0.5, "school": 0.8, "sports_club": 0.5, "athletic_training": 1.0,
-    "gym_wellness": 0.3, "community": 0.25, "other": 0.3,
+    "primary_care": 1.0,
+    "physical_therapy": 0.8,
+    "orthopedics": 1.6,
+    "urgent_care": 1.2,
+    "chiropractic": 0.5,
+    "school": 0.8,
+    "sports_club": 0.5,
+    "athletic_training": 1.0,
+    "gym_wellness": 0.3,
+    "community": 0.25,
+    "other": 0.3,
 }
 _NEVER_REFERS = {
-    "primary_care": 0.25, "physical_therapy": 0.25, "orthopedics": 0.15, "urgent_care": 0.25,
-    "chiropractic": 0.35, "school": 0.30, "sports_club": 0.40, "athletic_training": 0.20,
-    "gym_wellness": 0.55, "community": 0.60, "other": 0.50,
+    "primary_care": 0.25,
+    "physical_therapy": 0.25,
+    "orthopedics": 0.15,
+    "urgent_care": 0.25,
+    "chiropractic": 0.35,
+    "school": 0.30,
+    "sports_club": 0.40,
+    "athletic_training": 0.20,
+    "gym_wellness": 0.55,
+    "community": 0.60,
+    "other": 0.50,
 }
 # Which of three groups a type belongs to: 0 clinical, 1 sports, 2 fitness and community.
 _GROUP = {
-    "primary_care": 0, "physical_therapy": 0, "orthopedics": 0, "urgent_care": 0, "chiropractic": 0,
-    "school": 1, "sports_club": 1, "athletic_training": 1, "gym_wellness": 2, "community": 2, "other": 0,
+    "primary_care": 0,
+    "physical_therapy": 0,
+    "orthopedics": 0,
+    "urgent_care": 0,
+    "chiropractic": 0,
+    "school": 1,
+    "sports_club": 1,
+    "athletic_training": 1,
+    "gym_wellness": 2,
+    "community": 2,
+    "other": 0,
 }
 # Injury seasons, January to December: fall football, winter basketball and hockey, spring sports.
 _SEASON = np.array([1.05, 1.0, 1.05, 1.1, 1.05, 0.82, 0.72, 0.88, 1.3, 1.32, 1.15, 0.88])
@@ -52,33 +86,53 @@ _TOUCH_WEEKDAYS = np.array([1.0, 1.0, 1.0, 1.0, 0.85, 0.03, 0.01])
 
 _CHANNELS = [c.value for c in ReferralChannel]  # phone, fax, email, portal, web_form
 _CHANNEL_MIX = {
-    "primary_care": (0.15, 0.45, 0.10, 0.25, 0.05), "physical_therapy": (0.30, 0.30, 0.20, 0.20, 0.0),
-    "orthopedics": (0.20, 0.30, 0.0, 0.50, 0.0), "urgent_care": (0.20, 0.40, 0.0, 0.40, 0.0),
-    "chiropractic": (0.40, 0.40, 0.20, 0.0, 0.0), "school": (0.50, 0.0, 0.35, 0.0, 0.15),
-    "sports_club": (0.50, 0.0, 0.35, 0.0, 0.15), "athletic_training": (0.50, 0.0, 0.35, 0.0, 0.15),
-    "gym_wellness": (0.35, 0.0, 0.25, 0.0, 0.40), "community": (0.35, 0.0, 0.25, 0.0, 0.40),
+    "primary_care": (0.15, 0.45, 0.10, 0.25, 0.05),
+    "physical_therapy": (0.30, 0.30, 0.20, 0.20, 0.0),
+    "orthopedics": (0.20, 0.30, 0.0, 0.50, 0.0),
+    "urgent_care": (0.20, 0.40, 0.0, 0.40, 0.0),
+    "chiropractic": (0.40, 0.40, 0.20, 0.0, 0.0),
+    "school": (0.50, 0.0, 0.35, 0.0, 0.15),
+    "sports_club": (0.50, 0.0, 0.35, 0.0, 0.15),
+    "athletic_training": (0.50, 0.0, 0.35, 0.0, 0.15),
+    "gym_wellness": (0.35, 0.0, 0.25, 0.0, 0.40),
+    "community": (0.35, 0.0, 0.25, 0.0, 0.40),
     "other": (0.35, 0.30, 0.20, 0.0, 0.15),
 }
 
 _SERVICE_LINES = [s.value for s in ServiceLine]
 _CONCUSSION = _SERVICE_LINES.index("concussion")
 # knee, shoulder, spine, hip, foot & ankle, hand & wrist, concussion, sports performance, general
-_SERVICE_MIX = np.array([
-    [0.22, 0.17, 0.18, 0.09, 0.12, 0.08, 0.04, 0.02, 0.08],
-    [0.24, 0.14, 0.05, 0.05, 0.20, 0.08, 0.12, 0.10, 0.02],
-    [0.20, 0.20, 0.15, 0.10, 0.10, 0.05, 0.02, 0.13, 0.05],
-])
+_SERVICE_MIX = np.array(
+    [
+        [0.22, 0.17, 0.18, 0.09, 0.12, 0.08, 0.04, 0.02, 0.08],
+        [0.24, 0.14, 0.05, 0.05, 0.20, 0.08, 0.12, 0.10, 0.02],
+        [0.20, 0.20, 0.15, 0.10, 0.10, 0.05, 0.02, 0.13, 0.05],
+    ]
+)
 _CONCUSSION_BY_MONTH = np.array([1.5, 1.5, 1.0, 1.0, 1.0, 0.7, 0.6, 1.2, 2.5, 2.6, 2.2, 1.5])
 
 _ROLES = [r.value for r in ContactRole]
 _NPI_ROLES = {"physician", "np_pa", "physical_therapist"}
 # Per type: (role, chance the partner has such contacts, how many beyond the first on average).
 _STAFF: dict[str, tuple[tuple[str, float, float], ...]] = {
-    "primary_care": (("physician", 1.0, 1.2), ("np_pa", 0.5, 0.3), ("office_manager", 0.7, 0.0),
-                     ("referral_coordinator", 0.5, 0.0), ("front_desk", 0.3, 0.0)),
-    "physical_therapy": (("physical_therapist", 1.0, 0.8), ("office_manager", 0.5, 0.0), ("front_desk", 0.4, 0.0)),
-    "orthopedics": (("physician", 1.0, 1.5), ("np_pa", 0.6, 0.5), ("referral_coordinator", 0.7, 0.0),
-                    ("office_manager", 0.4, 0.0)),
+    "primary_care": (
+        ("physician", 1.0, 1.2),
+        ("np_pa", 0.5, 0.3),
+        ("office_manager", 0.7, 0.0),
+        ("referral_coordinator", 0.5, 0.0),
+        ("front_desk", 0.3, 0.0),
+    ),
+    "physical_therapy": (
+        ("physical_therapist", 1.0, 0.8),
+        ("office_manager", 0.5, 0.0),
+        ("front_desk", 0.4, 0.0),
+    ),
+    "orthopedics": (
+        ("physician", 1.0, 1.5),
+        ("np_pa", 0.6, 0.5),
+        ("referral_coordinator", 0.7, 0.0),
+        ("office_manager", 0.4, 0.0),
+    ),
     "urgent_care": (("physician", 0.8, 0.4), ("np_pa", 0.9, 0.6), ("office_manager", 0.7, 0.0)),
     "chiropractic": (("other", 1.0, 0.3), ("front_desk", 0.5, 0.0)),
     "school": (("athletic_trainer", 0.8, 0.1), ("coach", 0.9, 1.0), ("other", 0.4, 0.0)),
@@ -89,13 +143,23 @@ _STAFF: dict[str, tuple[tuple[str, float, float], ...]] = {
     "other": (("other", 1.0, 0.2), ("front_desk", 0.3, 0.0)),
 }
 
-_KINDS = [k.value for k in TouchKind]  # email, call, visit, lunch_and_learn, in_service, drop-off, event
-_KIND_MIX = np.array([
-    [[0.15, 0.30, 0.22, 0.12, 0.04, 0.15, 0.02], [0.20, 0.35, 0.20, 0.06, 0.02, 0.15, 0.02],
-     [0.25, 0.40, 0.15, 0.02, 0.01, 0.16, 0.01]],
-    [[0.15, 0.28, 0.18, 0.06, 0.10, 0.08, 0.15], [0.20, 0.32, 0.17, 0.03, 0.06, 0.10, 0.12],
-     [0.25, 0.38, 0.12, 0.01, 0.03, 0.11, 0.10]],
-])
+_KINDS = [
+    k.value for k in TouchKind
+]  # email, call, visit, lunch_and_learn, in_service, drop-off, event
+_KIND_MIX = np.array(
+    [
+        [
+            [0.15, 0.30, 0.22, 0.12, 0.04, 0.15, 0.02],
+            [0.20, 0.35, 0.20, 0.06, 0.02, 0.15, 0.02],
+            [0.25, 0.40, 0.15, 0.02, 0.01, 0.16, 0.01],
+        ],
+        [
+            [0.15, 0.28, 0.18, 0.06, 0.10, 0.08, 0.15],
+            [0.20, 0.32, 0.17, 0.03, 0.06, 0.10, 0.12],
+            [0.25, 0.38, 0.12, 0.01, 0.03, 0.11, 0.10],
+        ],
+    ]
+)
 _TOUCHES_PER_MONTH_BY_TIER = np.array([2.2, 0.9, 0.3])
 _TIERS = np.array(["A", "B", "C"], dtype=object)
 
@@ -165,8 +229,16 @@ class _Clock:
     def month_of(self, day: np.ndarray) -> np.ndarray:
         return self.month[day - self.day0]
 
-    def times(self, rng: np.random.Generator, first: np.ndarray, last: np.ndarray, accept: np.ndarray,
-              row: np.ndarray, hour_mean: float, hour_sd: float) -> np.ndarray:
+    def times(
+        self,
+        rng: np.random.Generator,
+        first: np.ndarray,
+        last: np.ndarray,
+        accept: np.ndarray,
+        row: np.ndarray,
+        hour_mean: float,
+        hour_sd: float,
+    ) -> np.ndarray:
         """A minute for each item: a day in [first, last] kept with probability
         accept[row, day] (thinning gives seasons and quiet weekends) at a business hour."""
         minutes = np.empty(len(first), dtype=np.int64)
@@ -175,8 +247,14 @@ class _Clock:
             span = last[todo] - first[todo] + 1
             day = first[todo] + (rng.random(todo.size) * span).astype(np.int64)
             hour = np.clip(rng.normal(hour_mean, hour_sd, todo.size), 7.5, 18.5)
-            minute = day * MINUTES_PER_DAY + (hour * 60).astype(np.int64) + self.utc_offset[day - self.day0]
-            keep = (rng.random(todo.size) < accept[row[todo], day - self.day0]) & (minute <= self.now_minute)
+            minute = (
+                day * MINUTES_PER_DAY
+                + (hour * 60).astype(np.int64)
+                + self.utc_offset[day - self.day0]
+            )
+            keep = (rng.random(todo.size) < accept[row[todo], day - self.day0]) & (
+                minute <= self.now_minute
+            )
             minutes[todo[keep]] = minute[keep]
             todo = todo[~keep]
         return minutes
@@ -249,27 +327,60 @@ def _partners(rng: np.random.Generator, plan: Plan, context: Context, clock: _Cl
     created_minute, first_day, last_day = _lifetimes(rng, n, clock)
     channel_draw = rng.random(n)
     cumulative = np.cumsum(np.array([_CHANNEL_MIX[t] for t in TYPES]), axis=1)[type_index]
-    channel = np.array(_CHANNELS, dtype=object)[(channel_draw[:, None] > cumulative).sum(axis=1).clip(max=4)]
+    channel = np.array(_CHANNELS, dtype=object)[
+        (channel_draw[:, None] > cumulative).sum(axis=1).clip(max=4)
+    ]
 
     strings = _partner_strings(rng, n, types, town)
     ids = context.first_ids["partner"] + np.arange(n, dtype=np.int64)
     created = _datetimes(created_minute)
-    table = Table("partner", {
-        "id": ids, "name": strings["name"], "partner_type": types, "specialty": strings["specialty"],
-        "address": strings["address"], "city": strings["city"], "state": np.full(n, "MA", dtype=object),
-        "zip": strings["zip"], "phone": strings["phone"], "fax": strings["fax"], "website": strings["website"],
-        "territory": np.array(places.TERRITORIES, dtype=object)[territory], "tier": _TIERS[tier],
-        "owner_id": _nullable_ids(owner, owner > 0), "referral_channel": np.where(never_refers, "", channel),
-        "status": np.full(n, "prospect", dtype=object), "sports": strings["sports"], "tags": strings["tags"],
-        "notes": np.full(n, "", dtype=object), "match_key": strings["match_key"],
-        "archived_at": np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"),
-        "created_at": created, "updated_at": created.copy(),
-    })
-    return _Partners(table, ids, type_index, group, tier, owner, territory, created_minute, weight,
-                     first_day, last_day, channel)
+    table = Table(
+        "partner",
+        {
+            "id": ids,
+            "name": strings["name"],
+            "partner_type": types,
+            "specialty": strings["specialty"],
+            "address": strings["address"],
+            "city": strings["city"],
+            "state": np.full(n, "MA", dtype=object),
+            "zip": strings["zip"],
+            "phone": strings["phone"],
+            "fax": strings["fax"],
+            "website": strings["website"],
+            "territory": np.array(places.TERRITORIES, dtype=object)[territory],
+            "tier": _TIERS[tier],
+            "owner_id": _nullable_ids(owner, owner > 0),
+            "referral_channel": np.where(never_refers, "", channel),
+            "status": np.full(n, "prospect", dtype=object),
+            "sports": strings["sports"],
+            "tags": strings["tags"],
+            "notes": np.full(n, "", dtype=object),
+            "match_key": strings["match_key"],
+            "archived_at": np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"),
+            "created_at": created,
+            "updated_at": created.copy(),
+        },
+    )
+    return _Partners(
+        table,
+        ids,
+        type_index,
+        group,
+        tier,
+        owner,
+        territory,
+        created_minute,
+        weight,
+        first_day,
+        last_day,
+        channel,
+    )
 
 
-def _lifetimes(rng: np.random.Generator, n: int, clock: _Clock) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _lifetimes(
+    rng: np.random.Generator, n: int, clock: _Clock
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """When each partner was added (a quarter during the window), and the first and last
     day it can refer: some stop well before `now`, to become dormant."""
     joined_in_window = rng.random(n) < 0.25
@@ -287,18 +398,41 @@ def _lifetimes(rng: np.random.Generator, n: int, clock: _Clock) -> tuple[np.ndar
     return created_minute, first_day, np.where(stops, stop_day, clock.today)
 
 
-def _partner_strings(rng: np.random.Generator, n: int, types: np.ndarray, town: np.ndarray) -> dict[str, np.ndarray]:
+def _partner_strings(
+    rng: np.random.Generator, n: int, types: np.ndarray, town: np.ndarray
+) -> dict[str, np.ndarray]:
     """Names, addresses and the rest of each partner's text, unique by match key."""
     profile_draw, template_draw = rng.random(n), rng.random(n)
-    brand, surname, surname2 = (_pick(rng, places.BRANDS, n), _pick(rng, places.LAST_NAMES, n),
-                                _pick(rng, places.LAST_NAMES, n))
+    brand, surname, surname2 = (
+        _pick(rng, places.BRANDS, n),
+        _pick(rng, places.LAST_NAMES, n),
+        _pick(rng, places.LAST_NAMES, n),
+    )
     street, number = _pick(rng, places.STREETS, n), rng.integers(1, 1500, n)
     suite = np.where(rng.random(n) < 0.3, rng.integers(1, 6, n) * 100 + rng.integers(0, 20, n), 0)
-    zip_draw, area_draw, line, extra = rng.random(n), rng.random(n), rng.integers(0, 10_000, n), rng.random(n)
+    zip_draw, area_draw, line, extra = (
+        rng.random(n),
+        rng.random(n),
+        rng.integers(0, 10_000, n),
+        rng.random(n),
+    )
     tag_count, tag_draw = rng.choice(3, n, p=[0.7, 0.2, 0.1]), rng.random((n, 2))
     sport_count, sport_draw = rng.integers(4, 10, n), rng.random((n, len(places.SPORTS_SCHOOL)))
-    out: dict[str, list[str]] = {key: [] for key in (
-        "name", "specialty", "address", "city", "zip", "phone", "fax", "website", "sports", "tags")}
+    out: dict[str, list[str]] = {
+        key: []
+        for key in (
+            "name",
+            "specialty",
+            "address",
+            "city",
+            "zip",
+            "phone",
+            "fax",
+            "website",
+            "sports",
+            "tags",
+        )
+    }
     for i in range(n):
         kind = types[i]
         profiles = places.PROFILES[kind]
@@ -306,14 +440,21 @@ def _partner_strings(rng: np.random.Generator, n: int, types: np.ndarray, town: 
         sport = places.SPORTS_CLUB[int(extra[i] * len(places.SPORTS_CLUB))]
         template = profile.names[int(template_draw[i] * len(profile.names))]
         place = places.TOWNS[town[i]]
-        name = template.format(town=place.name, brand=brand[i], surname=surname[i], surname2=surname2[i],
-                               sport=sport.title())
+        name = template.format(
+            town=place.name,
+            brand=brand[i],
+            surname=surname[i],
+            surname2=surname2[i],
+            sport=sport.title(),
+        )
         address = f"{number[i]} {street[i]}" + (f", Suite {suite[i]}" if suite[i] else "")
         area = places.AREA_CODES[place.territory]
         phone = f"+1{area[int(area_draw[i] * len(area))]}555{line[i]:04d}"
         clinical = _GROUP[kind] == 0
         out["name"].append(name)
-        out["specialty"].append(profile.specialty if profile.sports != "club" else f"{profile.specialty}: {sport}")
+        out["specialty"].append(
+            profile.specialty if profile.sports != "club" else f"{profile.specialty}: {sport}"
+        )
         out["address"].append(address)
         out["city"].append(place.name)
         out["zip"].append(place.zips[int(zip_draw[i] * len(place.zips))])
@@ -321,7 +462,9 @@ def _partner_strings(rng: np.random.Generator, n: int, types: np.ndarray, town: 
         out["fax"].append(f"+1{phone[2:5]}555{(line[i] + 1) % 10_000:04d}" if clinical else "")
         out["website"].append(f"https://www.{_slug(name)}.example.com" if extra[i] < 0.75 else "")
         out["sports"].append(_sports(profile.sports, sport, sport_count[i], sport_draw[i]))
-        tags = places.TAGS["clinical" if clinical else "sports" if _GROUP[kind] == 1 else "community"]
+        tags = places.TAGS[
+            "clinical" if clinical else "sports" if _GROUP[kind] == 1 else "community"
+        ]
         chosen = {tags[int(d * len(tags))] for d in tag_draw[i][: tag_count[i]]}
         out["tags"].append(",".join(sorted(chosen)))
     columns = {key: np.array(values, dtype=object) for key, values in out.items()}
@@ -381,7 +524,9 @@ def _contacts(rng: np.random.Generator, partners: _Partners, context: Context) -
     role_index = np.repeat(np.tile(np.arange(len(_ROLES)), n), counts.ravel())
     m = len(partner_index)
     roles = np.array(_ROLES, dtype=object)[role_index]
-    chiropractor = (partners.type_index[partner_index] == TYPES.index("chiropractic")) & (roles == "other")
+    chiropractor = (partners.type_index[partner_index] == TYPES.index("chiropractic")) & (
+        roles == "other"
+    )
     has_npi = (np.isin(roles, list(_NPI_ROLES)) | chiropractor) & (rng.random(m) < 0.92)
     npis = _npis(rng, m)
     first, last = _pick(rng, places.FIRST_NAMES, m), _pick(rng, places.LAST_NAMES, m)
@@ -391,21 +536,35 @@ def _contacts(rng: np.random.Generator, partners: _Partners, context: Context) -
     websites = partners.table.columns["website"][partner_index]
     names = partners.table.columns["name"][partner_index]
     phones = partners.table.columns["phone"][partner_index]
-    emails = np.array([
-        f"{re.sub(r'[^a-z]', '', f.lower())[:1]}{re.sub(r'[^a-z]', '', l.lower())}"
-        f"@{w[12:] if w else _slug(nm) + '.example.com'}" if e else None
-        for f, l, w, nm, e in zip(first, last, websites, names, has_email)
-    ], dtype=object)
+    emails = np.array(
+        [
+            f"{re.sub(r'[^a-z]', '', f.lower())[:1]}{re.sub(r'[^a-z]', '', last_name.lower())}"
+            f"@{w[12:] if w else _slug(nm) + '.example.com'}"
+            if e
+            else None
+            for f, last_name, w, nm, e in zip(first, last, websites, names, has_email)
+        ],
+        dtype=object,
+    )
     created = partners.table.columns["created_at"][partner_index]
-    table = Table("contact", {
-        "id": context.first_ids["contact"] + np.arange(m, dtype=np.int64),
-        "partner_id": partners.ids[partner_index], "first_name": first, "last_name": last, "role": roles,
-        "email": emails, "phone": np.where(office_phone, phones, ""),
-        "npi": np.where(has_npi, npis, None), "email_opt_out": opt_out,
-        "notes": np.full(m, "", dtype=object),
-        "archived_at": np.full(m, np.datetime64("NaT"), dtype="datetime64[us]"),
-        "created_at": created, "updated_at": created.copy(),
-    })
+    table = Table(
+        "contact",
+        {
+            "id": context.first_ids["contact"] + np.arange(m, dtype=np.int64),
+            "partner_id": partners.ids[partner_index],
+            "first_name": first,
+            "last_name": last,
+            "role": roles,
+            "email": emails,
+            "phone": np.where(office_phone, phones, ""),
+            "npi": np.where(has_npi, npis, None),
+            "email_opt_out": opt_out,
+            "notes": np.full(m, "", dtype=object),
+            "archived_at": np.full(m, np.datetime64("NaT"), dtype="datetime64[us]"),
+            "created_at": created,
+            "updated_at": created.copy(),
+        },
+    )
     starts = np.concatenate(([0], np.cumsum(per_partner)[:-1]))
     return _Contacts(table, starts, per_partner)
 
@@ -418,7 +577,9 @@ def _npis(rng: np.random.Generator, size: int) -> np.ndarray:
     payload = np.hstack([np.tile([8, 0, 8, 4, 0], (size, 1)), body])
     from_right = payload[:, ::-1]
     doubled = from_right[:, 0::2] * 2
-    total = np.where(doubled > 9, doubled - 9, doubled).sum(axis=1) + from_right[:, 1::2].sum(axis=1)
+    total = np.where(doubled > 9, doubled - 9, doubled).sum(axis=1) + from_right[:, 1::2].sum(
+        axis=1
+    )
     check = (10 - total % 10) % 10
     digits = np.hstack([body, check[:, None]])
     number = (digits * (10 ** np.arange(9, -1, -1))).sum(axis=1)
@@ -432,8 +593,14 @@ class _Referrals:
     received: np.ndarray
 
 
-def _referrals(rng: np.random.Generator, plan: Plan, partners: _Partners, contacts: _Contacts,
-               context: Context, clock: _Clock) -> _Referrals:
+def _referrals(
+    rng: np.random.Generator,
+    plan: Plan,
+    partners: _Partners,
+    contacts: _Contacts,
+    context: Context,
+    clock: _Clock,
+) -> _Referrals:
     r = plan.referrals
     active_days = np.maximum(partners.last_day - partners.first_day, 0) + 1
     rate = partners.weight * active_days
@@ -442,7 +609,9 @@ def _referrals(rng: np.random.Generator, plan: Plan, partners: _Partners, contac
     who = rng.choice(len(rate), r, p=rate / rate.sum())
     accept = clock.day_weights(_REFERRAL_WEEKDAYS, _SEASON_STRENGTH)
     group = partners.group[who]
-    received = clock.times(rng, partners.first_day[who], partners.last_day[who], accept, group, 12.5, 2.6)
+    received = clock.times(
+        rng, partners.first_day[who], partners.last_day[who], accept, group, 12.5, 2.6
+    )
     order = np.lexsort((np.arange(r), received))
     who, group, received = who[order], group[order], received[order]
 
@@ -457,39 +626,57 @@ def _referrals(rng: np.random.Generator, plan: Plan, partners: _Partners, contac
     channel = np.where(rng.random(r) < 0.85, partners.channel[who], _pick(rng, _CHANNELS, r))
     has_reference = np.isin(channel, ["portal", "fax"]) & (rng.random(r) < 0.7)
     serial = (np.arange(r, dtype=np.int64) * 7919 + plan.seed * 104_729) % 100_000_000
-    references = np.where(has_reference, np.char.add("R-", np.char.zfill(serial.astype(str), 8)).astype(object), None)
+    references = np.where(
+        has_reference, np.char.add("R-", np.char.zfill(serial.astype(str), 8)).astype(object), None
+    )
 
     has_contact = (rng.random(r) < 0.8) & (contacts.count[who] > 0)
     pick = np.where(rng.random(r) < 0.6, 0, (rng.random(r) * contacts.count[who]).astype(np.int64))
-    contact_ids = contacts.table.columns["id"][np.minimum(contacts.first[who] + pick, len(contacts.table) - 1)]
+    contact_ids = contacts.table.columns["id"][
+        np.minimum(contacts.first[who] + pick, len(contacts.table) - 1)
+    ]
     locations = np.array(context.location_ids, dtype=np.int64)
     home = np.zeros(len(places.TERRITORIES), dtype=np.int64)
     for index, clinic in enumerate(places.CLINICS):
         home[list(clinic.territories)] = index
-    location = np.where(rng.random(r) < 0.85, locations[home[partners.territory[who]]],
-                        locations[rng.integers(0, len(locations), r)])
+    location = np.where(
+        rng.random(r) < 0.85,
+        locations[home[partners.territory[who]]],
+        locations[rng.integers(0, len(locations), r)],
+    )
     stamped = [funnel["contacted"], funnel["scheduled"], funnel["visited"], funnel["lost_at"]]
     updated = np.max([np.where(s >= 0, s, received) for s in stamped], axis=0)
-    table = Table("referral", {
-        "id": context.first_ids["referral"] + np.arange(r, dtype=np.int64),
-        "partner_id": partners.ids[who], "contact_id": _nullable_ids(contact_ids, has_contact),
-        "patient_id": np.full(r, None, dtype=object), "received_at": _datetimes(received),
-        "partner_reference": references, "channel": channel,
-        "service_line": np.array(_SERVICE_LINES, dtype=object)[service], "location_id": location,
-        "contacted_at": _nullable_datetimes(funnel["contacted"], funnel["contacted"] >= 0),
-        "scheduled_at": _nullable_datetimes(funnel["scheduled"], funnel["scheduled"] >= 0),
-        "first_visit_at": _nullable_datetimes(funnel["visited"], funnel["visited"] >= 0),
-        "status": funnel["status"], "lost_reason": funnel["lost_reason"],
-        "created_at": _datetimes(received), "updated_at": _datetimes(updated),
-    })
+    table = Table(
+        "referral",
+        {
+            "id": context.first_ids["referral"] + np.arange(r, dtype=np.int64),
+            "partner_id": partners.ids[who],
+            "contact_id": _nullable_ids(contact_ids, has_contact),
+            "patient_id": np.full(r, None, dtype=object),
+            "received_at": _datetimes(received),
+            "partner_reference": references,
+            "channel": channel,
+            "service_line": np.array(_SERVICE_LINES, dtype=object)[service],
+            "location_id": location,
+            "contacted_at": _nullable_datetimes(funnel["contacted"], funnel["contacted"] >= 0),
+            "scheduled_at": _nullable_datetimes(funnel["scheduled"], funnel["scheduled"] >= 0),
+            "first_visit_at": _nullable_datetimes(funnel["visited"], funnel["visited"] >= 0),
+            "status": funnel["status"],
+            "lost_reason": funnel["lost_reason"],
+            "created_at": _datetimes(received),
+            "updated_at": _datetimes(updated),
+        },
+    )
     return _Referrals(table, who, received)
 
 
-def _funnel(rng: np.random.Generator, r: int, received: np.ndarray, group: np.ndarray,
-            now_minute: int) -> dict[str, np.ndarray]:
+def _funnel(
+    rng: np.random.Generator, r: int, received: np.ndarray, group: np.ndarray, now_minute: int
+) -> dict[str, np.ndarray]:
     """Each stage happens with some chance after a skewed delay; a stage that would fall
     after `now` has not happened yet, and a referral is lost only once its chance has
     visibly passed (two weeks unreached, three weeks unscheduled, a missed visit)."""
+
     def hours(median: float, sigma: float) -> np.ndarray:
         return (rng.lognormal(np.log(median * 60), sigma, r)).astype(np.int64) + 5
 
@@ -506,11 +693,13 @@ def _funnel(rng: np.random.Generator, r: int, received: np.ndarray, group: np.nd
     visited = scheduled & visit_ok & (visit_at <= now_minute)
     lost_stage = np.full(r, -1)
     lost_at = np.full(r, -1, dtype=np.int64)
-    for stage, (failed, decided) in enumerate((
-        (~contact_ok, received + 14 * MINUTES_PER_DAY),
-        (contacted & ~schedule_ok, contact_at + 21 * MINUTES_PER_DAY),
-        (scheduled & ~visit_ok, visit_at),
-    )):
+    for stage, (failed, decided) in enumerate(
+        (
+            (~contact_ok, received + 14 * MINUTES_PER_DAY),
+            (contacted & ~schedule_ok, contact_at + 21 * MINUTES_PER_DAY),
+            (scheduled & ~visit_ok, visit_at),
+        )
+    ):
         now_lost = failed & (decided <= now_minute) & (lost_stage < 0)
         lost_stage[now_lost] = stage
         lost_at[now_lost] = decided[now_lost]
@@ -519,17 +708,27 @@ def _funnel(rng: np.random.Generator, r: int, received: np.ndarray, group: np.nd
     reasons = np.full(r, "", dtype=object)
     for stage, options in enumerate(places.LOST_REASONS):
         rows = lost_stage == stage
-        reasons[rows] = np.array(options, dtype=object)[(reason_draw[rows] * len(options)).astype(np.int64)]
-    status = np.select([lost, visited, scheduled, contacted], ["lost", "completed", "scheduled", "contacted"],
-                       "received").astype(object)
+        reasons[rows] = np.array(options, dtype=object)[
+            (reason_draw[rows] * len(options)).astype(np.int64)
+        ]
+    status = np.select(
+        [lost, visited, scheduled, contacted],
+        ["lost", "completed", "scheduled", "contacted"],
+        "received",
+    ).astype(object)
     return {
-        "contacted": np.where(contacted, contact_at, -1), "scheduled": np.where(scheduled, schedule_at, -1),
-        "visited": np.where(visited, visit_at, -1), "lost_at": lost_at, "status": status,
+        "contacted": np.where(contacted, contact_at, -1),
+        "scheduled": np.where(scheduled, schedule_at, -1),
+        "visited": np.where(visited, visit_at, -1),
+        "lost_at": lost_at,
+        "status": status,
         "lost_reason": reasons,
     }
 
 
-def _set_statuses(rng: np.random.Generator, partners: _Partners, referrals: _Referrals, clock: _Clock) -> None:
+def _set_statuses(
+    rng: np.random.Generator, partners: _Partners, referrals: _Referrals, clock: _Clock
+) -> None:
     """A partner's status follows its referrals: a source if it referred lately, dormant
     if it stopped, otherwise a prospect (a few engaged, a few asked not to be contacted)."""
     n = len(partners.ids)
@@ -539,11 +738,15 @@ def _set_statuses(rng: np.random.Generator, partners: _Partners, referrals: _Ref
     recent = last >= clock.now_minute - DORMANT_AFTER_DAYS * MINUTES_PER_DAY
     draw = rng.random(n)
     never = np.where(draw < 0.4, "engaged", np.where(draw < 0.985, "prospect", "do_not_contact"))
-    status = np.where(count == 0, never, np.where(recent, "referral_source", "dormant")).astype(object)
+    status = np.where(count == 0, never, np.where(recent, "referral_source", "dormant")).astype(
+        object
+    )
     partners.table.columns["status"] = status
 
 
-def _patients(rng: np.random.Generator, referrals: _Referrals, context: Context, clock: _Clock) -> Table:
+def _patients(
+    rng: np.random.Generator, referrals: _Referrals, context: Context, clock: _Clock
+) -> Table:
     """A few recent patients, each linked to the referral that brought them in, so the
     follow-up and review screens have someone to show."""
     columns = referrals.table.columns
@@ -560,23 +763,42 @@ def _patients(rng: np.random.Generator, referrals: _Referrals, context: Context,
     first, last = _pick(rng, places.FIRST_NAMES, size), _pick(rng, places.LAST_NAMES, size)
     has_email, has_phone = rng.random(size) < 0.8, rng.random(size) < 0.9
     consent = rng.random(size) < 0.75
-    emails = np.array([
-        f"{re.sub(r'[^a-z]', '', f.lower())}.{re.sub(r'[^a-z]', '', l.lower())}{k % 97}@example.net" if e else None
-        for f, l, k, e in zip(first, last, ids, has_email)
-    ], dtype=object)
+    emails = np.array(
+        [
+            f"{re.sub(r'[^a-z]', '', f.lower())}.{re.sub(r'[^a-z]', '', last_name.lower())}{k % 97}@example.net"
+            if e
+            else None
+            for f, last_name, k, e in zip(first, last, ids, has_email)
+        ],
+        dtype=object,
+    )
     phones = np.array([f"+1617555{d:04d}" for d in rng.integers(0, 10_000, size)], dtype=object)
     when = scheduled[chosen]
-    return Table("patient", {
-        "id": ids, "first_name": first, "last_name": last, "email": emails,
-        "phone": np.where(has_phone, phones, ""), "consent_to_contact": consent,
-        "consent_at": np.where(consent, when, np.datetime64("NaT")).astype("datetime64[us]"),
-        "consent_source": np.where(consent, _pick(rng, places.CONSENT_SOURCES, size), ""),
-        "location_id": columns["location_id"][chosen], "created_at": when, "updated_at": when.copy(),
-    })
+    return Table(
+        "patient",
+        {
+            "id": ids,
+            "first_name": first,
+            "last_name": last,
+            "email": emails,
+            "phone": np.where(has_phone, phones, ""),
+            "consent_to_contact": consent,
+            "consent_at": np.where(consent, when, np.datetime64("NaT")).astype("datetime64[us]"),
+            "consent_source": np.where(consent, _pick(rng, places.CONSENT_SOURCES, size), ""),
+            "location_id": columns["location_id"][chosen],
+            "created_at": when,
+            "updated_at": when.copy(),
+        },
+    )
 
 
-def _touches(rng: np.random.Generator, partners: _Partners, contacts: _Contacts, context: Context,
-             clock: _Clock) -> Table:
+def _touches(
+    rng: np.random.Generator,
+    partners: _Partners,
+    contacts: _Contacts,
+    context: Context,
+    clock: _Clock,
+) -> Table:
     """Liaison activity: more for tier A, some courting of prospects, winning back the
     dormant, nothing for partners who asked not to be contacted."""
     status = partners.table.columns["status"]
@@ -584,7 +806,13 @@ def _touches(rng: np.random.Generator, partners: _Partners, contacts: _Contacts,
     first = np.maximum(created_day, clock.first_day)
     first = np.where(status == "engaged", np.maximum(first, clock.today - 365), first)
     months = (clock.today - first + 1) / 30.4
-    by_status = {"referral_source": 1.0, "dormant": 0.7, "engaged": 1.0, "prospect": 0.25, "do_not_contact": 0.0}
+    by_status = {
+        "referral_source": 1.0,
+        "dormant": 0.7,
+        "engaged": 1.0,
+        "prospect": 0.25,
+        "do_not_contact": 0.0,
+    }
     multiplier = np.array([by_status[s] for s in status])
     count = rng.poisson(_TOUCHES_PER_MONTH_BY_TIER[partners.tier] * multiplier * months)
     who = np.repeat(np.arange(len(count)), count)
@@ -592,29 +820,47 @@ def _touches(rng: np.random.Generator, partners: _Partners, contacts: _Contacts,
     if t == 0:
         return Table("touch")
     accept = clock.day_weights(_TOUCH_WEEKDAYS, np.array([0.0]))
-    when = clock.times(rng, first[who], np.full(t, clock.today), accept, np.zeros(t, dtype=np.int64), 12.0, 2.2)
+    when = clock.times(
+        rng, first[who], np.full(t, clock.today), accept, np.zeros(t, dtype=np.int64), 12.0, 2.2
+    )
     order = np.lexsort((np.arange(t), when))
     who, when = who[order], when[order]
 
     sports_like = (partners.group[who] > 0).astype(np.int64)
-    cumulative = np.cumsum(_KIND_MIX / _KIND_MIX.sum(axis=2, keepdims=True), axis=2)[sports_like, partners.tier[who]]
-    kind = np.array(_KINDS, dtype=object)[(rng.random(t)[:, None] > cumulative).sum(axis=1).clip(max=len(_KINDS) - 1)]
+    cumulative = np.cumsum(_KIND_MIX / _KIND_MIX.sum(axis=2, keepdims=True), axis=2)[
+        sports_like, partners.tier[who]
+    ]
+    kind = np.array(_KINDS, dtype=object)[
+        (rng.random(t)[:, None] > cumulative).sum(axis=1).clip(max=len(_KINDS) - 1)
+    ]
     outcome = np.empty(t, dtype=object)
     draw = rng.random(t)
     for name, options in places.TOUCH_OUTCOMES.items():
         rows = kind == name
-        outcome[rows] = np.array(options, dtype=object)[(draw[rows] * len(options)).astype(np.int64)]
+        outcome[rows] = np.array(options, dtype=object)[
+            (draw[rows] * len(options)).astype(np.int64)
+        ]
 
     liaisons = np.array(context.liaison_ids, dtype=np.int64)
     owner = partners.owner[who]
-    user = np.where((owner > 0) & (rng.random(t) < 0.85), owner, liaisons[rng.integers(0, len(liaisons), t)])
+    user = np.where(
+        (owner > 0) & (rng.random(t) < 0.85), owner, liaisons[rng.integers(0, len(liaisons), t)]
+    )
     has_contact = (rng.random(t) < 0.65) & (contacts.count[who] > 0)
     contact_index = contacts.first[who] + (rng.random(t) * contacts.count[who]).astype(np.int64)
     contact_ids = contacts.table.columns["id"][np.minimum(contact_index, len(contacts.table) - 1)]
     stamp = _datetimes(when)
-    return Table("touch", {
-        "id": context.first_ids["touch"] + np.arange(t, dtype=np.int64),
-        "partner_id": partners.ids[who], "contact_id": _nullable_ids(contact_ids, has_contact),
-        "user_id": user, "kind": kind, "occurred_at": stamp, "outcome": outcome,
-        "notes": np.full(t, "", dtype=object), "created_at": stamp.copy(),
-    })
+    return Table(
+        "touch",
+        {
+            "id": context.first_ids["touch"] + np.arange(t, dtype=np.int64),
+            "partner_id": partners.ids[who],
+            "contact_id": _nullable_ids(contact_ids, has_contact),
+            "user_id": user,
+            "kind": kind,
+            "occurred_at": stamp,
+            "outcome": outcome,
+            "notes": np.full(t, "", dtype=object),
+            "created_at": stamp.copy(),
+        },
+    )

@@ -6,6 +6,7 @@ Like `liaison.demo.outreach`, it runs the real pieces with the clock passed in o
 last month; only what a person or a provider would have done (answering an
 invitation, following a review link, delivering an email) is filled in, and the demo's
 sent email is marked provider "demo" by the same helper: none of it left the machine."""
+
 from __future__ import annotations
 
 import re
@@ -24,17 +25,33 @@ from campaigns.reviews.clicks import follow
 from campaigns.reviews.links import REQUEST, ReviewLink
 from campaigns.reviews.locations import set_review_url
 from campaigns.reviews.planner import REMINDED, REQUESTED, run_review_pass
-from campaigns.seasonal import add_defaults, approve_season, enqueue_due, generate_year, phase_days, seasons_of
+from campaigns.seasonal import (
+    add_defaults,
+    approve_season,
+    enqueue_due,
+    generate_year,
+    phase_days,
+    seasons_of,
+)
 from crm.access import SYSTEM, Actor
 from crm.db import session_scope
-from liaison.demo import places
-from liaison.demo.outreach import HISTORY_DAYS, pick_partners, send_the_past
 from crm.lifecycle import advance_lifecycle
-from crm.models import (Event, EventInvitee, Location, Partner, Patient, ReferralUpdate, ReviewRequest, SeasonalSend,
-                        User)
+from crm.models import (
+    Event,
+    EventInvitee,
+    Location,
+    Partner,
+    Patient,
+    ReferralUpdate,
+    ReviewRequest,
+    SeasonalSend,
+    User,
+)
 from crm.settings import Settings
 from crm.visits import VisitInput, record_visit
 from crm.vocab import EventKind, Role
+from liaison.demo import places
+from liaison.demo.outreach import HISTORY_DAYS, pick_partners, send_the_past
 
 
 @dataclass(frozen=True)
@@ -81,9 +98,15 @@ def seed_programs(engine: Engine, settings: Settings, *, now: datetime) -> Progr
     with session_scope(engine) as session:
         advance_lifecycle(session, now)  # the event attendances and emails logged as touches
         return ProgramsSummary(
-            events=len(plans), invitees=_count(session, EventInvitee), attendees=attendees, visits=visits,
-            review_requests=_count(session, ReviewRequest), seasonal_sends=seasonal,
-            referral_updates=_count(session, ReferralUpdate, ReferralUpdate.status == "sent"), emails_sent=sent)
+            events=len(plans),
+            invitees=_count(session, EventInvitee),
+            attendees=attendees,
+            visits=visits,
+            review_requests=_count(session, ReviewRequest),
+            seasonal_sends=seasonal,
+            referral_updates=_count(session, ReferralUpdate, ReferralUpdate.status == "sent"),
+            emails_sent=sent,
+        )
 
 
 def _count(session: Session, table, *where) -> int:  # type: ignore[no-untyped-def]
@@ -99,7 +122,9 @@ def _organiser(session: Session) -> Actor:
 
 def _clinics(session: Session) -> dict[str, int]:
     names = [clinic.name for clinic in places.CLINICS]
-    return dict(session.execute(select(Location.name, Location.id).where(Location.name.in_(names))).all())
+    return dict(
+        session.execute(select(Location.name, Location.id).where(Location.name.in_(names))).all()
+    )
 
 
 def _at(day_offset: int, hour: int, now: datetime, settings: Settings) -> datetime:
@@ -110,35 +135,78 @@ def _at(day_offset: int, hour: int, now: datetime, settings: Settings) -> dateti
 
 # --- events ---------------------------------------------------------------------------
 
+
 def _event_plans(session: Session, settings: Settings, now: datetime) -> list[_EventPlan]:
     clinics = list(_clinics(session).values())
-    physicians = pick_partners(session, _type_in("primary_care", "orthopedics") & (Partner.tier == "A"), 10)
+    physicians = pick_partners(
+        session, _type_in("primary_care", "orthopedics") & (Partner.tier == "A"), 10
+    )
     sports = pick_partners(session, _type_in("school", "sports_club", "athletic_training"), 12)
-    host = pick_partners(session, _type_in("orthopedics", "primary_care") & (Partner.status == "referral_source"), 1)
+    host = pick_partners(
+        session, _type_in("orthopedics", "primary_care") & (Partner.status == "referral_source"), 1
+    )
     plans = []
     if clinics and physicians:
         start = _at(-21, 12, now, settings)
-        plans.append(_EventPlan(EventInput(
-            title="Lunch and learn: ACL injuries in young athletes", kind=EventKind.LUNCH_AND_LEARN.value,
-            topic="ACL injuries: when to refer", speaker="Dr. Lena Ortiz", starts_at=start,
-            ends_at=start + timedelta(hours=1), timezone=settings.timezone, location_id=clinics[0], capacity=30,
-            cost_per_attendee_cents=2_800, description="Lunch is on us; bring your questions."),
-            start - timedelta(days=14), physicians))
+        plans.append(
+            _EventPlan(
+                EventInput(
+                    title="Lunch and learn: ACL injuries in young athletes",
+                    kind=EventKind.LUNCH_AND_LEARN.value,
+                    topic="ACL injuries: when to refer",
+                    speaker="Dr. Lena Ortiz",
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=1),
+                    timezone=settings.timezone,
+                    location_id=clinics[0],
+                    capacity=30,
+                    cost_per_attendee_cents=2_800,
+                    description="Lunch is on us; bring your questions.",
+                ),
+                start - timedelta(days=14),
+                physicians,
+            )
+        )
     if host:
         start = _at(-9, 8, now, settings)
-        plans.append(_EventPlan(EventInput(
-            title="In-service: shoulder exam refresher", kind=EventKind.IN_SERVICE.value,
-            topic="Shoulder exam and imaging", speaker="Dr. Sam Patel", starts_at=start,
-            ends_at=start + timedelta(minutes=45), timezone=settings.timezone, venue_partner_id=host[0],
-            venue_note="staff break room", cost_per_attendee_cents=1_200), start - timedelta(days=12), host))
+        plans.append(
+            _EventPlan(
+                EventInput(
+                    title="In-service: shoulder exam refresher",
+                    kind=EventKind.IN_SERVICE.value,
+                    topic="Shoulder exam and imaging",
+                    speaker="Dr. Sam Patel",
+                    starts_at=start,
+                    ends_at=start + timedelta(minutes=45),
+                    timezone=settings.timezone,
+                    venue_partner_id=host[0],
+                    venue_note="staff break room",
+                    cost_per_attendee_cents=1_200,
+                ),
+                start - timedelta(days=12),
+                host,
+            )
+        )
     if clinics and sports:
         start = _at(14, 18, now, settings)
-        plans.append(_EventPlan(EventInput(
-            title="Injury prevention evening for coaches and trainers",
-            kind=EventKind.INJURY_PREVENTION_TALK.value, topic="Winter sports injury prevention",
-            speaker="Dr. Lena Ortiz", starts_at=start, ends_at=start + timedelta(hours=1, minutes=30),
-            timezone=settings.timezone, location_id=clinics[-1], capacity=6, cost_per_attendee_cents=1_500),
-            now - timedelta(days=6), sports))
+        plans.append(
+            _EventPlan(
+                EventInput(
+                    title="Injury prevention evening for coaches and trainers",
+                    kind=EventKind.INJURY_PREVENTION_TALK.value,
+                    topic="Winter sports injury prevention",
+                    speaker="Dr. Lena Ortiz",
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=1, minutes=30),
+                    timezone=settings.timezone,
+                    location_id=clinics[-1],
+                    capacity=6,
+                    cost_per_attendee_cents=1_500,
+                ),
+                now - timedelta(days=6),
+                sports,
+            )
+        )
     return plans
 
 
@@ -146,7 +214,9 @@ def _type_in(*types: str):  # type: ignore[no-untyped-def]
     return Partner.partner_type.in_(types)
 
 
-def _run_event(engine: Engine, settings: Settings, actor: Actor, plan: _EventPlan, now: datetime) -> int:
+def _run_event(
+    engine: Engine, settings: Settings, actor: Actor, plan: _EventPlan, now: datetime
+) -> int:
     """Create, invite and send the invitations; the invitees answer over the next days;
     a past event also has its reminders, its check-ins and its follow-ups. Returns how
     many attended."""
@@ -164,10 +234,20 @@ def _run_event(engine: Engine, settings: Settings, actor: Actor, plan: _EventPla
             plan_reminders(session, settings, plan.input.starts_at - before + timedelta(hours=1))
     ends = plan.input.ends_at
     with session_scope(engine) as session:
-        came = [i for n, i in enumerate(_invitees(session, event_id, EventInvitee.rsvp == "yes")) if n % 5 != 4]
+        came = [
+            i
+            for n, i in enumerate(_invitees(session, event_id, EventInvitee.rsvp == "yes"))
+            if n % 5 != 4
+        ]
         attended = check_in(session, actor, event_id, came, ends)
-        send_follow_ups(session, settings, actor, event_id, f"https://www.example.com/slides/event-{event_id}",
-                        ends + timedelta(days=1))
+        send_follow_ups(
+            session,
+            settings,
+            actor,
+            event_id,
+            f"https://www.example.com/slides/event-{event_id}",
+            ends + timedelta(days=1),
+        )
     return attended
 
 
@@ -183,45 +263,80 @@ def _answer(session: Session, event_id: int, sent: datetime, until: datetime) ->
 
 
 def _invitees(session: Session, event_id: int, *where) -> list[int]:  # type: ignore[no-untyped-def]
-    return list(session.execute(select(EventInvitee.id).where(EventInvitee.event_id == event_id, *where)
-                                .order_by(EventInvitee.id)).scalars())
+    return list(
+        session.execute(
+            select(EventInvitee.id)
+            .where(EventInvitee.event_id == event_id, *where)
+            .order_by(EventInvitee.id)
+        ).scalars()
+    )
 
 
 # --- review requests ------------------------------------------------------------------
 
+
 def _review_pages(session: Session, now: datetime) -> None:
     for name, location_id in _clinics(session).items():
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-        set_review_url(session, SYSTEM, location_id, f"https://www.example.com/review/{slug}",
-                       now - timedelta(days=HISTORY_DAYS + 1))
+        set_review_url(
+            session,
+            SYSTEM,
+            location_id,
+            f"https://www.example.com/review/{slug}",
+            now - timedelta(days=HISTORY_DAYS + 1),
+        )
 
 
 def _visits(session: Session, now: datetime) -> int:
     """A completed visit for each consenting patient with an address, spread over the
     last month so their requests are at every step by now."""
-    patients = session.execute(select(Patient.id, Patient.location_id).where(
-        Patient.consent_to_contact.is_(True), Patient.email.is_not(None), Patient.email != "",
-        Patient.location_id.is_not(None)).order_by(Patient.id)).all()
+    patients = session.execute(
+        select(Patient.id, Patient.location_id)
+        .where(
+            Patient.consent_to_contact.is_(True),
+            Patient.email.is_not(None),
+            Patient.email != "",
+            Patient.location_id.is_not(None),
+        )
+        .order_by(Patient.id)
+    ).all()
     span = HISTORY_DAYS - 3
     for n, (patient_id, location_id) in enumerate(patients):
         days_ago = 2 + (n * span) // max(len(patients), 1)
-        record_visit(session, SYSTEM, VisitInput(patient_id=patient_id, location_id=location_id,
-                                                 visit_at=now - timedelta(days=days_ago, hours=5)),
-                     now - timedelta(days=days_ago, hours=4))
+        record_visit(
+            session,
+            SYSTEM,
+            VisitInput(
+                patient_id=patient_id,
+                location_id=location_id,
+                visit_at=now - timedelta(days=days_ago, hours=5),
+            ),
+            now - timedelta(days=days_ago, hours=4),
+        )
     return len(patients)
 
 
 def _follow_links(session: Session, moment: datetime) -> None:
     """One patient in three follows their link a day after the latest email."""
     last_email = func.coalesce(ReviewRequest.reminded_at, ReviewRequest.requested_at)
-    ids = session.execute(select(ReviewRequest.id).where(
-        ReviewRequest.status.in_([REQUESTED, REMINDED]), ReviewRequest.clicked_at.is_(None),
-        ReviewRequest.id % 3 == 0, last_email <= moment - timedelta(days=1))).scalars().all()
+    ids = (
+        session.execute(
+            select(ReviewRequest.id).where(
+                ReviewRequest.status.in_([REQUESTED, REMINDED]),
+                ReviewRequest.clicked_at.is_(None),
+                ReviewRequest.id % 3 == 0,
+                last_email <= moment - timedelta(days=1),
+            )
+        )
+        .scalars()
+        .all()
+    )
     for request_id in ids:
         follow(session, ReviewLink(REQUEST, request_id), moment)
 
 
 # --- the month, day by day ------------------------------------------------------------
+
 
 def _mornings(start: datetime, end: datetime, settings: Settings) -> list[datetime]:
     """10:00 practice time every day between start and end (the review and referral
@@ -246,6 +361,7 @@ def _day(engine: Engine, settings: Settings, moment: datetime) -> int:
 
 # --- seasonal sports education --------------------------------------------------------
 
+
 def _seasonal_plan(engine: Engine, settings: Settings, now: datetime) -> int:
     """This year's calendar and drafts, drawn up in early summer with the fall season
     approved; the fall sends whose day has come were enqueued on their day by the real
@@ -256,8 +372,13 @@ def _seasonal_plan(engine: Engine, settings: Settings, now: datetime) -> int:
         add_defaults(session, SYSTEM, year, planned)
         generate_year(session, SYSTEM, year, planned)
         approve_season(session, SYSTEM, year, "fall", planned, zone=settings.zone)
-        days = sorted({day for (season, _phase), day in phase_days(seasons_of(session, year)).items()
-                       if season == "fall"})
+        days = sorted(
+            {
+                day
+                for (season, _phase), day in phase_days(seasons_of(session, year)).items()
+                if season == "fall"
+            }
+        )
     for day in days:
         moment = datetime.combine(day, time(8), tzinfo=settings.zone)
         if moment >= now:
@@ -266,4 +387,3 @@ def _seasonal_plan(engine: Engine, settings: Settings, now: datetime) -> int:
             enqueue_due(session, settings, moment)
     with session_scope(engine) as session:
         return _count(session, SeasonalSend, SeasonalSend.year == year)
-

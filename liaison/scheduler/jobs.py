@@ -5,6 +5,7 @@ from APScheduler, from `crm send-due` or from a test, and a restart loses nothin
 Later programs (cadences, events, reviews, seasonal) register their planners here;
 planners are listed before the dispatch job so that one pass of `send-due` plans and
 then sends."""
+
 from __future__ import annotations
 
 import logging
@@ -14,20 +15,23 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from crm.clock import Clock
-from crm.settings import Settings
+from campaigns.alerts.dormancy_digest import EVERY_SECONDS as DIGEST_EVERY_SECONDS
+from campaigns.alerts.dormancy_digest import dormancy_digest_job
+from campaigns.cadences.job import planner_job, rules_job
+from campaigns.events.sending import reminders_job
 from campaigns.mail.sending import dispatcher_from_settings
 from campaigns.mail.suppressions import sync_from_sendgrid
 from campaigns.mail.transports.sendgrid_api import client_for
+from campaigns.referral_updates import EVERY_SECONDS
+from campaigns.referral_updates import scheduled_job as referral_updates_job
+from campaigns.reports.job import EVERY_SECONDS as REPORT_EVERY_SECONDS
+from campaigns.reports.job import monthly_report_job
+from campaigns.reviews.job import review_job
+from campaigns.seasonal.enqueue import seasonal_job
+from crm.clock import Clock
 from crm.db import session_scope
 from crm.lifecycle import advance_lifecycle
-from campaigns.referral_updates import EVERY_SECONDS, scheduled_job as referral_updates_job
-from campaigns.cadences.job import planner_job, rules_job
-from campaigns.seasonal.enqueue import seasonal_job
-from campaigns.events.sending import reminders_job
-from campaigns.reviews.job import review_job
-from campaigns.alerts.dormancy_digest import EVERY_SECONDS as DIGEST_EVERY_SECONDS, dormancy_digest_job
-from campaigns.reports.job import EVERY_SECONDS as REPORT_EVERY_SECONDS, monthly_report_job
+from crm.settings import Settings
 
 log = logging.getLogger("liaison.jobs")
 
@@ -97,13 +101,23 @@ def _load_builtin() -> None:
     if "dispatch" not in _REGISTRY:
         register(Job("sync_suppressions", _sync_suppressions, every_seconds=3600, order=10))
         register(Job("lifecycle", _lifecycle, every_seconds=3600, order=50))
-        register(Job("referral_updates", referral_updates_job, every_seconds=EVERY_SECONDS, order=450))
+        register(
+            Job("referral_updates", referral_updates_job, every_seconds=EVERY_SECONDS, order=450)
+        )
         register(Job("dispatch", _dispatch, every_seconds=60, order=1000))
         register(Job("cadence_rules", rules_job, every_seconds=900, order=400))
         register(Job("cadences", planner_job, every_seconds=300, order=500))
         register(Job("seasonal", seasonal_job, every_seconds=900, order=600))
         register(Job("event_reminders", reminders_job, every_seconds=900, order=600))
         register(Job("reviews", review_job, every_seconds=900, order=600))
-        register(Job("dormancy_digest", dormancy_digest_job, every_seconds=DIGEST_EVERY_SECONDS, order=650))
-        register(Job("monthly_report", monthly_report_job, every_seconds=REPORT_EVERY_SECONDS, order=700))
-
+        register(
+            Job(
+                "dormancy_digest",
+                dormancy_digest_job,
+                every_seconds=DIGEST_EVERY_SECONDS,
+                order=650,
+            )
+        )
+        register(
+            Job("monthly_report", monthly_report_job, every_seconds=REPORT_EVERY_SECONDS, order=700)
+        )

@@ -3,6 +3,7 @@ between processes, so leadership is taken here instead: a PostgreSQL advisory lo
 held on a dedicated connection, or an OS file lock beside a SQLite database. Either is
 released by the operating system or the server when the holder dies, so a standby
 takes over without anyone cleaning up."""
+
 from __future__ import annotations
 
 import fcntl
@@ -30,7 +31,9 @@ class PostgresLeadership:
     def try_acquire(self) -> bool:
         if self._connection is None:
             self._connection = self.engine.connect()
-        held = self._connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
+        held = self._connection.execute(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}
+        ).scalar()
         self._connection.commit()
         return bool(held)
 

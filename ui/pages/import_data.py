@@ -1,5 +1,6 @@
 """Import and export: a file is always previewed as a dry run first, and only the
 "Commit import" button writes it. Viewers see the exports only."""
+
 from __future__ import annotations
 
 import hashlib
@@ -36,13 +37,21 @@ def render(ctx: AppContext) -> None:
 def _import(ctx: AppContext) -> None:
     st.subheader("Import a spreadsheet", anchor=False)
     left, right = st.columns(2)
-    entity = left.selectbox("What the file holds", ENTITIES, format_func=str.capitalize, key="import_entity")
-    on_error = right.radio("When a row has a problem", list(_ON_ERROR), format_func=_ON_ERROR.get,
-                           key="import_on_error")
+    entity = left.selectbox(
+        "What the file holds", ENTITIES, format_func=str.capitalize, key="import_entity"
+    )
+    on_error = right.radio(
+        "When a row has a problem",
+        list(_ON_ERROR),
+        format_func=_ON_ERROR.get,
+        key="import_on_error",
+    )
     upload = st.file_uploader("CSV or Excel file", type=["csv", "xlsx"], key="import_file")
     _last_result()
     if upload is None:
-        st.caption("Rows are matched to existing records, so importing the same file twice changes nothing.")
+        st.caption(
+            "Rows are matched to existing records, so importing the same file twice changes nothing."
+        )
         return
     data = upload.getvalue()
     fingerprint = (entity, on_error, upload.name, hashlib.sha256(data).hexdigest())
@@ -58,8 +67,13 @@ def _import(ctx: AppContext) -> None:
     blocked = _why_not_commit(report)
     if blocked:
         st.warning(blocked)
-    if st.button("Commit import", type="primary", icon=":material/done_all:", disabled=bool(blocked),
-                 key="import_commit"):
+    if st.button(
+        "Commit import",
+        type="primary",
+        icon=":material/done_all:",
+        disabled=bool(blocked),
+        key="import_commit",
+    ):
         result = _run(ctx, entity, data, upload.name, on_error, dry_run=False)
         st.session_state.pop(_PREVIEW, None)
         if result is not None:
@@ -67,8 +81,9 @@ def _import(ctx: AppContext) -> None:
             st.rerun()
 
 
-def _run(ctx: AppContext, entity: str, data: bytes, filename: str, on_error: str,
-         dry_run: bool) -> ImportReport | None:
+def _run(
+    ctx: AppContext, entity: str, data: bytes, filename: str, on_error: str, dry_run: bool
+) -> ImportReport | None:
     bar = st.progress(0.0, text="Checking rows…" if dry_run else "Importing…")
 
     def progress(done: int, total: int) -> None:
@@ -76,8 +91,18 @@ def _run(ctx: AppContext, entity: str, data: bytes, filename: str, on_error: str
 
     try:  # import_file commits what it writes and rolls back a preview itself
         with session_scope(ctx.engine) as session:
-            return import_file(session, ctx.actor, entity, data, filename, on_error=on_error,
-                               dry_run=dry_run, now=clock.now(), progress=progress, zone=ctx.zone)
+            return import_file(
+                session,
+                ctx.actor,
+                entity,
+                data,
+                filename,
+                on_error=on_error,
+                dry_run=dry_run,
+                now=clock.now(),
+                progress=progress,
+                zone=ctx.zone,
+            )
     except ImportFileError as exc:
         st.error(f"This file cannot be imported: {exc}")
         return None
@@ -87,8 +112,10 @@ def _run(ctx: AppContext, entity: str, data: bytes, filename: str, on_error: str
 
 def _why_not_commit(report: ImportReport) -> str:
     if report.rejected and report.on_error == "abort":
-        return ("Nothing will be imported while rows have problems: fix them in the file, "
-                "or choose to skip rows with problems.")
+        return (
+            "Nothing will be imported while rows have problems: fix them in the file, "
+            "or choose to skip rows with problems."
+        )
     if report.inserted + report.updated == 0:
         return "There is nothing new to import in this file."
     return ""
@@ -97,19 +124,35 @@ def _why_not_commit(report: ImportReport) -> str:
 def _report(report: ImportReport) -> None:
     st.markdown(f"**{'Preview' if report.dry_run else 'Result'}: {report.total_rows:,} rows read**")
     columns = st.columns(4)
-    for column, (label, count) in zip(columns, [
-        ("New", report.inserted), ("Updated", report.updated), ("Unchanged", report.unchanged),
-        ("Rejected", len(report.rejected)),
-    ]):
+    for column, (label, count) in zip(
+        columns,
+        [
+            ("New", report.inserted),
+            ("Updated", report.updated),
+            ("Unchanged", report.unchanged),
+            ("Rejected", len(report.rejected)),
+        ],
+    ):
         column.metric(label, f"{count:,}")
     if report.rejected:
         st.markdown("**Rows with problems**")
-        st.dataframe(pd.DataFrame([{
-            "Line": row.line, "Problems": "; ".join(row.reasons),
-            "Row": ", ".join(f"{k}={v}" for k, v in row.values.items() if v),
-        } for row in report.rejected]), hide_index=True,
-            column_config={"Line": st.column_config.NumberColumn(format="%d", width="small"),
-                           "Problems": st.column_config.TextColumn(width="large")})
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Line": row.line,
+                        "Problems": "; ".join(row.reasons),
+                        "Row": ", ".join(f"{k}={v}" for k, v in row.values.items() if v),
+                    }
+                    for row in report.rejected
+                ]
+            ),
+            hide_index=True,
+            column_config={
+                "Line": st.column_config.NumberColumn(format="%d", width="small"),
+                "Problems": st.column_config.TextColumn(width="large"),
+            },
+        )
 
 
 def _last_result() -> None:
@@ -117,9 +160,11 @@ def _last_result() -> None:
     if result is None:
         return
     if result.written:
-        st.success(f"Imported {result.entity}: {result.inserted:,} new, {result.updated:,} updated, "
-                   f"{result.unchanged:,} unchanged, {len(result.rejected):,} skipped.",
-                   icon=":material/check_circle:")
+        st.success(
+            f"Imported {result.entity}: {result.inserted:,} new, {result.updated:,} updated, "
+            f"{result.unchanged:,} unchanged, {len(result.rejected):,} skipped.",
+            icon=":material/check_circle:",
+        )
     else:
         st.error("Nothing was imported: some rows had problems.")
     _report(result)
@@ -130,13 +175,19 @@ def _exports(ctx: AppContext) -> None:
     st.caption("Each file can be edited in a spreadsheet and imported again.")
     for column, entity in zip(st.columns(len(ENTITIES)), ENTITIES):
         column.download_button(
-            entity.capitalize(), data=_exporter(ctx, entity), file_name=f"{entity}-{clock.now():%Y-%m-%d}.csv",
-            mime="text/csv", icon=":material/download:", key=f"export_{entity}", on_click="ignore",
+            entity.capitalize(),
+            data=_exporter(ctx, entity),
+            file_name=f"{entity}-{clock.now():%Y-%m-%d}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key=f"export_{entity}",
+            on_click="ignore",
         )
 
 
 def _exporter(ctx: AppContext, entity: str) -> Callable[[], str]:
     """Built only when the button is clicked, so a big table costs nothing until then."""
+
     def build() -> str:
         out = io.StringIO()
         with Session(ctx.engine) as session:

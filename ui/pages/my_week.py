@@ -1,6 +1,7 @@
 """My week: a liaison's overdue, today's and this week's calls, visits and drop-offs,
 each with what is needed to act (who, where, the phone, the last three touches) and the
 controls to complete, snooze, reassign or skip it. Read-only users see the lists only."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -8,14 +9,26 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from crm.tasks import (TASK_KINDS, MyWeek, TaskInput, TaskItem, complete_task, create_task, my_week,
-                             partner_choices, reassign_task, route, skip_task, snooze_task)
 from crm import clock
 from crm.contacts import contacts_of
+from crm.tasks import (
+    TASK_KINDS,
+    MyWeek,
+    TaskInput,
+    TaskItem,
+    complete_task,
+    create_task,
+    my_week,
+    partner_choices,
+    reassign_task,
+    route,
+    skip_task,
+    snooze_task,
+)
 from crm.users import list_users
 from crm.vocab import Role, StepAction, TouchKind
 from ui.shell import AppContext, context
-from ui.widgets import submit, local, read, show_flash
+from ui.widgets import local, read, show_flash, submit
 
 
 def render(ctx: AppContext) -> None:
@@ -26,13 +39,21 @@ def render(ctx: AppContext) -> None:
     names = {u.id: u.name or u.email for u in users if u.active}
     whose = _whose(ctx, names)
     week = read(ctx.engine, lambda s: my_week(s, whose, today))
-    st.caption(f"{names.get(whose, '')} · week of {today:%b %d, %Y}: {len(week.overdue)} overdue, "
-               f"{len(week.today)} today, {len(week.this_week)} later this week")
-    assignable = {u.id: u.name or u.email for u in users if u.active and u.role != Role.VIEWER.value}
+    st.caption(
+        f"{names.get(whose, '')} · week of {today:%b %d, %Y}: {len(week.overdue)} overdue, "
+        f"{len(week.today)} today, {len(week.this_week)} later this week"
+    )
+    assignable = {
+        u.id: u.name or u.email for u in users if u.active and u.role != Role.VIEWER.value
+    }
     if ctx.actor.can_edit:
         _add_task(ctx, today, whose, assignable)
     _route(ctx, week)
-    for title, items in (("Overdue", week.overdue), ("Today", week.today), ("This week", week.this_week)):
+    for title, items in (
+        ("Overdue", week.overdue),
+        ("Today", week.today),
+        ("This week", week.this_week),
+    ):
         st.subheader(f"{title} ({len(items)})", anchor=False)
         if not items:
             st.caption("Nothing here.")
@@ -44,31 +65,61 @@ def _whose(ctx: AppContext, names: dict[int, str]) -> int:
     """Your own week by default; anyone's, to cover for a colleague or to look in."""
     ids = list(names)
     start = ids.index(ctx.actor.id) if ctx.actor.id in ids else 0
-    return st.selectbox("Whose week", ids, index=start, format_func=lambda i: names[i], key="my_week_user")
+    return st.selectbox(
+        "Whose week", ids, index=start, format_func=lambda i: names[i], key="my_week_user"
+    )
 
 
 def _add_task(ctx: AppContext, today: date, whose: int, assignable: dict[int, str]) -> None:
     """A call, visit or drop-off made by hand, for the week shown unless given to someone else."""
     with st.expander("Add a task"):
         partners = dict(read(ctx.engine, partner_choices))
-        partner_id = st.selectbox("Partner", list(partners), index=None, format_func=lambda i: partners[i],
-                                  placeholder="Type to search", key="new_task_partner")
+        partner_id = st.selectbox(
+            "Partner",
+            list(partners),
+            index=None,
+            format_func=lambda i: partners[i],
+            placeholder="Type to search",
+            key="new_task_partner",
+        )
         contacts = read(ctx.engine, lambda s: contacts_of(s, partner_id)) if partner_id else []
         names = {c.id: f"{c.first_name} {c.last_name}".strip() for c in contacts}
-        contact_id = st.selectbox("Contact", [None, *names], format_func=lambda i: names.get(i, "—"),
-                                  key="new_task_contact")
+        contact_id = st.selectbox(
+            "Contact",
+            [None, *names],
+            format_func=lambda i: names.get(i, "—"),
+            key="new_task_contact",
+        )
         left, middle, right = st.columns(3)
-        kind = left.selectbox("What", list(TASK_KINDS), format_func=lambda k: StepAction(k).label,
-                              key="new_task_kind")
+        kind = left.selectbox(
+            "What", list(TASK_KINDS), format_func=lambda k: StepAction(k).label, key="new_task_kind"
+        )
         due_on = middle.date_input("Due", value=today, key="new_task_due")
         owners = list(assignable)
-        owner = right.selectbox("For", owners, index=owners.index(whose) if whose in owners else 0,
-                                format_func=lambda i: assignable[i], key="new_task_owner")
-        title = st.text_input("Title", placeholder="Drop off the new concussion flyers", key="new_task_title")
+        owner = right.selectbox(
+            "For",
+            owners,
+            index=owners.index(whose) if whose in owners else 0,
+            format_func=lambda i: assignable[i],
+            key="new_task_owner",
+        )
+        title = st.text_input(
+            "Title", placeholder="Drop off the new concussion flyers", key="new_task_title"
+        )
         if st.button("Add the task", key="new_task_add", disabled=partner_id is None):
-            data = {"kind": kind, "partner_id": partner_id, "contact_id": contact_id, "due_on": due_on,
-                    "assigned_to": owner, "title": title}
-            submit(ctx.engine, lambda s: create_task(s, ctx.actor, TaskInput(**data), clock.now()), f"Added: {StepAction(kind).label.lower()} for {partners[partner_id]}.")
+            data = {
+                "kind": kind,
+                "partner_id": partner_id,
+                "contact_id": contact_id,
+                "due_on": due_on,
+                "assigned_to": owner,
+                "title": title,
+            }
+            submit(
+                ctx.engine,
+                lambda s: create_task(s, ctx.actor, TaskInput(**data), clock.now()),
+                f"Added: {StepAction(kind).label.lower()} for {partners[partner_id]}.",
+            )
 
 
 def _route(ctx: AppContext, week: MyWeek) -> None:
@@ -78,24 +129,52 @@ def _route(ctx: AppContext, week: MyWeek) -> None:
     if not stops:
         st.caption("No visits or drop-offs today.")
         return
-    st.dataframe(pd.DataFrame([{
-        "Stop": n, "Partner": s.partner_name, "Address": s.address, "City": s.city, "ZIP": s.zip,
-        "Contact": s.contact_name, "Phone": s.phone, "What": StepAction(s.kind).label,
-    } for n, s in enumerate(stops, start=1)]), hide_index=True, key="my_week_route_table")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Stop": n,
+                    "Partner": s.partner_name,
+                    "Address": s.address,
+                    "City": s.city,
+                    "ZIP": s.zip,
+                    "Contact": s.contact_name,
+                    "Phone": s.phone,
+                    "What": StepAction(s.kind).label,
+                }
+                for n, s in enumerate(stops, start=1)
+            ]
+        ),
+        hide_index=True,
+        key="my_week_route_table",
+    )
 
 
 def _task(ctx: AppContext, item: TaskItem, today: date, assignable: dict[int, str]) -> None:
     with st.container(border=True):
         due = "" if item.due_on == today else f" · due {item.due_on:%a %b %d}"
-        st.markdown(f"**{StepAction(item.kind).label}: {item.partner_name}**{due}"
-                    + (f"  \n{item.title}" if item.title else ""))
+        st.markdown(
+            f"**{StepAction(item.kind).label}: {item.partner_name}**{due}"
+            + (f"  \n{item.title}" if item.title else "")
+        )
         where = ", ".join(x for x in (item.address, item.city, item.zip) if x)
-        st.caption(" · ".join(x for x in (item.contact_name, item.phone, where) if x) or "No contact details")
+        st.caption(
+            " · ".join(x for x in (item.contact_name, item.phone, where) if x)
+            or "No contact details"
+        )
         if item.instructions:
             st.caption(item.instructions)
-        st.caption("Last touches: " + ("; ".join(
-            f"{local(t.occurred_at, ctx.zone, with_time=False)} {TouchKind(t.kind).label}"
-            + (f" ({t.outcome})" if t.outcome else "") for t in item.last_touches) or "none yet"))
+        st.caption(
+            "Last touches: "
+            + (
+                "; ".join(
+                    f"{local(t.occurred_at, ctx.zone, with_time=False)} {TouchKind(t.kind).label}"
+                    + (f" ({t.outcome})" if t.outcome else "")
+                    for t in item.last_touches
+                )
+                or "none yet"
+            )
+        )
         if ctx.actor.can_edit:
             _complete(ctx, item)
             _other_actions(ctx, item, today, assignable)
@@ -104,28 +183,53 @@ def _task(ctx: AppContext, item: TaskItem, today: date, assignable: dict[int, st
 def _complete(ctx: AppContext, item: TaskItem) -> None:
     with st.form(f"complete_form_{item.task_id}", border=False):
         left, right = st.columns([2, 3])
-        outcome = left.text_input("Outcome", placeholder="Spoke with the office manager",
-                                  key=f"outcome_{item.task_id}")
+        outcome = left.text_input(
+            "Outcome", placeholder="Spoke with the office manager", key=f"outcome_{item.task_id}"
+        )
         notes = right.text_input("Notes", key=f"notes_{item.task_id}")
-        done = st.form_submit_button("Done", type="primary", icon=":material/check:", key=f"complete_{item.task_id}")
+        done = st.form_submit_button(
+            "Done", type="primary", icon=":material/check:", key=f"complete_{item.task_id}"
+        )
     if done:
-        submit(ctx.engine, lambda s: complete_task(s, ctx.actor, item.task_id, outcome.strip() or "done",
-                                                            notes, clock.now()), lambda touch: f"Done: {item.partner_name}. Logged as a {TouchKind(touch.kind).label.lower()}.")
+        submit(
+            ctx.engine,
+            lambda s: complete_task(
+                s, ctx.actor, item.task_id, outcome.strip() or "done", notes, clock.now()
+            ),
+            lambda touch: (
+                f"Done: {item.partner_name}. Logged as a {TouchKind(touch.kind).label.lower()}."
+            ),
+        )
 
 
-def _other_actions(ctx: AppContext, item: TaskItem, today: date, assignable: dict[int, str]) -> None:
+def _other_actions(
+    ctx: AppContext, item: TaskItem, today: date, assignable: dict[int, str]
+) -> None:
     key = item.task_id
     with st.expander("Snooze, reassign or skip"):
         snooze, reassign, skip = st.columns(3)
-        until = snooze.date_input("Snooze until", value=today + timedelta(days=1), min_value=today + timedelta(days=1),
-                                  key=f"snooze_until_{key}")
+        until = snooze.date_input(
+            "Snooze until",
+            value=today + timedelta(days=1),
+            min_value=today + timedelta(days=1),
+            key=f"snooze_until_{key}",
+        )
         if snooze.button("Snooze", key=f"snooze_{key}"):
-            _apply(ctx, lambda s: snooze_task(s, ctx.actor, key, until, today, clock.now()),
-                   f"Snoozed to {until:%a %b %d}.")
+            _apply(
+                ctx,
+                lambda s: snooze_task(s, ctx.actor, key, until, today, clock.now()),
+                f"Snoozed to {until:%a %b %d}.",
+            )
         others = [uid for uid in assignable if uid != item.assigned_to]
-        to = reassign.selectbox("Give to", others, format_func=lambda i: assignable[i], key=f"reassign_to_{key}")
+        to = reassign.selectbox(
+            "Give to", others, format_func=lambda i: assignable[i], key=f"reassign_to_{key}"
+        )
         if reassign.button("Reassign", key=f"reassign_{key}", disabled=to is None):
-            _apply(ctx, lambda s: reassign_task(s, ctx.actor, key, to, clock.now()), f"Given to {assignable.get(to)}.")
+            _apply(
+                ctx,
+                lambda s: reassign_task(s, ctx.actor, key, to, clock.now()),
+                f"Given to {assignable.get(to)}.",
+            )
         reason = skip.text_input("Why skip it", key=f"skip_reason_{key}")
         if skip.button("Skip", key=f"skip_{key}"):
             _apply(ctx, lambda s: skip_task(s, ctx.actor, key, reason, clock.now()), "Skipped.")

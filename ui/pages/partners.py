@@ -1,5 +1,6 @@
 """Partners: the filterable directory, one partner's detail, and the forms that change
 them. Run by st.navigation as a page script; each section is a function below."""
+
 from __future__ import annotations
 
 from math import ceil
@@ -8,23 +9,41 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from crm.analytics.story import PartnerStory, partner_story
 from crm import clock
+from crm.analytics.story import PartnerStory, partner_story
 from crm.contacts import ContactInput, archive_contact, create_contact, update_contact
 from crm.models import Contact, Partner
 from crm.opt_outs import opted_out_among
 from crm.partners import (
-    NotFound, PartnerDetail, PartnerInput, PartnerQuery, PartnerRow, archive_partner, create_partner,
-    filter_options, partner_detail, restore_partner, search_partners, update_partner,
+    NotFound,
+    PartnerDetail,
+    PartnerInput,
+    PartnerQuery,
+    PartnerRow,
+    archive_partner,
+    create_partner,
+    filter_options,
+    partner_detail,
+    restore_partner,
+    search_partners,
+    update_partner,
 )
 from crm.referrals import ReferralInput, create_referral
 from crm.touches import TouchInput, log_touch
 from crm.validation import display_phone
-from crm.vocab import (ContactRole, PartnerStatus, PartnerType, ReferralChannel, ServiceLine, Tier, TouchKind,
-                       UpdatePreference)
+from crm.vocab import (
+    ContactRole,
+    PartnerStatus,
+    PartnerType,
+    ReferralChannel,
+    ServiceLine,
+    Tier,
+    TouchKind,
+    UpdatePreference,
+)
 from ui.downloads import download_buttons
 from ui.shell import AppContext, context
-from ui.widgets import submit, form_key, label_of, local, now_local, read, show_flash, to_utc
+from ui.widgets import form_key, label_of, local, now_local, read, show_flash, submit, to_utc
 
 PAGE_SIZE = 200
 OPEN = "open_partner"
@@ -45,29 +64,48 @@ def render(ctx: AppContext) -> None:
 
 # The directory ---------------------------------------------------------------
 
+
 def _first_page() -> None:
     st.session_state[PAGE] = 1
 
 
 def _filters(options: dict) -> PartnerQuery:
-    text = st.text_input("Search", placeholder="Name, city, specialty, ZIP or tag", key="f_text",
-                         on_change=_first_page)
+    text = st.text_input(
+        "Search",
+        placeholder="Name, city, specialty, ZIP or tag",
+        key="f_text",
+        on_change=_first_page,
+    )
     columns = st.columns(5)
     owners = dict(options["owners"])
     picks = {}
-    for column, (name, label, choices, shown) in zip(columns, [
-        ("types", "Type", PartnerType.choices(), label_of(PartnerType)),
-        ("tiers", "Tier", Tier.choices(), str),
-        ("statuses", "Status", PartnerStatus.choices(), label_of(PartnerStatus)),
-        ("territories", "Territory", options["territories"], str),
-        ("owner_ids", "Owner", list(owners), lambda i: owners.get(i, f"User {i}")),
-    ]):
-        picks[name] = column.multiselect(label, choices, format_func=shown, key=f"f_{name}",
-                                         placeholder="All", on_change=_first_page)
+    for column, (name, label, choices, shown) in zip(
+        columns,
+        [
+            ("types", "Type", PartnerType.choices(), label_of(PartnerType)),
+            ("tiers", "Tier", Tier.choices(), str),
+            ("statuses", "Status", PartnerStatus.choices(), label_of(PartnerStatus)),
+            ("territories", "Territory", options["territories"], str),
+            ("owner_ids", "Owner", list(owners), lambda i: owners.get(i, f"User {i}")),
+        ],
+    ):
+        picks[name] = column.multiselect(
+            label,
+            choices,
+            format_func=shown,
+            key=f"f_{name}",
+            placeholder="All",
+            on_change=_first_page,
+        )
     archived = st.checkbox("Include archived partners", key="f_archived", on_change=_first_page)
     page = st.session_state.get(PAGE, 1)
-    return PartnerQuery(text=text, include_archived=archived, limit=PAGE_SIZE,
-                        offset=(page - 1) * PAGE_SIZE, **picks)
+    return PartnerQuery(
+        text=text,
+        include_archived=archived,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+        **picks,
+    )
 
 
 def _search(ctx: AppContext, query: PartnerQuery) -> tuple[list[PartnerRow], int]:
@@ -90,18 +128,24 @@ def _table(ctx: AppContext, rows: list[PartnerRow], total: int, query: PartnerQu
     st.markdown(f"**{shown}**")
     st.session_state["_page_ids"] = [row.id for row in rows]
     st.dataframe(
-        _frame(ctx, rows, query.include_archived), hide_index=True, key="partner_table",
-        on_select=_row_selected, selection_mode="single-row",
+        _frame(ctx, rows, query.include_archived),
+        hide_index=True,
+        key="partner_table",
+        on_select=_row_selected,
+        selection_mode="single-row",
         column_config={
             "Name": st.column_config.TextColumn(width="medium"),
             "Referrals (12 mo)": st.column_config.NumberColumn(
-                "Referrals", format="%d", help="Referrals received in the last 12 months"),
+                "Referrals", format="%d", help="Referrals received in the last 12 months"
+            ),
             "Last touch": st.column_config.DatetimeColumn(format="MMM D, YYYY"),
             "Tier": st.column_config.TextColumn(width="small"),
         },
     )
     if pages > 1:
-        st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=PAGE, width=160)
+        st.number_input(
+            f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=PAGE, width=160
+        )
 
 
 def _frame(ctx: AppContext, rows: list[PartnerRow], with_archived: bool) -> pd.DataFrame:
@@ -110,13 +154,24 @@ def _frame(ctx: AppContext, rows: list[PartnerRow], with_archived: bool) -> pd.D
             return None
         return pd.Timestamp(row.last_touch_at).tz_convert(ctx.zone).tz_localize(None)
 
-    frame = pd.DataFrame([{
-        "Name": row.name, "Type": PartnerType(row.partner_type).label, "Tier": row.tier,
-        "Status": PartnerStatus(row.status).label, "Territory": row.territory,
-        "City": ", ".join(x for x in (row.city, row.state) if x), "Phone": display_phone(row.phone),
-        "Owner": row.owner, "Referrals (12 mo)": row.referrals_12m, "Last touch": last_touch(row),
-        "Archived": row.archived,
-    } for row in rows])
+    frame = pd.DataFrame(
+        [
+            {
+                "Name": row.name,
+                "Type": PartnerType(row.partner_type).label,
+                "Tier": row.tier,
+                "Status": PartnerStatus(row.status).label,
+                "Territory": row.territory,
+                "City": ", ".join(x for x in (row.city, row.state) if x),
+                "Phone": display_phone(row.phone),
+                "Owner": row.owner,
+                "Referrals (12 mo)": row.referrals_12m,
+                "Last touch": last_touch(row),
+                "Archived": row.archived,
+            }
+            for row in rows
+        ]
+    )
     return frame if with_archived else frame.drop(columns="Archived")
 
 
@@ -129,6 +184,7 @@ def _row_selected() -> None:
 
 # One partner -------------------------------------------------------------------
 
+
 def _open_partner(ctx: AppContext, rows: list[PartnerRow], owners: list[tuple[int, str]]) -> None:
     detail = None
     if st.session_state.get(OPEN) is not None:
@@ -139,8 +195,14 @@ def _open_partner(ctx: AppContext, rows: list[PartnerRow], owners: list[tuple[in
     names = _option_names([(row.id, row.name, row.city) for row in rows])
     if detail is not None and detail.partner.id not in names:
         names[detail.partner.id] = detail.partner.name
-    st.selectbox("Open a partner", list(names), format_func=names.get, index=None, key=OPEN,
-                 placeholder="Choose a partner to see its contacts and history")
+    st.selectbox(
+        "Open a partner",
+        list(names),
+        format_func=names.get,
+        index=None,
+        key=OPEN,
+        placeholder="Choose a partner to see its contacts and history",
+    )
     if detail is not None:
         _detail(ctx, detail, owners)
 
@@ -150,7 +212,10 @@ def _option_names(partners: list[tuple[int, str, str]]) -> dict[int, str]:
     counts: dict[str, int] = {}
     for _, name, _ in partners:
         counts[name] = counts.get(name, 0) + 1
-    return {id_: f"{name} ({city})" if counts[name] > 1 and city else name for id_, name, city in partners}
+    return {
+        id_: f"{name} ({city})" if counts[name] > 1 and city else name
+        for id_, name, city in partners
+    }
 
 
 def _detail(ctx: AppContext, detail: PartnerDetail, owners: list[tuple[int, str]]) -> None:
@@ -158,7 +223,11 @@ def _detail(ctx: AppContext, detail: PartnerDetail, owners: list[tuple[int, str]
     st.divider()
     heading, actions = st.columns([4, 1], vertical_alignment="center")
     heading.header(partner.name, anchor=False)
-    facts = [PartnerType(partner.partner_type).label, f"Tier {partner.tier}", PartnerStatus(partner.status).label]
+    facts = [
+        PartnerType(partner.partner_type).label,
+        f"Tier {partner.tier}",
+        PartnerStatus(partner.status).label,
+    ]
     if partner.archived_at:
         facts.append(f"Archived {local(partner.archived_at, ctx.zone, with_time=False)}")
     heading.caption(" · ".join(facts))
@@ -188,15 +257,43 @@ def _detail(ctx: AppContext, detail: PartnerDetail, owners: list[tuple[int, str]
 
 
 def _fields(partner: Partner, owner: str) -> None:
-    street = ", ".join(x for x in (partner.address, partner.city, f"{partner.state} {partner.zip}".strip()) if x)
+    street = ", ".join(
+        x for x in (partner.address, partner.city, f"{partner.state} {partner.zip}".strip()) if x
+    )
     left, middle, right = st.columns(3)
-    left.markdown(_lines([("Address", street), ("Phone", display_phone(partner.phone)),
-                          ("Fax", display_phone(partner.fax)), ("Website", partner.website)]))
-    middle.markdown(_lines([("Specialty", partner.specialty), ("Territory", partner.territory),
-                            ("Owner", owner), ("Refers by", label_of(ReferralChannel)(partner.referral_channel)
-                                               if partner.referral_channel else "")]))
-    right.markdown(_lines([("Sports", partner.sports.replace(",", ", ")),
-                           ("Tags", partner.tags.replace(",", ", "))]))
+    left.markdown(
+        _lines(
+            [
+                ("Address", street),
+                ("Phone", display_phone(partner.phone)),
+                ("Fax", display_phone(partner.fax)),
+                ("Website", partner.website),
+            ]
+        )
+    )
+    middle.markdown(
+        _lines(
+            [
+                ("Specialty", partner.specialty),
+                ("Territory", partner.territory),
+                ("Owner", owner),
+                (
+                    "Refers by",
+                    label_of(ReferralChannel)(partner.referral_channel)
+                    if partner.referral_channel
+                    else "",
+                ),
+            ]
+        )
+    )
+    right.markdown(
+        _lines(
+            [
+                ("Sports", partner.sports.replace(",", ", ")),
+                ("Tags", partner.tags.replace(",", ", ")),
+            ]
+        )
+    )
     if partner.notes:
         st.markdown("**Notes**")
         st.text(partner.notes)
@@ -214,11 +311,23 @@ def _plain(text: str) -> str:
 
 def _archive_or_restore(ctx: AppContext, partner: Partner) -> None:
     if partner.archived_at is None:
-        if st.button("Archive", icon=":material/archive:", key=f"archive_{partner.id}",
-                     help="Hide from the directory; its history is kept and it can be restored."):
-            submit(ctx.engine, lambda s: archive_partner(s, ctx.actor, partner.id, clock.now()), f"{partner.name} archived.")
+        if st.button(
+            "Archive",
+            icon=":material/archive:",
+            key=f"archive_{partner.id}",
+            help="Hide from the directory; its history is kept and it can be restored.",
+        ):
+            submit(
+                ctx.engine,
+                lambda s: archive_partner(s, ctx.actor, partner.id, clock.now()),
+                f"{partner.name} archived.",
+            )
     elif st.button("Restore", icon=":material/unarchive:", key=f"restore_{partner.id}"):
-        submit(ctx.engine, lambda s: restore_partner(s, ctx.actor, partner.id, clock.now()), f"{partner.name} restored.")
+        submit(
+            ctx.engine,
+            lambda s: restore_partner(s, ctx.actor, partner.id, clock.now()),
+            f"{partner.name} restored.",
+        )
 
 
 def _contacts(ctx: AppContext, partner: Partner, contacts: list[Contact]) -> None:
@@ -226,12 +335,20 @@ def _contacts(ctx: AppContext, partner: Partner, contacts: list[Contact]) -> Non
         st.caption("No contacts yet.")
         return
     opted_out = read(ctx.engine, lambda s: opted_out_among(s, (c.email for c in contacts)))
-    table = pd.DataFrame([{
-        "Name": _name(c), "Role": ContactRole(c.role).label, "Email": c.email or "",
-        "Phone": display_phone(c.phone), "NPI": c.npi or "",
-        "Email opt-out": opted_out[c.email].detail if c.email in opted_out else "",
-        "Archived": local(c.archived_at, ctx.zone, with_time=False),
-    } for c in contacts]).set_index("Name")
+    table = pd.DataFrame(
+        [
+            {
+                "Name": _name(c),
+                "Role": ContactRole(c.role).label,
+                "Email": c.email or "",
+                "Phone": display_phone(c.phone),
+                "NPI": c.npi or "",
+                "Email opt-out": opted_out[c.email].detail if c.email in opted_out else "",
+                "Archived": local(c.archived_at, ctx.zone, with_time=False),
+            }
+            for c in contacts
+        ]
+    ).set_index("Name")
     optional = ["Phone", "NPI", "Email opt-out", "Archived"]
     st.table(table.drop(columns=[c for c in optional if not table[c].any()]))
     active = [c for c in contacts if c.archived_at is None]
@@ -247,20 +364,39 @@ def _timeline(ctx: AppContext, detail: PartnerDetail) -> None:
     if not detail.timeline:
         st.caption("No touches or referrals yet.")
         return
-    st.table(pd.DataFrame([{
-        "When": local(entry.at, ctx.zone), "What": entry.title, "Details": entry.detail,
-    } for entry in detail.timeline]).set_index("When"))
+    st.table(
+        pd.DataFrame(
+            [
+                {
+                    "When": local(entry.at, ctx.zone),
+                    "What": entry.title,
+                    "Details": entry.detail,
+                }
+                for entry in detail.timeline
+            ]
+        ).set_index("When")
+    )
 
 
 STORY_MONTHS = 18
-_MOMENT_KINDS = {"cadence": "Cadence", "event": "Event", "seasonal": "Seasonal email", "email": "Email"}
+_MOMENT_KINDS = {
+    "cadence": "Cadence",
+    "event": "Event",
+    "seasonal": "Seasonal email",
+    "email": "Email",
+}
 
 
 def _story(ctx: AppContext, partner: Partner) -> None:
     st.subheader("Story", anchor=False)
-    told = read(ctx.engine, lambda s: partner_story(s, partner.id, clock.now(), months=STORY_MONTHS, zone=ctx.zone))
-    st.caption(f"Referrals each month over the last {STORY_MONTHS} months, with what was done to reach "
-               f"{partner.name} marked above them: point at a mark for what it was.")
+    told = read(
+        ctx.engine,
+        lambda s: partner_story(s, partner.id, clock.now(), months=STORY_MONTHS, zone=ctx.zone),
+    )
+    st.caption(
+        f"Referrals each month over the last {STORY_MONTHS} months, with what was done to reach "
+        f"{partner.name} marked above them: point at a mark for what it was."
+    )
     st.altair_chart(_story_chart(told, ctx), width="stretch", key=f"story_chart_{partner.id}")
     if told.moments.empty:
         st.caption(f"No touches, cadences, events or emails in the last {STORY_MONTHS} months.")
@@ -275,30 +411,63 @@ def _moment_kind(kind: str) -> str:
 
 
 def _moments_table(told: PartnerStory, ctx: AppContext) -> pd.DataFrame:
-    return pd.DataFrame({"When": [local(at, ctx.zone) for at in told.moments["at"]],
-                         "What": [_moment_kind(k) for k in told.moments["kind"]],
-                         "Title": told.moments["title"], "Details": told.moments["detail"]})
+    return pd.DataFrame(
+        {
+            "When": [local(at, ctx.zone) for at in told.moments["at"]],
+            "What": [_moment_kind(k) for k in told.moments["kind"]],
+            "Title": told.moments["title"],
+            "Details": told.moments["detail"],
+        }
+    )
 
 
 def _story_chart(told: PartnerStory, ctx: AppContext) -> alt.LayerChart:
     months = pd.to_datetime(told.monthly["month"] + "-01")
-    bars = pd.DataFrame({"start": months, "end": months + pd.offsets.MonthBegin(1),
-                         "month": months.dt.strftime("%B %Y"), "referrals": told.monthly["referrals"]})
-    referrals = alt.Chart(bars).mark_bar(opacity=0.7).encode(
-        x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %Y")), x2="end:T",
-        y=alt.Y("referrals:Q", title="Referrals", axis=alt.Axis(tickMinStep=1)),
-        tooltip=[alt.Tooltip("month:N", title="Month"), alt.Tooltip("referrals:Q", title="Referrals")])
+    bars = pd.DataFrame(
+        {
+            "start": months,
+            "end": months + pd.offsets.MonthBegin(1),
+            "month": months.dt.strftime("%B %Y"),
+            "referrals": told.monthly["referrals"],
+        }
+    )
+    referrals = (
+        alt.Chart(bars)
+        .mark_bar(opacity=0.7)
+        .encode(
+            x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %Y")),
+            x2="end:T",
+            y=alt.Y("referrals:Q", title="Referrals", axis=alt.Axis(tickMinStep=1)),
+            tooltip=[
+                alt.Tooltip("month:N", title="Month"),
+                alt.Tooltip("referrals:Q", title="Referrals"),
+            ],
+        )
+    )
     moments = told.moments.assign(
         when=[pd.Timestamp(at).tz_convert(ctx.zone).tz_localize(None) for at in told.moments["at"]],
-        what=[_moment_kind(k) for k in told.moments["kind"]]).drop(columns="at")
-    marks = alt.Chart(moments).mark_point(filled=True, size=90, shape="triangle-down").encode(
-        x="when:T", y=alt.value(8), color=alt.Color("what:N", title="Outreach"),
-        tooltip=[alt.Tooltip("when:T", title="When", format="%b %d, %Y"), alt.Tooltip("what:N", title="What"),
-                 alt.Tooltip("title:N", title="Title"), alt.Tooltip("detail:N", title="Details")])
+        what=[_moment_kind(k) for k in told.moments["kind"]],
+    ).drop(columns="at")
+    marks = (
+        alt.Chart(moments)
+        .mark_point(filled=True, size=90, shape="triangle-down")
+        .encode(
+            x="when:T",
+            y=alt.value(8),
+            color=alt.Color("what:N", title="Outreach"),
+            tooltip=[
+                alt.Tooltip("when:T", title="When", format="%b %d, %Y"),
+                alt.Tooltip("what:N", title="What"),
+                alt.Tooltip("title:N", title="Title"),
+                alt.Tooltip("detail:N", title="Details"),
+            ],
+        )
+    )
     return alt.layer(referrals, marks).properties(height=260)
 
 
 # Forms -------------------------------------------------------------------------
+
 
 def _add_partner(ctx: AppContext, owners: list[tuple[int, str]]) -> None:
     with st.expander("Add a partner", icon=":material/add_business:"):
@@ -306,9 +475,13 @@ def _add_partner(ctx: AppContext, owners: list[tuple[int, str]]) -> None:
             values = _partner_fields(None, owners, default_owner=ctx.actor.id)
             submitted = st.form_submit_button("Add partner", type="primary")
         if submitted:
-            submit(ctx.engine, lambda s: create_partner(s, ctx.actor, PartnerInput(**values), clock.now()),
-                   lambda partner: f"{partner.name} added.", fresh="add_partner",
-                   then=lambda partner: st.session_state.update({OPEN: partner.id}))
+            submit(
+                ctx.engine,
+                lambda s: create_partner(s, ctx.actor, PartnerInput(**values), clock.now()),
+                lambda partner: f"{partner.name} added.",
+                fresh="add_partner",
+                then=lambda partner: st.session_state.update({OPEN: partner.id}),
+            )
 
 
 def _edit_partner(ctx: AppContext, partner: Partner, owners: list[tuple[int, str]]) -> None:
@@ -316,12 +489,18 @@ def _edit_partner(ctx: AppContext, partner: Partner, owners: list[tuple[int, str
         values = _partner_fields(partner, owners)
         submitted = st.form_submit_button("Save changes", type="primary")
     if submitted:
-        submit(ctx.engine, lambda s: update_partner(s, ctx.actor, partner.id, PartnerInput(**values),
-                                                               clock.now()), lambda saved: f"{saved.name} saved.")
+        submit(
+            ctx.engine,
+            lambda s: update_partner(s, ctx.actor, partner.id, PartnerInput(**values), clock.now()),
+            lambda saved: f"{saved.name} saved.",
+        )
 
 
-def _partner_fields(partner: Partner | None, owners: list[tuple[int, str]], default_owner: int | None = None) -> dict:
+def _partner_fields(
+    partner: Partner | None, owners: list[tuple[int, str]], default_owner: int | None = None
+) -> dict:
     """The partner form's widgets; returns what was entered, for PartnerInput to check."""
+
     def value(name: str, default: str = "") -> str:
         return getattr(partner, name) if partner is not None else default
 
@@ -331,11 +510,19 @@ def _partner_fields(partner: Partner | None, owners: list[tuple[int, str]], defa
     a, b, c, d = st.columns([3, 2, 1, 2])
     values = {
         "name": a.text_input("Name *", value=value("name"), max_chars=200),
-        "partner_type": b.selectbox("Type *", PartnerType.choices(), format_func=label_of(PartnerType),
-                                    index=PartnerType.choices().index(value("partner_type", "primary_care"))),
+        "partner_type": b.selectbox(
+            "Type *",
+            PartnerType.choices(),
+            format_func=label_of(PartnerType),
+            index=PartnerType.choices().index(value("partner_type", "primary_care")),
+        ),
         "tier": c.selectbox("Tier", Tier.choices(), index=Tier.choices().index(value("tier", "C"))),
-        "status": d.selectbox("Status", PartnerStatus.choices(), format_func=label_of(PartnerStatus),
-                              index=PartnerStatus.choices().index(value("status", "prospect"))),
+        "status": d.selectbox(
+            "Status",
+            PartnerStatus.choices(),
+            format_func=label_of(PartnerStatus),
+            index=PartnerStatus.choices().index(value("status", "prospect")),
+        ),
     }
     a, b, c, d = st.columns([3, 2, 1, 2])
     values |= {
@@ -355,18 +542,29 @@ def _partner_fields(partner: Partner | None, owners: list[tuple[int, str]], defa
     a, b, c, d = st.columns(4)
     values |= {
         "territory": a.text_input("Territory", value=value("territory")),
-        "owner_id": b.selectbox("Owner", owner_ids, format_func=lambda i: owner_names.get(i, "Unassigned"),
-                                index=owner_ids.index(owner) if owner in owner_ids else 0),
-        "referral_channel": c.selectbox("Refers by", channels, format_func=label_of(ReferralChannel),
-                                        index=channels.index(value("referral_channel"))),
+        "owner_id": b.selectbox(
+            "Owner",
+            owner_ids,
+            format_func=lambda i: owner_names.get(i, "Unassigned"),
+            index=owner_ids.index(owner) if owner in owner_ids else 0,
+        ),
+        "referral_channel": c.selectbox(
+            "Refers by",
+            channels,
+            format_func=label_of(ReferralChannel),
+            index=channels.index(value("referral_channel")),
+        ),
         "sports": d.text_input("Sports", value=value("sports"), help="Comma-separated"),
     }
     values["tags"] = st.text_input("Tags", value=value("tags"), help="Comma-separated")
     preferences = UpdatePreference.choices()
     values["update_preference"] = st.selectbox(
-        "Referral updates", preferences, format_func=label_of(UpdatePreference),
+        "Referral updates",
+        preferences,
+        format_func=label_of(UpdatePreference),
         index=preferences.index(value("update_preference", UpdatePreference.PER_REFERRAL.value)),
-        help="How this partner hears about its referrals by email (only if it refers by email)")
+        help="How this partner hears about its referrals by email (only if it refers by email)",
+    )
     values["notes"] = st.text_area("Notes", value=value("notes"), height=80)
     return values
 
@@ -377,23 +575,42 @@ def _add_contact(ctx: AppContext, partner: Partner) -> None:
         values = _contact_fields(None, name)
         submitted = st.form_submit_button("Add contact", type="primary")
     if submitted:
-        submit(ctx.engine, lambda s: create_contact(s, ctx.actor, partner.id, ContactInput(**values),
-                                                                clock.now()), lambda contact: f"{_name(contact)} added to {partner.name}.", fresh=f"add_contact_{partner.id}")
+        submit(
+            ctx.engine,
+            lambda s: create_contact(s, ctx.actor, partner.id, ContactInput(**values), clock.now()),
+            lambda contact: f"{_name(contact)} added to {partner.name}.",
+            fresh=f"add_contact_{partner.id}",
+        )
 
 
 def _edit_contact(ctx: AppContext, contacts: list[Contact]) -> None:
     by_id = {c.id: c for c in contacts}
     with st.expander("Edit or archive a contact", icon=":material/edit:"):
-        chosen = st.selectbox("Contact", list(by_id), format_func=lambda i: _name(by_id[i]), key="edit_contact_pick")
+        chosen = st.selectbox(
+            "Contact", list(by_id), format_func=lambda i: _name(by_id[i]), key="edit_contact_pick"
+        )
         contact = by_id[chosen]
         with st.form(f"edit_contact_{contact.id}"):
             values = _contact_fields(contact, f"edit_contact_{contact.id}")
             save = st.form_submit_button("Save contact", type="primary")
         if save:
-            submit(ctx.engine, lambda s: update_contact(s, ctx.actor, contact.id, ContactInput(**values),
-                                                                 clock.now()), lambda saved: f"{_name(saved)} saved.")
-        if st.button("Archive this contact", icon=":material/person_remove:", key=f"archive_contact_{contact.id}"):
-            submit(ctx.engine, lambda s: archive_contact(s, ctx.actor, contact.id, clock.now()), f"{_name(contact)} archived.")
+            submit(
+                ctx.engine,
+                lambda s: update_contact(
+                    s, ctx.actor, contact.id, ContactInput(**values), clock.now()
+                ),
+                lambda saved: f"{_name(saved)} saved.",
+            )
+        if st.button(
+            "Archive this contact",
+            icon=":material/person_remove:",
+            key=f"archive_contact_{contact.id}",
+        ):
+            submit(
+                ctx.engine,
+                lambda s: archive_contact(s, ctx.actor, contact.id, clock.now()),
+                f"{_name(contact)} archived.",
+            )
 
 
 def _contact_fields(contact: Contact | None, key: str) -> dict:
@@ -405,17 +622,28 @@ def _contact_fields(contact: Contact | None, key: str) -> dict:
     values = {
         "first_name": a.text_input("First name *", value=value("first_name"), key=f"{key}_first"),
         "last_name": b.text_input("Last name", value=value("last_name"), key=f"{key}_last"),
-        "role": c.selectbox("Role", roles, format_func=label_of(ContactRole), key=f"{key}_role",
-                            index=roles.index(value("role") or "other")),
+        "role": c.selectbox(
+            "Role",
+            roles,
+            format_func=label_of(ContactRole),
+            key=f"{key}_role",
+            index=roles.index(value("role") or "other"),
+        ),
     }
     a, b, c = st.columns(3)
     values |= {
         "email": a.text_input("Email", value=value("email"), key=f"{key}_email"),
         "phone": b.text_input("Phone", value=display_phone(value("phone")), key=f"{key}_phone"),
-        "npi": c.text_input("NPI", value=value("npi"), key=f"{key}_npi", help="10-digit National Provider Identifier"),
+        "npi": c.text_input(
+            "NPI",
+            value=value("npi"),
+            key=f"{key}_npi",
+            help="10-digit National Provider Identifier",
+        ),
     }
-    values["email_opt_out"] = st.checkbox("Opted out of email", value=bool(contact and contact.email_opt_out),
-                                          key=f"{key}_optout")
+    values["email_opt_out"] = st.checkbox(
+        "Opted out of email", value=bool(contact and contact.email_opt_out), key=f"{key}_optout"
+    )
     values["notes"] = st.text_area("Notes", value=value("notes"), height=68, key=f"{key}_notes")
     return values
 
@@ -423,20 +651,42 @@ def _contact_fields(contact: Contact | None, key: str) -> dict:
 def _log_touch(ctx: AppContext, partner: Partner, contacts: list[Contact]) -> None:
     name = form_key(f"touch_{partner.id}")
     now = now_local(ctx.zone)
-    by_id: dict[int | None, str] = {None: "Nobody in particular", **{c.id: _name(c) for c in contacts}}
+    by_id: dict[int | None, str] = {
+        None: "Nobody in particular",
+        **{c.id: _name(c) for c in contacts},
+    }
     with st.form(name):
         a, b, c, d = st.columns([2, 1, 1, 2])
-        kind = a.selectbox("Kind", TouchKind.choices(), format_func=label_of(TouchKind), key=f"{name}_kind")
+        kind = a.selectbox(
+            "Kind", TouchKind.choices(), format_func=label_of(TouchKind), key=f"{name}_kind"
+        )
         day = b.date_input("Date", value=now.date(), key=f"{name}_day", format="MM/DD/YYYY")
         at = c.time_input("Time", value=now.time(), key=f"{name}_time")
         contact_id = d.selectbox("With", list(by_id), format_func=by_id.get, key=f"{name}_contact")
-        outcome = st.text_input("Outcome", key=f"{name}_outcome", placeholder="e.g. Met the office manager, left flyers")
+        outcome = st.text_input(
+            "Outcome", key=f"{name}_outcome", placeholder="e.g. Met the office manager, left flyers"
+        )
         notes = st.text_area("Notes", key=f"{name}_notes", height=68)
         submitted = st.form_submit_button("Log touch", type="primary")
     if submitted:
-        submit(ctx.engine, lambda s: log_touch(s, ctx.actor, partner.id, TouchInput(
-            kind=kind, occurred_at=to_utc(day, at, ctx.zone), contact_id=contact_id,
-            outcome=outcome, notes=notes), clock.now()), f"{TouchKind(kind).label} logged for {partner.name}.", fresh=f"touch_{partner.id}")
+        submit(
+            ctx.engine,
+            lambda s: log_touch(
+                s,
+                ctx.actor,
+                partner.id,
+                TouchInput(
+                    kind=kind,
+                    occurred_at=to_utc(day, at, ctx.zone),
+                    contact_id=contact_id,
+                    outcome=outcome,
+                    notes=notes,
+                ),
+                clock.now(),
+            ),
+            f"{TouchKind(kind).label} logged for {partner.name}.",
+            fresh=f"touch_{partner.id}",
+        )
 
 
 def _add_referral(ctx: AppContext, partner: Partner, contacts: list[Contact]) -> None:
@@ -448,19 +698,48 @@ def _add_referral(ctx: AppContext, partner: Partner, contacts: list[Contact]) ->
         a, b, c = st.columns(3)
         day = a.date_input("Received", value=now.date(), key=f"{name}_day", format="MM/DD/YYYY")
         at = b.time_input("Time", value=now.time(), key=f"{name}_time")
-        service = c.selectbox("Service line", ServiceLine.choices(), format_func=label_of(ServiceLine),
-                              index=ServiceLine.choices().index("general"), key=f"{name}_service")
+        service = c.selectbox(
+            "Service line",
+            ServiceLine.choices(),
+            format_func=label_of(ServiceLine),
+            index=ServiceLine.choices().index("general"),
+            key=f"{name}_service",
+        )
         a, b, c = st.columns(3)
-        contact_id = a.selectbox("Referred by", list(by_id), format_func=by_id.get, key=f"{name}_contact")
-        channel = b.selectbox("Channel", channels, format_func=label_of(ReferralChannel), key=f"{name}_channel",
-                              index=channels.index(partner.referral_channel))
-        reference = c.text_input("Their reference", key=f"{name}_ref", help="The partner's own referral number, if any")
+        contact_id = a.selectbox(
+            "Referred by", list(by_id), format_func=by_id.get, key=f"{name}_contact"
+        )
+        channel = b.selectbox(
+            "Channel",
+            channels,
+            format_func=label_of(ReferralChannel),
+            key=f"{name}_channel",
+            index=channels.index(partner.referral_channel),
+        )
+        reference = c.text_input(
+            "Their reference", key=f"{name}_ref", help="The partner's own referral number, if any"
+        )
         st.caption("No clinical details here: the service line is all the CRM keeps.")
         submitted = st.form_submit_button("Add referral", type="primary")
     if submitted:
-        submit(ctx.engine, lambda s: create_referral(s, ctx.actor, partner.id, ReferralInput(
-            received_at=to_utc(day, at, ctx.zone), contact_id=contact_id, channel=channel,
-            service_line=service, partner_reference=reference), clock.now()), f"Referral from {partner.name} added.", fresh=f"referral_{partner.id}")
+        submit(
+            ctx.engine,
+            lambda s: create_referral(
+                s,
+                ctx.actor,
+                partner.id,
+                ReferralInput(
+                    received_at=to_utc(day, at, ctx.zone),
+                    contact_id=contact_id,
+                    channel=channel,
+                    service_line=service,
+                    partner_reference=reference,
+                ),
+                clock.now(),
+            ),
+            f"Referral from {partner.name} added.",
+            fresh=f"referral_{partner.id}",
+        )
 
 
 if __name__ == "__main__":

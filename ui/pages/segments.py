@@ -4,6 +4,7 @@ the live count, the preview and the CSV; marketers and admins build and save the
 The editor keeps its condition tree in session state (which conditions and groups
 exist); each condition's field, operator and value are ordinary widgets whose keys
 carry the field and operator, so changing the field gives fresh, fitting widgets."""
+
 from __future__ import annotations
 
 import io
@@ -16,9 +17,28 @@ from crm import clock
 from crm.models import Segment
 from crm.partners import PartnerQuery, filter_options, search_partners
 from crm.segments import (
-    DYNAMIC, FIELDS, PREVIEW_LIMIT, STATIC, InvalidDefinition, MemberRow, SegmentDefinition, SegmentInput,
-    add_members, archive_segment, cadence_choices, count_matching, count_members, create_segment, definition_of, export_csv,
-    list_segments, parse_definition, preview_matching, preview_members, remove_members, update_segment,
+    DYNAMIC,
+    FIELDS,
+    PREVIEW_LIMIT,
+    STATIC,
+    InvalidDefinition,
+    MemberRow,
+    SegmentDefinition,
+    SegmentInput,
+    add_members,
+    archive_segment,
+    cadence_choices,
+    count_matching,
+    count_members,
+    create_segment,
+    definition_of,
+    export_csv,
+    list_segments,
+    parse_definition,
+    preview_matching,
+    preview_members,
+    remove_members,
+    update_segment,
 )
 from crm.segments.definition import Condition, Group
 from crm.vocab import PartnerStatus, PartnerType
@@ -35,7 +55,9 @@ _SEQ = "_segment_seq"
 
 def render(ctx: AppContext) -> None:
     st.title("Segments")
-    st.caption("Saved filters over partners (their members follow the conditions) and hand-picked lists.")
+    st.caption(
+        "Saved filters over partners (their members follow the conditions) and hand-picked lists."
+    )
     show_flash()
     segments = read(ctx.engine, list_segments)
     _table(ctx, segments)
@@ -56,16 +78,30 @@ def _table(ctx: AppContext, segments: list[Segment]) -> None:
     if not segments:
         st.info("No segments yet." + (" Build one below." if ctx.actor.can_edit else ""))
         return
-    st.dataframe(pd.DataFrame([{
-        "Name": s.name, "Kind": "Filter" if s.kind == DYNAMIC else "Hand-picked", "Description": s.description,
-        "Updated": local(s.updated_at, ctx.zone),
-    } for s in segments]), hide_index=True)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Name": s.name,
+                    "Kind": "Filter" if s.kind == DYNAMIC else "Hand-picked",
+                    "Description": s.description,
+                    "Updated": local(s.updated_at, ctx.zone),
+                }
+                for s in segments
+            ]
+        ),
+        hide_index=True,
+    )
 
 
 def _pick(ctx: AppContext, by_id: dict[int, Segment]) -> int | None:
     if _OPEN_NEXT in st.session_state:  # set after a save, before the picker exists this run
         st.session_state[PICK] = st.session_state.pop(_OPEN_NEXT)
-    new = {NEW_DYNAMIC: "New filter segment", NEW_STATIC: "New hand-picked segment"} if ctx.actor.can_edit else {}
+    new = (
+        {NEW_DYNAMIC: "New filter segment", NEW_STATIC: "New hand-picked segment"}
+        if ctx.actor.can_edit
+        else {}
+    )
     names = {**new, **{i: s.name for i, s in by_id.items()}}
     if not names:
         return None
@@ -75,6 +111,7 @@ def _pick(ctx: AppContext, by_id: dict[int, Segment]) -> int | None:
 
 
 # The condition tree ------------------------------------------------------------------
+
 
 def _new_key(prefix: str) -> str:
     st.session_state[_SEQ] = st.session_state.get(_SEQ, 0) + 1
@@ -138,6 +175,7 @@ def _remove(items: list[dict[str, Any]], item: dict[str, Any]) -> None:
 
 # The dynamic editor -----------------------------------------------------------------
 
+
 def _dynamic_editor(ctx: AppContext, segment: Segment | None) -> None:
     tree = _tree_for(segment)
     choices = read(ctx.engine, _choices)
@@ -160,17 +198,30 @@ def _dynamic_editor(ctx: AppContext, segment: Segment | None) -> None:
 
 def _choices(session: Any) -> dict[str, Any]:
     options = filter_options(session)
-    return {"territories": options["territories"], "owners": dict(options["owners"]),
-            "cadences": dict(cadence_choices(session))}
+    return {
+        "territories": options["territories"],
+        "owners": dict(options["owners"]),
+        "cadences": dict(cadence_choices(session)),
+    }
 
 
-def _group_widgets(ctx: AppContext, group: dict[str, Any], choices: dict[str, Any], nested: bool) -> dict[str, Any]:
+def _group_widgets(
+    ctx: AppContext, group: dict[str, Any], choices: dict[str, Any], nested: bool
+) -> dict[str, Any]:
     """Draw one group and return its raw definition (validated by the caller)."""
     key = group["group"]
     editable = ctx.actor.can_edit
     label = "Partners in this group match" if nested else "Partners match"
-    match = st.radio(label, ["all", "any"], key=f"{key}_match", horizontal=True, disabled=not editable,
-                     format_func=lambda m: "all of these conditions" if m == "all" else "any of these conditions")
+    match = st.radio(
+        label,
+        ["all", "any"],
+        key=f"{key}_match",
+        horizontal=True,
+        disabled=not editable,
+        format_func=lambda m: (
+            "all of these conditions" if m == "all" else "any of these conditions"
+        ),
+    )
     conditions = []
     for item in list(group["items"]):
         if "cond" in item:
@@ -179,33 +230,63 @@ def _group_widgets(ctx: AppContext, group: dict[str, Any], choices: dict[str, An
             with st.container(border=True):
                 conditions.append(_group_widgets(ctx, item, choices, nested=True))
                 if editable:
-                    st.button("Remove group", key=f"{item['group']}_remove", on_click=_remove,
-                              args=(group["items"], item))
+                    st.button(
+                        "Remove group",
+                        key=f"{item['group']}_remove",
+                        on_click=_remove,
+                        args=(group["items"], item),
+                    )
     if editable:
         left, right, _ = st.columns([1, 1, 3])
-        left.button("Add condition", key=f"{key}_add", on_click=_add_condition, args=(group["items"],),
-                    icon=":material/add:")
+        left.button(
+            "Add condition",
+            key=f"{key}_add",
+            on_click=_add_condition,
+            args=(group["items"],),
+            icon=":material/add:",
+        )
         if not nested:
-            right.button("Add group", key=f"{key}_add_group", on_click=_add_group, args=(group["items"],),
-                         help="A group of conditions joined the other way (for example: any of two).")
+            right.button(
+                "Add group",
+                key=f"{key}_add_group",
+                on_click=_add_group,
+                args=(group["items"],),
+                help="A group of conditions joined the other way (for example: any of two).",
+            )
     return {"match": match, "conditions": conditions}
 
 
-def _condition_widgets(ctx: AppContext, item: dict[str, Any], siblings: list[dict[str, Any]],
-                       choices: dict[str, Any]) -> dict[str, Any]:
+def _condition_widgets(
+    ctx: AppContext, item: dict[str, Any], siblings: list[dict[str, Any]], choices: dict[str, Any]
+) -> dict[str, Any]:
     key = item["cond"]
     disabled = not ctx.actor.can_edit
     field_col, op_col, value_col, remove_col = st.columns([2, 3, 4, 1], vertical_alignment="bottom")
-    field = field_col.selectbox("Field", list(FIELDS), key=f"{key}_field", format_func=lambda f: FIELDS[f].label,
-                                disabled=disabled)
+    field = field_col.selectbox(
+        "Field",
+        list(FIELDS),
+        key=f"{key}_field",
+        format_func=lambda f: FIELDS[f].label,
+        disabled=disabled,
+    )
     ops = FIELDS[field].ops
-    op = op_col.selectbox("Condition", list(ops), key=f"{key}_op_{field}", format_func=lambda o: ops[o].label,
-                          disabled=disabled)
+    op = op_col.selectbox(
+        "Condition",
+        list(ops),
+        key=f"{key}_op_{field}",
+        format_func=lambda o: ops[o].label,
+        disabled=disabled,
+    )
     with value_col:
         value = _value_widget(f"{key}_value_{field}_{op}", field, op, choices, disabled)
     if not disabled:
-        remove_col.button(":material/delete:", key=f"{key}_remove", help="Remove this condition",
-                          on_click=_remove, args=(siblings, item))
+        remove_col.button(
+            ":material/delete:",
+            key=f"{key}_remove",
+            help="Remove this condition",
+            on_click=_remove,
+            args=(siblings, item),
+        )
     return {"field": field, "op": op, "value": value}
 
 
@@ -216,31 +297,60 @@ def _value_widget(key: str, field: str, op: str, choices: dict[str, Any], disabl
         return None
     if kind == "days":
         st.session_state.setdefault(key, 90)
-        return st.number_input("Days", min_value=1, max_value=36_500, step=1, key=key, disabled=disabled)
+        return st.number_input(
+            "Days", min_value=1, max_value=36_500, step=1, key=key, disabled=disabled
+        )
     if kind == "rate":
         st.session_state.setdefault(key, 1.0)
         st.session_state.setdefault(f"{key}_months", 12)
         rate, months = st.columns(2)
-        per_month = rate.number_input("Per month", min_value=0.0, step=0.5, key=key, disabled=disabled)
-        over = months.number_input("Over months", min_value=1, max_value=120, step=1, key=f"{key}_months",
-                                   disabled=disabled)
+        per_month = rate.number_input(
+            "Per month", min_value=0.0, step=0.5, key=key, disabled=disabled
+        )
+        over = months.number_input(
+            "Over months",
+            min_value=1,
+            max_value=120,
+            step=1,
+            key=f"{key}_months",
+            disabled=disabled,
+        )
         return {"per_month": per_month, "months": over}
     if kind == "cadence":
         cadences = choices["cadences"]
-        known = [None, *cadences] + [c for c in [st.session_state.get(key)] if c is not None and c not in cadences]
-        return st.selectbox("Cadence", known, key=key, disabled=disabled,
-                            format_func=lambda c: "Any cadence" if c is None else cadences.get(c, f"Cadence {c}"))
+        known = [None, *cadences] + [
+            c for c in [st.session_state.get(key)] if c is not None and c not in cadences
+        ]
+        return st.selectbox(
+            "Cadence",
+            known,
+            key=key,
+            disabled=disabled,
+            format_func=lambda c: "Any cadence" if c is None else cadences.get(c, f"Cadence {c}"),
+        )
     if kind == "ids":
         owners = choices["owners"]  # active users; a saved one since deactivated stays listed
         known = list(owners) + [i for i in st.session_state.get(key, []) if i not in owners]
-        return st.multiselect("People", known, key=key, format_func=lambda i: owners.get(i, f"User {i}"),
-                              disabled=disabled)
+        return st.multiselect(
+            "People",
+            known,
+            key=key,
+            format_func=lambda i: owners.get(i, f"User {i}"),
+            disabled=disabled,
+        )
     if _takes_text(field, op):
-        return st.text_input("Values", key=key, placeholder="Separate with commas", disabled=disabled)
+        return st.text_input(
+            "Values", key=key, placeholder="Separate with commas", disabled=disabled
+        )
     if spec.vocabulary is not None:
         vocabulary = spec.vocabulary
-        return st.multiselect("Values", vocabulary.choices(), key=key, format_func=lambda v: vocabulary(v).label,
-                              disabled=disabled)
+        return st.multiselect(
+            "Values",
+            vocabulary.choices(),
+            key=key,
+            format_func=lambda v: vocabulary(v).label,
+            disabled=disabled,
+        )
     options = sorted({*choices["territories"], *st.session_state.get(key, [])})
     return st.multiselect("Values", options, key=key, disabled=disabled)
 
@@ -256,23 +366,43 @@ def _members(ctx: AppContext, total: int, rows: list[MemberRow]) -> None:
     st.markdown(f"**{total:,}** partner{'s' if total != 1 else ''} in this segment")
     if not rows:
         return
-    st.dataframe(pd.DataFrame([{
-        "Name": r.name, "Type": PartnerType(r.partner_type).label, "Tier": r.tier,
-        "Status": PartnerStatus(r.status).label, "Territory": r.territory, "City": r.city, "Owner": r.owner,
-        "Referrals (12 mo)": r.referrals_12m, "Last touch": local(r.last_touch_at, ctx.zone, with_time=False),
-    } for r in rows]), hide_index=True, key="segment_preview")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Name": r.name,
+                    "Type": PartnerType(r.partner_type).label,
+                    "Tier": r.tier,
+                    "Status": PartnerStatus(r.status).label,
+                    "Territory": r.territory,
+                    "City": r.city,
+                    "Owner": r.owner,
+                    "Referrals (12 mo)": r.referrals_12m,
+                    "Last touch": local(r.last_touch_at, ctx.zone, with_time=False),
+                }
+                for r in rows
+            ]
+        ),
+        hide_index=True,
+        key="segment_preview",
+    )
     if total > len(rows):
         st.caption(f"Showing the first {len(rows)} by name.")
 
 
 # Saving and exporting -----------------------------------------------------------------
 
-def _save(ctx: AppContext, segment: Segment | None, kind: str, definition: SegmentDefinition | None) -> None:
+
+def _save(
+    ctx: AppContext, segment: Segment | None, kind: str, definition: SegmentDefinition | None
+) -> None:
     st.subheader("Save", anchor=False)
     name = st.text_input("Name", key="seg_name", max_chars=120)
     description = st.text_input("Description", key="seg_description", max_chars=500)
     label = "Save segment" if segment else "Create segment"
-    if not st.button(label, type="primary", key="segment_save", disabled=kind == DYNAMIC and definition is None):
+    if not st.button(
+        label, type="primary", key="segment_save", disabled=kind == DYNAMIC and definition is None
+    ):
         return
     data = {"name": name, "description": description, "kind": kind, "definition": definition or {}}
 
@@ -284,8 +414,12 @@ def _save(ctx: AppContext, segment: Segment | None, kind: str, definition: Segme
         return update_segment(session, ctx.actor, segment.id, values, now)
 
     # The saved segment stays open with its widgets as they are.
-    submit(ctx.engine, change, lambda saved: f"Segment “{saved.name}” saved.",
-           then=lambda saved: st.session_state.update({_OPEN_NEXT: saved.id, _LOADED: saved.id}))
+    submit(
+        ctx.engine,
+        change,
+        lambda saved: f"Segment “{saved.name}” saved.",
+        then=lambda saved: st.session_state.update({_OPEN_NEXT: saved.id, _LOADED: saved.id}),
+    )
 
 
 def _download(ctx: AppContext, segment: Segment) -> None:
@@ -294,16 +428,26 @@ def _download(ctx: AppContext, segment: Segment) -> None:
         read(ctx.engine, lambda s: export_csv(s, segment.id, out, clock.now()))
         return out.getvalue()
 
-    st.download_button("Download CSV", data=build, file_name=f"{_file_stem(segment.name)}.csv", mime="text/csv",
-                       on_click="ignore", icon=":material/download:", key="segment_download")
+    st.download_button(
+        "Download CSV",
+        data=build,
+        file_name=f"{_file_stem(segment.name)}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="segment_download",
+    )
 
 
 def _archive(ctx: AppContext, segment: Segment) -> None:
     """Archived, not deleted: a cadence or event that used the segment keeps its history."""
     if st.button("Archive segment", key="segment_archive", icon=":material/archive:"):
-        submit(ctx.engine, lambda s: archive_segment(s, ctx.actor, segment.id, clock.now()),
-               lambda archived: f"Segment “{archived.name}” archived.",
-               then=lambda _archived: st.session_state.update({_OPEN_NEXT: NEW_DYNAMIC}))
+        submit(
+            ctx.engine,
+            lambda s: archive_segment(s, ctx.actor, segment.id, clock.now()),
+            lambda archived: f"Segment “{archived.name}” archived.",
+            then=lambda _archived: st.session_state.update({_OPEN_NEXT: NEW_DYNAMIC}),
+        )
 
 
 def _file_stem(name: str) -> str:
@@ -312,6 +456,7 @@ def _file_stem(name: str) -> str:
 
 
 # The static editor --------------------------------------------------------------------
+
 
 def _static_editor(ctx: AppContext, segment: Segment | None) -> None:
     _tree_for(segment)  # loads the name and description
@@ -339,23 +484,38 @@ def _static_editor(ctx: AppContext, segment: Segment | None) -> None:
 
 def _pick_partners(ctx: AppContext, segment: Segment) -> None:
     st.markdown("**Add partners**")
-    text = st.text_input("Find partners", key="segment_find", placeholder="Name, city, specialty, ZIP or tag")
+    text = st.text_input(
+        "Find partners", key="segment_find", placeholder="Name, city, specialty, ZIP or tag"
+    )
     if not text.strip():
         return
-    found, _ = read(ctx.engine, lambda s: search_partners(s, PartnerQuery(text=text, limit=25), clock.now()))
+    found, _ = read(
+        ctx.engine, lambda s: search_partners(s, PartnerQuery(text=text, limit=25), clock.now())
+    )
     names = {r.id: f"{r.name} ({r.city})" if r.city else r.name for r in found}
-    picked = st.multiselect("Partners to add", list(names), format_func=names.get, key="segment_add_pick")
+    picked = st.multiselect(
+        "Partners to add", list(names), format_func=names.get, key="segment_add_pick"
+    )
     if st.button("Add to segment", key="segment_add", disabled=not picked):
-        _members_change(ctx, lambda s, now: add_members(s, ctx.actor, segment.id, picked, now), "added")
+        _members_change(
+            ctx, lambda s, now: add_members(s, ctx.actor, segment.id, picked, now), "added"
+        )
 
 
 def _drop_partners(ctx: AppContext, segment: Segment, rows: list[MemberRow]) -> None:
     st.markdown("**Remove partners**")
     names = {r.id: r.name for r in rows}
-    picked = st.multiselect("Partners to remove", list(names), format_func=names.get, key="segment_drop_pick",
-                            help=f"From the first {PREVIEW_LIMIT} members shown above.")
+    picked = st.multiselect(
+        "Partners to remove",
+        list(names),
+        format_func=names.get,
+        key="segment_drop_pick",
+        help=f"From the first {PREVIEW_LIMIT} members shown above.",
+    )
     if st.button("Remove from segment", key="segment_drop", disabled=not picked):
-        _members_change(ctx, lambda s, now: remove_members(s, ctx.actor, segment.id, picked, now), "removed")
+        _members_change(
+            ctx, lambda s, now: remove_members(s, ctx.actor, segment.id, picked, now), "removed"
+        )
 
 
 def _members_change(ctx: AppContext, change: Any, verb: str) -> None:
@@ -363,8 +523,12 @@ def _members_change(ctx: AppContext, change: Any, verb: str) -> None:
         for key in ("segment_add_pick", "segment_drop_pick"):
             st.session_state.pop(key, None)
 
-    submit(ctx.engine, lambda s: change(s, clock.now()), lambda count: f"{count} partner{'s' if count != 1 else ''} {verb}.",
-           then=forget_picks)
+    submit(
+        ctx.engine,
+        lambda s: change(s, clock.now()),
+        lambda count: f"{count} partner{'s' if count != 1 else ''} {verb}.",
+        then=forget_picks,
+    )
 
 
 if __name__ == "__main__":

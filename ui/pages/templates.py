@@ -1,6 +1,7 @@
 """Email templates: every built-in template with a preview on sample data; marketers and
 admins can edit one (the edit is validated before it is saved) or go back to the
 built-in version. Viewers see the list and the previews only."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -9,8 +10,17 @@ from sqlmodel import Session
 
 from campaigns.mail.compose import enqueue_test
 from campaigns.mail.templating import (
-    TEMPLATES, PracticeInfo, RenderedEmail, TemplateError, TemplateSource, TemplateSpec, delete_override,
-    effective_template, list_overrides, render_email, save_override,
+    TEMPLATES,
+    PracticeInfo,
+    RenderedEmail,
+    TemplateError,
+    TemplateSource,
+    TemplateSpec,
+    delete_override,
+    effective_template,
+    list_overrides,
+    render_email,
+    save_override,
 )
 from campaigns.mail.templating.catalog import LAYOUT_VARIABLES
 from campaigns.mail.templating.overrides import SAMPLE_UNSUBSCRIBE_URL
@@ -19,7 +29,7 @@ from crm import clock
 from crm.models import TemplateOverride
 from crm.users import list_users
 from ui.shell import AppContext, context
-from ui.widgets import submit, form_key, local, read, show_flash
+from ui.widgets import form_key, local, read, show_flash, submit
 
 PICK = "template_pick"
 
@@ -29,7 +39,9 @@ def render(ctx: AppContext) -> None:
     show_flash()
     overrides = read(ctx.engine, list_overrides)
     _table(ctx, overrides)
-    name = st.selectbox("Template", list(TEMPLATES), format_func=lambda n: TEMPLATES[n].title, key=PICK)
+    name = st.selectbox(
+        "Template", list(TEMPLATES), format_func=lambda n: TEMPLATES[n].title, key=PICK
+    )
     spec = TEMPLATES[name]
     st.caption(spec.description)
     _preview(ctx, spec)
@@ -41,9 +53,14 @@ def render(ctx: AppContext) -> None:
 
 def _send_test(ctx: AppContext, spec: TemplateSpec) -> None:
     """The version in effect, with the sample data, to the signed-in user's own address."""
-    if st.button(f"Send a test to {ctx.email}", key=f"send_test_{spec.name}", icon=":material/send:"):
-        submit(ctx.engine, lambda s: enqueue_test(s, ctx.actor, spec.name, ctx.email, clock.now(),
-                                                             ctx.settings), f"Test queued for {ctx.email}; the scheduler sends it within a minute (see the Outbox).")
+    if st.button(
+        f"Send a test to {ctx.email}", key=f"send_test_{spec.name}", icon=":material/send:"
+    ):
+        submit(
+            ctx.engine,
+            lambda s: enqueue_test(s, ctx.actor, spec.name, ctx.email, clock.now(), ctx.settings),
+            f"Test queued for {ctx.email}; the scheduler sends it within a minute (see the Outbox).",
+        )
 
 
 _AUDIENCES = {"partner": "Partners", "patient": "Patients", "staff": "Staff"}
@@ -52,12 +69,20 @@ _SAMPLE = {"partner": "partner", "patient": "patient", "staff": "staff member"}
 
 def _table(ctx: AppContext, overrides: dict[str, TemplateOverride]) -> None:
     names = {u.id: u.name or u.email for u in read(ctx.engine, list_users)}
-    st.dataframe(pd.DataFrame([{
-        "Template": spec.title,
-        "Kind": spec.kind.capitalize(),
-        "Sent to": _AUDIENCES[spec.audience],
-        "Version": _version(ctx, overrides.get(spec.name), names),
-    } for spec in TEMPLATES.values()]), hide_index=True)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Template": spec.title,
+                    "Kind": spec.kind.capitalize(),
+                    "Sent to": _AUDIENCES[spec.audience],
+                    "Version": _version(ctx, overrides.get(spec.name), names),
+                }
+                for spec in TEMPLATES.values()
+            ]
+        ),
+        hide_index=True,
+    )
 
 
 def _version(ctx: AppContext, row: TemplateOverride | None, names: dict[int | None, str]) -> str:
@@ -84,18 +109,36 @@ def _preview(ctx: AppContext, spec: TemplateSpec) -> None:
 
 def _sample_email(ctx: AppContext, session: Session, spec: TemplateSpec) -> RenderedEmail:
     unsubscribe = SAMPLE_UNSUBSCRIBE_URL if spec.kind == "marketing" else None
-    return render_email(session, spec.name, spec.sample, practice=PracticeInfo.from_settings(ctx.settings),
-                        unsubscribe_url=unsubscribe, now=clock.now())
+    return render_email(
+        session,
+        spec.name,
+        spec.sample,
+        practice=PracticeInfo.from_settings(ctx.settings),
+        unsubscribe_url=unsubscribe,
+        now=clock.now(),
+    )
 
 
 def _variables(spec: TemplateSpec) -> None:
     with st.expander("What this template can use"):
-        st.dataframe(pd.DataFrame(
-            [{"Variable": f"{{{{ {n} }}}}", "Meaning": d, "Sample": spec.sample[n]} for n, d in spec.variables.items()]
-            + [{"Variable": f"{{{{ {n} }}}}", "Meaning": d, "Sample": ""} for n, d in LAYOUT_VARIABLES.items()]
-        ), hide_index=True)
-        st.caption("Also available: {% if %} and {% for %}, and the filters " + ", ".join(ALLOWED_FILTERS)
-                   + ". The header, the postal address and the unsubscribe link are added for you.")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"Variable": f"{{{{ {n} }}}}", "Meaning": d, "Sample": spec.sample[n]}
+                    for n, d in spec.variables.items()
+                ]
+                + [
+                    {"Variable": f"{{{{ {n} }}}}", "Meaning": d, "Sample": ""}
+                    for n, d in LAYOUT_VARIABLES.items()
+                ]
+            ),
+            hide_index=True,
+        )
+        st.caption(
+            "Also available: {% if %} and {% for %}, and the filters "
+            + ", ".join(ALLOWED_FILTERS)
+            + ". The header, the postal address and the unsubscribe link are added for you."
+        )
 
 
 def _edit(ctx: AppContext, spec: TemplateSpec, row: TemplateOverride | None) -> None:
@@ -110,12 +153,23 @@ def _edit(ctx: AppContext, spec: TemplateSpec, row: TemplateOverride | None) -> 
     if submitted:
         _save(ctx, spec, TemplateSource(subject=subject, html=html, text=text), form)
     if row is not None and st.button("Go back to the built-in version", key=f"revert_{spec.name}"):
-        submit(ctx.engine, lambda s: delete_override(s, ctx.actor, spec.name, clock.now()) or True, f"{spec.title} uses the built-in version again.", fresh=form)
+        submit(
+            ctx.engine,
+            lambda s: delete_override(s, ctx.actor, spec.name, clock.now()) or True,
+            f"{spec.title} uses the built-in version again.",
+            fresh=form,
+        )
 
 
 def _save(ctx: AppContext, spec: TemplateSpec, source: TemplateSource, form: str) -> None:
-    submit(ctx.engine, lambda s: save_override(s, ctx.actor, spec.name, source.subject, source.html,
-                                                        source.text, clock.now()), lambda saved: f"{spec.title} saved; emails rendered from now on use your version.", fresh=form)
+    submit(
+        ctx.engine,
+        lambda s: save_override(
+            s, ctx.actor, spec.name, source.subject, source.html, source.text, clock.now()
+        ),
+        lambda saved: f"{spec.title} saved; emails rendered from now on use your version.",
+        fresh=form,
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Request bodies for the public routes: read up to a limit, then parsed so that no
 input, however deep or large, turns into a 500. A body past its route's limit is a 413
 before any of it is parsed; anything unparsable is a 400 with a short reason."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,9 @@ class BadBody(Exception):
         self.status_code, self.reason = status_code, reason
 
     def response(self) -> PlainTextResponse:
-        return PlainTextResponse(self.reason, status_code=self.status_code, headers={"Cache-Control": "no-store"})
+        return PlainTextResponse(
+            self.reason, status_code=self.status_code, headers={"Cache-Control": "no-store"}
+        )
 
 
 async def read_limited(request: Request, limit: int) -> bytes:

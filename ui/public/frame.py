@@ -1,6 +1,7 @@
 """The frame every page open without sign-in shares: the settings or a 503, a token we
 signed or a 400 that says nothing about who is on file, the work off the event loop, and
 one plain page. Pages differ only in what they say and do inside it."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -27,7 +28,9 @@ def current_settings() -> Settings | None:
 
 
 def unavailable() -> Response:
-    return PlainTextResponse("Unavailable, please try again in a few minutes.", status_code=503, headers=HEADERS)
+    return PlainTextResponse(
+        "Unavailable, please try again in a few minutes.", status_code=503, headers=HEADERS
+    )
 
 
 def page(settings: Settings, title: str, body: str, status_code: int = 200) -> HTMLResponse:
@@ -54,10 +57,15 @@ async def with_settings(answer: Callable[[Settings], Awaitable[Response]]) -> Re
         return unavailable()
 
 
-async def with_token(request: Request, verify: Callable[[str, str], T | None], advice: str,
-                     answer: Callable[[Settings, T], Awaitable[Response]]) -> Response:
+async def with_token(
+    request: Request,
+    verify: Callable[[str, str], T | None],
+    advice: str,
+    answer: Callable[[Settings, T], Awaitable[Response]],
+) -> Response:
     """`answer` runs only for a token we signed; `advice` tells the holder of any other
     token what to do instead."""
+
     async def checked(settings: Settings) -> Response:
         wanted = verify(settings.secret_key, request.path_params["token"])
         if wanted is None:

@@ -1,5 +1,6 @@
 """GET /api/health, for a load balancer or uptime monitor: 200 while the database
 answers, else 503. The one health route; `crm start` and the browser tests wait on it."""
+
 from __future__ import annotations
 
 from sqlalchemy import text
@@ -25,8 +26,11 @@ def database_answers() -> bool:
 
 async def health(_request: Request) -> JSONResponse:
     database = await run_in_threadpool(database_answers)
-    return JSONResponse({"ok": database, "database": database}, status_code=200 if database else 503,
-                        headers={"Cache-Control": "no-store"})
+    return JSONResponse(
+        {"ok": database, "database": database},
+        status_code=200 if database else 503,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def routes() -> list[BaseRoute]:

@@ -3,6 +3,7 @@ It records the click (or scan) and answers 303 to the location's review page; a 
 as mail scanners send, gets the same answer and records nothing. A forged
 or altered token, or one whose request or location has no review page any more, gets a
 400 with a generic message that says nothing about who or what is on file."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,7 +25,9 @@ ADVICE = "This review link is not valid. Please use the link from the most recen
 
 async def review_link(request: Request) -> Response:
     async def forward(settings: Settings, link: ReviewLink) -> Response:
-        target = await run_in_threadpool(_follow, settings, link, clock.now(), request.method == "HEAD")
+        target = await run_in_threadpool(
+            _follow, settings, link, clock.now(), request.method == "HEAD"
+        )
         if target is None:
             return invalid(settings, ADVICE)
         return RedirectResponse(target, status_code=303, headers=HEADERS)

@@ -7,6 +7,7 @@ button, records it and says what happened: a seat, a place on the wait list, or 
 A No that frees a seat tells the person promoted from the wait list by email. A token that
 was not made by us as it is gets a 400 with a generic message; so does one for an
 invitee that no longer exists, so the page cannot be used to probe the invitee list."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from sqlmodel import Session
 from starlette.routing import BaseRoute, Route
 
 from campaigns.events.sending import starts_text, tell_promoted, venue_text
@@ -30,8 +31,10 @@ from crm.models import Event, EventInvitee
 from crm.settings import Settings
 from ui.public.frame import invalid, page, with_token
 
-ADVICE = ("This reply link is not valid. Please use the link from your invitation, or reply to "
-          "the invitation email.")
+ADVICE = (
+    "This reply link is not valid. Please use the link from your invitation, or reply to "
+    "the invitation email."
+)
 
 _SAID = {
     "yes": "Thank you: your seat is saved. You will get a reminder before the event.",
@@ -49,7 +52,10 @@ class Answered:
     cancelled: bool = False
 
 
-_ASK = {"yes": ("Yes, save me a seat", "Will you come to"), "no": ("No, I can't come", "Reply no to")}
+_ASK = {
+    "yes": ("Yes, save me a seat", "Will you come to"),
+    "no": ("No, I can't come", "Reply no to"),
+}
 
 
 async def confirm_page(request: Request) -> Response:
@@ -57,19 +63,27 @@ async def confirm_page(request: Request) -> Response:
 
 
 async def answer(request: Request) -> Response:
-    return await _reply(request, lambda settings, wanted: _record(settings, wanted, clock.now()), _thanks)
+    return await _reply(
+        request, lambda settings, wanted: _record(settings, wanted, clock.now()), _thanks
+    )
 
 
-async def _reply(request: Request, read_or_record: Callable[[Settings, RsvpRequest], Answered | None],
-                 answer: Callable[[Settings, RsvpRequest, Answered], Response]) -> Response:
+async def _reply(
+    request: Request,
+    read_or_record: Callable[[Settings, RsvpRequest], Answered | None],
+    answer: Callable[[Settings, RsvpRequest, Answered], Response],
+) -> Response:
     """What both answers share inside the public frame: the event (read or recorded) or
     400, a cancelled event said so, else `answer`."""
+
     async def reply(settings: Settings, wanted: RsvpRequest) -> Response:
         event = await run_in_threadpool(read_or_record, settings, wanted)
         if event is None:
             return invalid(settings, ADVICE)
         if event.cancelled:
-            return page(settings, "Event cancelled", f"<p>{escape(event.title)} has been cancelled.</p>")
+            return page(
+                settings, "Event cancelled", f"<p>{escape(event.title)} has been cancelled.</p>"
+            )
         return answer(settings, wanted, event)
 
     return await with_token(request, verify, ADVICE, reply)
@@ -77,19 +91,27 @@ async def _reply(request: Request, read_or_record: Callable[[Settings, RsvpReque
 
 def _ask(settings: Settings, wanted: RsvpRequest, event: Answered) -> Response:
     button, question = _ASK[wanted.answer]
-    return page(settings, "Your reply",
-                 f"<p>{question} <strong>{escape(event.title)}</strong>?<br>{escape(event.when)}<br>"
-                 f"{escape(event.where)}</p><form method=\"post\"><button type=\"submit\">{button}</button></form>")
+    return page(
+        settings,
+        "Your reply",
+        f"<p>{question} <strong>{escape(event.title)}</strong>?<br>{escape(event.when)}<br>"
+        f'{escape(event.where)}</p><form method="post"><button type="submit">{button}</button></form>',
+    )
 
 
 def _thanks(settings: Settings, wanted: RsvpRequest, answered: Answered) -> Response:
-    details = (f"<p><strong>{escape(answered.title)}</strong><br>{escape(answered.when)}<br>"
-               f"{escape(answered.where)}</p>")
+    details = (
+        f"<p><strong>{escape(answered.title)}</strong><br>{escape(answered.when)}<br>"
+        f"{escape(answered.where)}</p>"
+    )
     return page(settings, "Thank you", f"<p>{_SAID[answered.rsvp]}</p>{details}")
 
 
 def routes() -> list[BaseRoute]:
-    return [Route("/rsvp/{token}", confirm_page, methods=["GET"]), Route("/rsvp/{token}", answer, methods=["POST"])]
+    return [
+        Route("/rsvp/{token}", confirm_page, methods=["GET"]),
+        Route("/rsvp/{token}", answer, methods=["POST"]),
+    ]
 
 
 def _describe(settings: Settings, wanted: RsvpRequest) -> Answered | None:
@@ -101,8 +123,13 @@ def _describe(settings: Settings, wanted: RsvpRequest) -> Answered | None:
         event = session.get(Event, invitee.event_id)
         if event is None:
             return None
-        return Answered(invitee.rsvp, event.title, starts_text(event), venue_text(session, event),
-                        cancelled=event.status == CANCELLED)
+        return Answered(
+            invitee.rsvp,
+            event.title,
+            starts_text(event),
+            venue_text(session, event),
+            cancelled=event.status == CANCELLED,
+        )
 
 
 def _record(settings: Settings, wanted: RsvpRequest, now: datetime) -> Answered | None:

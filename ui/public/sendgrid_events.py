@@ -11,6 +11,7 @@ Answers, in the order they are checked:
 - 409 when the same signed post was accepted before (a replay); nothing changes.
 - 200 with {"received", "stored", "matched", "suppressed"} when applied.
 SendGrid treats any 2xx as delivered and retries the rest for up to 72 hours."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,8 +25,8 @@ from starlette.routing import BaseRoute, Route
 from campaigns.mail.webhook.events import ApplyReport
 from campaigns.mail.webhook.receipts import receive
 from campaigns.mail.webhook.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, is_fresh, verify
-from crm import settings as settings_module
 from crm import clock
+from crm import settings as settings_module
 from crm.db import engine_for, session_scope
 from crm.settings import Settings, SettingsError
 from ui.public.bodies import WEBHOOK, BadBody, parse_json, read_limited
@@ -68,15 +69,24 @@ async def sendgrid_events(request: Request) -> Response:
         return _answer(503, "unavailable")
     if report is None:
         return _answer(409, "already received")
-    return JSONResponse({"received": report.received, "stored": report.stored, "matched": report.matched,
-                         "suppressed": report.suppressed}, headers=_HEADERS)
+    return JSONResponse(
+        {
+            "received": report.received,
+            "stored": report.stored,
+            "matched": report.matched,
+            "suppressed": report.suppressed,
+        },
+        headers=_HEADERS,
+    )
 
 
 def routes() -> list[BaseRoute]:
     return [Route(PATH, sendgrid_events, methods=["POST"])]
 
 
-def _receive(settings: Settings, body: str, timestamp: str, events: list, now: datetime) -> ApplyReport | None:
+def _receive(
+    settings: Settings, body: str, timestamp: str, events: list, now: datetime
+) -> ApplyReport | None:
     with session_scope(engine_for(settings.database_url)) as session:
         return receive(session, body, timestamp, events, now)
 

@@ -10,6 +10,7 @@ An invalid token gets a 400 with a generic message. Every answer for a valid tok
 the same whether or not the address is known or already suppressed, so the pages
 cannot be used to learn who is on file. Only the address inside the token is ever
 unsubscribed: the request body is not read for one."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -31,16 +32,23 @@ from ui.public.frame import page, with_token
 ONE_CLICK_BODY = "List-Unsubscribe=One-Click"
 
 
-ADVICE = ("This unsubscribe link is not valid. Please use the link from the most recent email "
-          "you received, or reply to that email and ask us to stop.")
+ADVICE = (
+    "This unsubscribe link is not valid. Please use the link from the most recent email "
+    "you received, or reply to that email and ask us to stop."
+)
 
 
 async def confirm_page(request: Request) -> Response:
     async def ask(settings: Settings, wanted: UnsubscribeRequest) -> Response:
-        form = (f'<form method="post"><button type="submit">Unsubscribe {escape(masked(wanted.email))}</button>'
-                f"</form>")
-        return page(settings, "Unsubscribe",
-                    f"<p>Stop receiving emails from {escape(settings.practice_name)} at this address?</p>{form}")
+        form = (
+            f'<form method="post"><button type="submit">Unsubscribe {escape(masked(wanted.email))}</button>'
+            f"</form>"
+        )
+        return page(
+            settings,
+            "Unsubscribe",
+            f"<p>Stop receiving emails from {escape(settings.practice_name)} at this address?</p>{form}",
+        )
 
     return await with_token(request, verify, ADVICE, ask)
 
@@ -53,9 +61,12 @@ async def unsubscribe(request: Request) -> Response:
             return error.response()
         source = "one-click" if ONE_CLICK_BODY in body else "link"
         await run_in_threadpool(_record, settings, wanted, source, clock.now())
-        return page(settings, "Unsubscribed",
-                    f"<p>You will not receive any more emails from {escape(settings.practice_name)} "
-                    f"at {escape(masked(wanted.email))}.</p>")
+        return page(
+            settings,
+            "Unsubscribed",
+            f"<p>You will not receive any more emails from {escape(settings.practice_name)} "
+            f"at {escape(masked(wanted.email))}.</p>",
+        )
 
     return await with_token(request, verify, ADVICE, record)
 

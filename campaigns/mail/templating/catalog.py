@@ -6,10 +6,11 @@ A template sees only its declared variables (and the layout's own), so what a te
 templates never declare anything clinical: the practice must not put a service line,
 diagnosis or visit reason in an email a family member might read.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -29,8 +30,22 @@ LAYOUT_VARIABLES: dict[str, str] = {
 }
 
 # Fragments of a variable name that would mean clinical detail in a patient's email.
-CLINICAL_TERMS = ("diagnos", "condition", "injur", "reason", "service", "specialty", "procedure",
-                  "treatment", "symptom", "clinical", "medical", "visit", "provider", "surgery")
+CLINICAL_TERMS = (
+    "diagnos",
+    "condition",
+    "injur",
+    "reason",
+    "service",
+    "specialty",
+    "procedure",
+    "treatment",
+    "symptom",
+    "clinical",
+    "medical",
+    "visit",
+    "provider",
+    "surgery",
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +65,9 @@ class TemplateSpec:
         if set(self.variables) & set(LAYOUT_VARIABLES):
             raise ValueError(f"{self.name}: a template cannot redeclare a layout variable")
         if self.audience == "patient" and clinical_variables(self):
-            raise ValueError(f"{self.name}: a patient email cannot carry {clinical_variables(self)}")
+            raise ValueError(
+                f"{self.name}: a patient email cannot carry {clinical_variables(self)}"
+            )
 
     @property
     def allowed_names(self) -> frozenset[str]:
@@ -85,13 +102,18 @@ _SAMPLE_EVENT = {
     "event_location": "Main Street Clinic, Conference Room B",
 }
 _SEASON = {
-    **_CONTACT, **_PARTNER, **_SENDER,
+    **_CONTACT,
+    **_PARTNER,
+    **_SENDER,
     "sport_names": "The sports this partner covers, already joined, e.g. football and soccer",
     "resource_url": "Link to the season's guide or handout",
 }
 _SAMPLE_SEASON = {
-    **_SAMPLE_CONTACT, **_SAMPLE_PARTNER, **_SAMPLE_SENDER,
-    "sport_names": "football and soccer", "resource_url": "https://practice.example.org/guides/season",
+    **_SAMPLE_CONTACT,
+    **_SAMPLE_PARTNER,
+    **_SAMPLE_SENDER,
+    "sport_names": "football and soccer",
+    "resource_url": "https://practice.example.org/guides/season",
 }
 _PATIENT = {
     "patient_first_name": "The patient's first name",
@@ -99,125 +121,318 @@ _PATIENT = {
     "review_url": "Link to the review page",
 }
 _SAMPLE_PATIENT = {
-    "patient_first_name": "Sam", "location_name": "Main Street Clinic",
+    "patient_first_name": "Sam",
+    "location_name": "Main Street Clinic",
     "review_url": "https://practice.example.org/review/abc123",
 }
 
 
 def _specs() -> list[TemplateSpec]:
     return [
-        TemplateSpec("partner_checkin", "Partner check-in", "marketing", "partner",
-                     "A short personal note to keep in touch with a referring partner.",
-                     {**_CONTACT, **_PARTNER, **_SENDER},
-                     {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER, **_SAMPLE_SENDER}),
-        TemplateSpec("partner_education_update", "Partner education update", "marketing", "partner",
-                     "News a partner can use with their patients, with a link to read more.",
-                     {**_CONTACT, **_SENDER, "update_title": "The update's headline",
-                      "update_summary": "Two or three sentences about it", "update_url": "Link to read more"},
-                     {**_SAMPLE_CONTACT, **_SAMPLE_SENDER, "update_title": "New same-week sports injury slots",
-                      "update_summary": "Athletes referred by Monday are now seen the same week at every clinic.",
-                      "update_url": "https://practice.example.org/news/same-week"}),
-        TemplateSpec("event_invitation", "Event invitation", "marketing", "partner",
-                     "Invites a partner to a talk, course or open house.",
-                     {**_CONTACT, **_EVENT, "event_description": "A sentence or two about the event",
-                      "rsvp_url": "Link to answer Yes", "rsvp_no_url": "Link to answer No"},
-                     {**_SAMPLE_CONTACT, **_SAMPLE_EVENT,
-                      "event_description": "A practical hour on grading sprains and when to send athletes back.",
-                      "rsvp_url": "https://practice.example.org/rsvp/yes-token",
-                      "rsvp_no_url": "https://practice.example.org/rsvp/no-token"}),
-        TemplateSpec("event_reminder", "Event reminder", "transactional", "partner",
-                     "Reminds a partner who said yes that the event is coming up.",
-                     {**_CONTACT, **_EVENT, "event_url": "Link to the event's page"},
-                     {**_SAMPLE_CONTACT, **_SAMPLE_EVENT, "event_url": "https://practice.example.org/events/42"}),
-        TemplateSpec("event_follow_up", "Event follow-up", "marketing", "partner",
-                     "Thanks a partner for coming and shares the slides or handouts.",
-                     {**_CONTACT, **_SENDER, "event_title": _EVENT["event_title"],
-                      "resources_url": "Link to the slides or handouts"},
-                     {**_SAMPLE_CONTACT, **_SAMPLE_SENDER, "event_title": _SAMPLE_EVENT["event_title"],
-                      "resources_url": "https://practice.example.org/events/42/slides"}),
-        TemplateSpec("event_update", "Event update", "transactional", "partner",
-                     "Tells everyone invited that an event's time, place or details changed.",
-                     {**_CONTACT, **_EVENT, "event_description": "A sentence or two about the event"},
-                     {**_SAMPLE_CONTACT, **_SAMPLE_EVENT,
-                      "event_description": "A practical hour on grading sprains and when to send athletes back."}),
-        TemplateSpec("event_cancelled", "Event cancelled", "transactional", "partner",
-                     "Tells everyone invited that an event will not take place.",
-                     {**_CONTACT, **_EVENT}, {**_SAMPLE_CONTACT, **_SAMPLE_EVENT}),
-        TemplateSpec("event_seat_open", "Event seat confirmed", "transactional", "partner",
-                     "Tells someone on an event's wait list that a seat opened up and is now theirs.",
-                     {**_CONTACT, **_EVENT, "rsvp_no_url": "Link to give the seat back"},
-                     {**_SAMPLE_CONTACT, **_SAMPLE_EVENT, "rsvp_no_url": "https://practice.example.org/rsvp/no-token"}),
-        TemplateSpec("event_follow_up_missed", "Event follow-up (missed it)", "marketing", "partner",
-                     "For those invited who could not come: a recap, the slides, and how to refer.",
-                     {**_CONTACT, **_SENDER, "event_title": _EVENT["event_title"],
-                      "resources_url": "Link to the slides or handouts"},
-                     {**_SAMPLE_CONTACT, **_SAMPLE_SENDER, "event_title": _SAMPLE_EVENT["event_title"],
-                      "resources_url": "https://practice.example.org/events/42/slides"}),
-        TemplateSpec("review_request", "Patient review request", "marketing", "patient",
-                     "Asks a patient who consented to contact to review the clinic.",
-                     dict(_PATIENT), dict(_SAMPLE_PATIENT)),
-        TemplateSpec("review_reminder", "Review reminder", "marketing", "patient",
-                     "One gentle reminder for a patient who has not reviewed yet.",
-                     dict(_PATIENT), dict(_SAMPLE_PATIENT)),
-        TemplateSpec("preseason_education", "Pre-season education", "marketing", "partner",
-                     "Before the season: screening and preparation tips for the sports a partner covers.",
-                     dict(_SEASON), dict(_SAMPLE_SEASON)),
-        TemplateSpec("midseason_education", "Mid-season education", "marketing", "partner",
-                     "During the season: spotting overuse early and when to refer.",
-                     dict(_SEASON), dict(_SAMPLE_SEASON)),
-        TemplateSpec("postseason_education", "Post-season education", "marketing", "partner",
-                     "After the season: recovery, and getting lingering problems seen.",
-                     dict(_SEASON), dict(_SAMPLE_SEASON)),
-        TemplateSpec("referral_acknowledgment", "Referral acknowledgment", "transactional", "partner",
-                     "Tells the referring partner their referral arrived. It names no patient: "
-                     "the partner matches it by their own reference and the date.",
-                     {**_CONTACT, **_PARTNER, "referral_received_on": "The date it arrived, e.g. March 3, 2026",
-                      "partner_reference": "The partner's own reference for the referral (may be empty)"},
-                     {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER, "referral_received_on": "March 3, 2026",
-                      "partner_reference": "RFM-20931"}),
-        TemplateSpec("referral_status_update", "Referral status update", "transactional", "partner",
-                     "Tells the referring partner a referral was scheduled or its first visit completed. "
-                     "It names no patient and no service line: a reference, dates and the status only.",
-                     {**_CONTACT, **_PARTNER, "referral_received_on": "The date it arrived, e.g. March 3, 2026",
-                      "referral_label": "The partner's own reference, or else our referral number",
-                      "status_label": "What happened, e.g. Scheduled or First visit completed",
-                      "status_date": "When it happened, e.g. March 5, 2026"},
-                     {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER, "referral_received_on": "March 3, 2026",
-                      "referral_label": "RFM-20931", "status_label": "Scheduled", "status_date": "March 5, 2026"}),
-        TemplateSpec("referral_digest", "Referral digest", "transactional", "partner",
-                     "A partner's daily or weekly summary of their referrals' progress: one line per update, "
-                     "each a reference, a status and a date, never a patient.",
-                     {**_CONTACT, **_PARTNER, "period_label": "The period covered, e.g. November 24, 2026",
-                      "update_lines": "One line per update, e.g. RFM-20931: Scheduled on March 5, 2026"},
-                     {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER, "period_label": "November 24, 2026",
-                      "update_lines": ["RFM-20931: Received on March 3, 2026",  # type: ignore[dict-item]
-                                       "No. 4417: Scheduled on March 5, 2026"]}),
-        TemplateSpec("first_referral_thanks", "First referral thank-you", "transactional", "partner",
-                     "Thanks a partner for their very first referral.",
-                     {**_CONTACT, **_PARTNER}, {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER}),
-        TemplateSpec("referral_milestone", "Referral milestone", "transactional", "partner",
-                     "Thanks a partner when their referrals reach a milestone (LIAISON_REFERRAL_MILESTONES).",
-                     {**_CONTACT, **_PARTNER, "referral_count": "How many referrals they have sent, e.g. 10"},
-                     {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER, "referral_count": "10"}),
-        TemplateSpec("dormancy_digest", "Dormancy digest (to liaisons)", "transactional", "staff",
-                     "Monday's note to each liaison about their partners whose referrals fell well below "
-                     "their usual rate. Staff mail: partner names and counts only, never a patient.",
-                     {"recipient_first_name": "The liaison's first name",
-                      "partner_count": "How many of their partners may be going quiet, e.g. 3",
-                      "window_days": "The recent window in days, e.g. 90",
-                      "partner_names": "The partners, most referrals at stake first (at most 25)",
-                      "recent_referrals": "Each partner's referrals in the window, in the same order",
-                      "expected_referrals": "Each partner's expected referrals in the window, e.g. 5.9",
-                      "last_touches": "Each partner's last touch, e.g. Oct 2, 2026 (or never)",
-                      "more_count": "How many more are on the Dormancy page (empty when none)",
-                      "dormancy_url": "Link to the app's Dormancy page"},
-                     {"recipient_first_name": "Casey", "partner_count": "2", "window_days": "90",
-                      "partner_names": ["Riverside Family Medicine",  # type: ignore[dict-item]
-                                        "Harbor Physical Therapy"],
-                      "recent_referrals": ["0", "1"],  # type: ignore[dict-item]
-                      "expected_referrals": ["5.9", "4.2"],  # type: ignore[dict-item]
-                      "last_touches": ["Oct 2, 2026", "never"],  # type: ignore[dict-item]
-                      "more_count": "", "dormancy_url": "https://liaison.example.org/dormancy"}),
+        TemplateSpec(
+            "partner_checkin",
+            "Partner check-in",
+            "marketing",
+            "partner",
+            "A short personal note to keep in touch with a referring partner.",
+            {**_CONTACT, **_PARTNER, **_SENDER},
+            {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER, **_SAMPLE_SENDER},
+        ),
+        TemplateSpec(
+            "partner_education_update",
+            "Partner education update",
+            "marketing",
+            "partner",
+            "News a partner can use with their patients, with a link to read more.",
+            {
+                **_CONTACT,
+                **_SENDER,
+                "update_title": "The update's headline",
+                "update_summary": "Two or three sentences about it",
+                "update_url": "Link to read more",
+            },
+            {
+                **_SAMPLE_CONTACT,
+                **_SAMPLE_SENDER,
+                "update_title": "New same-week sports injury slots",
+                "update_summary": "Athletes referred by Monday are now seen the same week at every clinic.",
+                "update_url": "https://practice.example.org/news/same-week",
+            },
+        ),
+        TemplateSpec(
+            "event_invitation",
+            "Event invitation",
+            "marketing",
+            "partner",
+            "Invites a partner to a talk, course or open house.",
+            {
+                **_CONTACT,
+                **_EVENT,
+                "event_description": "A sentence or two about the event",
+                "rsvp_url": "Link to answer Yes",
+                "rsvp_no_url": "Link to answer No",
+            },
+            {
+                **_SAMPLE_CONTACT,
+                **_SAMPLE_EVENT,
+                "event_description": "A practical hour on grading sprains and when to send athletes back.",
+                "rsvp_url": "https://practice.example.org/rsvp/yes-token",
+                "rsvp_no_url": "https://practice.example.org/rsvp/no-token",
+            },
+        ),
+        TemplateSpec(
+            "event_reminder",
+            "Event reminder",
+            "transactional",
+            "partner",
+            "Reminds a partner who said yes that the event is coming up.",
+            {**_CONTACT, **_EVENT, "event_url": "Link to the event's page"},
+            {
+                **_SAMPLE_CONTACT,
+                **_SAMPLE_EVENT,
+                "event_url": "https://practice.example.org/events/42",
+            },
+        ),
+        TemplateSpec(
+            "event_follow_up",
+            "Event follow-up",
+            "marketing",
+            "partner",
+            "Thanks a partner for coming and shares the slides or handouts.",
+            {
+                **_CONTACT,
+                **_SENDER,
+                "event_title": _EVENT["event_title"],
+                "resources_url": "Link to the slides or handouts",
+            },
+            {
+                **_SAMPLE_CONTACT,
+                **_SAMPLE_SENDER,
+                "event_title": _SAMPLE_EVENT["event_title"],
+                "resources_url": "https://practice.example.org/events/42/slides",
+            },
+        ),
+        TemplateSpec(
+            "event_update",
+            "Event update",
+            "transactional",
+            "partner",
+            "Tells everyone invited that an event's time, place or details changed.",
+            {**_CONTACT, **_EVENT, "event_description": "A sentence or two about the event"},
+            {
+                **_SAMPLE_CONTACT,
+                **_SAMPLE_EVENT,
+                "event_description": "A practical hour on grading sprains and when to send athletes back.",
+            },
+        ),
+        TemplateSpec(
+            "event_cancelled",
+            "Event cancelled",
+            "transactional",
+            "partner",
+            "Tells everyone invited that an event will not take place.",
+            {**_CONTACT, **_EVENT},
+            {**_SAMPLE_CONTACT, **_SAMPLE_EVENT},
+        ),
+        TemplateSpec(
+            "event_seat_open",
+            "Event seat confirmed",
+            "transactional",
+            "partner",
+            "Tells someone on an event's wait list that a seat opened up and is now theirs.",
+            {**_CONTACT, **_EVENT, "rsvp_no_url": "Link to give the seat back"},
+            {
+                **_SAMPLE_CONTACT,
+                **_SAMPLE_EVENT,
+                "rsvp_no_url": "https://practice.example.org/rsvp/no-token",
+            },
+        ),
+        TemplateSpec(
+            "event_follow_up_missed",
+            "Event follow-up (missed it)",
+            "marketing",
+            "partner",
+            "For those invited who could not come: a recap, the slides, and how to refer.",
+            {
+                **_CONTACT,
+                **_SENDER,
+                "event_title": _EVENT["event_title"],
+                "resources_url": "Link to the slides or handouts",
+            },
+            {
+                **_SAMPLE_CONTACT,
+                **_SAMPLE_SENDER,
+                "event_title": _SAMPLE_EVENT["event_title"],
+                "resources_url": "https://practice.example.org/events/42/slides",
+            },
+        ),
+        TemplateSpec(
+            "review_request",
+            "Patient review request",
+            "marketing",
+            "patient",
+            "Asks a patient who consented to contact to review the clinic.",
+            dict(_PATIENT),
+            dict(_SAMPLE_PATIENT),
+        ),
+        TemplateSpec(
+            "review_reminder",
+            "Review reminder",
+            "marketing",
+            "patient",
+            "One gentle reminder for a patient who has not reviewed yet.",
+            dict(_PATIENT),
+            dict(_SAMPLE_PATIENT),
+        ),
+        TemplateSpec(
+            "preseason_education",
+            "Pre-season education",
+            "marketing",
+            "partner",
+            "Before the season: screening and preparation tips for the sports a partner covers.",
+            dict(_SEASON),
+            dict(_SAMPLE_SEASON),
+        ),
+        TemplateSpec(
+            "midseason_education",
+            "Mid-season education",
+            "marketing",
+            "partner",
+            "During the season: spotting overuse early and when to refer.",
+            dict(_SEASON),
+            dict(_SAMPLE_SEASON),
+        ),
+        TemplateSpec(
+            "postseason_education",
+            "Post-season education",
+            "marketing",
+            "partner",
+            "After the season: recovery, and getting lingering problems seen.",
+            dict(_SEASON),
+            dict(_SAMPLE_SEASON),
+        ),
+        TemplateSpec(
+            "referral_acknowledgment",
+            "Referral acknowledgment",
+            "transactional",
+            "partner",
+            "Tells the referring partner their referral arrived. It names no patient: "
+            "the partner matches it by their own reference and the date.",
+            {
+                **_CONTACT,
+                **_PARTNER,
+                "referral_received_on": "The date it arrived, e.g. March 3, 2026",
+                "partner_reference": "The partner's own reference for the referral (may be empty)",
+            },
+            {
+                **_SAMPLE_CONTACT,
+                **_SAMPLE_PARTNER,
+                "referral_received_on": "March 3, 2026",
+                "partner_reference": "RFM-20931",
+            },
+        ),
+        TemplateSpec(
+            "referral_status_update",
+            "Referral status update",
+            "transactional",
+            "partner",
+            "Tells the referring partner a referral was scheduled or its first visit completed. "
+            "It names no patient and no service line: a reference, dates and the status only.",
+            {
+                **_CONTACT,
+                **_PARTNER,
+                "referral_received_on": "The date it arrived, e.g. March 3, 2026",
+                "referral_label": "The partner's own reference, or else our referral number",
+                "status_label": "What happened, e.g. Scheduled or First visit completed",
+                "status_date": "When it happened, e.g. March 5, 2026",
+            },
+            {
+                **_SAMPLE_CONTACT,
+                **_SAMPLE_PARTNER,
+                "referral_received_on": "March 3, 2026",
+                "referral_label": "RFM-20931",
+                "status_label": "Scheduled",
+                "status_date": "March 5, 2026",
+            },
+        ),
+        TemplateSpec(
+            "referral_digest",
+            "Referral digest",
+            "transactional",
+            "partner",
+            "A partner's daily or weekly summary of their referrals' progress: one line per update, "
+            "each a reference, a status and a date, never a patient.",
+            {
+                **_CONTACT,
+                **_PARTNER,
+                "period_label": "The period covered, e.g. November 24, 2026",
+                "update_lines": "One line per update, e.g. RFM-20931: Scheduled on March 5, 2026",
+            },
+            {
+                **_SAMPLE_CONTACT,
+                **_SAMPLE_PARTNER,
+                "period_label": "November 24, 2026",
+                "update_lines": [
+                    "RFM-20931: Received on March 3, 2026",  # type: ignore[dict-item]
+                    "No. 4417: Scheduled on March 5, 2026",
+                ],
+            },
+        ),
+        TemplateSpec(
+            "first_referral_thanks",
+            "First referral thank-you",
+            "transactional",
+            "partner",
+            "Thanks a partner for their very first referral.",
+            {**_CONTACT, **_PARTNER},
+            {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER},
+        ),
+        TemplateSpec(
+            "referral_milestone",
+            "Referral milestone",
+            "transactional",
+            "partner",
+            "Thanks a partner when their referrals reach a milestone (LIAISON_REFERRAL_MILESTONES).",
+            {
+                **_CONTACT,
+                **_PARTNER,
+                "referral_count": "How many referrals they have sent, e.g. 10",
+            },
+            {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER, "referral_count": "10"},
+        ),
+        TemplateSpec(
+            "dormancy_digest",
+            "Dormancy digest (to liaisons)",
+            "transactional",
+            "staff",
+            "Monday's note to each liaison about their partners whose referrals fell well below "
+            "their usual rate. Staff mail: partner names and counts only, never a patient.",
+            {
+                "recipient_first_name": "The liaison's first name",
+                "partner_count": "How many of their partners may be going quiet, e.g. 3",
+                "window_days": "The recent window in days, e.g. 90",
+                "partner_names": "The partners, most referrals at stake first (at most 25)",
+                "recent_referrals": "Each partner's referrals in the window, in the same order",
+                "expected_referrals": "Each partner's expected referrals in the window, e.g. 5.9",
+                "last_touches": "Each partner's last touch, e.g. Oct 2, 2026 (or never)",
+                "more_count": "How many more are on the Dormancy page (empty when none)",
+                "dormancy_url": "Link to the app's Dormancy page",
+            },
+            {
+                "recipient_first_name": "Casey",
+                "partner_count": "2",
+                "window_days": "90",
+                "partner_names": [
+                    "Riverside Family Medicine",  # type: ignore[dict-item]
+                    "Harbor Physical Therapy",
+                ],
+                "recent_referrals": ["0", "1"],  # type: ignore[dict-item]
+                "expected_referrals": ["5.9", "4.2"],  # type: ignore[dict-item]
+                "last_touches": ["Oct 2, 2026", "never"],  # type: ignore[dict-item]
+                "more_count": "",
+                "dormancy_url": "https://liaison.example.org/dormancy",
+            },
+        ),
     ]
 
 
@@ -240,15 +455,22 @@ class TemplateSource:
     text: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_source(name: str) -> TemplateSource:
     """The template as shipped in templates/email/ (read once per process)."""
-    return TemplateSource(*(builtin_path(name, part).read_text(encoding="utf-8")
-                            for part in ("subject", "html", "text")))
+    return TemplateSource(
+        *(
+            builtin_path(name, part).read_text(encoding="utf-8")
+            for part in ("subject", "html", "text")
+        )
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def layout_source() -> TemplateSource:
     """The layout has no subject of its own; its HTML and text wrap every template's body."""
-    return TemplateSource("", builtin_path("layout", "html").read_text(encoding="utf-8"),
-                          builtin_path("layout", "text").read_text(encoding="utf-8"))
+    return TemplateSource(
+        "",
+        builtin_path("layout", "html").read_text(encoding="utf-8"),
+        builtin_path("layout", "text").read_text(encoding="utf-8"),
+    )

@@ -6,6 +6,7 @@ else a marketer's edit could use to reach outside the template or to do unbounde
 attributes) is refused here with a sentence saying what and where, before any of it
 runs. The sandbox and the render budget are the second line behind this one.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -19,10 +20,34 @@ MAX_SOURCE_CHARS = {"Subject": 1_000, "HTML": 100_000, "Text": 50_000}
 _DEFAULT_MAX_SOURCE = 100_000
 
 _ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
-    nodes.Template, nodes.Output, nodes.TemplateData, nodes.Const, nodes.Name, nodes.Getattr,
-    nodes.Getitem, nodes.Slice, nodes.Filter, nodes.Test, nodes.If, nodes.CondExpr, nodes.And,
-    nodes.Or, nodes.Not, nodes.Neg, nodes.Pos, nodes.Compare, nodes.Operand, nodes.For, nodes.Tuple,
-    nodes.List, nodes.Dict, nodes.Pair, nodes.Keyword, nodes.Concat, nodes.Add, nodes.Sub,
+    nodes.Template,
+    nodes.Output,
+    nodes.TemplateData,
+    nodes.Const,
+    nodes.Name,
+    nodes.Getattr,
+    nodes.Getitem,
+    nodes.Slice,
+    nodes.Filter,
+    nodes.Test,
+    nodes.If,
+    nodes.CondExpr,
+    nodes.And,
+    nodes.Or,
+    nodes.Not,
+    nodes.Neg,
+    nodes.Pos,
+    nodes.Compare,
+    nodes.Operand,
+    nodes.For,
+    nodes.Tuple,
+    nodes.List,
+    nodes.Dict,
+    nodes.Pair,
+    nodes.Keyword,
+    nodes.Concat,
+    nodes.Add,
+    nodes.Sub,
 )
 
 _REFUSED_WHY: dict[type[nodes.Node], str] = {
@@ -56,7 +81,9 @@ def compile_checked(source: str, part: str, allowed: frozenset[str], html: bool)
     """Parse, check and compile one part (cached: the same override renders many emails)."""
     limit = MAX_SOURCE_CHARS.get(part, _DEFAULT_MAX_SOURCE)
     if len(source) > limit:
-        raise TemplateError(f"is {len(source):,} characters long; the limit is {limit:,}", part=part)
+        raise TemplateError(
+            f"is {len(source):,} characters long; the limit is {limit:,}", part=part
+        )
     env = HTML_ENV if html else TEXT_ENV
     try:
         tree = env.parse(source)
@@ -74,28 +101,48 @@ def check_tree(tree: nodes.Template, part: str, allowed: frozenset[str]) -> None
     unknown = sorted(meta.find_undeclared_variables(tree) - allowed)
     if unknown:
         line = _first_line(tree, unknown[0])
-        raise TemplateError(f"unknown variable {unknown[0]!r}; this template can use: "
-                            f"{', '.join(sorted(allowed))}", part=part, line=line)
+        raise TemplateError(
+            f"unknown variable {unknown[0]!r}; this template can use: {', '.join(sorted(allowed))}",
+            part=part,
+            line=line,
+        )
 
 
 def _check_node(node: nodes.Node, part: str) -> None:
     line = getattr(node, "lineno", None)
     private = _private_name(node)
     if private is not None:
-        raise TemplateError(f"refused: {private!r} is a private attribute, which templates cannot reach; "
-                            "use only the listed variables", part=part, line=line)
+        raise TemplateError(
+            f"refused: {private!r} is a private attribute, which templates cannot reach; "
+            "use only the listed variables",
+            part=part,
+            line=line,
+        )
     if isinstance(node, nodes.Name) and node.name in _SPECIAL_NAMES:
-        raise TemplateError(f"{node.name!r} is not available in email templates", part=part, line=line)
+        raise TemplateError(
+            f"{node.name!r} is not available in email templates", part=part, line=line
+        )
     if isinstance(node, nodes.Call):
-        raise TemplateError(f"calling {_callee(node)} is not available in email templates; "
-                            "use a filter such as |upper or |default instead", part=part, line=line)
+        raise TemplateError(
+            f"calling {_callee(node)} is not available in email templates; "
+            "use a filter such as |upper or |default instead",
+            part=part,
+            line=line,
+        )
     if isinstance(node, nodes.For) and node.recursive:
-        raise TemplateError("recursive loops are not available in email templates", part=part, line=line)
+        raise TemplateError(
+            "recursive loops are not available in email templates", part=part, line=line
+        )
     if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
-        raise TemplateError(f"the filter {node.name!r} is not available; you can use: "
-                            f"{', '.join(ALLOWED_FILTERS)}", part=part, line=line)
+        raise TemplateError(
+            f"the filter {node.name!r} is not available; you can use: {', '.join(ALLOWED_FILTERS)}",
+            part=part,
+            line=line,
+        )
     if not isinstance(node, _ALLOWED_NODES):
-        why = _REFUSED_WHY.get(type(node), f"{type(node).__name__} is not available in email templates")
+        why = _REFUSED_WHY.get(
+            type(node), f"{type(node).__name__} is not available in email templates"
+        )
         raise TemplateError(why, part=part, line=line)
 
 

@@ -1,5 +1,6 @@
 """The one error every template problem becomes, so that the outbox can fail a row and
 a page can show the marketer what to fix."""
+
 from __future__ import annotations
 
 from crm.errors import InvalidInput

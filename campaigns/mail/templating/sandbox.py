@@ -14,6 +14,7 @@ Jinja2's `ImmutableSandboxedEnvironment` refuses private attributes (`__class__`
   steps or the time run out. Output is counted as it is produced, so it stops at its
   cap instead of after building something huge.
 """
+
 from __future__ import annotations
 
 import time
@@ -35,9 +36,32 @@ MAX_JOIN_CHARS = 64 * 1024
 
 # Filters a template may use: each is cheap and cannot multiply its input.
 ALLOWED_FILTERS = (
-    "abs", "capitalize", "count", "d", "default", "e", "escape", "first", "float", "int", "items",
-    "join", "last", "length", "list", "lower", "reverse", "round", "string", "striptags", "title",
-    "trim", "truncate", "upper", "urlencode", "wordcount",
+    "abs",
+    "capitalize",
+    "count",
+    "d",
+    "default",
+    "e",
+    "escape",
+    "first",
+    "float",
+    "int",
+    "items",
+    "join",
+    "last",
+    "length",
+    "list",
+    "lower",
+    "reverse",
+    "round",
+    "string",
+    "striptags",
+    "title",
+    "trim",
+    "truncate",
+    "upper",
+    "urlencode",
+    "wordcount",
 )
 
 
@@ -53,8 +77,10 @@ class Budget:
     def spend(self) -> None:
         self.steps_left -= 1
         if self.steps_left < 0:
-            raise RenderLimit(f"the template does too much work (over {MAX_STEPS:,} loop steps and "
-                              "lookups); remove large or nested loops")
+            raise RenderLimit(
+                f"the template does too much work (over {MAX_STEPS:,} loop steps and "
+                "lookups); remove large or nested loops"
+            )
         if time.monotonic() > self.deadline:
             raise RenderLimit(f"the template took longer than {MAX_SECONDS:g} s to render")
 
@@ -81,7 +107,9 @@ def _spend() -> None:
 
 
 @pass_eval_context
-def _bounded_join(eval_ctx: EvalContext, value: Iterable[Any], d: str = "", attribute: str | int | None = None) -> str:
+def _bounded_join(
+    eval_ctx: EvalContext, value: Iterable[Any], d: str = "", attribute: str | int | None = None
+) -> str:
     """`join` is the one allowed filter whose output can exceed its input many times (a
     long separator between many items); refuse that before building it."""
     items = list(value)
@@ -94,18 +122,38 @@ class _CountingCodeGenerator(CodeGenerator):
     """Compiles `{% for x in items %}` as `for x in environment.count_loop(items)`."""
 
     def visit_For(self, node: nodes.For, frame: Frame) -> None:
-        counted = nodes.Call(nodes.EnvironmentAttribute("count_loop"), [node.iter], [], None, None,
-                             lineno=node.lineno)
-        super().visit_For(nodes.For(node.target, counted, node.body, node.else_, node.test, node.recursive,
-                                    lineno=node.lineno), frame)
+        counted = nodes.Call(
+            nodes.EnvironmentAttribute("count_loop"),
+            [node.iter],
+            [],
+            None,
+            None,
+            lineno=node.lineno,
+        )
+        super().visit_For(
+            nodes.For(
+                node.target,
+                counted,
+                node.body,
+                node.else_,
+                node.test,
+                node.recursive,
+                lineno=node.lineno,
+            ),
+            frame,
+        )
 
 
 class EmailSandbox(ImmutableSandboxedEnvironment):
     code_generator_class = _CountingCodeGenerator
 
     def __init__(self, *, html: bool) -> None:
-        super().__init__(autoescape=html, undefined=StrictUndefined, auto_reload=False,
-                         keep_trailing_newline=True)
+        super().__init__(
+            autoescape=html,
+            undefined=StrictUndefined,
+            auto_reload=False,
+            keep_trailing_newline=True,
+        )
         self.filters = {name: FILTERS[name] for name in ALLOWED_FILTERS}
         self.filters["join"] = _bounded_join
         self.globals.clear()

@@ -1,4 +1,5 @@
 """Reading overrides: which version of a template is in effect."""
+
 from __future__ import annotations
 
 from sqlmodel import Session, select

@@ -1,6 +1,7 @@
 """The values passed to a template: exactly the declared variables, each a plain value
 of bounded size, so a template can never be handed a row (and everything on it) or a
 value big enough to make a render expensive."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,8 +20,10 @@ def check_values(spec: TemplateSpec, variables: dict[str, Any]) -> None:
         raise TemplateError(f"{spec.title} needs a value for {', '.join(missing)}")
     unknown = sorted(set(variables) - set(spec.variables))
     if unknown:
-        raise TemplateError(f"{spec.title} does not declare {', '.join(unknown)}; "
-                            f"it takes: {', '.join(sorted(spec.variables))}")
+        raise TemplateError(
+            f"{spec.title} does not declare {', '.join(unknown)}; "
+            f"it takes: {', '.join(sorted(spec.variables))}"
+        )
     for name, value in variables.items():
         problem = _problem(value)
         if problem:

@@ -5,6 +5,7 @@ a TransportError that is `permanent` (never retried), transient (retried by the
 queue, never by the transport: a retried read failure could send twice), or
 `ambiguous` (the request may have reached the provider; the message becomes `unknown`
 and a person decides)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

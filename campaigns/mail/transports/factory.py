@@ -1,12 +1,14 @@
 """The transport named by `LIAISON_EMAIL_TRANSPORT`."""
+
 from __future__ import annotations
 
 from campaigns.mail.transports.base import Transport
 from campaigns.mail.transports.file import FileTransport
 from campaigns.mail.transports.sendgrid_api import SendGridTransport
 from campaigns.mail.transports.smtp import SmtpTransport
+from crm.clock import Clock
+from crm.clock import now as current_time
 from crm.setting_values import SmtpConfig
-from crm.clock import Clock, now as current_time
 from crm.settings import Settings
 
 

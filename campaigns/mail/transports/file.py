@@ -6,6 +6,7 @@ temporary name and then linked into place, so a reader never sees half a message
 existing file is never replaced. Sending the same message (same id and idempotency key)
 again returns the file already written instead of writing a second one: the queue may
 retry after a crash that happened between the write and its bookkeeping."""
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,8 @@ from pathlib import Path
 
 from campaigns.mail.transports.base import OutgoingEmail, SendResult, TransportError
 from campaigns.mail.transports.mime import MESSAGE_KEY_HEADER, to_mime
-from crm.clock import Clock, now as current_time
+from crm.clock import Clock
+from crm.clock import now as current_time
 
 _STAMP = "%Y%m%dT%H%M%SZ"
 _NAME = re.compile(r"^(\d{8}T\d{6}Z)-(\d+)-[a-z0-9-]*\.eml$")
@@ -44,7 +46,9 @@ class FileTransport:
             _write_new(path, to_mime(email, now).as_bytes())
         except OSError as exc:
             # A full disk or a wrong permission is fixed by a person, then the queue retries.
-            raise TransportError(f"cannot write to the outbox folder {self.outbox_dir}: {exc}") from exc
+            raise TransportError(
+                f"cannot write to the outbox folder {self.outbox_dir}: {exc}"
+            ) from exc
         return SendResult(provider_message_id=path.name)
 
     def close(self) -> None:
@@ -95,17 +99,24 @@ def list_outbox_files(outbox_dir: Path, limit: int = 200) -> list[OutboxFile]:
     folder = Path(outbox_dir)
     if not folder.is_dir():
         return []
-    named = sorted((p for p in folder.iterdir() if _NAME.match(p.name)), key=lambda p: p.name, reverse=True)
+    named = sorted(
+        (p for p in folder.iterdir() if _NAME.match(p.name)), key=lambda p: p.name, reverse=True
+    )
     files = []
     for path in named[:limit]:
         match = _NAME.match(path.name)
         assert match is not None
         headers = _read_headers(path)
-        files.append(OutboxFile(
-            path=path, written_at=datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC),
-            message_id=int(match.group(2)), to=str(headers.get("To", "")), subject=str(headers.get("Subject", "")),
-            size=path.stat().st_size,
-        ))
+        files.append(
+            OutboxFile(
+                path=path,
+                written_at=datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC),
+                message_id=int(match.group(2)),
+                to=str(headers.get("To", "")),
+                subject=str(headers.get("Subject", "")),
+                size=path.stat().st_size,
+            )
+        )
     return files
 
 

@@ -12,9 +12,11 @@ longer than IDLE_LIMIT_SECONDS is not reused at all (the server may close it whi
 request is on its way), so a stale connection is not mistaken for a send that may have
 gone out. What fails while connecting (TCP or TLS) raises NotSent; any other failure
 comes after bytes of the request may have left, and the message may have been accepted."""
+
 from __future__ import annotations
 
 import time
+
 import python_http_client
 import urllib3
 from sendgrid import SendGridAPIClient
@@ -75,8 +77,15 @@ class MailSendConnection:
         headers = dict(self.client.client.request_headers)
         headers.setdefault("Content-Type", "application/json")
         try:
-            return pool.urlopen("POST", self._path, body=body, headers=headers, retries=False, redirect=False,
-                                preload_content=True)
+            return pool.urlopen(
+                "POST",
+                self._path,
+                body=body,
+                headers=headers,
+                retries=False,
+                redirect=False,
+                preload_content=True,
+            )
         finally:
             self._last_used = time.monotonic()
 
@@ -93,8 +102,13 @@ class MailSendConnection:
             self._path = (url.path or "").rstrip("/") + MAIL_SEND_PATH
             kind = _TLSPool if url.scheme == "https" else _Pool
             timeout = self.client.client.timeout
-            self._pool = kind(url.host, url.port, maxsize=1, retries=False,
-                              timeout=urllib3.Timeout(connect=timeout, read=timeout))
+            self._pool = kind(
+                url.host,
+                url.port,
+                maxsize=1,
+                retries=False,
+                timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            )
         return self._pool
 
 
@@ -113,6 +127,10 @@ def sendgrid_client(api_key: str, host: str, timeout: float = 30.0) -> SendGridA
     by default); Mail Send goes through a MailSendConnection, the other endpoints (the
     suppression lists) through the library's own HTTP."""
     client = SendGridAPIClient(api_key, host=host)
-    client.client = python_http_client.Client(host=client.client.host, request_headers=client.client.request_headers,
-                                              version=3, timeout=timeout)
+    client.client = python_http_client.Client(
+        host=client.client.host,
+        request_headers=client.client.request_headers,
+        version=3,
+        timeout=timeout,
+    )
     return client

@@ -1,11 +1,12 @@
 """One email as a MIME message, the same for SMTP and the file outbox, so what lands in
 `data/outbox/` is byte for byte what an SMTP server would have received."""
+
 from __future__ import annotations
 
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
-from datetime import datetime
 
 from campaigns.mail.transports.base import OutgoingEmail
 
@@ -22,7 +23,9 @@ def to_mime(email: OutgoingEmail, now: datetime) -> EmailMessage:
     message["To"] = formataddr((email.to_name, email.to_email))
     message["Subject"] = email.subject
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(idstring=str(email.message_id), domain=_domain(email.from_email))
+    message["Message-ID"] = make_msgid(
+        idstring=str(email.message_id), domain=_domain(email.from_email)
+    )
     message[MESSAGE_ID_HEADER] = str(email.message_id)
     message[MESSAGE_KEY_HEADER] = email.idempotency_key
     if email.unsubscribe_url:
@@ -34,8 +37,12 @@ def to_mime(email: OutgoingEmail, now: datetime) -> EmailMessage:
         message.add_alternative(email.html, subtype="html")
     for attachment in email.attachments:
         maintype, _, subtype = attachment.mime_type.partition("/")
-        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype or "octet-stream",
-                               filename=attachment.filename)
+        message.add_attachment(
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
     return message
 
 

@@ -7,6 +7,7 @@ Like anymail, our message id and idempotency key ride in the personalization's
 becomes the category. How a failure is reported depends on whether the request can
 have reached SendGrid: refused before it was sent is transient, lost after it was sent
 is ambiguous (a retry could send twice; a person decides)."""
+
 from __future__ import annotations
 
 import base64
@@ -38,7 +39,8 @@ from sendgrid.helpers.mail import (
 from campaigns.mail.transports.base import OutgoingEmail, SendResult, TransportError
 from campaigns.mail.transports.keepalive import MailSendConnection, NotSent, sendgrid_client
 from campaigns.mail.transports.mime import ONE_CLICK
-from crm.clock import Clock, now as current_time
+from crm.clock import Clock
+from crm.clock import now as current_time
 from crm.settings import Settings
 
 # 401 and 403 mean the API key is wrong or lacks the "Mail Send" permission: the
@@ -54,16 +56,23 @@ def client_for(settings: Settings, timeout: float = 30.0) -> SendGridAPIClient:
 class SendGridTransport:
     name = "sendgrid"
 
-    def __init__(self, client: SendGridAPIClient, *, unsubscribe_group: int | None = None,
-                 clock: Clock = current_time) -> None:
+    def __init__(
+        self,
+        client: SendGridAPIClient,
+        *,
+        unsubscribe_group: int | None = None,
+        clock: Clock = current_time,
+    ) -> None:
         self.client = client
         self.connection = MailSendConnection(client)
         self.unsubscribe_group = unsubscribe_group
         self.clock = clock
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Clock = current_time) -> "SendGridTransport":
-        return cls(client_for(settings), unsubscribe_group=settings.sendgrid_unsubscribe_group, clock=clock)
+    def from_settings(cls, settings: Settings, clock: Clock = current_time) -> SendGridTransport:
+        return cls(
+            client_for(settings), unsubscribe_group=settings.sendgrid_unsubscribe_group, clock=clock
+        )
 
     def send(self, email: OutgoingEmail) -> SendResult:
         body = json.dumps(mail_for(email, self.unsubscribe_group).get()).encode()
@@ -73,9 +82,11 @@ class SendGridTransport:
             raise TransportError(f"could not reach SendGrid at {self.client.host}: {exc}") from exc
         except (urllib3.exceptions.HTTPError, OSError, http.client.HTTPException) as exc:
             # The request was (perhaps partly) written: SendGrid may have taken it.
-            raise TransportError(f"the connection to SendGrid was lost after the message was sent, so it "
-                                 f"may have been accepted: {exc.__class__.__name__}: {exc}",
-                                 ambiguous=True) from exc
+            raise TransportError(
+                f"the connection to SendGrid was lost after the message was sent, so it "
+                f"may have been accepted: {exc.__class__.__name__}: {exc}",
+                ambiguous=True,
+            ) from exc
         if response.status >= 400:
             raise self._refusal(response.status, response.data, response.headers)
         return SendResult(provider_message_id=response.headers.get("X-Message-Id"))
@@ -86,7 +97,9 @@ class SendGridTransport:
     def _refusal(self, status: int, body: bytes, headers: Mapping[str, str]) -> TransportError:
         detail = f"SendGrid answered {status}: {error_text(body)}"
         if status == 429:
-            return TransportError(detail, retry_after=self._retry_after(headers), status_code=status)
+            return TransportError(
+                detail, retry_after=self._retry_after(headers), status_code=status
+            )
         permanent = 400 <= status < 500 and status not in _NOT_THE_MESSAGES_FAULT
         return TransportError(detail, permanent=permanent, status_code=status)
 
@@ -125,10 +138,14 @@ def mail_for(email: OutgoingEmail, unsubscribe_group: int | None = None) -> Mail
         mail.add_header(Header("List-Unsubscribe", f"<{email.unsubscribe_url}>"))
         mail.add_header(Header("List-Unsubscribe-Post", ONE_CLICK))
     for attachment in email.attachments:
-        mail.add_attachment(Attachment(
-            FileContent(base64.b64encode(attachment.content).decode("ascii")), FileName(attachment.filename),
-            FileType(attachment.mime_type), Disposition("attachment"),
-        ))
+        mail.add_attachment(
+            Attachment(
+                FileContent(base64.b64encode(attachment.content).decode("ascii")),
+                FileName(attachment.filename),
+                FileType(attachment.mime_type),
+                Disposition("attachment"),
+            )
+        )
     return mail
 
 
@@ -137,7 +154,12 @@ def error_text(body: bytes | str | None) -> str:
     raw = body.decode(errors="replace") if isinstance(body, bytes) else (body or "")
     try:
         errors = json.loads(raw)["errors"]
-        return "; ".join(f"{e['field']}: {e['message']}" if e.get("field") else str(e["message"])
-                         for e in errors) or raw
+        return (
+            "; ".join(
+                f"{e['field']}: {e['message']}" if e.get("field") else str(e["message"])
+                for e in errors
+            )
+            or raw
+        )
     except (ValueError, KeyError, TypeError):
         return raw.strip()[:500] or "no detail"

@@ -1,4 +1,5 @@
 """SMTP: the settings (`LIAISON_SMTP_URL`) and the transport."""
+
 from __future__ import annotations
 
 import smtplib
@@ -9,8 +10,10 @@ from email.message import EmailMessage
 
 from campaigns.mail.transports.base import OutgoingEmail, SendResult, TransportError
 from campaigns.mail.transports.mime import to_mime
-from crm.clock import Clock, now as current_time
+from crm.clock import Clock
+from crm.clock import now as current_time
 from crm.setting_values import SmtpConfig
+
 
 class SmtpTransport:
     """Sends through an SMTP server (STARTTLS, TLS from the start, or plain), keeping one
@@ -23,8 +26,14 @@ class SmtpTransport:
 
     name = "smtp"
 
-    def __init__(self, config: SmtpConfig, *, timeout: float = 30.0,
-                 ssl_context: ssl.SSLContext | None = None, clock: Clock = current_time) -> None:
+    def __init__(
+        self,
+        config: SmtpConfig,
+        *,
+        timeout: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
+        clock: Clock = current_time,
+    ) -> None:
         self.config = config
         self.timeout = timeout
         self.ssl_context = ssl_context or ssl.create_default_context()
@@ -60,8 +69,9 @@ class SmtpTransport:
         config = self.config
         try:
             if config.tls == "ssl":
-                connection: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port, timeout=self.timeout,
-                                                            context=self.ssl_context)
+                connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                    config.host, config.port, timeout=self.timeout, context=self.ssl_context
+                )
             else:
                 connection = smtplib.SMTP(config.host, config.port, timeout=self.timeout)
             connection.ehlo()
@@ -72,14 +82,20 @@ class SmtpTransport:
                 connection.login(config.username, config.password)
         except smtplib.SMTPAuthenticationError as exc:
             # The settings are wrong, not the message: the queue retries once they are fixed.
-            raise TransportError(f"the SMTP server refused the user name or password: {_reply(exc)}",
-                                 status_code=exc.smtp_code) from exc
+            raise TransportError(
+                f"the SMTP server refused the user name or password: {_reply(exc)}",
+                status_code=exc.smtp_code,
+            ) from exc
         except (smtplib.SMTPException, OSError) as exc:
-            raise TransportError(f"cannot connect to SMTP server {config.host}:{config.port}: "
-                                 f"{exc.__class__.__name__}: {exc}") from exc
+            raise TransportError(
+                f"cannot connect to SMTP server {config.host}:{config.port}: "
+                f"{exc.__class__.__name__}: {exc}"
+            ) from exc
         return connection
 
-    def _hand_over(self, connection: smtplib.SMTP, email: OutgoingEmail, message: EmailMessage) -> None:
+    def _hand_over(
+        self, connection: smtplib.SMTP, email: OutgoingEmail, message: EmailMessage
+    ) -> None:
         try:
             self._envelope(connection, email)
         except TransportError:
@@ -87,7 +103,9 @@ class SmtpTransport:
             raise
         except (smtplib.SMTPException, OSError) as exc:
             self._drop(polite=False)
-            raise TransportError(f"the SMTP connection failed before the message was sent: {exc}") from exc
+            raise TransportError(
+                f"the SMTP connection failed before the message was sent: {exc}"
+            ) from exc
         try:
             code, reply = connection.data(message.as_bytes(policy=policy.SMTP))
         except smtplib.SMTPDataError as exc:  # the answer to DATA itself: nothing was sent yet
@@ -95,8 +113,11 @@ class SmtpTransport:
             raise _refused("the message", exc.smtp_code, exc.smtp_error) from exc
         except (smtplib.SMTPException, OSError) as exc:
             self._drop(polite=False)
-            raise TransportError(f"the SMTP connection was lost while sending the message, which may have "
-                                 f"been delivered: {exc.__class__.__name__}: {exc}", ambiguous=True) from exc
+            raise TransportError(
+                f"the SMTP connection was lost while sending the message, which may have "
+                f"been delivered: {exc.__class__.__name__}: {exc}",
+                ambiguous=True,
+            ) from exc
         if code != 250:  # the answer to the message's content
             _reset(connection)
             raise _refused("the message", code, reply)
@@ -122,13 +143,18 @@ class SmtpTransport:
 def _refused(what: str, code: int, reply: bytes | str) -> TransportError:
     """5xx is the server's final answer; 4xx (greylisting, a full mailbox) may pass later."""
     text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
-    return TransportError(f"the SMTP server refused {what}: {code} {text}", permanent=500 <= code < 600,
-                          status_code=code)
+    return TransportError(
+        f"the SMTP server refused {what}: {code} {text}",
+        permanent=500 <= code < 600,
+        status_code=code,
+    )
 
 
 def _reply(exc: smtplib.SMTPResponseException) -> str:
     error = exc.smtp_error
-    return f"{exc.smtp_code} {error.decode(errors='replace') if isinstance(error, bytes) else error}"
+    return (
+        f"{exc.smtp_code} {error.decode(errors='replace') if isinstance(error, bytes) else error}"
+    )
 
 
 def _reset(connection: smtplib.SMTP) -> None:

@@ -5,6 +5,7 @@ DER signature and the timestamp in two headers; the verification key is shown in
 settings as base64 DER SubjectPublicKeyInfo. The official helper does the arithmetic.
 The signature proves who sent the post, not when it was received, so freshness is
 checked apart, and a replay is refused by remembering what was accepted (receipts.py)."""
+
 from __future__ import annotations
 
 import binascii
