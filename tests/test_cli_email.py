@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -63,9 +64,10 @@ def _get(url: str) -> int:
 
 
 def _start_until_healthy_then_ctrl_c(
-    args: list[str], env: dict[str, str], port: int
+    args: list[str], env: dict[str, str], port: int, waiting_for: str = ""
 ) -> tuple[int, str]:
-    """`crm start ARGS` until /api/health answers on `port`, then Ctrl-C: its exit code and output."""
+    """`crm start ARGS` until /api/health answers on `port` and the output shows
+    `waiting_for`, then Ctrl-C: its exit code and output."""
     process = subprocess.Popen(
         [sys.executable, "-m", "liaison", "start", *args],
         cwd=ROOT,
@@ -75,18 +77,24 @@ def _start_until_healthy_then_ctrl_c(
         text=True,
         start_new_session=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 60
-        while _get(f"http://127.0.0.1:{port}/api/health") != 200:
-            assert process.poll() is None, process.stdout.read()
-            assert time.monotonic() < deadline, f"the app never answered on port {port}"
+        while _get(f"http://127.0.0.1:{port}/api/health") != 200 or waiting_for not in "".join(
+            lines
+        ):
+            assert process.poll() is None, "".join(lines)
+            assert time.monotonic() < deadline, f"no answer on port {port} or no {waiting_for!r}"
             time.sleep(0.3)
         os.killpg(process.pid, signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        reader.join(timeout=10)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    return process.returncode, output
+    return process.returncode, "".join(lines)
 
 
 def test_crm_start_runs_the_app_and_the_scheduler_and_ctrl_c_stops_both(database_url, tmp_path):
@@ -97,8 +105,9 @@ def test_crm_start_runs_the_app_and_the_scheduler_and_ctrl_c_stops_both(database
         "LIAISON_SECRET_KEY": "test-secret-key",
         "LIAISON_OUTBOX_DIR": str(tmp_path / "outbox"),
     }
-    code, output = _start_until_healthy_then_ctrl_c(["--port", str(port)], env, port)
-    assert "this scheduler is now the active one" in output
+    code, output = _start_until_healthy_then_ctrl_c(
+        ["--port", str(port)], env, port, waiting_for="this scheduler is now the active one"
+    )
     assert code == 0
     assert _get(f"http://127.0.0.1:{port}/api/health") == 0
 
