@@ -93,7 +93,4 @@ def test_many_clinics_still_fit_one_page_per_partner(clinics: int) -> None:
 def test_names_outside_latin1_print_in_their_closest_spelling() -> None:
     page = FormPage("Clínica “Zürich” — Łódź Ωmega", "https://clinic.example.com/p/x")
     (printed,) = pages_of(referral_forms(HEAD, [page]))
-    assert (
-        'Clínica "Zürich" - Łódź ?mega'.replace("Ł", "L").replace("ź", "z")
-        in printed.extract_text()
-    )
+    assert 'Clínica "Zürich" - Lódz ?mega' in printed.extract_text()
