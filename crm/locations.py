@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from crm import audit, validation
 from crm.access import Actor, require_editor
-from crm.fields import State, Zip, text
+from crm.fields import Phone, State, Zip, text
 from crm.models import Location
 
 
@@ -19,6 +19,8 @@ class LocationInput(BaseModel):
     city: text(80) = ""
     state: State = ""
     zip: Zip = ""
+    phone: Phone = ""
+    fax: Phone = ""
     timezone: str = "America/New_York"
 
     @field_validator("timezone")

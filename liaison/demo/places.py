@@ -596,13 +596,47 @@ class Clinic:
     city: str
     zip: str
     territories: tuple[int, ...]
+    phone: str
+    fax: str
 
 
 CLINICS: tuple[Clinic, ...] = (
-    Clinic("Downtown Boston Clinic", "100 Cambridge Street", "Boston", "02114", (0,)),
-    Clinic("Newton-Wellesley Clinic", "2000 Washington Street", "Newton", "02462", (1,)),
-    Clinic("Quincy Clinic", "500 Hancock Street", "Quincy", "02169", (2,)),
-    Clinic("Woburn Clinic", "300 Mishawum Road", "Woburn", "01801", (3, 4)),
+    Clinic(
+        "Downtown Boston Clinic",
+        "100 Cambridge Street",
+        "Boston",
+        "02114",
+        (0,),
+        "(617) 555-0140",
+        "(617) 555-0141",
+    ),
+    Clinic(
+        "Newton-Wellesley Clinic",
+        "2000 Washington Street",
+        "Newton",
+        "02462",
+        (1,),
+        "(617) 555-0150",
+        "(617) 555-0151",
+    ),
+    Clinic(
+        "Quincy Clinic",
+        "500 Hancock Street",
+        "Quincy",
+        "02169",
+        (2,),
+        "(617) 555-0160",
+        "(617) 555-0161",
+    ),
+    Clinic(
+        "Woburn Clinic",
+        "300 Mishawum Road",
+        "Woburn",
+        "01801",
+        (3, 4),
+        "(781) 555-0170",
+        "(781) 555-0171",
+    ),
 )
 
 TOUCH_OUTCOMES: dict[str, tuple[str, ...]] = {
