@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -174,7 +175,7 @@ class Dispatcher:
             for m in claimed
             if decisions[m.id].action != "send"
         ]
-        results = list(self._pool.map(self._send_one, to_send))
+        results = self._send_all(to_send)
         finished = self.clock()
         outcomes += [self._outcome(m, r, finished) for m, r in zip(to_send, results)]
         self._record(outcomes, finished)
@@ -207,26 +208,18 @@ class Dispatcher:
                 condition = Message.id == picked.c.id
             else:
                 condition = Message.id.in_(due.scalar_subquery())
-            ids = (
-                connection.execute(
-                    update(Message)
-                    .where(condition, Message.status == MessageStatus.QUEUED.value)
-                    .values(
-                        status=MessageStatus.SENDING.value,
-                        next_attempt_at=now + LEASE,
-                        updated_at=now,
-                    )
-                    .returning(Message.id)
-                )
-                .scalars()
-                .all()
-            )
-            if not ids:
-                return []
+            # One statement claims the batch and reads what sending needs of it.
             rows = connection.execute(
-                select(*_CLAIMED_COLUMNS).where(Message.id.in_(ids)).order_by(Message.id)
+                update(Message)
+                .where(condition, Message.status == MessageStatus.QUEUED.value)
+                .values(
+                    status=MessageStatus.SENDING.value,
+                    next_attempt_at=now + LEASE,
+                    updated_at=now,
+                )
+                .returning(*_CLAIMED_COLUMNS)
             )
-            return [Claimed(*row) for row in rows]
+            return sorted((Claimed(*row) for row in rows), key=lambda m: m.id)
 
     def _decide(self, claimed: list[Claimed], now: datetime) -> dict[int, Decision]:
         emails = sorted({m.to_email for m in claimed})
@@ -261,6 +254,25 @@ class Dispatcher:
             with self._lock:
                 self._transports.append(transport)
         return transport
+
+    def _send_all(self, messages: list[Claimed]) -> list[SendResult | TransportError]:
+        """Each worker takes the next message until none is left: as evenly shared as one
+        task per message, without a future and its locks per message."""
+        results: list[SendResult | TransportError | None] = [None] * len(messages)
+        pending = deque(range(len(messages)))  # popleft is safe across threads
+
+        def work() -> None:
+            while True:
+                try:
+                    index = pending.popleft()
+                except IndexError:
+                    return
+                results[index] = self._send_one(messages[index])
+
+        workers = [self._pool.submit(work) for _ in range(min(self.config.workers, len(messages)))]
+        for worker in workers:
+            worker.result()
+        return results  # type: ignore[return-value]  # every index was filled
 
     def _send_one(self, message: Claimed) -> SendResult | TransportError:
         email = OutgoingEmail(
@@ -322,7 +334,8 @@ class Dispatcher:
         for outcome in outcomes:
             by_kind.setdefault(outcome.status, []).append(outcome)
         with self.engine.begin() as connection:
-            if MessageStatus.SENT.value in by_kind:
+            sent = by_kind.get(MessageStatus.SENT.value)
+            if sent:
                 connection.execute(
                     update(Message)
                     .where(Message.id == bindparam("mid"))
@@ -334,14 +347,9 @@ class Dispatcher:
                         provider_message_id=bindparam("pid"),
                         last_error="",
                     ),
-                    [
-                        {"mid": o.message_id, "pid": o.provider_message_id}
-                        for o in by_kind[MessageStatus.SENT.value]
-                    ],
+                    [{"mid": o.message_id, "pid": o.provider_message_id} for o in sent],
                 )
-                log_email_touches(
-                    connection, [o.message_id for o in by_kind[MessageStatus.SENT.value]], now
-                )
+                log_email_touches(connection, [o.message_id for o in sent], now)
             for status in (
                 MessageStatus.FAILED.value,
                 MessageStatus.UNKNOWN.value,

@@ -1,5 +1,6 @@
 """SendGrid's v3 Mail Send API: the official `sendgrid` library builds the request (body,
-host, headers), a kept connection (keepalive.py) posts it. The API host is configurable so that tests and staging talk to a local SendGrid-compatible server.
+host, headers), a kept connection (keepalive.py) posts it. The API host is configurable
+so that tests and staging talk to a local SendGrid-compatible server.
 (Named `sendgrid_api` so that `import sendgrid` still finds the library.)
 
 Like anymail, our message id and idempotency key ride in the personalization's
@@ -13,9 +14,8 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-from collections.abc import Mapping
+from http.client import HTTPMessage
 
-import urllib3
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import (
     Asm,
@@ -80,7 +80,7 @@ class SendGridTransport:
             response = self.connection.post(body)
         except NotSent as exc:
             raise TransportError(f"could not reach SendGrid at {self.client.host}: {exc}") from exc
-        except (urllib3.exceptions.HTTPError, OSError, http.client.HTTPException) as exc:
+        except (OSError, http.client.HTTPException) as exc:
             # The request was (perhaps partly) written: SendGrid may have taken it.
             raise TransportError(
                 f"the connection to SendGrid was lost after the message was sent, so it "
@@ -94,7 +94,7 @@ class SendGridTransport:
     def close(self) -> None:
         self.connection.close()
 
-    def _refusal(self, status: int, body: bytes, headers: Mapping[str, str]) -> TransportError:
+    def _refusal(self, status: int, body: bytes, headers: HTTPMessage) -> TransportError:
         detail = f"SendGrid answered {status}: {error_text(body)}"
         if status == 429:
             return TransportError(
@@ -103,7 +103,7 @@ class SendGridTransport:
         permanent = 400 <= status < 500 and status not in _NOT_THE_MESSAGES_FAULT
         return TransportError(detail, permanent=permanent, status_code=status)
 
-    def _retry_after(self, headers: Mapping[str, str]) -> float | None:
+    def _retry_after(self, headers: HTTPMessage) -> float | None:
         """SendGrid sends X-RateLimit-Reset (when the limit resets, in Unix seconds);
         a proxy in between may send Retry-After (seconds) instead."""
         reset, after = headers.get("X-RateLimit-Reset"), headers.get("Retry-After")
