@@ -283,13 +283,19 @@ def _moved(
 # --- a phone or fax referral typed in at the desk ---------------------------------------
 
 
-def desk_partners(session: Session) -> list[tuple[int, str]]:
-    """Every partner not archived, by name, as the desk's form offers them (typing in
-    the list filters it): the id and the name with its city, to tell namesakes apart."""
+def desk_partners(session: Session, text: str, limit: int = 20) -> list[tuple[int, str]]:
+    """The partners not archived whose name holds `text`, by name, as the desk's form
+    offers them: the id and the name with its city, to tell namesakes apart. Read in
+    the name index's order and stopped at `limit`, so typing stays quick at any size."""
+    typed = text.strip().lower()
+    if not typed:
+        return []
+    pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = session.execute(
         select(Partner.id, Partner.name, Partner.city)
-        .where(Partner.archived_at.is_(None))
+        .where(Partner.archived_at.is_(None), func.lower(Partner.name).like(pattern, escape="\\"))
         .order_by(Partner.name, Partner.id)
+        .limit(limit)
     )
     return [(i, f"{name} ({city})" if city else name) for i, name, city in rows]
 

@@ -22,6 +22,7 @@ from crm.referral_queue import (
     DeskReferralInput,
     StageQueue,
     deadline_of,
+    desk_partners,
     enter_referral,
     log_contacted,
     log_lost,
@@ -271,6 +272,23 @@ def test_a_viewer_cannot_move_a_referral(session: Session, viewer: Actor) -> Non
 
 
 # A phone or fax referral typed in at the desk
+
+
+def test_the_desk_finds_partners_by_part_of_their_name(session: Session) -> None:
+    harbor = make_partner(session, name="Harbor Physical Therapy", city="Quincy")
+    make_partner(session, name="Harborside 100% Sports", city="")
+    make_partner(session, name="Old Harbor Clinic", archived_at=NOW)
+    make_partner(session, name="Elm Family Medicine")
+    assert [name for _, name in desk_partners(session, " harbor ")] == [
+        "Harbor Physical Therapy (Quincy)",
+        "Harborside 100% Sports",
+    ]
+    assert desk_partners(session, "harbor", limit=1) == [
+        (harbor.id, "Harbor Physical Therapy (Quincy)")
+    ]
+    assert [name for _, name in desk_partners(session, "0%")] == ["Harborside 100% Sports"]
+    assert desk_partners(session, "_") == []
+    assert desk_partners(session, "") == []
 
 
 def test_a_phone_referral_creates_the_patient_and_the_referral_received_now(

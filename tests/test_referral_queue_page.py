@@ -130,7 +130,8 @@ def test_lost_needs_a_reason_then_leaves_the_queue(app_database, session):
     assert f"#{late.id}" not in texts(at)
 
 
-def desk_form(at, partner_id: int):  # type: ignore[no-untyped-def]
+def desk_form(at, partner_id: int, typed: str = "harbor"):  # type: ignore[no-untyped-def]
+    at = at.text_input(key="desk_partner_search").input(typed).run()
     at = at.selectbox(key="desk_partner").select(partner_id).run()
     assert not at.exception, at.exception
     prefix = next(t.key for t in at.text_input if t.key and t.key.endswith("_first")).removesuffix(
@@ -173,6 +174,14 @@ def test_a_phone_referral_typed_at_the_desk_lands_in_the_queue(app_database, ses
     )
     # the form is empty again for the next call
     assert next(t for t in at.text_input if t.key and t.key.endswith("_first")).value == ""
+
+
+def test_a_partner_nobody_has_added_is_not_offered(app_database, session):
+    make_partner(session, name="Harbor Physical Therapy")
+    at = page_for(session)
+    at = at.text_input(key="desk_partner_search").input("Willow").run()
+    assert "No partner has that in its name" in texts(at)
+    assert not [s for s in at.selectbox if s.key == "desk_partner"]
 
 
 def test_bad_desk_input_is_refused_with_the_reason_and_nothing_written(app_database, session):

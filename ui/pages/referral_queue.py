@@ -161,19 +161,23 @@ def _lost_form(ctx: AppContext, rid: int, who: str) -> None:
 
 
 def _desk_entry(ctx: AppContext) -> None:
-    """Tab from field to field, Enter to save: the partner first (typing filters the
-    list), so that its contacts are the ones offered."""
+    """Tab from field to field, Enter to save: the partner first (found by a few letters
+    of its name), so that its contacts are the ones offered."""
     st.subheader("Phone or fax referral", anchor=False)
-    partners = dict(read(ctx.engine, desk_partners))
+    typed = st.text_input(
+        "Referring partner",
+        placeholder="Type part of the partner's name, then Enter",
+        key="desk_partner_search",
+    )
+    partners = dict(read(ctx.engine, lambda s: desk_partners(s, typed)))
+    if typed.strip() and not partners:
+        st.caption("No partner has that in its name: add it on the Partners page first.")
     if not partners:
-        st.info("Add the referring partner first (Partners page).")
         return
     partner_id = st.selectbox(
-        "Referring partner",
+        "Partner",
         list(partners),
         format_func=partners.get,
-        index=None,
-        placeholder="Type to find the partner",
         key=_PARTNER,
     )
     if partner_id is None:
