@@ -202,3 +202,12 @@ def test_bad_desk_input_is_refused_with_the_reason_and_nothing_written(app_datab
     assert "First name: is required" in errors and "Email: invalid email" in errors
     assert session.exec(select(Referral)).all() == []
     assert session.exec(select(Patient)).all() == []
+
+
+def test_a_new_search_offers_its_own_partners(app_database, session):
+    make_partner(session, name="Harbor Physical Therapy")
+    elm = make_partner(session, name="Elm Family Medicine")
+    at, _ = desk_form(page_for(session), elm.id - 1)
+    at = at.text_input(key="desk_partner_search").input("elm").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="desk_partner").value == elm.id
