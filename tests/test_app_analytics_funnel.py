@@ -82,12 +82,15 @@ def test_the_targets_are_stated_in_words_with_the_breaches(app_database, session
     ) in texts(at)
     counts = at.dataframe[4].value
     assert list(zip(counts["Breached"], counts["Judged"])) == [(2, 5), (3, 4), (2, 4)]
-    assert len(at.dataframe[5].value) == 7
+    by_channel = at.dataframe[5].value
+    assert list(by_channel["Channel"].unique()) == ["(no channel)"]
+    assert list(zip(by_channel["Breached"], by_channel["Judged"])) == [(2, 5), (3, 4), (2, 4)]
+    assert len(at.dataframe[6].value) == 7
 
 
 def test_a_stage_still_to_come_reads_as_a_dash_in_the_breach_list(app_database, session):
     funnel_data(session)
-    breaches = october(session).dataframe[5].value
+    breaches = october(session).dataframe[6].value
     assert "None" not in set(breaches["Happened"])
     assert "—" in set(breaches["Happened"])
     assert all(
@@ -99,8 +102,8 @@ def test_a_stage_still_to_come_reads_as_a_dash_in_the_breach_list(app_database, 
 def test_every_table_can_be_downloaded(app_database, session):
     funnel_data(session)
     at = october(session)
-    assert len(at.dataframe) == 6
-    assert [b.label for b in at.get("download_button")] == ["CSV", "Excel"] * 6
+    assert len(at.dataframe) == 7
+    assert [b.label for b in at.get("download_button")] == ["CSV", "Excel"] * 7
 
 
 def test_an_empty_period_says_there_is_nothing_to_follow(app_database, session):

@@ -179,6 +179,7 @@ def pages_for(actor: Actor) -> dict[str, list[st.Page]]:
     return {
         "Partners": [
             page("partners.py", "Partners", "groups", "partners", default=True),
+            page("referral_queue.py", "Referral queue", "phone_in_talk", "referral-queue"),
             page(
                 "import_data.py",
                 "Import & export" if actor.can_edit else "Export",

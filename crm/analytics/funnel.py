@@ -24,9 +24,9 @@ from sqlmodel import Session
 from crm.analytics import sql
 from crm.analytics.filters import Filters
 from crm.models import Location, Partner, Referral
-from crm.vocab import PartnerType, ReferralStatus
+from crm.vocab import PartnerType, ReferralChannel, ReferralStatus
 
-BREAKDOWNS: Final = ("partner_type", "partner", "location", "month")
+BREAKDOWNS: Final = ("partner_type", "partner", "location", "channel", "month")
 COLUMNS: Final = [
     "group",
     "received",
@@ -41,6 +41,7 @@ COLUMNS: Final = [
 ]
 NO_LOCATION: Final = "(no location)"
 NO_REASON: Final = "(no reason given)"
+NO_CHANNEL: Final = "(no channel)"
 _ZEROS: Final = {"received": 0, "contacted": 0, "scheduled": 0, "first_visit": 0, "lost": 0}
 
 
@@ -71,6 +72,8 @@ def funnel(session: Session, filters: Filters, by: str | None = None) -> pd.Data
         table = _every_month(table, filters)
     if by == "partner_type":
         table["group"] = table["group"].map(_type_label)
+    if by == "channel":
+        table["group"] = table["group"].map(channel_label)
     return _typed(table)
 
 
@@ -136,6 +139,8 @@ def _keys(by: str | None, filters: Filters) -> list[ColumnElement]:
         return [Referral.partner_id.label("key")]
     if by == "location":
         return [Referral.location_id.label("key")]
+    if by == "channel":
+        return [Referral.channel.label("key")]
     if by == "month":
         return [sql.month(Referral.received_at, filters.offset_minutes).label("key")]
     return []
@@ -154,7 +159,7 @@ def _label(by: str | None, counts: Subquery) -> ColumnElement:
         return Partner.name
     if by == "location":
         return func.coalesce(Location.name, literal(NO_LOCATION))
-    if by in ("partner_type", "month"):
+    if by in ("partner_type", "channel", "month"):
         return counts.c.key
     return literal("All")
 
@@ -208,6 +213,17 @@ def _typed(table: pd.DataFrame) -> pd.DataFrame:
     for column in COLUMNS[6:]:
         table[column] = table[column].astype(object).where(table[column].notna(), None)
     return table.reset_index(drop=True)
+
+
+def channel_label(value: str) -> str:
+    """How a referral came in, as a marketer reads it ("Web form"); a referral typed in
+    or imported without one says so."""
+    if not value:
+        return NO_CHANNEL
+    try:
+        return ReferralChannel(value).label
+    except ValueError:
+        return value
 
 
 def _type_label(value: str) -> str:

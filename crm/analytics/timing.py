@@ -30,7 +30,7 @@ from sqlmodel import Session
 
 from crm.analytics import sql
 from crm.analytics.filters import Filters
-from crm.analytics.funnel import NO_LOCATION, referrals_in
+from crm.analytics.funnel import NO_LOCATION, channel_label, referrals_in
 from crm.business_days import add_business_days
 from crm.clock import as_utc
 from crm.models import Location, Partner, Referral
@@ -92,6 +92,7 @@ class Timings:
     time_to_stage: pd.DataFrame
     breach_counts: pd.DataFrame
     breaches: pd.DataFrame
+    breach_counts_by_channel: pd.DataFrame
 
 
 def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> pd.DataFrame:
@@ -125,13 +126,27 @@ def breach_counts(
     """Per target: `breached`, `total` (referrals that can be judged: the stage happened,
     or its deadline passed without it and the referral is not lost) and `share`
     (None when nothing could be judged yet)."""
+    return _count_table(_summed(_channel_counts(session, filters, targets, now)), targets)
+
+
+def breach_counts_by_channel(
+    session: Session, filters: Filters, targets: Targets, now: datetime
+) -> pd.DataFrame:
+    """`breach_counts` per channel the referrals came by (web form, phone, fax, ...):
+    one row per channel and target, channels by name."""
+    return _channel_table(_channel_counts(session, filters, targets, now), targets)
+
+
+def _channel_counts(session: Session, filters: Filters, targets: Targets, now: datetime) -> list:  # type: ignore[type-arg]
     days, today = (
         _days(_per_referral(filters), filters, now, targets),
         _day_number(now, filters.offset_minutes),
     )
-    return _count_table(
-        session.execute(select(*_judged(days, today)).select_from(days)).one()._mapping, targets
-    )
+    return [r._mapping for r in session.execute(_counted(days, today))]
+
+
+def _counted(days, today: int) -> Select:  # type: ignore[no-untyped-def]
+    return select(days.c.channel, *_judged(days, today)).select_from(days).group_by(days.c.channel)
 
 
 def timings(
@@ -142,7 +157,7 @@ def timings(
     by: str | None = None,
     limit: int = 500,
 ) -> Timings:
-    """The three in one statement, with the same answers: the period's referrals are
+    """The three (and the breach counts by channel) in one statement, with the same answers: the period's referrals are
     read and their times worked out once, which is most of the cost of each. The rows
     of the three parts are stacked, each part padding the others' columns with nulls."""
     per_referral = _per_referral(filters, _checked(by))
@@ -150,7 +165,7 @@ def timings(
         _days(per_referral, filters, now, targets),
         _day_number(now, filters.offset_minutes),
     )
-    counts = select(*_judged(days, today)).select_from(days).cte("breach_counts")
+    counts = _counted(days, today).cte("breach_counts")
     listed = _listed(days, targets, today, now, limit).subquery("breach_list")
     parts = {
         "time": _stage_times(per_referral, by).subquery("stage_times"),
@@ -160,10 +175,12 @@ def timings(
     stacked = _stacked(parts)
     rows = session.execute(select(stacked).order_by(stacked.c.part, *_latest_first(stacked))).all()
     found = {name: [r for r in rows if r.part == name] for name in parts}
+    counted = [r._mapping for r in found["count"]]
     return Timings(
         time_to_stage=_timing_table(session, found["time"], by),
-        breach_counts=_count_table(found["count"][0]._mapping, targets),
+        breach_counts=_count_table(_summed(counted), targets),
         breaches=_breach_table([r._mapping for r in found["breach"]]),
+        breach_counts_by_channel=_channel_table(counted, targets),
     )
 
 
@@ -184,6 +201,7 @@ def _per_referral(filters: Filters, by: str | None = None) -> CTE:
         select(
             Referral.id.label("referral_id"),
             group.label("grp"),
+            Referral.channel.label("channel"),
             case((Referral.status == ReferralStatus.LOST.value, 0), else_=1).label("open"),
             sql.milliseconds(Referral.received_at).label("received_ms"),
             *(
@@ -314,6 +332,7 @@ def _listed(days, targets: Targets, today: int, now: datetime, limit: int) -> Se
             listed.c.referral_id,
             Partner.name.label("partner"),
             func.coalesce(Location.name, literal(NO_LOCATION)).label("location"),
+            Referral.channel,
             listed.c.received_ms,
             Referral.received_at,
             listed.c.target,
@@ -333,6 +352,7 @@ def _breach_table(found: list) -> pd.DataFrame:  # type: ignore[type-arg]
         "referral_id",
         "partner",
         "location",
+        "channel",
         "received_at",
         "target",
         "deadline",
@@ -344,6 +364,7 @@ def _breach_table(found: list) -> pd.DataFrame:  # type: ignore[type-arg]
             "referral_id": r["referral_id"],
             "partner": r["partner"],
             "location": r["location"],
+            "channel": channel_label(r["channel"]),
             "received_at": _aware(r["received_at"]),
             "target": r["target"],
             "deadline": _EPOCH + timedelta(days=int(r["deadline_day"])),
@@ -372,6 +393,23 @@ def _judged(days, today: int) -> list[ColumnElement[int]]:  # type: ignore[no-un
             _count(judged).label(f"total_{i}"),
         ]
     return sums
+
+
+def _summed(rows: list) -> dict[str, int]:  # type: ignore[type-arg]
+    """The per-channel counts added up: every referral has exactly one channel."""
+    names = [f"{kind}_{i}" for i in range(len(STAGES)) for kind in ("breached", "total")]
+    return {name: sum(int(r[name]) for r in rows) for name in names}
+
+
+def _channel_table(rows: list, targets: Targets) -> pd.DataFrame:  # type: ignore[type-arg]
+    by_channel = sorted(rows, key=lambda r: channel_label(r["channel"]))
+    tables = [
+        _count_table(r, targets).assign(channel=channel_label(r["channel"])) for r in by_channel
+    ]
+    columns = ["channel", "target", "breached", "total", "share"]
+    if not tables:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(tables, ignore_index=True)[columns]
 
 
 def _count_table(row, targets: Targets) -> pd.DataFrame:  # type: ignore[no-untyped-def]
@@ -405,6 +443,7 @@ def _days(per_referral: CTE, filters: Filters, now: datetime, targets: Targets):
         select(
             p.referral_id,
             p.received_ms,
+            p.channel,
             p.open,
             *stages,
             *(

@@ -22,6 +22,7 @@ BREAKDOWNS = {
     "Partner type": "partner_type",
     "Partner": "partner",
     "Location": "location",
+    "Channel": "channel",
     "Month": "month",
 }
 # One breakdown at a time: each is an exact percentile over every referral in the period.
@@ -209,6 +210,7 @@ def _breaches(ctx: AppContext, speed: Timings, targets: Targets) -> None:
         "Judged: the stage happened, or its deadline passed without it. A lost referral is judged only on "
         "the stages it reached."
     )
+    _by_channel(speed.breach_counts_by_channel)
     if listed.empty:
         st.success("Every referral met its targets so far.")
         return
@@ -223,6 +225,7 @@ def _breaches(ctx: AppContext, speed: Timings, targets: Targets) -> None:
                 "referral_id": "Referral",
                 "partner": "Partner",
                 "location": "Location",
+                "channel": "Channel",
                 "received_at": "Received",
                 "target": "Target",
                 "deadline": "Due by end of",
@@ -246,6 +249,28 @@ def _breaches(ctx: AppContext, speed: Timings, targets: Targets) -> None:
             "Most days late first; “—” under “Happened” means the stage is still to come. Times are the "
             "practice's."
         )
+
+
+def _by_channel(counts: pd.DataFrame) -> None:
+    """The same counts per channel: whether web-form referrals are called back as fast as
+    the ones that came by phone or fax."""
+    if counts.empty:
+        return
+    st.markdown("**By channel**")
+    st.dataframe(
+        counts.rename(
+            columns={
+                "channel": "Channel",
+                "target": "Target",
+                "breached": "Breached",
+                "total": "Judged",
+                "share": "Share breached",
+            }
+        ).astype({"Share breached": float}),
+        hide_index=True,
+        column_config={"Share breached": st.column_config.NumberColumn(format="percent")},
+    )
+    download_buttons(counts, "target-breach-counts-by-channel", key="funnel_breach_channels")
 
 
 def _local(moment: datetime | None, ctx: AppContext) -> datetime | None:
