@@ -72,7 +72,7 @@ class WebReferral(BaseModel):
     last_name: text(80, required=True)
     phone: Phone = ""
     email: Email = None
-    location: text(12, required=True)
+    location: text(12) = ""
     service_line: vocab(ServiceLine)
     urgency: vocab(Urgency) = Urgency.ROUTINE.value
     partner_reference: text(64) = ""

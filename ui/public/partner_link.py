@@ -231,7 +231,7 @@ def _clinical_channel(settings: Settings) -> str:
         ways.append(f"fax to {escape(display_phone(settings.referral_fax))}")
     if settings.referral_secure_email:
         ways.append(f"secure email to {escape(settings.referral_secure_email)}")
-    where = " or by ".join(ways) if ways else "by your usual fax or secure channel to us"
+    where = " or by ".join(ways) if ways else "your usual fax or secure channel to us"
     return (
         "<p><strong>No clinical details here.</strong> Please send notes, images and other "
         f"clinical documents by {where}, with our referral number.</p>"
