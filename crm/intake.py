@@ -187,7 +187,9 @@ def _reasons(exc: ValidationError) -> dict[str, str]:
 def submit(
     session: Session, partner: Partner, form: Mapping[str, str], key: str, now: datetime
 ) -> Submitted:
-    """Make the referral the form describes, once per `key`; FormRefused writes nothing."""
+    """Make the referral the form describes, once per `key`; FormRefused writes nothing.
+    Call it first in its unit of work: a clash with a concurrent copy of the same form
+    rolls the session back and answers with the referral the other copy made."""
     earlier = _by_key(session, key)
     if earlier is not None:
         return Submitted(earlier, created=False)
@@ -211,12 +213,17 @@ def submit(
     if errors:
         raise FormRefused(errors)
     try:
-        with session.begin_nested():
-            referral = _write(session, partner, data, contact_id, location_id, key, now)
+        referral = _write(session, partner, data, contact_id, location_id, key, now)
     except IntegrityError:
-        earlier = _by_key(session, key)  # the same form, sent twice at once
+        # The same form sent twice at once: the other request made the referral. Nothing
+        # else was written in this unit of work yet, so the whole of it is rolled back.
+        session.rollback()
+        earlier = _by_key(session, key)
         if earlier is None:
-            raise Conflict("this referral was just sent; please reload the page") from None
+            raise Conflict(
+                "a referral with this reference was sent at the same moment; "
+                "please reload the page to see it"
+            ) from None
         return Submitted(earlier, created=False)
     return Submitted(referral.id, created=True)
 

@@ -11,6 +11,7 @@ from sqlmodel import select
 from campaigns.events.tokens import make_token as rsvp_token
 from campaigns.reviews.links import make_token as review_token
 from crm.access import PermissionDenied
+from crm import intake
 from crm.intake import FormRefused, parse, recent_referrals, submit
 from crm.models import AuditLog, Patient, Referral
 from crm.partner_links import (
@@ -175,3 +176,17 @@ def test_the_status_list_is_the_partners_last_ninety_days_newest_first(session, 
     make_referral(session, other, received_at=now)
     numbers = [row.number for row in recent_referrals(session, partner.id, now)]
     assert numbers == [newer.id, older.id] and old.id not in numbers
+
+
+def test_a_copy_that_loses_the_race_answers_with_the_winners_referral(session, now, monkeypatch):
+    partner, location = make_partner(session), make_location(session)
+    contact = make_contact(session, partner)
+    form = _form(location.id, contact.id, partner_reference="")
+    first = submit(session, partner, form, "k1", now)
+    session.commit()
+    looked = iter([None])
+    real = intake._by_key
+    monkeypatch.setattr(intake, "_by_key", lambda s, key: next(looked, real(s, key)))
+    again = submit(session, partner, form, "k1", now)  # as if the first were not yet committed
+    assert (again.referral_id, again.created) == (first.referral_id, False)
+    assert len(session.exec(select(Referral)).all()) == 1

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -289,3 +291,19 @@ def test_the_form_gives_the_practices_channel_for_clinical_documents(partner, mo
     settings_module.get.cache_clear()
     page = call(partner.url).body
     assert "fax to (617) 555-0199" in page and "referrals@direct.example.org" in page
+
+
+def test_the_same_form_sent_twice_at_once_makes_one_referral(partner, session):
+    page = call(partner.url)
+    form, start = partner.form(page.body), threading.Barrier(2)
+
+    def send(_: int) -> Answer:
+        start.wait()
+        return call(partner.url, form)
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(send, range(2)))
+    referral = session.exec(select(Referral)).one()
+    assert [a.status for a in answers] == [200, 200]
+    assert all(f"<strong>{referral.id}</strong>" in a.body for a in answers)
+    assert len(session.exec(select(Message)).all()) == 1

@@ -30,6 +30,7 @@ from starlette.routing import BaseRoute, Route
 from campaigns.referral_updates.acknowledge import acknowledge
 from crm import clock, intake, partner_links
 from crm.db import engine_for, session_scope
+from crm.errors import Conflict
 from crm.intake import FormChoices, FormRefused, StatusRow
 from crm.partner_links import PartnerLink
 from crm.settings import Settings
@@ -181,6 +182,8 @@ def _submit(
             sent = intake.submit(session, partner, form, key, now)
         except FormRefused as refused:
             return Outcome(page=_page_of(session, link, now), errors=refused.errors)
+        except Conflict as conflict:
+            return Outcome(page=_page_of(session, link, now), errors={"form": str(conflict)})
         if sent.created:
             acknowledge(session, settings, sent.referral_id, now)
         return Outcome(page=_page_of(session, link, now), referral_id=sent.referral_id)
