@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from campaigns.events.tokens import make_token as rsvp_token
 from campaigns.reviews.links import make_token as review_token
-from crm.access import PermissionDenied
 from crm import intake
+from crm.access import PermissionDenied
 from crm.intake import FormRefused, parse, recent_referrals, submit
 from crm.models import AuditLog, Patient, Referral
 from crm.partner_links import (
