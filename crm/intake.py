@@ -6,9 +6,9 @@ and the partner's own reference. There is no free-text field for clinical detail
 page sends documents to the practice's fax or secure channel instead.
 
 A submission is checked whole before anything is written, and each refusal names its
-field, so the page can show the reason beside it. Each form carries a one-time key
-(stored on the referral, unique), so a double click or a resubmitted page finds the
-referral it already made. A patient already on file (same email, or same name and
+field, so the page can show the reason beside it. Each form carries a one-time key,
+stored on the referral (unique) with a digest of the fields, so a double click or a
+resubmitted page finds the referral it already made. A patient already on file (same email, or same name and
 phone) is reused as is: whoever holds a partner link cannot change a patient's record.
 
 The status list is what anyone holding the link may read: numbers, the partner's own
@@ -16,6 +16,7 @@ reference, dates and the status. Nothing in it names or describes a patient."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -190,6 +191,7 @@ def submit(
     """Make the referral the form describes, once per `key`; FormRefused writes nothing.
     Call it first in its unit of work: a clash with a concurrent copy of the same form
     rolls the session back and answers with the referral the other copy made."""
+    key = submission_key(key, form)
     earlier = _by_key(session, key)
     if earlier is not None:
         return Submitted(earlier, created=False)
@@ -226,6 +228,14 @@ def submit(
             ) from None
         return Submitted(earlier, created=False)
     return Submitted(referral.id, created=True)
+
+
+def submission_key(form_key: str, form: Mapping[str, str]) -> str:
+    """The form's one-time key with a digest of what it says: the same copy sent twice
+    is one referral, but a copy changed and sent again (back, edit, send: the next
+    patient) is a referral of its own."""
+    said = "\x1f".join(form.get(name, "") for name in FIELDS).encode("utf-8", "replace")
+    return f"{form_key}:{hashlib.sha256(said).hexdigest()[:16]}"
 
 
 def _by_key(session: Session, key: str) -> int | None:

@@ -307,3 +307,16 @@ def test_the_same_form_sent_twice_at_once_makes_one_referral(partner, session):
     assert [a.status for a in answers] == [200, 200]
     assert all(f"<strong>{referral.id}</strong>" in a.body for a in answers)
     assert len(session.exec(select(Message)).all()) == 1
+
+
+def test_a_copy_of_the_form_changed_and_sent_again_is_the_next_patient(partner, session):
+    """Back, change the patient, send: the same copy of the form, saying something else."""
+    page = call(partner.url).body
+    first = call(partner.url, partner.form(page))
+    second = call(
+        partner.url, partner.form(page, first_name="Yolanda", email="", partner_reference="PCP-78")
+    )
+    numbers = [r.id for r in session.exec(select(Referral).order_by(Referral.id))]
+    assert len(numbers) == 2
+    assert f"<strong>{numbers[0]}</strong>" in first.body
+    assert f"<strong>{numbers[1]}</strong>" in second.body

@@ -220,12 +220,11 @@ def _partner_page(
 ) -> Response:
     form_key = partner_links.new_form_key(settings.secret_key, shown.partner_id)
     body = (
-        f"{STYLE}<p>For <strong>{escape(shown.partner_name)}</strong></p>"
-        f"{_form(settings, request, shown.choices, form, errors, form_key)}"
+        f"{STYLE}{_form(settings, request, shown.choices, form, errors, form_key)}"
         f"<h2>Your referrals, last {intake.STATUS_DAYS} days</h2>"
         f"{_status_table(shown.referrals, settings.zone)}"
     )
-    return page(settings, "Send a patient", body, status_code=status_code)
+    return page(settings, shown.partner_name, body, status_code=status_code)
 
 
 def _clinical_channel(settings: Settings) -> str:
