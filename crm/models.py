@@ -26,6 +26,8 @@ class Location(SQLModel, table=True):
     city: str = Field(default="", max_length=80)
     state: str = Field(default="", max_length=2)
     zip: str = Field(default="", max_length=10)
+    phone: str = Field(default="", max_length=20)
+    fax: str = Field(default="", max_length=20)
     timezone: str = Field(default="America/New_York", max_length=64)
     review_url: str = Field(default="", max_length=500)
     created_at: datetime

@@ -186,6 +186,7 @@ def pages_for(actor: Actor) -> dict[str, list[st.Page]]:
                 "data",
             ),
             page("segments.py", "Segments", "filter_alt", "segments"),
+            page("clinics.py", "Clinics", "local_hospital", "clinics"),
         ],
         "Outreach": [
             page("my_week.py", "My week", "checklist", "my-week"),

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from campaigns.mail.compose import compose
-from campaigns.mail.outbox import Draft, enqueue_many
+from campaigns import post
+from campaigns.post import Draft
 from crm.analytics.dormancy import at_risk
 from crm.analytics.filters import Filters, Period
 from crm.clock import Clock, as_utc
@@ -75,7 +75,7 @@ def send_dormancy_digests(session: Session, settings: Settings, now: datetime) -
         if int(uid) in users
     ]
     drafts = [_draft(session, settings, user, rows, week, now) for user, rows in groups]
-    emails = enqueue_many(session, drafts, now)
+    emails = post.office().enqueue_many(session, drafts, now)
     if state is None:
         session.add(SyncState(name=STATE, cursor=week, updated_at=now))
     else:
@@ -120,7 +120,7 @@ def _draft(
         "more_count": str(len(rows) - len(listed)) if len(rows) > len(listed) else "",
         "dormancy_url": f"{settings.public_url}/dormancy",
     }
-    return compose(
+    return post.office().compose(
         session,
         settings,
         template=TEMPLATE,

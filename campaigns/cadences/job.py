@@ -18,13 +18,12 @@ from sqlalchemy import select, true, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from campaigns import post
 from campaigns.cadences.enrolment import enrol_rule_members, exit_replied, exit_unreachable
 from campaigns.cadences.planner import Due, Plan, plan
 from campaigns.cadences.state import due_condition, load, practice_zone
 from campaigns.cadences.steps import roles_of, values_of
-from campaigns.mail.compose import compose
-from campaigns.mail.outbox import Draft, enqueue_many
-from campaigns.mail.templating import TEMPLATES, TemplateSource, effective_template
+from campaigns.post import Draft, TemplateSource
 from crm.access import SYSTEM
 from crm.clock import Clock
 from crm.db import insert_for, session_scope
@@ -157,7 +156,7 @@ def _emails(
         return 0, set()
     contacts = _recipients(session, which)
     sources = {
-        name: effective_template(session, name)
+        name: post.office().effective_template(session, name)
         for name in {steps[d.step.id].template for d in email_due}
     }
     drafts: list[Draft] = []
@@ -170,7 +169,7 @@ def _emails(
                 _draft(session, settings, item, step, sources[step.template], partner, person, now)
             )
             reached.add((item.enrolment_id, item.step.id, item.occurrence))
-    return enqueue_many(session, drafts, now), reached
+    return post.office().enqueue_many(session, drafts, now), reached
 
 
 def _draft(
@@ -188,7 +187,7 @@ def _draft(
         **values_of(step.template_values),
         **recipient_variables(step.template, partner, person, settings),
     }
-    return compose(
+    return post.office().compose(
         session,
         settings,
         template=step.template,
@@ -216,7 +215,9 @@ def recipient_variables(
         "sender_name": partner.owner_name or settings.practice_name,
         "sport_names": _joined(partner.sports.split(",")) if partner.sports else "your sports",
     }
-    return {name: known[name] for name in TEMPLATES[template].variables if name in known}
+    return {
+        name: known[name] for name in post.office().template_variables(template) if name in known
+    }
 
 
 def _joined(words: list[str]) -> str:

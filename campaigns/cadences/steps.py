@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from campaigns.mail.templating import TEMPLATES
+from campaigns import post
 from crm.vocab import ContactRole, StepAction
 
 RECIPIENT_VARIABLES = frozenset(
@@ -25,16 +25,16 @@ RECIPIENT_VARIABLES = frozenset(
 def cadence_templates() -> list[str]:
     """Marketing templates for partners: a cadence never sends a transactional email
     (those skip the cap and the window) nor a patient's."""
-    return sorted(
-        name
-        for name, spec in TEMPLATES.items()
-        if spec.audience == "partner" and spec.kind == "marketing"
-    )
+    return post.office().template_names(audience="partner", kind="marketing")
 
 
 def step_variables(template: str) -> list[str]:
     """The template's variables typed once on the step, in declaration order."""
-    return [name for name in TEMPLATES[template].variables if name not in RECIPIENT_VARIABLES]
+    return [
+        name
+        for name in post.office().template_variables(template)
+        if name not in RECIPIENT_VARIABLES
+    ]
 
 
 class StepDraft(BaseModel):

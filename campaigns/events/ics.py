@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, vCalAddress
 from icalendar import Event as VEvent
 
-from campaigns.mail.transports.base import Attachment
+from campaigns.post import Attachment
 from crm.models import Event
 
 

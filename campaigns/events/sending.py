@@ -15,11 +15,11 @@ from sqlalchemy import exists, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from campaigns import post
 from campaigns.events.ics import build_ics, ics_attachment
 from campaigns.events.service import CANCELLED, SCHEDULED, get_event
 from campaigns.events.tokens import rsvp_url
-from campaigns.mail.compose import compose
-from campaigns.mail.outbox import Draft, enqueue_many
+from campaigns.post import Draft
 from crm import audit
 from crm.access import Actor, require_editor
 from crm.clock import Clock
@@ -146,7 +146,7 @@ def tell_promoted(session: Session, settings: Settings, invitee_id: int, now: da
         variables,
         _calendar(session, settings, event, r, now, cancel=False),
     )
-    return enqueue_many(session, [draft], now)
+    return post.office().enqueue_many(session, [draft], now)
 
 
 def plan_reminders(session: Session, settings: Settings, now: datetime) -> int:
@@ -185,7 +185,7 @@ def plan_reminders(session: Session, settings: Settings, now: datetime) -> int:
             )
             for r in _recipients(session, event.id, EventInvitee.rsvp == "yes")
         ]
-        count += enqueue_many(session, drafts, now)
+        count += post.office().enqueue_many(session, drafts, now)
     return count
 
 
@@ -291,7 +291,7 @@ def _draft(
     variables: dict[str, str],
     attachments: tuple = (),
 ) -> Draft:
-    return compose(
+    return post.office().compose(
         session,
         settings,
         template=template,
@@ -344,6 +344,6 @@ def _scheduled(session: Session, event_id: int) -> Event:
 def _enqueue(
     session: Session, actor: Actor, event: Event, kind: str, drafts: list[Draft], now: datetime
 ) -> int:
-    count = enqueue_many(session, drafts, now)
+    count = post.office().enqueue_many(session, drafts, now)
     audit.record(session, actor, "send", "event", event.id, {kind: count}, now)
     return count

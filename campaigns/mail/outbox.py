@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
-from campaigns.mail.transports.base import Attachment
+from campaigns.post import Attachment, Draft
 from crm import audit
 from crm.access import Actor, require_editor
 from crm.db import insert_for
@@ -36,29 +36,6 @@ FINAL = frozenset(
 
 class OutboxError(Conflict):
     pass
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A rendered email on its way into the outbox."""
-
-    idempotency_key: str
-    kind: str
-    to_email: str
-    template: str
-    subject: str
-    html: str
-    text: str
-    to_name: str = ""
-    transactional: bool = False
-    contact_id: int | None = None
-    patient_id: int | None = None
-    partner_id: int | None = None
-    source: str = ""
-    timezone: str = "America/New_York"
-    not_before: datetime | None = None
-    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
-    failure: str = ""
 
 
 def enqueue(session: Session, draft: Draft, now: datetime) -> Message:

@@ -10,7 +10,6 @@ email address is left out before any of that: there is nothing to send to."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -23,6 +22,7 @@ from campaigns.cadences.state import project_schedule
 from campaigns.cadences.steps import roles_of
 from campaigns.mail.dispatch import blocked_addresses, recent_marketing_sends
 from campaigns.mail.send_rules import Candidate, decide
+from campaigns.post import LeftOut, Recipient, StepPreview
 from crm.business_days import due_moment
 from crm.errors import InvalidInput, NotFound
 from crm.models import CadenceStep, Contact, Partner
@@ -31,34 +31,6 @@ from crm.vocab import StepAction
 
 NO_EMAIL = "no email address"
 _ALWAYS_OPEN = SendWindow(days=frozenset(range(7)), start=time.min, end=time.max)
-
-
-@dataclass(frozen=True)
-class Recipient:
-    contact_id: int
-    partner_id: int
-    partner_name: str
-    name: str
-    role: str
-    email: str  # lowercased, as the outbox stores it; "" when there is none
-
-
-@dataclass(frozen=True)
-class LeftOut:
-    recipient: Recipient
-    reason: str
-
-
-@dataclass(frozen=True)
-class StepPreview:
-    at: datetime
-    included: list[Recipient]
-    left_out: list[LeftOut]
-
-    def reasons(self) -> Counter[str]:
-        """How many are left out for each reason, with the cap's wording shortened to
-        "frequency cap" and a suppression's source kept ("suppressed (bounce)")."""
-        return Counter(_reason_group(entry.reason) for entry in self.left_out)
 
 
 @dataclass(frozen=True)
@@ -152,7 +124,3 @@ def preview_planned_step(
     ]
     at = max(due_moment(day, zone), now)
     return preview_step(session, step_id, {p.partner_id for p in planned}, at, cap)
-
-
-def _reason_group(reason: str) -> str:
-    return "frequency cap" if reason.startswith("frequency cap") else reason

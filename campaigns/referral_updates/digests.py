@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from campaigns.mail.outbox import Draft
+from campaigns.post import Draft
 from campaigns.referral_updates.labels import day, referral_label, update_line
 from campaigns.referral_updates.mail import Composer, enqueue_keyed
 from campaigns.referral_updates.pending import Pending, mark_sent, mark_skipped, pending_for

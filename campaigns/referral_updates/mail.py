@@ -10,9 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from campaigns.mail.compose import compose
-from campaigns.mail.outbox import Draft, enqueue_many
-from campaigns.mail.templating import TemplateSource, effective_template
+from campaigns import post
+from campaigns.post import Draft, TemplateSource
 from campaigns.referral_updates.recipients import Recipient
 from crm.models import Message
 from crm.settings import Settings
@@ -37,8 +36,8 @@ class Composer:
         source: str,
     ) -> Draft:
         if template not in self._sources:
-            self._sources[template] = effective_template(self.session, template)
-        return compose(
+            self._sources[template] = post.office().effective_template(self.session, template)
+        return post.office().compose(
             self.session,
             self.settings,
             template=template,
@@ -57,7 +56,7 @@ class Composer:
 
 def enqueue_keyed(session: Session, drafts: list[Draft], now: datetime) -> dict[str, int]:
     """Enqueue and return each key's message id (new or already there)."""
-    enqueue_many(session, drafts, now)
+    post.office().enqueue_many(session, drafts, now)
     keys = [d.idempotency_key for d in drafts]
     found: dict[str, int] = {}
     for start in range(0, len(keys), 1000):

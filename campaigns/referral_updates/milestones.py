@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from campaigns.mail.outbox import enqueue_many
+from campaigns import post
 from campaigns.referral_updates.mail import Composer
 from campaigns.referral_updates.recipients import main_contacts
 from campaigns.referral_updates.stages import cutoff
@@ -86,5 +86,5 @@ def send_milestones(session: Session, composer: Composer) -> MilestoneReport:
                     f"{n} referrals",
                 )
             )
-    report.sent = enqueue_many(session, drafts, composer.now)
+    report.sent = post.office().enqueue_many(session, drafts, composer.now)
     return report

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from campaigns.mail.outbox import Draft
+from campaigns.post import Draft
 from campaigns.referral_updates.labels import STAGE_LABELS, day, referral_label
 from campaigns.referral_updates.mail import Composer, enqueue_keyed
 from campaigns.referral_updates.pending import Pending, mark_sent, mark_skipped, pending_for

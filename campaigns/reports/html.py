@@ -10,14 +10,10 @@ takes whole tables and goes to staff only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from jinja2 import Template
-
-from campaigns.mail.templating.catalog import TEMPLATE_DIR
-from campaigns.mail.templating.render import ACCENT_COLOR
-from campaigns.mail.templating.sandbox import HTML_ENV, TEXT_ENV, budget, render_capped
+from campaigns import post
+from campaigns.post import ACCENT_COLOR
 from campaigns.reports import cells
 from campaigns.reports.report import Report, Section
 
@@ -55,17 +51,9 @@ def _render(report: Report, practice_name: str, rows: int) -> tuple[str, str]:
         "sections": [_section(s, rows) for s in report.sections],
         "prepared": cells.text("prepared", report.generated_at) if report.generated_at else "",
     }
-    with budget(steps=500_000, seconds=10):
-        return (
-            render_capped(_template("html"), context, MAX_HTML_CHARS),
-            render_capped(_template("txt"), context, MAX_HTML_CHARS),
-        )
-
-
-@lru_cache(maxsize=2)
-def _template(suffix: str) -> Template:
-    source = (TEMPLATE_DIR / f"{TEMPLATE}.{suffix}").read_text(encoding="utf-8")
-    return (HTML_ENV if suffix == "html" else TEXT_ENV).from_string(source)
+    return post.office().render_document(
+        TEMPLATE, context, max_chars=MAX_HTML_CHARS, steps=500_000, seconds=10
+    )
 
 
 def _section(section: Section, limit: int) -> dict[str, Any]:

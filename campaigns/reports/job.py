@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from campaigns.mail.outbox import enqueue_many
+from campaigns import post
 from campaigns.reports.mail import report_draft, report_email
 from crm.analytics.filters import Period
 from crm.business_days import next_business_day
@@ -59,7 +59,7 @@ def send_month(session: Session, settings: Settings, month: Period, now: datetim
         )
         for user in waiting
     ]
-    return enqueue_many(session, drafts, now)
+    return post.office().enqueue_many(session, drafts, now)
 
 
 def _waiting(session: Session, month: Period) -> list[User]:

@@ -10,8 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from campaigns.mail.outbox import Draft
-from campaigns.mail.transports.base import Attachment
+from campaigns.post import Attachment, Draft
 from campaigns.reports.excel import XLSX_MIME, report_workbook, workbook_filename
 from campaigns.reports.html import TEMPLATE, render_report
 from campaigns.reports.monthly import monthly_report

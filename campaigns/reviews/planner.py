@@ -19,9 +19,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, select, true, update
 from sqlmodel import Session
 
-from campaigns.mail.compose import compose
-from campaigns.mail.outbox import Draft, enqueue_many
-from campaigns.mail.templating import effective_template
+from campaigns import post
+from campaigns.post import Draft
 from campaigns.reviews.links import request_url
 from crm.db import insert_for
 from crm.models import Location, Message, Patient, ReviewRequest, Visit
@@ -169,9 +168,9 @@ def _send(session: Session, settings: Settings, due: list[Due], step: str, now: 
     if not due:
         return 0
     template = "review_request" if step == "request" else "review_reminder"
-    source = effective_template(session, template)
+    source = post.office().effective_template(session, template)
     drafts = [_draft(session, settings, item, template, step, source, now) for item in due]
-    new = enqueue_many(session, drafts, now)
+    new = post.office().enqueue_many(session, drafts, now)
     ids = dict(
         session.execute(
             select(Message.idempotency_key, Message.id).where(
@@ -200,7 +199,7 @@ def _draft(
         "location_name": item.location_name,
         "review_url": request_url(settings, item.request_id),
     }
-    return compose(
+    return post.office().compose(
         session,
         settings,
         template=template,

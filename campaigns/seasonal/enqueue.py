@@ -20,9 +20,8 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from campaigns.mail.compose import compose
-from campaigns.mail.outbox import Draft, enqueue_many
-from campaigns.mail.templating import TemplateSource, effective_template
+from campaigns import post
+from campaigns.post import Draft, TemplateSource
 from campaigns.seasonal.recipients import SeasonalRecipient, joined, seasonal_recipients
 from campaigns.seasonal.sends import APPROVED, PHASE_TEMPLATES, SENT
 from crm.business_days import due_moment
@@ -119,7 +118,7 @@ def read_phase(
     return Phase(
         members[0],
         template,
-        effective_template(session, template),
+        post.office().effective_template(session, template),
         owner_names(session, {p.owner_id for p in people if p.owner_id is not None}),
         due_moment(max(m.send_on for m in members), zone),
         people,
@@ -141,7 +140,7 @@ def _render_and_enqueue(session: Session, settings: Settings, phase: Phase, now:
         for following in [*chunks[1:], None]:
             drafts = pending.result() if pending else []
             pending = renderer.submit(render, following) if following else None
-            emails += enqueue_many(session, drafts, now)
+            emails += post.office().enqueue_many(session, drafts, now)
     return emails
 
 
@@ -149,7 +148,7 @@ def seasonal_email(
     session: Session, settings: Settings, phase: Phase, person: SeasonalRecipient, now: datetime
 ) -> Draft:
     send = phase.send
-    return compose(
+    return post.office().compose(
         session,
         settings,
         template=phase.template,

@@ -11,9 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session
 
-from campaigns.mail.outbox import Draft
-from campaigns.mail.preview import Recipient, StepPreview, preview
-from campaigns.mail.templating import effective_template
+from campaigns import post
+from campaigns.post import Draft, Recipient, StepPreview
 from campaigns.seasonal.enqueue import Phase, owner_names, seasonal_email
 from campaigns.seasonal.recipients import SeasonalRecipient, seasonal_recipients
 from campaigns.seasonal.sends import PHASE_TEMPLATES, SendError
@@ -49,7 +48,9 @@ def preview_send(session: Session, settings: Settings, send_id: int, now: dateti
     people = [p for p in seasonal_recipients(session, sports) if send.sport in p.sports]
     zone = ZoneInfo(settings.timezone)
     at = max(due_moment(send.send_on, zone), now)
-    judged = preview(session, [_as_recipient(p) for p in people], at, settings.frequency_cap)
+    judged = post.office().preview(
+        session, [_as_recipient(p) for p in people], at, settings.frequency_cap
+    )
     return SendPreview(
         send, sports, judged, _sample(session, settings, send, people, judged, now, zone)
     )
@@ -82,7 +83,7 @@ def _sample(
     phase = Phase(
         send,
         template,
-        effective_template(session, template),
+        post.office().effective_template(session, template),
         owner_names(session, {first.owner_id} if first.owner_id else set()),
         due_moment(send.send_on, zone),
         [first],

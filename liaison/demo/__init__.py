@@ -145,6 +145,8 @@ def _ensure_locations(session: Session, now: datetime) -> tuple[list[int], int]:
             city=clinic.city,
             state="MA",
             zip=clinic.zip,
+            phone=clinic.phone,
+            fax=clinic.fax,
             timezone="America/New_York",
             created_at=now,
         )

@@ -596,13 +596,47 @@ class Clinic:
     city: str
     zip: str
     territories: tuple[int, ...]
+    phone: str
+    fax: str
 
 
 CLINICS: tuple[Clinic, ...] = (
-    Clinic("Downtown Boston Clinic", "100 Cambridge Street", "Boston", "02114", (0,)),
-    Clinic("Newton-Wellesley Clinic", "2000 Washington Street", "Newton", "02462", (1,)),
-    Clinic("Quincy Clinic", "500 Hancock Street", "Quincy", "02169", (2,)),
-    Clinic("Woburn Clinic", "300 Mishawum Road", "Woburn", "01801", (3, 4)),
+    Clinic(
+        "Downtown Boston Clinic",
+        "100 Cambridge Street",
+        "Boston",
+        "02114",
+        (0,),
+        "+16175550140",
+        "+16175550141",
+    ),
+    Clinic(
+        "Newton-Wellesley Clinic",
+        "2000 Washington Street",
+        "Newton",
+        "02462",
+        (1,),
+        "+16175550150",
+        "+16175550151",
+    ),
+    Clinic(
+        "Quincy Clinic",
+        "500 Hancock Street",
+        "Quincy",
+        "02169",
+        (2,),
+        "+16175550160",
+        "+16175550161",
+    ),
+    Clinic(
+        "Woburn Clinic",
+        "300 Mishawum Road",
+        "Woburn",
+        "01801",
+        (3, 4),
+        "+17815550170",
+        "+17815550171",
+    ),
 )
 
 TOUCH_OUTCOMES: dict[str, tuple[str, ...]] = {

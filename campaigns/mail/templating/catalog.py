@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from campaigns.mail.templating.errors import TemplateError
+from campaigns.post import TemplateSource
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[3] / "templates" / "email"
 
@@ -459,15 +460,6 @@ def spec_for(name: str) -> TemplateSpec:
         return TEMPLATES[name]
     except KeyError:
         raise TemplateError(f"there is no email template named {name!r}") from None
-
-
-@dataclass(frozen=True)
-class TemplateSource:
-    """A template's three editable parts, as written (not yet rendered)."""
-
-    subject: str
-    html: str
-    text: str
 
 
 @cache

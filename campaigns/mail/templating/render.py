@@ -28,9 +28,9 @@ from campaigns.mail.templating.errors import TemplateError
 from campaigns.mail.templating.sandbox import RenderLimit, budget, render_capped
 from campaigns.mail.templating.store import effective_template
 from campaigns.mail.templating.values import check_values
+from campaigns.post import ACCENT_COLOR
 from crm import clock, settings
 
-ACCENT_COLOR = "#0b6e8a"  # the practice's brand colour: header band, links and buttons
 MAX_SUBJECT_CHARS = 300  # the outbox's column
 MAX_HTML_CHARS = 256 * 1024
 MAX_TEXT_CHARS = 128 * 1024

@@ -1,0 +1,1 @@
+"""Printed materials a liaison drops off at partners' offices."""
