@@ -1,8 +1,8 @@
 """partner link and web-form referrals: the link's version, a referral's urgency and
 the one-time key of the form that sent it
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 12:00:00
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlmodel
 from alembic import op
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
