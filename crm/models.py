@@ -96,6 +96,9 @@ class Partner(SQLModel, table=True):
     tags: str = Field(default="", max_length=500)
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     match_key: str = Field(max_length=420)
+    # Signed into the partner link (crm.partner_links): raising it is what rotates the
+    # link, so every earlier link stops opening the partner's pages.
+    link_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     archived_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
@@ -170,6 +173,9 @@ class Referral(SQLModel, table=True):
     __tablename__ = "referral"
     __table_args__ = (
         UniqueConstraint("partner_id", "partner_reference", name="uq_referral_partner_reference"),
+        # The one-time key of the partner-link form that sent it: a double click or a
+        # resubmitted page finds the referral already made instead of making another.
+        UniqueConstraint("submission_key", name="uq_referral_submission_key"),
         Index("ix_referral_partner_received", "partner_id", "received_at"),
         Index("ix_referral_received", "received_at"),
         Index("ix_referral_status_received", "status", "received_at"),
@@ -191,6 +197,10 @@ class Referral(SQLModel, table=True):
     first_visit_at: datetime | None = None
     status: str = Field(default="received", max_length=16)
     lost_reason: str = Field(default="", max_length=200)
+    urgency: str = Field(
+        default="routine", max_length=8, sa_column_kwargs={"server_default": "routine"}
+    )
+    submission_key: str | None = Field(default=None, max_length=64)
     created_at: datetime
     updated_at: datetime
 

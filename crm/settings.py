@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     target_contact_business_days: int = Field(default=1, ge=0, le=60)
     target_schedule_business_days: int = Field(default=3, ge=0, le=60)
     target_first_visit_business_days: int = Field(default=10, ge=0, le=120)
+    # Where partners send clinical documents: the partner-link form takes none and says
+    # to use these instead (either or both; the form names what is set).
+    referral_fax: str = ""
+    referral_secure_email: str = ""
     # Dormancy alerts: a partner is at risk when referrals in the recent window are
     # improbably few given its own rate over the baseline before it (a one-sided
     # Poisson test at this significance).
@@ -119,6 +123,16 @@ class Settings(BaseSettings):
         if not value:
             return value
         return validation.email(value)
+
+    @field_validator("referral_fax")
+    @classmethod
+    def _fax(cls, value: str) -> str:
+        return validation.phone(value) if value.strip() else ""
+
+    @field_validator("referral_secure_email")
+    @classmethod
+    def _secure_email(cls, value: str) -> str:
+        return validation.email(value) if value.strip() else ""
 
     @field_validator("admin_password")
     @classmethod

@@ -124,6 +124,13 @@ class ServiceLine(Vocabulary):
     GENERAL = "general"
 
 
+class Urgency(Vocabulary):
+    """How soon the partner asks us to call the patient: a scheduling hint, not triage."""
+
+    ROUTINE = "routine"
+    SOON = "soon"
+
+
 class StepAction(Vocabulary):
     EMAIL = "email"
     CALL = "call"

@@ -51,6 +51,8 @@ def test_a_dotenv_file_is_read(clean_env, tmp_path):
         ("LIAISON_PUBLIC_URL", "example.com", "LIAISON_PUBLIC_URL: must start with http"),
         ("LIAISON_SENDER_EMAIL", "outreach@", "LIAISON_SENDER_EMAIL: invalid email"),
         ("LIAISON_ADMIN_PASSWORD", "short", "LIAISON_ADMIN_PASSWORD: must be at least 10"),
+        ("LIAISON_REFERRAL_FAX", "12", "LIAISON_REFERRAL_FAX: invalid phone number"),
+        ("LIAISON_REFERRAL_SECURE_EMAIL", "x@", "LIAISON_REFERRAL_SECURE_EMAIL: invalid email"),
     ],
 )
 def test_a_bad_setting_is_refused_with_its_name(clean_env, name, value, message):

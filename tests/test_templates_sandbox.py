@@ -36,7 +36,7 @@ def test_an_unknown_variable_is_named_with_what_the_template_can_use():
     error = refused("<p>{{ contact_first_name }}</p>\n<p>{{ patient_diagnosis }}</p>")
     assert str(error).startswith(
         "HTML, line 2: unknown variable 'patient_diagnosis'; this template can use: "
-        "contact_first_name, current_year, partner_name"
+        "contact_first_name, current_year, partner_link, partner_name"
     )
 
 

@@ -2,7 +2,7 @@
 and the public routes beside them.
 
 Everything: no MIME sniffing, no referrer (the public links carry tokens). The public
-pages (unsubscribe, RSVP, review links, guides, the API) are plain HTML of our own: a
+pages (unsubscribe, RSVP, review links, partner links, guides, the API) are plain HTML of our own: a
 strict Content-Security-Policy, and no framing at all, so a confirmation button cannot
 be clickjacked. Streamlit's pages frame their own components, so they may be framed by
 the app itself only. Strict-Transport-Security when the public URL is https."""
@@ -23,7 +23,7 @@ ASGIApp = Callable[
     [Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]
 ]
 
-PUBLIC_PREFIXES = ("/api/", "/unsubscribe/", "/rsvp/", "/r/", "/guides/")
+PUBLIC_PREFIXES = ("/api/", "/unsubscribe/", "/rsvp/", "/r/", "/p/", "/guides/")
 PUBLIC_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"

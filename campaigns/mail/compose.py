@@ -15,7 +15,7 @@ from campaigns.mail.templating import (
     PracticeInfo,
     TemplateError,
     TemplateSource,
-    render_email,
+    effective_template,
     render_source,
 )
 from campaigns.mail.transports.base import Attachment
@@ -23,7 +23,8 @@ from campaigns.mail.unsubscribe import unsubscribe_url
 from crm import settings as settings_module
 from crm.access import Actor, require_editor
 from crm.errors import InvalidInput
-from crm.models import Message
+from crm.models import Message, Partner
+from crm.partner_links import link_for
 from crm.settings import Settings
 
 
@@ -68,20 +69,38 @@ def compose(
         attachments=attachments,
     )
     try:
-        practice = PracticeInfo.from_settings(settings)
-        if template_source is None:
-            rendered = render_email(
-                session, template, variables, practice=practice, unsubscribe_url=link, now=now
-            )
-        else:
-            rendered = render_source(
-                spec, template_source, variables, practice=practice, unsubscribe_url=link, now=now
-            )
+        source = template_source or effective_template(session, template)
+        rendered = render_source(
+            spec,
+            source,
+            variables,
+            practice=PracticeInfo.from_settings(settings),
+            unsubscribe_url=link,
+            now=now,
+            partner_link=_partner_link(session, settings, spec.audience, partner_id, source),
+        )
     except TemplateError as error:
         return Draft(
             **fields, subject="", html="", text="", failure=f"template {template}: {error}"
         )
     return Draft(**fields, subject=rendered.subject, html=rendered.html, text=rendered.text)
+
+
+def _partner_link(
+    session: Session,
+    settings: Settings,
+    audience: str,
+    partner_id: int | None,
+    source: TemplateSource,
+) -> str:
+    """The partner's link, looked up only when the template in effect uses it, so the
+    thousands of emails a planner composes that do not use it cost no query."""
+    if audience != "partner" or partner_id is None:
+        return ""
+    if not any("partner_link" in part for part in (source.subject, source.html, source.text)):
+        return ""
+    partner = session.get(Partner, partner_id)
+    return "" if partner is None else link_for(settings, partner)
 
 
 def enqueue_test(

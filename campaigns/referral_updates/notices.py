@@ -5,6 +5,7 @@ its first visit is done."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -28,8 +29,10 @@ class NoticeReport:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
-def send_notices(session: Session, composer: Composer) -> NoticeReport:
-    updates = pending_for(session, ("per_referral",))
+def send_notices(
+    session: Session, composer: Composer, referral_ids: Collection[int] | None = None
+) -> NoticeReport:
+    updates = pending_for(session, ("per_referral",), referral_ids=referral_ids)
     referring = contacts_by_id(session, (u.contact_id for u in updates))
     mains = main_contacts(session, (u.partner_id for u in updates))
     opted_out = opted_out_among(session, (c.email for c in referring.values()))

@@ -3,10 +3,11 @@ outcome written back set-based."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, and_, bindparam, exists, select, true, update
 from sqlmodel import Session
 
 from crm.models import Partner, Referral, ReferralUpdate
@@ -27,7 +28,10 @@ class Pending:
 
 
 def pending_for(
-    session: Session, preferences: tuple[str, ...], created_before: datetime | None = None
+    session: Session,
+    preferences: tuple[str, ...],
+    created_before: datetime | None = None,
+    referral_ids: Collection[int] | None = None,
 ) -> list[Pending]:
     query: Select = (
         select(
@@ -49,6 +53,8 @@ def pending_for(
     )
     if created_before is not None:
         query = query.where(ReferralUpdate.created_at < created_before)
+    if referral_ids is not None:
+        query = query.where(ReferralUpdate.referral_id.in_(sorted(referral_ids)))
     return [Pending(*row) for row in session.execute(query)]
 
 
@@ -74,20 +80,32 @@ def mark_skipped(session: Session, update_ids: list[int]) -> None:
         )
 
 
-def skip_unreachable_partners(session: Session) -> dict[str, int]:
+def skip_unreachable_partners(
+    session: Session, referral_ids: Collection[int] | None = None
+) -> dict[str, int]:
     """Pending updates of partners who want none, or who do not refer by email (so
-    they did not ask to hear by email), are skipped; returns counts by reason."""
+    they did not ask to hear by email), are skipped; returns counts by reason. A
+    referral sent through the partner link is the exception to the channel rule: the
+    sender gave their email on the form to hear back. `referral_ids` narrows the pass."""
+    by_web_form = exists().where(
+        Referral.id == ReferralUpdate.referral_id, Referral.channel == "web_form"
+    )
     reasons = {
-        "preference_none": Partner.update_preference == "none",
-        "not_email_channel": Partner.referral_channel != "email",
-        "partner_archived": Partner.archived_at.is_not(None),
+        "preference_none": (Partner.update_preference == "none", true()),
+        "not_email_channel": (Partner.referral_channel != "email", ~by_web_form),
+        "partner_archived": (Partner.archived_at.is_not(None), true()),
     }
     counts: dict[str, int] = {}
-    for reason, condition in reasons.items():
+    for reason, (condition, also) in reasons.items():
         partners = select(Partner.id).where(condition)
+        which = and_(
+            ReferralUpdate.status == "pending", ReferralUpdate.partner_id.in_(partners), also
+        )
+        if referral_ids is not None:
+            which = and_(which, ReferralUpdate.referral_id.in_(sorted(referral_ids)))
         result = session.execute(
             update(ReferralUpdate)
-            .where(ReferralUpdate.status == "pending", ReferralUpdate.partner_id.in_(partners))
+            .where(which)
             .values(status="skipped")
             .execution_options(synchronize_session=False)
         )

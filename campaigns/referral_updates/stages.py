@@ -6,6 +6,7 @@ The unique (referral, stage) constraint makes two passes at once harmless."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, literal, select
@@ -22,14 +23,20 @@ def cutoff(now: datetime) -> datetime:
     return now - timedelta(days=CUTOFF_DAYS)
 
 
-def record_new_stages(session: Session, now: datetime) -> int:
+def record_new_stages(
+    session: Session, now: datetime, referral_ids: Collection[int] | None = None
+) -> int:
     """Insert a pending update for every stage reached by a recent referral and not yet
-    recorded; returns how many were new. A first visit counts once its time has come."""
+    recorded; returns how many were new. A first visit counts once its time has come.
+    `referral_ids` narrows the pass to those referrals (one just sent by a partner)."""
     stages = (
         ("received", Referral.received_at, Referral.received_at.is_not(None)),
         ("scheduled", Referral.scheduled_at, Referral.scheduled_at.is_not(None)),
         ("completed", Referral.first_visit_at, Referral.first_visit_at <= now),
     )
+    if referral_ids is not None:
+        only = Referral.id.in_(sorted(referral_ids))
+        stages = tuple((stage, column, and_(reached, only)) for stage, column, reached in stages)
     return sum(_record(session, stage, column, reached, now) for stage, column, reached in stages)
 
 

@@ -9,11 +9,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from campaigns.reviews.locations import qr_svg
 from crm import clock
 from crm.analytics.story import PartnerStory, partner_story
 from crm.contacts import ContactInput, archive_contact, create_contact, update_contact
 from crm.models import Contact, Partner
 from crm.opt_outs import opted_out_among
+from crm.partner_links import link_for, rotate
 from crm.partners import (
     NotFound,
     PartnerDetail,
@@ -236,7 +238,7 @@ def _detail(ctx: AppContext, detail: PartnerDetail, owners: list[tuple[int, str]
             _archive_or_restore(ctx, partner)
     _fields(partner, detail.owner)
     active = [c for c in detail.contacts if c.archived_at is None]
-    tabs = [f"Contacts ({len(active)})", f"Timeline ({len(detail.timeline)})"]
+    tabs = [f"Contacts ({len(active)})", f"Timeline ({len(detail.timeline)})", "Partner link"]
     if ctx.actor.can_edit:
         tabs += ["Log a touch", "Add a referral", "Add a contact", "Edit partner"]
     shown = st.tabs(tabs)
@@ -244,14 +246,16 @@ def _detail(ctx: AppContext, detail: PartnerDetail, owners: list[tuple[int, str]
         _contacts(ctx, partner, detail.contacts)
     with shown[1]:
         _timeline(ctx, detail)
+    with shown[2]:
+        _partner_link(ctx, partner)
     if ctx.actor.can_edit:
-        with shown[2]:
-            _log_touch(ctx, partner, active)
         with shown[3]:
-            _add_referral(ctx, partner, active)
+            _log_touch(ctx, partner, active)
         with shown[4]:
-            _add_contact(ctx, partner)
+            _add_referral(ctx, partner, active)
         with shown[5]:
+            _add_contact(ctx, partner)
+        with shown[6]:
             _edit_partner(ctx, partner, owners)
     _story(ctx, partner)
 
@@ -327,6 +331,36 @@ def _archive_or_restore(ctx: AppContext, partner: Partner) -> None:
             ctx.engine,
             lambda s: restore_partner(s, ctx.actor, partner.id, clock.now()),
             f"{partner.name} restored.",
+        )
+
+
+def _partner_link(ctx: AppContext, partner: Partner) -> None:
+    link = link_for(ctx.settings, partner)
+    st.caption(
+        "The partner's own page, no login: send a patient, and see its referrals of the last "
+        "90 days (numbers, references, dates and status; nothing about the patient). "
+        "Anyone holding the link can use it: rotate it if it reached the wrong hands."
+    )
+    st.code(link, language=None)
+    svg = qr_svg(link)
+    st.html(f'<div style="width:10rem">{svg[svg.index("<svg") :]}</div>')
+    st.download_button(
+        "Download the QR code (SVG)",
+        svg,
+        file_name=f"partner-link-{partner.id}.svg",
+        mime="image/svg+xml",
+        key=f"partner_link_qr_{partner.id}",
+    )
+    if ctx.actor.can_edit and st.button(
+        "Rotate the link",
+        icon=":material/autorenew:",
+        key=f"rotate_link_{partner.id}",
+        help="Make a new link; the old one stops opening the partner's page at once.",
+    ):
+        submit(
+            ctx.engine,
+            lambda s: rotate(s, ctx.actor, partner.id, clock.now()),
+            "New partner link made: the old one no longer opens the partner's page.",
         )
 
 

@@ -22,7 +22,7 @@ from campaigns.mail.templating import (
     render_email,
     save_override,
 )
-from campaigns.mail.templating.catalog import LAYOUT_VARIABLES
+from campaigns.mail.templating.catalog import SAMPLE_PARTNER_LINK
 from campaigns.mail.templating.overrides import SAMPLE_UNSUBSCRIBE_URL
 from campaigns.mail.templating.sandbox import ALLOWED_FILTERS
 from crm import clock
@@ -116,6 +116,7 @@ def _sample_email(ctx: AppContext, session: Session, spec: TemplateSpec) -> Rend
         practice=PracticeInfo.from_settings(ctx.settings),
         unsubscribe_url=unsubscribe,
         now=clock.now(),
+        partner_link=SAMPLE_PARTNER_LINK,
     )
 
 
@@ -129,7 +130,7 @@ def _variables(spec: TemplateSpec) -> None:
                 ]
                 + [
                     {"Variable": f"{{{{ {n} }}}}", "Meaning": d, "Sample": ""}
-                    for n, d in LAYOUT_VARIABLES.items()
+                    for n, d in spec.shared_variables.items()
                 ]
             ),
             hide_index=True,

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
 SMALL = 4 * 1024  # a form button or a session token
+FORM = 32 * 1024  # a partner-link form: a dozen short fields, room to refuse one too long
 WEBHOOK = 8 * 1024 * 1024  # SendGrid posts batches of events, well under this
 
 

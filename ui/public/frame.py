@@ -43,8 +43,8 @@ button{{font-size:1rem;padding:.6rem 1.2rem;cursor:pointer}}</style></head>
     return HTMLResponse(html, status_code=status_code, headers=HEADERS)
 
 
-def invalid(settings: Settings, advice: str) -> HTMLResponse:
-    return page(settings, "Link not valid", f"<p>{advice}</p>", status_code=400)
+def invalid(settings: Settings, advice: str, status_code: int = 400) -> HTMLResponse:
+    return page(settings, "Link not valid", f"<p>{advice}</p>", status_code=status_code)
 
 
 async def with_settings(answer: Callable[[Settings], Awaitable[Response]]) -> Response:
@@ -62,14 +62,16 @@ async def with_token(
     verify: Callable[[str, str], T | None],
     advice: str,
     answer: Callable[[Settings, T], Awaitable[Response]],
+    refused_status: int = 400,
 ) -> Response:
     """`answer` runs only for a token we signed; `advice` tells the holder of any other
-    token what to do instead."""
+    token what to do instead, under `refused_status` (a 404 where a link that once
+    worked can be withdrawn, as a rotated partner link is)."""
 
     async def checked(settings: Settings) -> Response:
         wanted = verify(settings.secret_key, request.path_params["token"])
         if wanted is None:
-            return invalid(settings, advice)
+            return invalid(settings, advice, refused_status)
         return await answer(settings, wanted)
 
     return await with_settings(checked)

@@ -30,6 +30,14 @@ LAYOUT_VARIABLES: dict[str, str] = {
     "current_year": "This year, e.g. 2026",
 }
 
+# What every partner email may use as well, filled in from the message's partner (the
+# link of crm.partner_links), so a marketer can add it to any partner template.
+PARTNER_VARIABLES: dict[str, str] = {
+    "partner_link": "The partner's own page: send a patient, see its referrals "
+    "(empty when the email is to no partner)",
+}
+SAMPLE_PARTNER_LINK = "https://liaison.example.org/p/sample-partner-link"
+
 # Fragments of a variable name that would mean clinical detail in a patient's email.
 CLINICAL_TERMS = (
     "diagnos",
@@ -63,16 +71,23 @@ class TemplateSpec:
         # Checked when the module loads, so a bad declaration never reaches a recipient.
         if set(self.sample) != set(self.variables):
             raise ValueError(f"{self.name}: sample values must match the declared variables")
-        if set(self.variables) & set(LAYOUT_VARIABLES):
-            raise ValueError(f"{self.name}: a template cannot redeclare a layout variable")
+        if set(self.variables) & (set(LAYOUT_VARIABLES) | set(PARTNER_VARIABLES)):
+            raise ValueError(f"{self.name}: a template cannot redeclare a shared variable")
         if self.audience == "patient" and clinical_variables(self):
             raise ValueError(
                 f"{self.name}: a patient email cannot carry {clinical_variables(self)}"
             )
 
     @property
+    def shared_variables(self) -> dict[str, str]:
+        """The variables this template may use besides its own."""
+        if self.audience == "partner":
+            return {**LAYOUT_VARIABLES, **PARTNER_VARIABLES}
+        return dict(LAYOUT_VARIABLES)
+
+    @property
     def allowed_names(self) -> frozenset[str]:
-        return frozenset(self.variables) | frozenset(LAYOUT_VARIABLES)
+        return frozenset(self.variables) | frozenset(self.shared_variables)
 
 
 def clinical_variables(spec: TemplateSpec) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from campaigns.mail.templating.catalog import TemplateSource, spec_for
+from campaigns.mail.templating.catalog import SAMPLE_PARTNER_LINK, TemplateSource, spec_for
 from campaigns.mail.templating.errors import TemplateError
 from campaigns.mail.templating.render import PracticeInfo, render_source
 from campaigns.mail.templating.store import get_override
@@ -40,6 +40,7 @@ def validate_override(name: str, subject: str, html: str, text: str) -> None:
         practice=SAMPLE_PRACTICE,
         unsubscribe_url=SAMPLE_UNSUBSCRIBE_URL,
         now=_SAMPLE_NOW,
+        partner_link=SAMPLE_PARTNER_LINK,
     )
 
 

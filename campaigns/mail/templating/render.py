@@ -66,6 +66,7 @@ def render_email(
     practice: PracticeInfo | None = None,
     unsubscribe_url: str | None,
     now: datetime | None = None,
+    partner_link: str = "",
 ) -> RenderedEmail:
     """Render the template in effect (override or file). `practice` defaults to the
     settings; `now` (for the footer's year) defaults to the current time."""
@@ -78,6 +79,7 @@ def render_email(
         practice=practice,
         unsubscribe_url=unsubscribe_url,
         now=now or clock.now(),
+        partner_link=partner_link,
     )
 
 
@@ -89,8 +91,10 @@ def render_source(
     practice: PracticeInfo,
     unsubscribe_url: str | None,
     now: datetime,
+    partner_link: str = "",
 ) -> RenderedEmail:
-    """Render given parts (a preview or an override being validated) as an email of `spec`."""
+    """Render given parts (a preview or an override being validated) as an email of `spec`.
+    `partner_link` fills the partner emails' shared variable of that name."""
     check_values(spec, variables)
     if spec.kind == "marketing" and not unsubscribe_url:
         raise TemplateError(f"{spec.title} is a marketing email, so it needs an unsubscribe link")
@@ -101,6 +105,8 @@ def render_source(
         "current_year": now.year,
     }
     context = {**variables, **shared}
+    if spec.audience == "partner":
+        context["partner_link"] = partner_link
     with budget():
         subject = _one_line(
             _part("Subject", source.subject, spec, context, html=False, cap=4 * MAX_SUBJECT_CHARS)
