@@ -16,7 +16,16 @@ from crm import clock, sessions
 from crm import settings as settings_module
 from crm.db import engine_for, session_scope
 from crm.settings import Settings, SettingsError
-from ui.public import bodies, guides, health, review_link, rsvp, sendgrid_events, unsubscribe
+from ui.public import (
+    bodies,
+    guides,
+    health,
+    review_link,
+    rsvp,
+    sendgrid_events,
+    survey,
+    unsubscribe,
+)
 from ui.public.bodies import BadBody, parse_json, read_limited
 
 SESSION_COOKIE = "liaison_session"
@@ -139,6 +148,8 @@ def public_routes() -> list[BaseRoute]:
         *unsubscribe.routes(),
         *review_link.routes(),
         *rsvp.routes(),
+        # Before any /p/{token}... route of the partner's pages, so /p/survey/... is ours.
+        *survey.routes(),
         *guides.routes(),
         *sendgrid_events.routes(),
     ]
