@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from campaigns.surveys.sending import send_reminders
+from campaigns.surveys.sending import due_reminders_select, send_reminders
 from crm.access import PermissionDenied
 from crm.errors import InvalidInput
 from crm.surveys import record_answers
@@ -132,3 +132,17 @@ def test_no_reminder_for_a_survey_whose_email_never_went_out(session, marketer, 
 def test_the_reminder_job_is_registered_before_dispatch():
     jobs = {job.name: job.order for job in registered()}
     assert jobs["survey_reminders"] < jobs["dispatch"]
+
+
+def test_the_reminder_pass_reads_the_due_index_not_the_table(engine, now):
+    if engine.dialect.name != "sqlite":
+        return  # the plan is SQLite's to show; PostgreSQL chooses by its statistics
+    statement = due_reminders_select(now).compile(
+        dialect=engine.dialect, compile_kwargs={"literal_binds": True}
+    )
+    with engine.connect() as connection:
+        plan = " ".join(
+            str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}")
+        )
+    assert "ix_survey_request_due" in plan, plan
+    assert "SCAN survey_request" not in plan, plan

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import Select, and_, exists, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -145,20 +145,7 @@ def _create_requests(
 def send_reminders(session: Session, settings: Settings, now: datetime) -> int:
     """The one reminder, to each request sent at least REMINDER_AFTER ago whose survey
     email went out, still unanswered and not reminded. Returns how many were queued."""
-    due_before = now - REMINDER_AFTER
-    due = _due(
-        session,
-        and_(
-            SurveyRequest.answered_at.is_(None),
-            SurveyRequest.reminded_at.is_(None),
-            SurveyRequest.sent_at <= due_before,
-            SurveyRequest.sent_at > due_before - STALE_AFTER,
-            exists().where(
-                Message.idempotency_key == SurveyRequest.message_key,
-                Message.status == MessageStatus.SENT.value,
-            ),
-        ),
-    )
+    due = [_Due(*row) for row in session.execute(due_reminders_select(now))]
     if not due:
         return 0
     queued = _send(session, settings, settings.practice_name, due, reminder=True, now=now)
@@ -170,13 +157,36 @@ def send_reminders(session: Session, settings: Settings, now: datetime) -> int:
     return queued
 
 
+def due_reminders_select(now: datetime) -> Select:
+    """The requests whose reminder is due at `now`: a range of ix_survey_request_due
+    (no answer, no reminder, sent in the window), each checked against its message by
+    the outbox's unique key."""
+    due_before = now - REMINDER_AFTER
+    return _due_select(
+        and_(
+            SurveyRequest.answered_at.is_(None),
+            SurveyRequest.reminded_at.is_(None),
+            SurveyRequest.sent_at <= due_before,
+            SurveyRequest.sent_at > due_before - STALE_AFTER,
+            exists().where(
+                Message.idempotency_key == SurveyRequest.message_key,
+                Message.status == MessageStatus.SENT.value,
+            ),
+        )
+    )
+
+
 def reminders_job(engine: Engine, settings: Settings, clock: Clock) -> str:
     with session_scope(engine) as session:
         return f"survey reminders: {send_reminders(session, settings, clock())}"
 
 
 def _due(session: Session, condition) -> list[_Due]:  # type: ignore[no-untyped-def]
-    rows = session.execute(
+    return [_Due(*row) for row in session.execute(_due_select(condition))]
+
+
+def _due_select(condition) -> Select:  # type: ignore[no-untyped-def]
+    return (
         select(
             SurveyRequest.id,
             Contact.id,
@@ -192,7 +202,6 @@ def _due(session: Session, condition) -> list[_Due]:  # type: ignore[no-untyped-
         .where(condition, Contact.email.is_not(None))
         .order_by(SurveyRequest.id)
     )
-    return [_Due(*row) for row in rows]
 
 
 def _send(

@@ -52,6 +52,7 @@ BODY_LIMIT = 16 * 1024
 WINDOW = timedelta(minutes=10)
 PER_LINK = 30
 PER_CLIENT = 120
+MAX_KEYS = 10_000
 PRIVACY = (
     "Please do not write anything about a patient here: for a patient, call us or use our "
     "secure fax."
@@ -68,6 +69,8 @@ class RateLimit:
 
     def take(self, key: str, now: datetime) -> bool:
         with self._lock:
+            if len(self._seen) > MAX_KEYS:  # many links or addresses: forget the quiet ones
+                self._forget_quiet(now)
             recent = self._seen.setdefault(key, deque())
             while recent and recent[0] <= now - self.window:
                 recent.popleft()
@@ -75,6 +78,12 @@ class RateLimit:
                 return False
             recent.append(now)
             return True
+
+    def _forget_quiet(self, now: datetime) -> None:
+        for key in [
+            k for k, seen in self._seen.items() if not seen or seen[-1] <= now - self.window
+        ]:
+            del self._seen[key]
 
     def clear(self) -> None:
         with self._lock:
