@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from campaigns.events.tokens import make_token as rsvp_token
 from campaigns.surveys.links import SALT, make_token, score_url, verify
-from crm.models import AuditLog, SurveyAnswer, SurveyRequest
+from crm.models import AuditLog, Message, SurveyAnswer, SurveyRequest
 from tests.apptest import app_database  # noqa: F401
 from tests.factories import make_contact, make_partner
 from tests.public_site import serving
@@ -158,3 +158,17 @@ def test_too_many_requests_on_one_link_get_a_429(asked, session):
     assert answers[:-1] == [200] * survey.PER_LINK and answers[-1] == 429
     assert call(url, {"capacity": "1"}).status == 429
     assert _answers(session) == {}
+
+
+def test_a_score_link_from_the_email_opens_its_confirm_page(asked, session):
+    base, request = asked
+    session.expire_all()
+    (message,) = session.exec(select(Message).where(Message.kind == "survey")).all()
+    link = next(
+        line.split(": ", 1)[1]
+        for line in message.text.splitlines()
+        if line.strip().startswith("2: ") and "q=capacity" in line
+    )
+    page = call(link.replace(settings().public_url, base).replace("https://", "http://"))
+    assert page.status == 200 and "Send my answer: 2 of 5" in page.body
+    assert "appointment quickly" in page.body
