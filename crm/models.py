@@ -689,3 +689,44 @@ class WebhookReceipt(SQLModel, table=True):
     signed_at: datetime
     received_at: datetime
     events: int = 0
+
+
+class SurveyRequest(SQLModel, table=True):
+    """The Four C's survey asked of one partner contact in one quarter. Unique per contact
+    and quarter, so a marketer sending the quarter's survey again asks nobody twice.
+    `answered_at` is the first answer's time; the reminder looks for requests without one
+    (ix_survey_request_due), so its cost follows what is due, not the history."""
+
+    __tablename__ = "survey_request"
+    __table_args__ = (
+        UniqueConstraint("contact_id", "quarter", name="uq_survey_request_contact_quarter"),
+        Index("ix_survey_request_due", "answered_at", "reminded_at", "sent_at"),
+        Index("ix_survey_request_partner", "partner_id", "quarter"),
+        Index("ix_survey_request_quarter", "quarter"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    partner_id: int = Field(foreign_key="partner.id")
+    quarter: str = Field(max_length=7)
+    message_key: str = Field(max_length=200)
+    sent_at: datetime
+    reminded_at: datetime | None = None
+    answered_at: datetime | None = None
+    comment: str = Field(default="", max_length=1000)
+    commented_at: datetime | None = None
+    sent_by: int | None = Field(default=None, foreign_key="users.id")
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """One question's score (1 to 5) on one request: unique per request and question, so
+    answering again replaces the score (the last click wins; the audit keeps the old)."""
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (UniqueConstraint("request_id", "question", name="uq_survey_answer_question"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="survey_request.id")
+    question: str = Field(max_length=20)
+    score: int
+    answered_at: datetime

@@ -23,7 +23,8 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from crm import audit
-from crm.access import Actor, require_editor
+from crm.access import SYSTEM, Actor, require_editor
+from crm.db import insert_for
 from crm.errors import Conflict, InvalidInput, NotFound
 from crm.fields import text
 from crm.models import Contact, Partner, Task, Touch, User
@@ -140,6 +141,58 @@ def create_task(session: Session, actor: Actor, data: TaskInput, now: datetime) 
         now,
     )
     return task
+
+
+def create_task_once(
+    session: Session,
+    *,
+    idempotency_key: str,
+    kind: str,
+    partner_id: int,
+    due_on: date,
+    now: datetime,
+    title: str = "",
+    instructions: str = "",
+    contact_id: int | None = None,
+    assigned_to: int | None = None,
+) -> int | None:
+    """A task a rule sets off (a cadence step, a low survey score), made at most once per
+    key even when two requests race: the id of the task made now, or None when the key
+    had its task already. The key names the rule and its occasion."""
+    if kind not in TOUCH_FOR:
+        raise ValueError(f"a task is a call, a visit or a materials drop-off, not {kind!r}")
+    row = {
+        "idempotency_key": idempotency_key,
+        "kind": kind,
+        "title": title[:200],
+        "instructions": instructions,
+        "partner_id": partner_id,
+        "contact_id": contact_id,
+        "assigned_to": assigned_to,
+        "due_on": due_on,
+        "status": TaskStatus.OPEN.value,
+        "skip_reason": "",
+        "created_at": now,
+        "updated_at": now,
+    }
+    statement = (
+        insert_for(session, Task)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(Task.__table__.c.id)
+    )
+    made = session.execute(statement).scalar_one_or_none()
+    if made is not None:
+        audit.record(
+            session,
+            SYSTEM,
+            "create",
+            "task",
+            made,
+            {"kind": kind, "partner_id": partner_id, "due_on": due_on, "rule": idempotency_key},
+            now,
+        )
+    return made
 
 
 def partner_choices(session: Session) -> list[tuple[int, str]]:

@@ -62,6 +62,7 @@ def test_the_catalog_has_the_eleven_templates_the_practice_sends():
         "event_seat_open",
         "event_follow_up_missed",
         "dormancy_digest",
+        "partner_survey",
     }
 
 

@@ -24,6 +24,7 @@ from ui.public import (
     review_link,
     rsvp,
     sendgrid_events,
+    survey,
     unsubscribe,
 )
 from ui.public.bodies import BadBody, parse_json, read_limited
@@ -148,6 +149,8 @@ def public_routes() -> list[BaseRoute]:
         *unsubscribe.routes(),
         *review_link.routes(),
         *rsvp.routes(),
+        # Before the partner link's /p/{token} routes, so /p/survey/... is the survey's.
+        *survey.routes(),
         *partner_link.routes(),
         *guides.routes(),
         *sendgrid_events.routes(),

@@ -204,6 +204,7 @@ def pages_for(actor: Actor) -> dict[str, list[st.Page]]:
             page("analytics_outreach.py", "Outreach results", "trending_up", "outreach-results"),
             page("analytics_dormancy.py", "Dormancy alerts", "trending_down", "dormancy"),
             page("analytics_email.py", "Email engagement", "mark_email_read", "email-engagement"),
+            page("partner_feedback.py", "Partner feedback", "thumbs_up_down", "partner-feedback"),
         ],
         "Email": [
             page("templates.py", "Email templates", "mail", "templates"),

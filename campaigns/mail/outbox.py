@@ -23,7 +23,17 @@ from crm.errors import Conflict
 from crm.models import Message, MessageAttempt
 from crm.vocab import MessageStatus
 
-KINDS = ("cadence", "event", "review", "seasonal", "acknowledgment", "test", "report", "alert")
+KINDS = (
+    "cadence",
+    "event",
+    "review",
+    "seasonal",
+    "acknowledgment",
+    "survey",
+    "test",
+    "report",
+    "alert",
+)
 FINAL = frozenset(
     {
         MessageStatus.SENT.value,

@@ -47,6 +47,7 @@ PROGRAMS = {
     "seasonal": "Seasonal education",
     "review": "Patient reviews",
     "acknowledgment": "Referral updates",
+    "survey": "Partner surveys",
 }
 OTHER = "Other"
 # Test sends and the staff's own mail (alerts, the monthly report) are not outreach.

@@ -14,6 +14,7 @@ from liaison.demo import DEFAULT_PASSWORD, PASSWORD_ENV, demo_users, has_partner
 from liaison.demo.engagement import seed_engagement
 from liaison.demo.outreach import seed_outreach
 from liaison.demo.programs import seed_programs
+from liaison.demo.surveys import seed_surveys
 
 demo_app = typer.Typer(no_args_is_help=True, help="Demo data to explore Liaison with.")
 
@@ -77,6 +78,10 @@ def seed(
         programs = seed_programs(target, settings, now=now)
         if programs is not None:
             _print_added(programs.as_dict())
+        typer.echo("asking a sample of partners last and this quarter's partner survey")
+        surveys = seed_surveys(target, settings, now=now)
+        if surveys is not None:
+            _print_added(surveys.as_dict())
         _print_added({"email_events": seed_engagement(target, now=now, seed=seed_)})
     _print_sign_in(password)
 

@@ -28,6 +28,8 @@ from campaigns.reports.job import EVERY_SECONDS as REPORT_EVERY_SECONDS
 from campaigns.reports.job import monthly_report_job
 from campaigns.reviews.job import review_job
 from campaigns.seasonal.enqueue import seasonal_job
+from campaigns.surveys.sending import EVERY_SECONDS as SURVEY_EVERY_SECONDS
+from campaigns.surveys.sending import reminders_job as survey_reminders_job
 from crm.clock import Clock
 from crm.db import session_scope
 from crm.lifecycle import advance_lifecycle
@@ -110,6 +112,14 @@ def _load_builtin() -> None:
         register(Job("seasonal", seasonal_job, every_seconds=900, order=600))
         register(Job("event_reminders", reminders_job, every_seconds=900, order=600))
         register(Job("reviews", review_job, every_seconds=900, order=600))
+        register(
+            Job(
+                "survey_reminders",
+                survey_reminders_job,
+                every_seconds=SURVEY_EVERY_SECONDS,
+                order=600,
+            )
+        )
         register(
             Job(
                 "dormancy_digest",

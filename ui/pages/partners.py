@@ -31,6 +31,9 @@ from crm.partners import (
     update_partner,
 )
 from crm.referrals import ReferralInput, create_referral
+from crm.surveys import QUESTIONS as SURVEY_QUESTIONS
+from crm.surveys import SHORT as SURVEY_SHORT
+from crm.surveys import recent_quarters, results_by_partner, survey_comments
 from crm.touches import TouchInput, log_touch
 from crm.validation import display_phone
 from crm.vocab import (
@@ -48,6 +51,7 @@ from ui.shell import AppContext, context
 from ui.widgets import form_key, label_of, local, now_local, read, show_flash, submit, to_utc
 
 PAGE_SIZE = 200
+FEEDBACK_QUARTERS = 4
 OPEN = "open_partner"
 PAGE = "partner_page"
 
@@ -258,6 +262,7 @@ def _detail(ctx: AppContext, detail: PartnerDetail, owners: list[tuple[int, str]
         with shown[6]:
             _edit_partner(ctx, partner, owners)
     _story(ctx, partner)
+    _feedback(ctx, partner)
 
 
 def _fields(partner: Partner, owner: str) -> None:
@@ -438,6 +443,36 @@ def _story(ctx: AppContext, partner: Partner) -> None:
     table = _moments_table(told, ctx)
     st.dataframe(table, hide_index=True, key=f"story_table_{partner.id}")
     download_buttons(table, f"{partner.name} story", key=f"story_{partner.id}")
+
+
+def _feedback(ctx: AppContext, partner: Partner) -> None:
+    st.subheader("Feedback", anchor=False)
+    quarters = recent_quarters(clock.now(), ctx.zone, FEEDBACK_QUARTERS)
+    rows = read(ctx.engine, lambda s: results_by_partner(s, quarters, partner_id=partner.id))
+    if not rows:
+        st.caption(
+            f"No partner survey sent to {partner.name} in the last {FEEDBACK_QUARTERS} quarters."
+        )
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Quarter": r.quarter,
+                    "Asked": r.sent,
+                    "Answered": r.responses,
+                    **{SURVEY_SHORT[q]: r.averages.get(q) for q in SURVEY_QUESTIONS},
+                }
+                for r in rows
+            ]
+        ),
+        hide_index=True,
+        key=f"feedback_{partner.id}",
+    )
+    comments = read(ctx.engine, lambda s: survey_comments(s, quarters, partner_id=partner.id))
+    for c in comments:
+        st.markdown("> " + _plain(c.comment).replace("\n", "  \n> "))
+        st.caption(f"{c.contact_name}, {c.quarter}")
 
 
 def _moment_kind(kind: str) -> str:

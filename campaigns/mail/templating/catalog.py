@@ -142,6 +142,14 @@ _SAMPLE_PATIENT = {
     "review_url": "https://practice.example.org/review/abc123",
 }
 
+_SURVEY_QUESTIONS = {
+    "communication": "communication",
+    "credibility": "credibility",
+    "capacity": "capacity",
+    "consistency": "consistency",
+    "recommend": "how likely they are to recommend us",
+}
+
 
 def _specs() -> list[TemplateSpec]:
     return [
@@ -415,6 +423,41 @@ def _specs() -> list[TemplateSpec]:
                 "referral_count": "How many referrals they have sent, e.g. 10",
             },
             {**_SAMPLE_CONTACT, **_SAMPLE_PARTNER, "referral_count": "10"},
+        ),
+        TemplateSpec(
+            "partner_survey",
+            "Partner survey (Four C's)",
+            "marketing",
+            "partner",
+            "The quarter's five-question survey: communication, credibility, capacity, "
+            "consistency and whether they would recommend us, each with one-click scores "
+            "1 to 5, and a link to the page that takes a comment. Also sent once as the "
+            "reminder (with `reminder` set).",
+            {
+                **_CONTACT,
+                **_PARTNER,
+                **_SENDER,
+                "reminder": "Set (yes) in the one reminder, empty in the survey itself",
+                "survey_url": "Link to the whole survey, where they can also leave a comment",
+                **{
+                    f"{question}_links": f"The five score links (1 to 5) for {label}"
+                    for question, label in _SURVEY_QUESTIONS.items()
+                },
+            },
+            {
+                **_SAMPLE_CONTACT,
+                **_SAMPLE_PARTNER,
+                **_SAMPLE_SENDER,
+                "reminder": "",
+                "survey_url": "https://practice.example.org/p/survey/token",
+                **{
+                    f"{question}_links": [  # type: ignore[misc]
+                        f"https://practice.example.org/p/survey/token?q={question}&s={score}"
+                        for score in range(1, 6)
+                    ]
+                    for question in _SURVEY_QUESTIONS
+                },
+            },
         ),
         TemplateSpec(
             "dormancy_digest",
