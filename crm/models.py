@@ -181,6 +181,7 @@ class Referral(SQLModel, table=True):
         Index("ix_referral_status_received", "status", "received_at"),
         Index("ix_referral_location_received", "location_id", "received_at"),
         Index("ix_referral_first_visit", "first_visit_at", "received_at"),
+        Index("ix_referral_status_first_visit", "status", "first_visit_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

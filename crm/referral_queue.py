@@ -224,8 +224,8 @@ def log_scheduled(
 ) -> Referral:
     """Booked now for a first visit at `appointment_at`: the booking is the scheduled
     stage, the appointment is the first visit's time (booked ahead, as the funnel, the
-    timing and the partners' updates all read it). A patient booked on the first call
-    was contacted by that call."""
+    timing and the partners' updates all read it); the referral is scheduled until that
+    time comes. A patient booked on the first call was contacted by that call."""
     referral = _waiting_referral(session, referral_id, tuple(_WAITING_IN.values()))
     if appointment_at.tzinfo is None:
         raise InvalidInput("the appointment time needs a time zone")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel, model_validator
+from sqlalchemy import update
 from sqlmodel import Session
 
 from crm import audit
@@ -56,21 +57,22 @@ class ReferralInput(BaseModel):
             self.lost = True
         return self
 
-    @property
-    def status(self) -> str:
+    def status_at(self, now: datetime) -> str:
+        """A first visit booked ahead is scheduled until its time comes; then
+        `complete_visits_due` marks it completed."""
         if self.lost:
             return ReferralStatus.LOST.value
-        if self.first_visit_at:
+        if self.first_visit_at and self.first_visit_at <= now:
             return ReferralStatus.COMPLETED.value
-        if self.scheduled_at:
+        if self.scheduled_at or self.first_visit_at:
             return ReferralStatus.SCHEDULED.value
         if self.contacted_at:
             return ReferralStatus.CONTACTED.value
         return ReferralStatus.RECEIVED.value
 
-    def row_values(self) -> dict[str, object]:
+    def row_values(self, now: datetime) -> dict[str, object]:
         values = self.model_dump(exclude={"lost"})
-        values["status"] = self.status
+        values["status"] = self.status_at(now)
         return values
 
 
@@ -87,7 +89,9 @@ def create_referral(
     require_editor(actor)
     get_partner(session, partner_id)
     _check_contact(session, partner_id, data.contact_id)
-    referral = Referral(partner_id=partner_id, **data.row_values(), created_at=now, updated_at=now)
+    referral = Referral(
+        partner_id=partner_id, **data.row_values(now), created_at=now, updated_at=now
+    )
     session.add(referral)
     session.flush()
     audit.record(
@@ -113,5 +117,19 @@ def update_referral(
     if referral is None:
         raise NotFound(f"no referral with id {referral_id}")
     _check_contact(session, referral.partner_id, data.contact_id)
-    audit.apply_changes(session, actor, "referral", referral, data.row_values(), now)
+    audit.apply_changes(session, actor, "referral", referral, data.row_values(now), now)
     return referral
+
+
+def complete_visits_due(session: Session, now: datetime) -> int:
+    """Referrals whose booked first visit has come: completed, as the funnel and the
+    partners' updates already count them. Reads only the scheduled ones, by index."""
+    result = session.execute(
+        update(Referral)
+        .where(
+            Referral.status == ReferralStatus.SCHEDULED.value,
+            Referral.first_visit_at <= now,
+        )
+        .values(status=ReferralStatus.COMPLETED.value, updated_at=now)
+    )
+    return result.rowcount or 0

@@ -3,32 +3,58 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from crm.access import PermissionDenied
+from crm.access import SYSTEM, PermissionDenied
 from crm.models import Patient, Referral
 from crm.patients import PatientInput, create_patient
-from crm.referrals import ReferralInput, create_referral, update_referral
+from crm.referrals import ReferralInput, complete_visits_due, create_referral, update_referral
 from tests.factories import make_partner
 
 
 def test_the_referral_status_follows_the_funnel_dates(now):
     received = now - timedelta(days=10)
-    assert ReferralInput(received_at=received).status == "received"
+    assert ReferralInput(received_at=received).status_at(now) == "received"
     assert (
-        ReferralInput(received_at=received, contacted_at=received + timedelta(hours=3)).status
+        ReferralInput(received_at=received, contacted_at=received + timedelta(hours=3)).status_at(
+            now
+        )
         == "contacted"
     )
     assert (
-        ReferralInput(received_at=received, scheduled_at=received + timedelta(days=1)).status
+        ReferralInput(received_at=received, scheduled_at=received + timedelta(days=1)).status_at(
+            now
+        )
         == "scheduled"
     )
     assert (
-        ReferralInput(received_at=received, first_visit_at=received + timedelta(days=6)).status
+        ReferralInput(received_at=received, first_visit_at=received + timedelta(days=6)).status_at(
+            now
+        )
         == "completed"
     )
     assert (
-        ReferralInput(received_at=received, lost_reason="patient chose another clinic").status
+        ReferralInput(received_at=received, lost_reason="patient chose another clinic").status_at(
+            now
+        )
         == "lost"
     )
+
+
+def test_a_first_visit_booked_ahead_is_scheduled_until_it_comes(session, now):
+    """Booked from the queue for next week: scheduled now, completed once the visit's
+    time has passed and the scheduler's pass runs."""
+    partner = make_partner(session)
+    visit = now + timedelta(days=7)
+    booked = ReferralInput(
+        received_at=now - timedelta(days=1), scheduled_at=now, first_visit_at=visit
+    )
+    assert booked.status_at(now) == "scheduled"
+    referral = create_referral(session, SYSTEM, partner.id, booked, now)
+    assert complete_visits_due(session, visit - timedelta(minutes=1)) == 0
+    assert referral.status == "scheduled"
+    assert complete_visits_due(session, visit) == 1
+    session.refresh(referral)
+    assert referral.status == "completed"
+    assert complete_visits_due(session, visit + timedelta(days=1)) == 0
 
 
 def test_a_stage_before_receipt_is_refused(now):

@@ -146,7 +146,7 @@ class Referrals(Entity):
         self, data: BaseModel, merged: dict[str, Any], now: datetime
     ) -> dict[str, Any]:
         assert isinstance(data, ReferralInput)
-        return {**data.row_values(), "partner_id": merged["partner_id"]}
+        return {**data.row_values(now), "partner_id": merged["partner_id"]}
 
     def export_query(self) -> Select:
         table = self.table

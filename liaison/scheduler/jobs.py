@@ -33,6 +33,7 @@ from campaigns.surveys.sending import reminders_job as survey_reminders_job
 from crm.clock import Clock
 from crm.db import session_scope
 from crm.lifecycle import advance_lifecycle
+from crm.referrals import complete_visits_due
 from crm.settings import Settings
 
 log = logging.getLogger("liaison.jobs")
@@ -99,10 +100,16 @@ def _lifecycle(engine: Engine, settings: Settings, clock: Clock) -> Any:
         return f"status changes: {len(advance_lifecycle(session, clock()).moves)}"
 
 
+def _visits_due(engine: Engine, settings: Settings, clock: Clock) -> Any:
+    with session_scope(engine) as session:
+        return f"first visits come: {complete_visits_due(session, clock())}"
+
+
 def _load_builtin() -> None:
     if "dispatch" not in _REGISTRY:
         register(Job("sync_suppressions", _sync_suppressions, every_seconds=3600, order=10))
         register(Job("lifecycle", _lifecycle, every_seconds=3600, order=50))
+        register(Job("visits_due", _visits_due, every_seconds=900, order=40))
         register(
             Job("referral_updates", referral_updates_job, every_seconds=EVERY_SECONDS, order=450)
         )
