@@ -24,8 +24,8 @@ from tests.apptest import app_database  # noqa: F401
 from tests.factories import make_contact, make_location, make_partner, make_referral
 from tests.public_site import serving
 from ui.public import limits
+from ui.public.limits import RateLimit
 from ui.routes import public_routes
-from ui.sign_in_limit import ClientAttempts
 
 KEY = "test-secret-key"  # what app_database puts in LIAISON_SECRET_KEY
 
@@ -54,8 +54,8 @@ def form_key(page: str) -> str:
 
 @pytest.fixture(autouse=True)
 def fresh_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(limits, "per_client", ClientAttempts(limits.PER_CLIENT, limits.WINDOW))
-    monkeypatch.setattr(limits, "per_link", ClientAttempts(limits.PER_LINK, limits.WINDOW))
+    monkeypatch.setattr(limits, "per_client", RateLimit(limits.PER_CLIENT, limits.WINDOW))
+    monkeypatch.setattr(limits, "per_link", RateLimit(limits.PER_LINK, limits.WINDOW))
 
 
 @pytest.fixture
@@ -193,7 +193,7 @@ def test_after_rotating_only_the_new_link_opens_the_page(partner, session, marke
 
 
 def test_forms_past_the_links_limit_get_429_and_write_nothing(partner, session, monkeypatch):
-    monkeypatch.setattr(limits, "per_link", ClientAttempts(2, limits.WINDOW))
+    monkeypatch.setattr(limits, "per_link", RateLimit(2, limits.WINDOW))
     page = call(partner.url).body
     for reference in ("A-1", "A-2"):
         assert call(partner.url, partner.form(page, partner_reference=reference)).status == 200
@@ -204,7 +204,7 @@ def test_forms_past_the_links_limit_get_429_and_write_nothing(partner, session, 
 
 
 def test_requests_past_the_clients_limit_get_429(partner, monkeypatch):
-    monkeypatch.setattr(limits, "per_client", ClientAttempts(3, limits.WINDOW))
+    monkeypatch.setattr(limits, "per_client", RateLimit(3, limits.WINDOW))
     assert [call(partner.url).status for _ in range(4)] == [200, 200, 200, 429]
 
 

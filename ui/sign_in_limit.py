@@ -5,34 +5,23 @@ account's, a guess takes its place before its password is checked."""
 
 from __future__ import annotations
 
-import threading
-from collections import deque
 from datetime import datetime, timedelta
+
+from ui.public.limits import RateLimit
 
 MAX_FAILURES = 20
 WINDOW = timedelta(minutes=15)
 
 
-class ClientAttempts:
-    def __init__(self, limit: int = MAX_FAILURES, window: timedelta = WINDOW) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque[datetime]] = {}
-        self._lock = threading.Lock()
+class ClientAttempts(RateLimit):
+    """A guess takes its place (`take`) and counts as a failure until `succeeded`."""
 
-    def take(self, client: str, now: datetime) -> bool:
-        """Room for one more guess from `client`; counted as a failure until `succeeded`."""
-        with self._lock:
-            recent = self._failures.setdefault(client, deque())
-            while recent and recent[0] <= now - self.window:
-                recent.popleft()
-            if len(recent) >= self.limit:
-                return False
-            recent.append(now)
-            return True
+    def __init__(self, limit: int = MAX_FAILURES, window: timedelta = WINDOW) -> None:
+        super().__init__(limit, window)
 
     def succeeded(self, client: str, now: datetime) -> None:
         with self._lock:
-            recent = self._failures.get(client)
+            recent = self._seen.get(client)
             if recent:
                 recent.remove(max(recent))  # a right password does not count against the address
 

@@ -14,9 +14,7 @@ be used to flood the results or the audit trail."""
 
 from __future__ import annotations
 
-import threading
-from collections import deque
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import escape
 from urllib.parse import parse_qs
 
@@ -42,6 +40,7 @@ from crm.surveys import (
 )
 from ui.public.bodies import BadBody, read_limited
 from ui.public.frame import invalid, page, with_settings, with_token
+from ui.public.limits import RateLimit
 
 ADVICE = (
     "This survey link is not valid. Please use the link from the most recent survey email "
@@ -49,45 +48,12 @@ ADVICE = (
 )
 # A comment of COMMENT_MAX characters, percent-encoded at worst, and the five scores.
 BODY_LIMIT = 16 * 1024
-WINDOW = timedelta(minutes=10)
 PER_LINK = 30
 PER_CLIENT = 120
-MAX_KEYS = 10_000
 PRIVACY = (
     "Please do not write anything about a patient here: for a patient, call us or use our "
     "secure fax."
 )
-
-
-class RateLimit:
-    """Requests per key in a sliding window, counted in this process (the app is one)."""
-
-    def __init__(self, limit: int, window: timedelta = WINDOW) -> None:
-        self.limit, self.window = limit, window
-        self._seen: dict[str, deque[datetime]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, key: str, now: datetime) -> bool:
-        with self._lock:
-            if len(self._seen) > MAX_KEYS:  # many links or addresses: forget the quiet ones
-                self._forget_quiet(now)
-            recent = self._seen.setdefault(key, deque())
-            while recent and recent[0] <= now - self.window:
-                recent.popleft()
-            if len(recent) >= self.limit:
-                return False
-            recent.append(now)
-            return True
-
-    def _forget_quiet(self, now: datetime) -> None:
-        for key in [
-            k for k, seen in self._seen.items() if not seen or seen[-1] <= now - self.window
-        ]:
-            del self._seen[key]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._seen.clear()
 
 
 per_link = RateLimit(PER_LINK)
