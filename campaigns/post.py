@@ -130,9 +130,10 @@ class PostOffice(Protocol):
         """The variables the template may use, in declaration order."""
         ...
 
-    def template_names(self, *, audience: str, kind: str) -> list[str]:
+    def template_names(self, *, audience: str, kind: str, in_cadences: bool = False) -> list[str]:
         """The templates written for this audience ("partner", "patient") and kind
-        ("marketing", "transactional"), sorted."""
+        ("marketing", "transactional"), sorted; with `in_cadences`, only those a cadence
+        step may send."""
         ...
 
     def preview(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from campaigns import post
+from campaigns.cadences.steps import cadence_templates
 from campaigns.mail.office import MailRoom
 from campaigns.mail.templating import TEMPLATES
 
@@ -28,3 +29,8 @@ def test_the_cadence_templates_are_the_partner_marketing_ones() -> None:
         TEMPLATES[n].audience == "partner" and TEMPLATES[n].kind == "marketing" for n in names
     )
     assert "review_request" not in names
+
+
+def test_a_cadence_step_cannot_send_a_recipients_own_survey() -> None:
+    assert "partner_survey" not in cadence_templates()
+    assert "partner_survey" in post.office().template_names(audience="partner", kind="marketing")

@@ -25,7 +25,7 @@ RECIPIENT_VARIABLES = frozenset(
 def cadence_templates() -> list[str]:
     """Marketing templates for partners: a cadence never sends a transactional email
     (those skip the cap and the window) nor a patient's."""
-    return post.office().template_names(audience="partner", kind="marketing")
+    return post.office().template_names(audience="partner", kind="marketing", in_cadences=True)
 
 
 def step_variables(template: str) -> list[str]:

@@ -24,11 +24,13 @@ class MailRoom:
     def template_variables(self, name: str) -> list[str]:
         return list(TEMPLATES[name].variables)
 
-    def template_names(self, *, audience: str, kind: str) -> list[str]:
+    def template_names(self, *, audience: str, kind: str, in_cadences: bool = False) -> list[str]:
         return sorted(
             name
             for name, spec in TEMPLATES.items()
-            if spec.audience == audience and spec.kind == kind
+            if spec.audience == audience
+            and spec.kind == kind
+            and (spec.in_cadences or not in_cadences)
         )
 
     def render_document(

@@ -66,6 +66,7 @@ class TemplateSpec:
     description: str
     variables: dict[str, str]
     sample: dict[str, str] = field(default_factory=dict)
+    in_cadences: bool = True  # may be a cadence step's email (its values typed once)
 
     def __post_init__(self) -> None:
         # Checked when the module loads, so a bad declaration never reaches a recipient.
@@ -458,6 +459,7 @@ def _specs() -> list[TemplateSpec]:
                     for question in _SURVEY_QUESTIONS
                 },
             },
+            in_cadences=False,  # its score links are the recipient's own survey's
         ),
         TemplateSpec(
             "dormancy_digest",
