@@ -33,6 +33,8 @@ from crm.fields import Email, Phone, text, vocab
 from crm.models import Contact, Location, Partner, Patient, Referral
 from crm.patients import PatientInput, create_patient
 from crm.referrals import ReferralInput, create_referral
+from crm.settings import Settings
+from crm.validation import display_phone
 from crm.vocab import ReferralChannel, Role, ServiceLine, Urgency
 
 # Who wrote a web-form referral in the audit trail: no user, the partner's link.
@@ -397,3 +399,14 @@ def recent_referrals(session: Session, partner_id: int, now: datetime) -> list[S
         StatusRow(id_, reference or "", received, contacted, scheduled, visit, status)
         for id_, reference, received, contacted, scheduled, visit, status in rows
     ]
+
+
+def clinical_documents(settings: Settings) -> str:
+    """How clinical documents reach us, in words for the form and the printed page: the
+    partner link takes none."""
+    ways = []
+    if settings.referral_fax:
+        ways.append(f"fax to {display_phone(settings.referral_fax)}")
+    if settings.referral_secure_email:
+        ways.append(f"secure email to {settings.referral_secure_email}")
+    return " or by ".join(ways) if ways else "your usual fax or secure channel to us"

@@ -49,3 +49,11 @@ def test_a_viewer_sees_the_link_but_cannot_rotate_it(app_database, session):
     at = open_partner(signed_in("lee@practice.test"), partner)
     assert "/p/" in shown_link(at)
     assert f"rotate_link_{partner.id}" not in [b.key for b in at.button]
+
+
+def test_the_partners_printed_referral_form_is_offered_for_download(app_database, session):
+    partner = make_partner(session, name="Elm Family Medicine")
+    make_user(session, email="maria@practice.test", role="marketer")
+    at = open_partner(signed_in("maria@practice.test"), partner)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download the printed referral form (PDF)" in labels

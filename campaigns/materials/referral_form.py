@@ -120,7 +120,7 @@ def _page(pdf: FPDF, head: Letterhead, page: FormPage) -> None:
             "The patient's name and a phone number or email, the clinic and service the "
             "patient prefers, how soon they should be seen, and your own reference. Please "
             "tell the patient we will call. No diagnosis or clinical notes on this form: "
-            f"send clinical documents by our fax or secure channel: {head.clinical_documents}."
+            f"please send clinical documents by {head.clinical_documents}, with our referral number."
         ),
     )
     y = pdf.get_y() + 8

@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from campaigns.materials.forms import partner_form
 from campaigns.reviews.locations import qr_svg
 from crm import clock
 from crm.analytics.story import PartnerStory, partner_story
@@ -355,6 +356,15 @@ def _partner_link(ctx: AppContext, partner: Partner) -> None:
         file_name=f"partner-link-{partner.id}.svg",
         mime="image/svg+xml",
         key=f"partner_link_qr_{partner.id}",
+    )
+    st.download_button(
+        "Download the printed referral form (PDF)",
+        data=lambda: read(ctx.engine, lambda s: partner_form(s, ctx.settings, partner.id)),
+        on_click="ignore",
+        file_name=f"referral-form-{partner.id}.pdf",
+        mime="application/pdf",
+        key=f"referral_form_{partner.id}",
+        help="One page with our clinics, what to send, the form's fields and this link's QR code.",
     )
     if ctx.actor.can_edit and st.button(
         "Rotate the link",

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from campaigns.materials.forms import MAX_SEGMENT_FORMS, segment_forms
 from crm import clock
 from crm.models import Segment
 from crm.partners import PartnerQuery, filter_options, search_partners
@@ -436,6 +437,19 @@ def _download(ctx: AppContext, segment: Segment) -> None:
         on_click="ignore",
         icon=":material/download:",
         key="segment_download",
+    )
+    st.download_button(
+        "Referral forms (PDF)",
+        data=lambda: read(
+            ctx.engine, lambda s: segment_forms(s, ctx.settings, segment.id, clock.now())[0]
+        ),
+        file_name=f"{_file_stem(segment.name)}-referral-forms.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/print:",
+        key="segment_forms",
+        help=f"A printed referral form per partner, for a materials drop-off "
+        f"(the first {MAX_SEGMENT_FORMS} by name).",
     )
 
 

@@ -34,7 +34,6 @@ from crm.errors import Conflict
 from crm.intake import FormChoices, FormRefused, StatusRow
 from crm.partner_links import PartnerLink
 from crm.settings import Settings
-from crm.validation import display_phone
 from crm.vocab import ReferralStatus
 from ui.public import limits
 from ui.public.bodies import FORM, BadBody, read_limited
@@ -228,12 +227,7 @@ def _partner_page(
 
 
 def _clinical_channel(settings: Settings) -> str:
-    ways = []
-    if settings.referral_fax:
-        ways.append(f"fax to {escape(display_phone(settings.referral_fax))}")
-    if settings.referral_secure_email:
-        ways.append(f"secure email to {escape(settings.referral_secure_email)}")
-    where = " or by ".join(ways) if ways else "your usual fax or secure channel to us"
+    where = escape(intake.clinical_documents(settings))
     return (
         "<p><strong>No clinical details here.</strong> Please send notes, images and other "
         f"clinical documents by {where}, with our referral number.</p>"
