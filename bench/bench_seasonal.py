@@ -51,7 +51,7 @@ def measure(url: str) -> float:
     with Session(engine, expire_on_commit=False) as session:
         started = time.perf_counter()
         generated = generate_year(session, SYSTEM, YEAR, NOW)
-        approved = approve_season(session, SYSTEM, YEAR, "fall", NOW)
+        approved = approve_season(session, SYSTEM, YEAR, "fall", NOW, zone=SETTINGS.zone)
         report = enqueue_due(session, SETTINGS, NOW)
         session.commit()
         seconds = time.perf_counter() - started
