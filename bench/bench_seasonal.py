@@ -29,6 +29,7 @@ from liaison.demo import seed_demo
 PARTNERS = 20_000
 YEAR = 2026
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # after the fall post-season day (17 November)
+APPROVED_AT = datetime(2026, 7, 1, 15, 0, tzinfo=UTC)  # the season approved ahead, in summer
 SETTINGS = Settings(_env_file=None, secret_key="bench-secret", timezone="America/New_York")
 SUFFIX = {"sqlite": "_sqlite", "postgresql": "_postgres"}
 
@@ -50,8 +51,8 @@ def measure(url: str) -> float:
     prepare(engine)
     with Session(engine, expire_on_commit=False) as session:
         started = time.perf_counter()
-        generated = generate_year(session, SYSTEM, YEAR, NOW)
-        approved = approve_season(session, SYSTEM, YEAR, "fall", NOW, zone=SETTINGS.zone)
+        generated = generate_year(session, SYSTEM, YEAR, APPROVED_AT)
+        approved = approve_season(session, SYSTEM, YEAR, "fall", APPROVED_AT, zone=SETTINGS.zone)
         report = enqueue_due(session, SETTINGS, NOW)
         session.commit()
         seconds = time.perf_counter() - started
