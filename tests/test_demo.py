@@ -1,17 +1,18 @@
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 from typer.testing import CliRunner
 
-from crm import settings, validation
+from crm import partner_links, settings, validation
 from crm.dbadmin import empty_all_tables
 from crm.models import Contact, Partner, Patient, Referral, Touch, User
 from crm.users import authenticate
-from crm.vocab import ReferralStatus, ServiceLine
+from crm.vocab import ReferralChannel, ReferralStatus, ServiceLine, Urgency
 from liaison.cli import app
 from liaison.demo import DEFAULT_PASSWORD, demo_users, seed_demo
-from liaison.demo.generate import Context, Plan, generate
+from liaison.demo.generate import WEB_FORM_DAYS, Context, Plan, generate
 from tests.factories import make_partner
 
 
@@ -249,6 +250,24 @@ def test_seed_if_empty_does_nothing_the_second_time(engine, database_url, monkey
         settings.get.cache_clear()
     assert first.exit_code == 0, first.output
     assert "leadership@example.com" in first.output and DEFAULT_PASSWORD in first.output
+    token = re.search(r"/p/(\S+)", first.output).group(1)
+    with Session(engine) as session:
+        partner = partner_links.resolve_token(session, "test-secret-key", token)
+        assert partner is not None and f"the latest from {partner.name}" in first.output
     assert second.exit_code == 0 and "not added" in second.output
     with engine.connect() as connection:
         assert connection.execute(select(func.count(Partner.id))).scalar() == 30
+
+
+def test_a_share_of_recent_referrals_came_through_the_partner_link_as_its_form_makes_them(
+    engine, now
+):
+    seed(engine, now)
+    recent = [r for r in referrals(engine) if r.received_at >= now - timedelta(days=WEB_FORM_DAYS)]
+    web = [r for r in recent if r.channel == ReferralChannel.WEB_FORM.value]
+    urgencies = {u: sum(r.urgency == u for r in web) for u in Urgency.choices()}
+    assert 0.2 < len(web) / len(recent) < 0.5
+    assert all(r.contact_id is not None and r.location_id is not None for r in web)
+    assert 0 < urgencies["soon"] < urgencies["routine"]
+    assert 0 < sum(r.partner_reference is not None for r in web) < len(web)
+    assert {r.urgency for r in referrals(engine) if r.channel != "web_form"} == {"routine"}

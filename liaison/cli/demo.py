@@ -4,14 +4,25 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 
 import typer
+from sqlalchemy.engine import Engine
 
 from crm import clock, migrate
+from crm.settings import Settings
 from crm.users import UserError
 from liaison.cli.common import engine, fail, load_settings
-from liaison.demo import DEFAULT_PASSWORD, PASSWORD_ENV, demo_users, has_partners, seed_demo
+from liaison.demo import (
+    DEFAULT_PASSWORD,
+    PASSWORD_ENV,
+    demo_users,
+    has_partners,
+    seed_demo,
+    web_form_sample,
+)
 from liaison.demo.engagement import seed_engagement
+from liaison.demo.generate import WEB_FORM_DAYS
 from liaison.demo.outreach import seed_outreach
 from liaison.demo.programs import seed_programs
 from liaison.demo.surveys import seed_surveys
@@ -67,6 +78,7 @@ def seed(
         raise fail(f"{PASSWORD_ENV}: {exc}") from None
     counts = ", ".join(f"{count:,} {name}" for name, count in summary.as_dict().items())
     typer.echo(f"added {counts}")
+    _print_partner_links(target, settings, now)
     if plan:
         typer.echo("planning a month of outreach: segments, cadences, enrolments, emails and tasks")
         outreach = seed_outreach(target, settings, now=now)
@@ -90,6 +102,19 @@ def _print_added(counts: dict[str, int]) -> None:
     typer.echo(
         "added "
         + ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in counts.items())
+    )
+
+
+def _print_partner_links(target: Engine, settings: Settings, now: datetime) -> None:
+    """Every partner has a link (its page in the app shows it); one to open right away."""
+    sample = web_form_sample(target, settings, now)
+    if sample is None:
+        typer.echo("every partner has its partner link: see the Partner link tab of its page")
+        return
+    typer.echo(
+        f"every partner has its partner link (the Partner link tab of its page); "
+        f"{sample.referrals:,} referrals of the last {WEB_FORM_DAYS} days came through one, "
+        f"the latest from {sample.partner}, whose link is:\n  {sample.link}"
     )
 
 

@@ -9,31 +9,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from crm import audit
+from crm import audit, partner_links
 from crm.access import SYSTEM
 from crm.db import session_scope
 from crm.errors import InvalidInput
 from crm.models import Contact, Location, Partner, Patient, Referral, Touch, User
+from crm.settings import Settings
 from crm.users import hash_password
-from crm.vocab import Role
+from crm.vocab import ReferralChannel, Role
 from liaison.demo import places
 from liaison.demo.bulk import insert_tables
-from liaison.demo.generate import Context, Plan, default_referrals, generate
+from liaison.demo.generate import WEB_FORM_DAYS, Context, Plan, default_referrals, generate
 
 __all__ = [
     "DEFAULT_PASSWORD",
     "PASSWORD_ENV",
     "DemoSummary",
+    "WebFormSample",
     "default_referrals",
     "demo_users",
     "has_partners",
     "seed_demo",
+    "web_form_sample",
 ]
 
 DEFAULT_PASSWORD = "liaison-demo-2026"
@@ -61,6 +64,38 @@ class DemoSummary:
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class WebFormSample:
+    """What the seed's summary says of the partner links: how many recent referrals came
+    through them, and one partner's link to open, as its office would."""
+
+    referrals: int
+    partner: str
+    link: str
+
+
+def web_form_sample(engine: Engine, settings: Settings, now: datetime) -> WebFormSample | None:
+    """The web-form referrals of the last WEB_FORM_DAYS and the link of the partner that
+    sent the latest; None when there are none. Reads by the received-at index."""
+    recent = (
+        Referral.channel == ReferralChannel.WEB_FORM.value,
+        Referral.received_at >= now - timedelta(days=WEB_FORM_DAYS),
+        Referral.received_at <= now,
+    )
+    with Session(engine) as session:
+        latest = session.scalar(
+            select(Referral.partner_id)
+            .where(*recent)
+            .order_by(Referral.received_at.desc(), Referral.id.desc())
+            .limit(1)
+        )
+        if latest is None:
+            return None
+        count = session.scalar(select(func.count(Referral.id)).where(*recent)) or 0
+        partner = session.get(Partner, latest)
+        return WebFormSample(count, partner.name, partner_links.link_for(settings, partner))
 
 
 def demo_users() -> list[tuple[str, str, str]]:

@@ -15,7 +15,14 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from crm.partners import match_key
-from crm.vocab import ContactRole, PartnerType, ReferralChannel, ServiceLine, TouchKind
+from crm.vocab import (
+    ContactRole,
+    PartnerType,
+    ReferralChannel,
+    ServiceLine,
+    TouchKind,
+    Urgency,
+)
 from liaison.demo import places
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -631,6 +638,18 @@ def _referrals(
     )
 
     has_contact = (rng.random(r) < 0.8) & (contacts.count[who] > 0)
+    web = _web_form(plan, received, clock.now_minute, contacts.count[who] > 0)
+    channel = np.where(web.sent, ReferralChannel.WEB_FORM.value, channel)
+    references = np.where(
+        web.sent,
+        np.where(
+            web.referenced,
+            np.char.add("W-", np.char.zfill(serial.astype(str), 8)).astype(object),
+            None,
+        ),
+        references,
+    )
+    has_contact |= (channel == ReferralChannel.WEB_FORM.value) & (contacts.count[who] > 0)
     pick = np.where(rng.random(r) < 0.6, 0, (rng.random(r) * contacts.count[who]).astype(np.int64))
     contact_ids = contacts.table.columns["id"][
         np.minimum(contacts.first[who] + pick, len(contacts.table) - 1)
@@ -663,11 +682,43 @@ def _referrals(
             "first_visit_at": _nullable_datetimes(funnel["visited"], funnel["visited"] >= 0),
             "status": funnel["status"],
             "lost_reason": funnel["lost_reason"],
+            "urgency": web.urgency,
             "created_at": _datetimes(received),
             "updated_at": _datetimes(updated),
         },
     )
     return _Referrals(table, who, received)
+
+
+# The partner link's form: its share of the referrals of the last WEB_FORM_DAYS (the
+# status page's period), how many say "soon", and how many carry the office's reference.
+WEB_FORM_DAYS = 90
+WEB_FORM_SHARE = 0.3
+WEB_FORM_SOON = 0.2
+WEB_FORM_REFERENCED = 0.6
+
+
+@dataclass
+class _WebForm:
+    sent: np.ndarray  # bool: the referral came through the partner link
+    urgency: np.ndarray  # what the form set ("routine" for every other channel)
+    referenced: np.ndarray  # bool: the office gave its own reference
+
+
+def _web_form(
+    plan: Plan, received: np.ndarray, now_minute: int, has_contacts: np.ndarray
+) -> _WebForm:
+    """Which recent referrals a partner sent through its link, as the intake form makes
+    them: a contact who refers (the form asks for one), an urgency, often the office's own
+    reference. Drawn from a generator of their own, so the rest of the demo is the same
+    with or without them."""
+    rng = np.random.default_rng([plan.seed, 15])
+    r = len(received)
+    recent = received >= now_minute - WEB_FORM_DAYS * MINUTES_PER_DAY
+    sent = recent & has_contacts & (rng.random(r) < WEB_FORM_SHARE)
+    soon = sent & (rng.random(r) < WEB_FORM_SOON)
+    urgency = np.where(soon, Urgency.SOON.value, Urgency.ROUTINE.value).astype(object)
+    return _WebForm(sent, urgency, sent & (rng.random(r) < WEB_FORM_REFERENCED))
 
 
 def _funnel(
