@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, model_validator
 from sqlalchemy import update
@@ -10,12 +10,14 @@ from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
+from crm.clock import as_utc
 from crm.errors import InvalidInput, NotFound
 from crm.fields import OptionalText, text, vocab
 from crm.lifecycle import advance_lifecycle
-from crm.models import Contact, Referral
+from crm.lifecycle.rules import DORMANT_MIN_DAYS
+from crm.models import Contact, Partner, Referral
 from crm.partners import get_partner
-from crm.vocab import ReferralChannel, ReferralStatus, ServiceLine
+from crm.vocab import PartnerStatus, ReferralChannel, ReferralStatus, ServiceLine
 
 
 class ReferralInput(BaseModel):
@@ -87,7 +89,7 @@ def create_referral(
     session: Session, actor: Actor, partner_id: int, data: ReferralInput, now: datetime
 ) -> Referral:
     require_editor(actor)
-    get_partner(session, partner_id)
+    partner = get_partner(session, partner_id)
     _check_contact(session, partner_id, data.contact_id)
     referral = Referral(
         partner_id=partner_id, **data.row_values(now), created_at=now, updated_at=now
@@ -103,10 +105,24 @@ def create_referral(
         {"partner_id": partner_id, "status": referral.status},
         now,
     )
-    advance_lifecycle(
-        session, now, partner_ids=[partner_id]
-    )  # out of prospecting before the next email
+    if _may_move(partner, referral.received_at, now):
+        advance_lifecycle(
+            session, now, partner_ids=[partner_id]
+        )  # out of prospecting before the next email
     return referral
+
+
+def _may_move(partner: Partner, received_at: datetime, now: datetime) -> bool:
+    """Whether this referral can change the partner's status now. Only silence moves a
+    referral source (to dormant, after DORMANT_MIN_DAYS at the least), so a source whose
+    new referral already counts (received by `now`, within that time) stays a source:
+    the lifecycle's read is then skipped, which keeps each form sent through a partner
+    link cheap. The hourly pass still judges every partner."""
+    received = as_utc(received_at)
+    return not (
+        partner.status == PartnerStatus.REFERRAL_SOURCE.value
+        and now - timedelta(days=DORMANT_MIN_DAYS) <= received <= now
+    )
 
 
 def update_referral(

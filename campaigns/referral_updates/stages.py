@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, literal, select
+from sqlalchemy import exists, literal, select, true, union_all
 from sqlmodel import Session
 
 from crm.db import insert_for
@@ -28,26 +28,35 @@ def record_new_stages(
 ) -> int:
     """Insert a pending update for every stage reached by a recent referral and not yet
     recorded; returns how many were new. A first visit counts once its time has come.
-    `referral_ids` narrows the pass to those referrals (one just sent by a partner)."""
+    `referral_ids` narrows the pass to those referrals (one just sent by a partner).
+    One statement for the three stages: the partner link runs this on every form sent."""
     stages = (
         ("received", Referral.received_at, Referral.received_at.is_not(None)),
         ("scheduled", Referral.scheduled_at, Referral.scheduled_at.is_not(None)),
         ("completed", Referral.first_visit_at, Referral.first_visit_at <= now),
     )
-    if referral_ids is not None:
-        only = Referral.id.in_(sorted(referral_ids))
-        stages = tuple((stage, column, and_(reached, only)) for stage, column, reached in stages)
-    return sum(_record(session, stage, column, reached, now) for stage, column, reached in stages)
-
-
-def _record(session: Session, stage: str, happened: object, reached: object, now: datetime) -> int:
-    recorded = exists().where(
-        ReferralUpdate.referral_id == Referral.id, ReferralUpdate.stage == stage
-    )
+    only = true() if referral_ids is None else Referral.id.in_(sorted(referral_ids))
     created = literal(now, type_=ReferralUpdate.__table__.c.created_at.type)
-    rows = select(
-        Referral.id, Referral.partner_id, literal(stage), happened, literal("pending"), created
-    ).where(and_(Referral.received_at >= cutoff(now), reached, ~recorded))
+    rows = union_all(
+        *(
+            select(
+                Referral.id,
+                Referral.partner_id,
+                literal(stage),
+                happened,
+                literal("pending"),
+                created,
+            ).where(
+                Referral.received_at >= cutoff(now),
+                reached,
+                only,
+                ~exists().where(
+                    ReferralUpdate.referral_id == Referral.id, ReferralUpdate.stage == stage
+                ),
+            )
+            for stage, happened, reached in stages
+        )
+    )
     statement = (
         insert_for(session, ReferralUpdate)
         .from_select(

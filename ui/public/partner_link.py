@@ -63,6 +63,10 @@ class PartnerPage:
 
 @dataclass
 class Outcome:
+    """What a form sent came to: no link (found False), a refusal shown on the page
+    again, or the referral's number (the thanks page needs nothing else read)."""
+
+    found: bool = True
     page: PartnerPage | None = None
     referral_id: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
@@ -121,9 +125,9 @@ async def send(request: Request) -> Response:
             errors = {"form": "this form has expired; please check the fields and send it again"}
             return _partner_page(settings, request, shown, form, errors, status_code=400)
         outcome = await run_in_threadpool(_submit, settings, link, form, key, now)
-        if outcome.page is None:
+        if not outcome.found:
             return invalid(settings, ADVICE, 404)
-        if outcome.errors:
+        if outcome.page is not None:
             return _partner_page(
                 settings, request, outcome.page, form, outcome.errors, status_code=400
             )
@@ -176,7 +180,7 @@ def _submit(
     with session_scope(engine_for(settings.database_url)) as session:
         partner = partner_links.resolve(session, link)
         if partner is None:
-            return Outcome()
+            return Outcome(found=False)
         try:
             sent = intake.submit(session, partner, form, key, now)
         except FormRefused as refused:
@@ -185,7 +189,7 @@ def _submit(
             return Outcome(page=_page_of(session, link, now), errors={"form": str(conflict)})
         if sent.created:
             acknowledge(session, settings, sent.referral_id, now)
-        return Outcome(page=_page_of(session, link, now), referral_id=sent.referral_id)
+        return Outcome(referral_id=sent.referral_id)
 
 
 # The pages ------------------------------------------------------------------------
