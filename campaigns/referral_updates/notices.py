@@ -19,6 +19,7 @@ from campaigns.referral_updates.recipients import (
     contacts_by_id,
     for_referral,
     main_contacts,
+    writable,
 )
 from crm.opt_outs import opted_out_among
 
@@ -34,7 +35,11 @@ def send_notices(
 ) -> NoticeReport:
     updates = pending_for(session, ("per_referral",), referral_ids=referral_ids)
     referring = contacts_by_id(session, (u.contact_id for u in updates))
-    mains = main_contacts(session, (u.partner_id for u in updates))
+    # The partner's main contact stands in only where the referring one cannot be written to.
+    mains = main_contacts(
+        session,
+        (u.partner_id for u in updates if not writable(referring.get(u.contact_id or 0))),
+    )
     opted_out = opted_out_among(session, (c.email for c in referring.values()))
     report, drafts, skipped = NoticeReport(), {}, []
     for update in updates:

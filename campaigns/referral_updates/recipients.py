@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from sqlalchemy import case, select
 from sqlmodel import Session
@@ -77,13 +78,19 @@ def for_referral(
 ) -> Recipient | str:
     """The recipient, or why there is none (NO_RECIPIENT or OPTED_OUT). `opted_out`
     holds the addresses opted out on any record, as `crm.opt_outs` finds them."""
-    if referring is not None and referring.archived_at is None and referring.email:
+    if writable(referring):
         return (
             OPTED_OUT
             if referring.email_opt_out or referring.email in opted_out
             else _recipient(referring)
         )
     return main or NO_RECIPIENT
+
+
+def writable(referring: Contact | None) -> TypeGuard[Contact]:
+    """Whether the referring contact is the one to hear (or to be refused as opted out);
+    where not, the partner's main contact is."""
+    return referring is not None and referring.archived_at is None and bool(referring.email)
 
 
 def _recipient(contact: Contact) -> Recipient:
