@@ -168,3 +168,26 @@ def test_a_pass_limited_to_some_partners_leaves_the_others(session, now):
         "referral_source",
         "prospect",
     )
+
+
+def test_a_referral_sources_new_referral_leaves_it_a_source_and_records_no_move(
+    session, admin, now
+):
+    partner = make_partner(session)
+    make_referral(session, partner, received_at=now - timedelta(days=40))
+    advance_lifecycle(session, now - timedelta(days=39))
+    before = history(session, partner)
+    create_referral(session, admin, partner.id, ReferralInput(received_at=now), now)
+    assert (status_of(session, partner), history(session, partner)) == ("referral_source", before)
+
+
+def test_a_quiet_sources_referral_entered_from_long_ago_still_lets_it_go_dormant(
+    session, admin, now
+):
+    partner = make_partner(session)
+    make_referral(session, partner, received_at=now - timedelta(days=400))
+    advance_lifecycle(session, now - timedelta(days=399))
+    assert status_of(session, partner) == "referral_source"
+    old = ReferralInput(received_at=now - timedelta(days=300))
+    create_referral(session, admin, partner.id, old, now)
+    assert status_of(session, partner) == "dormant"
