@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from sqlmodel import Session, select
 
@@ -28,6 +29,7 @@ from crm.partner_links import make_token
 from crm.referral_queue import deadline_of
 from crm.setting_values import SendWindow
 from crm.vocab import ReferralChannel, ServiceLine
+from sendgrid_local import LocalServer
 from tests.browser import Page, browser, running_app, screenshot_on_failure  # noqa: F401
 from tests.factories import PASSWORD, make_contact, make_location, make_user
 from tests.outbox_helpers import Clock
@@ -81,7 +83,7 @@ def practice(tmp_path: Path) -> tuple[str, str]:
     return url, path
 
 
-def _fill_form(browser, page: Page) -> None:  # type: ignore[no-untyped-def]
+def _fill_form(browser: WebDriver, page: Page) -> None:
     page.wait_for_heading("Send a patient")
     for name, value in {**PATIENT, "partner_reference": "RFM-4471"}.items():
         browser.find_element(By.ID, name).send_keys(value)
@@ -97,8 +99,9 @@ def _fill_form(browser, page: Page) -> None:  # type: ignore[no-untyped-def]
     browser.find_element(By.XPATH, '//button[normalize-space()="Send the referral"]').click()
 
 
-def _status_row(browser, number: int) -> list[str]:  # type: ignore[no-untyped-def]
-    """The cells of our referral's row in the status table, and the table's whole text."""
+def _status_row(browser: WebDriver, number: int) -> list[str]:
+    """The cells of our referral's row in the status table: number, reference, received,
+    contacted, scheduled, first visit, status."""
     table = browser.find_element(By.TAG_NAME, "table")
     rows = [
         [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
@@ -117,7 +120,7 @@ def _identifiers(text: str) -> list[str]:
     return found
 
 
-def _deliver(url: str, server) -> None:  # type: ignore[no-untyped-def]
+def _deliver(url: str, server: LocalServer) -> None:
     """One pass of the dispatcher, as the scheduler runs it, sending to the local SendGrid."""
     dispatcher = Dispatcher(
         engine_for(url),
