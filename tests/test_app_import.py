@@ -77,3 +77,15 @@ def test_a_viewer_gets_exports_but_no_import_controls(app_database, session):
         "Patients",
         "Visits",
     ]
+
+
+def test_the_preview_names_the_columns_it_will_not_import(app_database, session):
+    at = import_page(session)
+    at.file_uploader(key="import_file").set_value(
+        ("partners.csv", b"name,partner_type,Referral Volume\nElm,pcp,12\n", "text/csv")
+    )
+    at.run()
+    at.button(key="import_preview").click().run()
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["1", "0", "0", "0"]
+    assert "Not imported (these columns go to no field): Referral Volume" in at.info[0].value

@@ -1,8 +1,12 @@
 """Which column of the file is which field: headers match in any case, spacing or
-punctuation, by the field's own name or a common alias."""
+punctuation, by the field's own name or a common alias; the person importing can map
+or drop any column by its header. A column that maps to nothing is left out and named
+in the report, never a reason to refuse the file (unless the caller asks for strict
+columns, for scripts that want today's refusal)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from crm.transfer.report import ImportFileError
@@ -14,39 +18,111 @@ def squash(text: str) -> str:
 
 @dataclass(frozen=True)
 class Columns:
-    """The columns of one entity in export order; `required` must be present as headers."""
+    """The columns of one entity in export order; `required` must be present as headers.
+    `extra` are columns an import takes that an export does not write (a partner row's
+    main contact, say), so an export stays a template that imports back unchanged."""
 
     names: tuple[str, ...]
     required: tuple[str, ...]
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    extra: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.names + self.extra
 
     def lookup(self) -> dict[str, str]:
-        found = {squash(name): name for name in self.names}
+        found = {squash(name): name for name in self.fields}
         for name, words in self.aliases.items():
             found.update({squash(word): name for word in words})
         return found
 
 
-def map_headers(headers: list[str], columns: Columns) -> dict[int, str]:
-    """Position in the row -> column name. Blank headers (Excel's trailing commas) are
-    skipped; an unknown, repeated or missing required column makes the file unusable,
-    because guessing would put values in the wrong fields."""
+@dataclass(frozen=True)
+class HeaderMap:
+    """Position in the row -> field, and the headers of the columns left out."""
+
+    positions: dict[int, str]
+    not_imported: list[str]
+
+
+def parse_overrides(items: list[str]) -> dict[str, str]:
+    """`Header=field` as typed on the command line; `Header=` drops the column."""
+    found: dict[str, str] = {}
+    for item in items:
+        header, sep, name = item.partition("=")
+        if not sep or not header.strip():
+            raise ImportFileError(f'--map {item!r}: write it as "Header=field" (or "Header=")')
+        found[header.strip()] = name.strip()
+    return found
+
+
+def map_columns(
+    headers: list[str],
+    columns: Columns,
+    overrides: Mapping[str, str] | None = None,
+    *,
+    strict: bool = False,
+) -> HeaderMap:
+    """Match each header to a field. `overrides` (header -> field, "" to drop) win over
+    the automatic match. A repeated field or a missing required one makes the file
+    unusable, because guessing would put values in the wrong fields; blank headers
+    (Excel's trailing commas) are skipped."""
     lookup = columns.lookup()
+    chosen = _overrides(headers, columns, lookup, overrides or {})
     positions: dict[int, str] = {}
+    not_imported: list[str] = []
     seen: dict[str, str] = {}
     for index, header in enumerate(headers):
         if not header:
             continue
-        name = lookup.get(squash(header))
-        if name is None:
+        key = squash(header)
+        name = chosen[key] if key in chosen else lookup.get(key)
+        if name is None and strict and key not in chosen:
             raise ImportFileError(
-                f"unknown column {header!r}; the columns are: {', '.join(columns.names)}"
+                f"unknown column {header!r}; the columns are: {', '.join(columns.fields)}"
             )
+        if not name:
+            not_imported.append(header)
+            continue
         if name in seen:
             raise ImportFileError(f"columns {seen[name]!r} and {header!r} both mean {name}")
         seen[name] = header
         positions[index] = name
     missing = [name for name in columns.required if name not in seen]
     if missing:
-        raise ImportFileError(f"missing required column(s): {', '.join(missing)}")
-    return positions
+        raise ImportFileError(
+            f"missing required column(s): {', '.join(missing)}"
+            + (
+                f" (the file's columns are: {', '.join(h for h in headers if h)})"
+                if headers
+                else ""
+            )
+        )
+    return HeaderMap(positions, not_imported)
+
+
+def map_headers(headers: list[str], columns: Columns) -> dict[int, str]:
+    """Position in the row -> field, refusing any unknown column."""
+    return map_columns(headers, columns, strict=True).positions
+
+
+def _overrides(
+    headers: list[str], columns: Columns, lookup: dict[str, str], overrides: Mapping[str, str]
+) -> dict[str, str]:
+    present = {squash(h) for h in headers if h}
+    chosen: dict[str, str] = {}
+    for header, name in overrides.items():
+        if squash(header) not in present:
+            raise ImportFileError(
+                f"cannot map {header!r}: the file has no such column "
+                f"(its columns are: {', '.join(h for h in headers if h)})"
+            )
+        field_name = lookup.get(squash(name)) if name else ""
+        if field_name is None:
+            raise ImportFileError(
+                f"cannot map {header!r} to {name!r}: no such field; the fields are: "
+                f"{', '.join(columns.fields)}"
+            )
+        chosen[squash(header)] = field_name
+    return chosen

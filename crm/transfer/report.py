@@ -26,7 +26,8 @@ class RejectedRow:
 class ImportReport:
     """Counts classify every non-blank row: inserted + updated + unchanged + rejected ==
     total_rows. They are the same whether or not the rows were written; `written` says
-    whether they were (not on a dry run, nor when --on-error abort met a bad row)."""
+    whether they were (not on a dry run, nor when --on-error abort met a bad row).
+    `not_imported` names the file's columns that went to no field."""
 
     entity: str
     total_rows: int = 0
@@ -37,6 +38,7 @@ class ImportReport:
     written: bool = False
     dry_run: bool = False
     on_error: str = "abort"
+    not_imported: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

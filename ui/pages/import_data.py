@@ -134,6 +134,11 @@ def _report(report: ImportReport) -> None:
         ],
     ):
         column.metric(label, f"{count:,}")
+    if report.not_imported:
+        st.info(
+            "Not imported (these columns go to no field): " + ", ".join(report.not_imported),
+            icon=":material/visibility_off:",
+        )
     if report.rejected:
         st.markdown("**Rows with problems**")
         st.dataframe(
