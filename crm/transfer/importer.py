@@ -67,6 +67,7 @@ def import_file(
         existing = kind.existing(session, {row.key for row in rows if row.key is not None})
         changes = plan(kind, rows, existing, now, report, progress)
         write(session, actor, kind, changes, now)
+        kind.write_related(session, actor, rows, changes, now, report)
         report.written = not dry_run and (on_error == "skip" or not report.rejected)
         if report.written:
             session.commit()

@@ -1,9 +1,10 @@
 """Partners in and out. A row is the partner with the same name and address
-(`crm.partners.match_key`); its owner is named by a user's email."""
+(`crm.partners.match_key`); its owner is named by a user's email; its contact columns,
+if any, are the partner's main contact (`crm.transfer.main_contact`)."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -11,11 +12,14 @@ from pydantic import BaseModel
 from sqlalchemy import Select, select
 from sqlmodel import Session
 
+import crm.transfer.main_contact as main_contact
+from crm.access import Actor
 from crm.models import Partner, User
 from crm.partners import PartnerInput, match_key
 from crm.transfer.columns import Columns
-from crm.transfer.entity import Candidate, Entity, Stored, chunks, first_by
+from crm.transfer.entity import Candidate, Entity, Stored, Written, chunks, first_by
 from crm.transfer.lookups import user_ids
+from crm.transfer.report import ImportReport
 
 _FIELDS = tuple(PartnerInput.model_fields)
 
@@ -86,7 +90,9 @@ class Partners(Entity):
             "sports": ("Sport",),
             "tags": ("Tag", "Labels"),
             "notes": ("Note", "Comments", "Comment"),
+            **main_contact.ALIASES,
         },
+        extra=main_contact.COLUMNS,
     )
     stored_columns = _FIELDS + ("match_key",)
     column_of = {"owner_id": "owner"}
@@ -101,6 +107,7 @@ class Partners(Entity):
                     row.fields["owner_id"] = owners[owner.lower()]
                 else:
                     row.reject("owner", f"no user with email {owner!r}")
+            main_contact.take(row)
             row.key = match_key(row.cells.get("name", ""), row.cells.get("address", ""))
 
     def existing(self, session: Session, keys: set[Hashable]) -> dict[Hashable, Stored]:
@@ -112,6 +119,17 @@ class Partners(Entity):
             )
             found.extend(self.stored_of(row) for row in session.execute(query))
         return first_by(found, lambda s: s.values["match_key"])
+
+    def write_related(
+        self,
+        session: Session,
+        actor: Actor,
+        rows: list[Candidate],
+        changes: Sequence[Written],
+        now: datetime,
+        report: ImportReport,
+    ) -> None:
+        main_contact.write_contacts(session, actor, rows, changes, now, report)
 
     def stored_values(
         self, data: BaseModel, merged: dict[str, Any], now: datetime

@@ -145,6 +145,10 @@ def _describe(report: ImportReport) -> str:
         f"{report.entity}: {report.total_rows} rows: {report.inserted} new, {report.updated} updated, "
         f"{report.unchanged} unchanged, {len(report.rejected)} rejected"
     ]
+    if report.contacts_inserted or report.contacts_updated:
+        lines.append(
+            f"main contacts: {report.contacts_inserted} new, {report.contacts_updated} updated"
+        )
     if report.not_imported:
         lines.append(
             'not imported (no field; map one with --map "Header=field"): '

@@ -134,6 +134,11 @@ def _report(report: ImportReport) -> None:
         ],
     ):
         column.metric(label, f"{count:,}")
+    if report.contacts_inserted or report.contacts_updated:
+        st.caption(
+            f"Main contacts from the partner rows: {report.contacts_inserted:,} new, "
+            f"{report.contacts_updated:,} updated."
+        )
     if report.not_imported:
         st.info(
             "Not imported (these columns go to no field): " + ", ".join(report.not_imported),
