@@ -65,11 +65,16 @@ def map_columns(
     strict: bool = False,
 ) -> HeaderMap:
     """Match each header to a field. `overrides` (header -> field, "" to drop) win over
-    the automatic match. A repeated field or a missing required one makes the file
+    the automatic match; `strict` refuses a column that maps to nothing and matches only
+    the record's own columns (not `extra`) by themselves. A repeated field or a missing required one makes the file
     unusable, because guessing would put values in the wrong fields; blank headers
     (Excel's trailing commas) are skipped."""
     lookup = columns.lookup()
     chosen = _overrides(headers, columns, lookup, overrides or {})
+    if strict:
+        # Today's contract for scripts: only the record's own columns match by
+        # themselves; a column that writes another record (extra) must be mapped.
+        lookup = {key: name for key, name in lookup.items() if name not in columns.extra}
     positions: dict[int, str] = {}
     not_imported: list[str] = []
     seen: dict[str, str] = {}
@@ -80,7 +85,7 @@ def map_columns(
         name = chosen[key] if key in chosen else lookup.get(key)
         if name is None and strict and key not in chosen:
             raise ImportFileError(
-                f"unknown column {header!r}; the columns are: {', '.join(columns.fields)}"
+                f"unknown column {header!r}; the columns are: {', '.join(columns.names)}"
             )
         if not name:
             not_imported.append(header)
