@@ -20,12 +20,15 @@ def squash(text: str) -> str:
 class Columns:
     """The columns of one entity in export order; `required` must be present as headers.
     `extra` are columns an import takes that an export does not write (a partner row's
-    main contact, say), so an export stays a template that imports back unchanged."""
+    main contact, say), so an export stays a template that imports back unchanged.
+    `fallbacks` are headers that stand for a field only when no other column of the file
+    does (HubSpot's "Industry" is the partner type unless the file has a "Type")."""
 
     names: tuple[str, ...]
     required: tuple[str, ...]
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     extra: tuple[str, ...] = ()
+    fallbacks: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -36,6 +39,9 @@ class Columns:
         for name, words in self.aliases.items():
             found.update({squash(word): name for word in words})
         return found
+
+    def fallback_lookup(self) -> dict[str, str]:
+        return {squash(word): name for name, words in self.fallbacks.items() for word in words}
 
 
 @dataclass(frozen=True)
@@ -66,15 +72,22 @@ def map_columns(
 ) -> HeaderMap:
     """Match each header to a field. `overrides` (header -> field, "" to drop) win over
     the automatic match; `strict` refuses a column that maps to nothing and matches only
-    the record's own columns (not `extra`) by themselves. A repeated field or a missing required one makes the file
-    unusable, because guessing would put values in the wrong fields; blank headers
-    (Excel's trailing commas) are skipped."""
+    the record's own columns (not `extra`) by themselves. A repeated field or a missing
+    required one makes the file unusable, because guessing would put values in the wrong
+    fields; blank headers (Excel's trailing commas) are skipped."""
     lookup = columns.lookup()
     chosen = _overrides(headers, columns, lookup, overrides or {})
+    fallbacks = columns.fallback_lookup()
     if strict:
         # Today's contract for scripts: only the record's own columns match by
         # themselves; a column that writes another record (extra) must be mapped.
         lookup = {key: name for key, name in lookup.items() if name not in columns.extra}
+        fallbacks = {key: name for key, name in fallbacks.items() if name not in columns.extra}
+    taken = {
+        chosen.get(squash(h), lookup.get(squash(h)))
+        for h in headers
+        if h and squash(h) not in fallbacks
+    }
     positions: dict[int, str] = {}
     not_imported: list[str] = []
     seen: dict[str, str] = {}
@@ -82,8 +95,13 @@ def map_columns(
         if not header:
             continue
         key = squash(header)
-        name = chosen[key] if key in chosen else lookup.get(key)
-        if name is None and strict and key not in chosen:
+        if key in chosen:
+            name = chosen[key]
+        elif key in fallbacks:
+            name = fallbacks[key] if fallbacks[key] not in taken else ""
+        else:
+            name = lookup.get(key)
+        if name is None and strict:
             raise ImportFileError(
                 f"unknown column {header!r}; the columns are: {', '.join(columns.names)}"
             )

@@ -76,12 +76,27 @@ class Partners(Entity):
                 "Organization Type",
             ),
             "specialty": ("Speciality", "Specialities", "Specialties"),
-            "address": ("Street", "Street Address", "Address 1", "Address1", "Address Line 1"),
-            "zip": ("Zip Code", "Zipcode", "Postal Code", "Postcode", "ZIP+4"),
-            "state": ("ST", "State Code", "Province"),
+            "address": (
+                "Street",
+                "Street Address",
+                "Address 1",
+                "Address1",
+                "Address Line 1",
+                "Billing Street",
+            ),
+            "city": ("Billing City",),
+            "zip": (
+                "Zip Code",
+                "Zipcode",
+                "Postal Code",
+                "Postcode",
+                "ZIP+4",
+                "Billing Zip/Postal Code",
+            ),
+            "state": ("ST", "State Code", "Province", "State/Region", "Billing State/Province"),
             "phone": ("Phone Number", "Telephone", "Tel", "Main Phone", "Office Phone"),
             "fax": ("Fax Number", "Fax #"),
-            "website": ("Web Site", "URL", "Web", "Homepage"),
+            "website": ("Web Site", "URL", "Web", "Homepage", "Website URL"),
             "territory": ("Region", "Area"),
             "tier": ("Priority",),
             "owner": ("Owner Email", "Liaison", "Liaison Email", "Assigned To", "Account Owner"),
@@ -93,6 +108,9 @@ class Partners(Entity):
             **main_contact.ALIASES,
         },
         extra=main_contact.COLUMNS,
+        # HubSpot's companies export has no partner type or website of its own: its
+        # Industry and Company Domain Name stand in when no other column says.
+        fallbacks={"partner_type": ("Industry",), "website": ("Company Domain Name",)},
     )
     stored_columns = _FIELDS + ("match_key",)
     column_of = {"owner_id": "owner"}
