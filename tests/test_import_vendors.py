@@ -1,15 +1,17 @@
 """The exports of the systems practices leave, in those systems' own headers: HubSpot's
 companies and contacts exports (its default property labels) and Salesforce's accounts
-and contacts reports (its standard field labels) import with the right fields."""
+and contacts reports (its standard field labels), and an EHR's referral report, import
+with the right fields."""
 
 import csv
 import io
 
+import pytest
 from sqlmodel import select
 
-from crm.models import Contact, Partner
-from crm.transfer import import_file
-from tests.factories import make_partner
+from crm.models import Contact, Partner, Referral
+from crm.transfer import ImportFileError, import_file
+from tests.factories import make_contact, make_partner
 
 
 def csv_bytes(*rows: list[str]) -> bytes:
@@ -216,3 +218,79 @@ def test_a_salesforce_contacts_report(session, marketer, now):
         "physical_therapist",
     )
     assert (contact.email, contact.phone) == ("luis@oakpt.example.com", "+16175550120")
+
+
+EHR_HEADER = [
+    "Referral ID",
+    "Referral Date",
+    "Patient Name",
+    "Referring Provider",
+    "Referring Provider NPI",
+    "Appointment Date",
+    "Status",
+]
+
+
+def test_an_ehr_referral_report_finds_the_provider_by_npi(session, marketer, now):
+    """The report names no practice: the provider's NPI finds the contact and so the
+    partner; the status says seen (the appointment was the first visit) or lost; the
+    patient's name is left out, never stored."""
+    oak = make_partner(session, name="Oak Sports PT")
+    provider = make_contact(session, oak, first_name="Luis", last_name="Reyes", npi="1234567893")
+    session.commit()
+    data = csv_bytes(
+        EHR_HEADER,
+        ["R-100", "11/02/2026", "Pat Doe", "Reyes, Luis", "1234567893", "11/05/2026", "Scheduled"],
+        ["R-101", "11/03/2026", "Sam Roe", "Reyes, Luis", "1234567893", "11/06/2026", "Seen"],
+        ["R-102", "11/04/2026", "Kim Poe", "Reyes, Luis", "1234567893", "", "No Show"],
+        ["R-103", "11/04/2026", "Lee Moe", "Dr. Who", "1245319599", "", "Scheduled"],
+        ["R-104", "11/04/2026", "Ann Zoe", "Reyes, Luis", "1234567893", "", "Teleported"],
+    )
+    report = import_file(
+        session, marketer, "referrals", data, "referrals.csv", now=now, on_error="skip"
+    )
+    assert report.not_imported == ["Patient Name", "Referring Provider"]
+    assert [(r.line, r.reasons[0].split(";")[0]) for r in report.rejected] == [
+        (5, "referring_npi: no contact with NPI 1245319599"),
+        (6, "status: unknown status 'Teleported'"),
+    ]
+    stored = session.exec(select(Referral).order_by(Referral.partner_reference)).all()
+    assert [(r.partner_reference, r.partner_id, r.contact_id) for r in stored] == [
+        ("R-100", oak.id, provider.id),
+        ("R-101", oak.id, provider.id),
+        ("R-102", oak.id, provider.id),
+    ]
+    scheduled, seen, lost = stored
+    assert (scheduled.status, scheduled.first_visit_at) == ("scheduled", None)
+    assert seen.status == "completed" and seen.first_visit_at == seen.scheduled_at
+    assert (lost.status, lost.lost_reason) == ("lost", "No Show")
+    assert "Doe" not in str([r.model_dump() for r in stored])
+
+
+def test_a_referral_report_naming_another_practice_than_the_providers_is_rejected(
+    session, marketer, now
+):
+    oak = make_partner(session, name="Oak Sports PT")
+    make_partner(session, name="Elm Family Medicine")
+    make_contact(session, oak, npi="1234567893")
+    session.commit()
+    data = csv_bytes(
+        ["Referral Date", "Referring Practice", "Referring Provider NPI"],
+        ["11/02/2026", "Elm Family Medicine", "1234567893"],
+    )
+    report = import_file(session, marketer, "referrals", data, "referrals.csv", now=now)
+    assert report.rejected[0].reasons == [
+        "referring_npi: this provider works at another partner, not this one"
+    ]
+
+
+def test_a_referral_file_needs_a_practice_or_a_provider_npi(session, marketer, now):
+    with pytest.raises(ImportFileError, match="missing required column.*partner_name"):
+        import_file(
+            session,
+            marketer,
+            "referrals",
+            csv_bytes(["Referral Date", "Status"], ["11/02/2026", "Seen"]),
+            "referrals.csv",
+            now=now,
+        )

@@ -22,13 +22,16 @@ class Columns:
     `extra` are columns an import takes that an export does not write (a partner row's
     main contact, say), so an export stays a template that imports back unchanged.
     `fallbacks` are headers that stand for a field only when no other column of the file
-    does (HubSpot's "Industry" is the partner type unless the file has a "Type")."""
+    does (HubSpot's "Industry" is the partner type unless the file has a "Type").
+    `required_unless` excuses a required column when another one stands in for it (a
+    referral report's provider NPI finds the partner its practice column would)."""
 
     names: tuple[str, ...]
     required: tuple[str, ...]
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     extra: tuple[str, ...] = ()
     fallbacks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    required_unless: dict[str, str] = field(default_factory=dict)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -112,7 +115,11 @@ def map_columns(
             raise ImportFileError(f"columns {seen[name]!r} and {header!r} both mean {name}")
         seen[name] = header
         positions[index] = name
-    missing = [name for name in columns.required if name not in seen]
+    missing = [
+        name
+        for name in columns.required
+        if name not in seen and columns.required_unless.get(name) not in seen
+    ]
     if missing:
         raise ImportFileError(
             f"missing required column(s): {', '.join(missing)}"
