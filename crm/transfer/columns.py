@@ -78,32 +78,15 @@ def map_columns(
     the record's own columns (not `extra`) by themselves. A repeated field or a missing
     required one makes the file unusable, because guessing would put values in the wrong
     fields; blank headers (Excel's trailing commas) are skipped."""
-    lookup = columns.lookup()
-    chosen = _overrides(headers, columns, lookup, overrides or {})
-    fallbacks = columns.fallback_lookup()
-    if strict:
-        # Today's contract for scripts: only the record's own columns match by
-        # themselves; a column that writes another record (extra) must be mapped.
-        lookup = {key: name for key, name in lookup.items() if name not in columns.extra}
-        fallbacks = {key: name for key, name in fallbacks.items() if name not in columns.extra}
-    taken = {
-        chosen.get(squash(h), lookup.get(squash(h)))
-        for h in headers
-        if h and squash(h) not in fallbacks
-    }
+    chosen = _overrides(headers, columns, columns.lookup(), overrides or {})
+    matched = _match(headers, columns, chosen, strict)
     positions: dict[int, str] = {}
     not_imported: list[str] = []
     seen: dict[str, str] = {}
     for index, header in enumerate(headers):
         if not header:
             continue
-        key = squash(header)
-        if key in chosen:
-            name = chosen[key]
-        elif key in fallbacks:
-            name = fallbacks[key] if fallbacks[key] not in taken else ""
-        else:
-            name = lookup.get(key)
+        name = matched[index]
         if name is None and strict:
             raise ImportFileError(
                 f"unknown column {header!r}; the columns are: {', '.join(columns.names)}"
@@ -130,6 +113,42 @@ def map_columns(
             )
         )
     return HeaderMap(positions, not_imported)
+
+
+def suggest(headers: list[str], columns: Columns) -> dict[str, str]:
+    """Header -> the field it maps itself to ("" for none), for a person to review
+    before the import; never refuses, so every column can be shown and changed."""
+    matched = _match(headers, columns, {}, strict=False)
+    return {header: matched[i] or "" for i, header in enumerate(headers) if header}
+
+
+def _match(
+    headers: list[str], columns: Columns, chosen: dict[str, str], strict: bool
+) -> dict[int, str | None]:
+    """Position -> field: the person's choice, else the header's own match; a fallback
+    header only when no other column gives its field. None: the header means nothing."""
+    lookup = columns.lookup()
+    fallbacks = columns.fallback_lookup()
+    if strict:
+        # Today's contract for scripts: only the record's own columns match by
+        # themselves; a column that writes another record (extra) must be mapped.
+        lookup = {key: name for key, name in lookup.items() if name not in columns.extra}
+        fallbacks = {key: name for key, name in fallbacks.items() if name not in columns.extra}
+    taken = {
+        chosen.get(squash(h), lookup.get(squash(h)))
+        for h in headers
+        if h and squash(h) not in fallbacks
+    }
+    matched: dict[int, str | None] = {}
+    for index, header in enumerate(headers):
+        key = squash(header)
+        if key in chosen:
+            matched[index] = chosen[key]
+        elif key in fallbacks:
+            matched[index] = fallbacks[key] if fallbacks[key] not in taken else ""
+        else:
+            matched[index] = lookup.get(key)
+    return matched
 
 
 def map_headers(headers: list[str], columns: Columns) -> dict[int, str]:
