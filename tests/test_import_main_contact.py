@@ -128,3 +128,13 @@ def test_a_too_long_contact_name_is_explained_in_plain_words(session, marketer, 
     data = b"Practice Name,Type,Contact First Name\nElm,pcp," + b"D" * 81 + b"\n"
     report = run(session, marketer, now, data, on_error="skip")
     assert report.rejected[0].reasons == ["contact_first_name: longer than 80 characters"]
+
+
+def test_an_office_email_next_to_a_contact_email_is_left_out(session, marketer, now):
+    data = (
+        b"Practice Name,Type,Email,Contact Name,Contact Email\n"
+        b"Elm,pcp,info@elm.example.com,Dana Whitfield,dana@elm.example.com\n"
+    )
+    report = run(session, marketer, now, data)
+    assert (report.contacts_inserted, report.not_imported) == (1, ["Email"])
+    assert contacts(session) == [("Elm", "Dana", "Whitfield", "dana@elm.example.com", "", "other")]

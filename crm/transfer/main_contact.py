@@ -36,17 +36,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "contact_name": ("Contact", "Contact Name", "Main Contact", "Primary Contact"),
     "contact_first_name": ("Contact First Name",),
     "contact_last_name": ("Contact Last Name",),
-    "contact_email": (
-        "Email",
-        "E-mail",
-        "Email Address",
-        "E-mail Address",
-        "Contact Email",
-        "Contact E-mail",
-        "Office Email",
-    ),
+    "contact_email": ("Contact Email", "Contact E-mail", "Contact Email Address"),
     "contact_phone": ("Contact Phone", "Contact Phone Number", "Direct Phone"),
     "contact_role": ("Title", "Role", "Job Title", "Contact Title", "Contact Role"),
+}
+# The office's email is the main contact's only when the row names no contact email.
+FALLBACKS: dict[str, tuple[str, ...]] = {
+    "contact_email": ("Email", "E-mail", "Email Address", "E-mail Address", "Office Email"),
 }
 _FIELD = {
     "contact_first_name": "first_name",

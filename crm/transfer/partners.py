@@ -109,8 +109,13 @@ class Partners(Entity):
         },
         extra=main_contact.COLUMNS,
         # HubSpot's companies export has no partner type or website of its own: its
-        # Industry and Company Domain Name stand in when no other column says.
-        fallbacks={"partner_type": ("Industry",), "website": ("Company Domain Name",)},
+        # Industry and Company Domain Name stand in when no other column says; so
+        # does the office's Email for the main contact's.
+        fallbacks={
+            "partner_type": ("Industry",),
+            "website": ("Company Domain Name",),
+            **main_contact.FALLBACKS,
+        },
     )
     stored_columns = _FIELDS + ("match_key",)
     column_of = {"owner_id": "owner"}
