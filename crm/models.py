@@ -314,6 +314,22 @@ class TemplateOverride(SQLModel, table=True):
     updated_at: datetime
 
 
+class ImportMapping(SQLModel, table=True):
+    """How the columns of a file were mapped when it was last imported, for its kind of
+    record and set of headers, so next month's export of the same system maps itself.
+    `mapping` is JSON: header -> field ("" when the column is left out)."""
+
+    __tablename__ = "import_mapping"
+    __table_args__ = (UniqueConstraint("entity", "headers_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=20)
+    headers_key: str = Field(max_length=64)
+    mapping: str = Field(sa_column=Column(Text, nullable=False))
+    updated_by: int | None = Field(default=None, foreign_key="users.id")
+    updated_at: datetime
+
+
 class SyncState(SQLModel, table=True):
     """Where an incremental job (for instance the suppression sync) left off."""
 

@@ -258,6 +258,16 @@ _ALIASES: dict[str, dict[str, str]] = {
         "fitness": "gym_wellness",
         "communityorganization": "community",
         "nonprofit": "community",
+        # HubSpot's Industry values (its companies export has no partner type).
+        "medicalpractice": "other",
+        "hospitalhealthcare": "other",
+        "healthwellnessandfitness": "gym_wellness",
+        "sports": "sports_club",
+        "primarysecondaryeducation": "school",
+        "educationmanagement": "school",
+        "highereducation": "school",
+        "nonprofitorganizationmanagement": "community",
+        "civicsocialorganization": "community",
     },
     "ContactRole": {
         "md": "physician",

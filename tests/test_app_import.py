@@ -33,7 +33,7 @@ def test_the_preview_lists_the_rejected_row_and_writes_nothing(app_database, ses
     at = preview(import_page(session))
     assert not at.exception
     assert [m.value for m in at.metric] == ["2", "0", "0", "1"]
-    rejected = at.dataframe[0].value
+    rejected = at.dataframe[-1].value
     assert list(rejected["Line"]) == [3] and "zip" in rejected["Problems"].iloc[0].lower()
     assert session.exec(select(Partner)).all() == []
 
@@ -60,10 +60,10 @@ def test_a_file_that_is_not_a_table_is_explained(app_database, session):
         ("partners.csv", b"\x00\x01\x02garbage", "text/csv")
     )
     at.run()
-    at.button(key="import_preview").click().run()
     assert not at.exception
     assert at.error[0].value.startswith("This file cannot be imported:")
     assert not at.metric
+    assert "import_preview" not in [button.key for button in at.button]
 
 
 def test_a_viewer_gets_exports_but_no_import_controls(app_database, session):
@@ -77,3 +77,78 @@ def test_a_viewer_gets_exports_but_no_import_controls(app_database, session):
         "Patients",
         "Visits",
     ]
+
+
+def test_the_preview_names_the_columns_it_will_not_import(app_database, session):
+    at = import_page(session)
+    at.file_uploader(key="import_file").set_value(
+        ("partners.csv", b"name,partner_type,Referral Volume\nElm,pcp,12\n", "text/csv")
+    )
+    at.run()
+    at.button(key="import_preview").click().run()
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["1", "0", "0", "0"]
+    assert "Not imported (these columns go to no field): Referral Volume" in at.info[0].value
+
+
+MONTHLY = b"Practice,Kind,Fax Line,Notes,Referral Volume\nElm Family Medicine,pcp,617 555 0100,call Fridays,12\n"
+NEXT_MONTH = b"practice,KIND,Fax line,Notes,Referral Volume\nOak Street PT,pt,617 555 0200,new,3\n"
+
+
+def column(at, header: str):  # type: ignore[no-untyped-def]
+    return next(box for box in at.selectbox if box.label == header)
+
+
+def upload(at, name: str, data: bytes):  # type: ignore[no-untyped-def]
+    at.radio(key="import_on_error").set_value("skip")
+    at.file_uploader(key="import_file").set_value((name, data, "text/csv"))
+    return at.run()
+
+
+def test_each_column_is_shown_with_its_field_and_the_first_rows_under_them(app_database, session):
+    at = upload(import_page(session), "partners.csv", MONTHLY)
+    assert not at.exception
+    assert [
+        (box.label, box.value) for box in at.selectbox if box.label != "What the file holds"
+    ] == [
+        ("Practice", "name"),
+        ("Kind", "partner_type"),
+        ("Fax Line", "don't import"),
+        ("Notes", "notes"),
+        ("Referral Volume", "don't import"),
+    ]
+    sample = at.dataframe[0].value
+    assert list(sample.columns) == ["name", "partner_type", "notes"]
+    assert sample.iloc[0].tolist() == ["Elm Family Medicine", "pcp", "call Fridays"]
+
+
+def test_a_column_mapped_and_another_dropped_import_so_and_the_next_file_maps_itself(
+    app_database, session
+):
+    at = upload(import_page(session), "partners.csv", MONTHLY)
+    column(at, "Fax Line").set_value("fax").run()
+    column(at, "Notes").set_value("don't import").run()
+    assert list(at.dataframe[0].value.columns) == ["name", "partner_type", "fax"]
+    at.button(key="import_preview").click().run()
+    assert "Not imported (these columns go to no field): Notes, Referral Volume" in [
+        info.value for info in at.info
+    ]
+    at.button(key="import_commit").click().run()
+    assert "Imported partners: 1 new, 0 updated, 0 unchanged, 0 skipped." in texts(at)
+    elm = session.exec(select(Partner)).one()
+    assert (elm.fax, elm.notes) == ("+16175550100", "")
+
+    at = upload(at, "partners-december.csv", NEXT_MONTH)
+    assert "Columns mapped as for the last file with these headers." in [
+        s.value for s in at.success
+    ]
+    assert (column(at, "Fax line").value, column(at, "Notes").value) == ("fax", "don't import")
+    at.button(key="import_preview").click().run()
+    at.button(key="import_commit").click().run()
+    oak = session.exec(select(Partner).where(Partner.name == "Oak Street PT")).one()
+    assert (oak.fax, oak.notes) == ("+16175550200", "")
+
+
+def test_a_new_layout_is_not_said_to_be_remembered(app_database, session):
+    at = upload(import_page(session), "partners.csv", MONTHLY)
+    assert not [s.value for s in at.success if "mapped as for the last file" in s.value]

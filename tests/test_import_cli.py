@@ -87,12 +87,59 @@ def test_bad_options_are_usage_errors(cli_env, engine, tmp_path, arguments):
     assert partner_names(engine) == []
 
 
-def test_an_unreadable_file_or_an_unknown_column_exits_2(cli_env, engine, tmp_path):
+COLOURS = b"Name,Type,Favourite Colour,Fax Line\nElm,pcp,blue,617 555 0100\n"
+
+
+def test_an_unreadable_file_or_an_unknown_column_with_strict_columns_exits_2(
+    cli_env, engine, tmp_path
+):
     missing = runner.invoke(app, ["contacts", "import", str(tmp_path / "missing.csv")])
-    (tmp_path / "p.csv").write_bytes(b"Name,Type,Favourite Colour\nElm,pcp,blue\n")
-    unknown = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv")])
+    (tmp_path / "p.csv").write_bytes(COLOURS)
+    unknown = runner.invoke(
+        app, ["partners", "import", str(tmp_path / "p.csv"), "--strict-columns"]
+    )
     assert (missing.exit_code, unknown.exit_code) == (2, 2)
     assert "unknown column 'Favourite Colour'" in unknown.stderr
+    assert partner_names(engine) == []
+
+
+def test_unknown_columns_are_reported_as_not_imported(cli_env, engine, tmp_path):
+    (tmp_path / "p.csv").write_bytes(COLOURS)
+    result = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv")])
+    assert result.exit_code == 0, result.output
+    assert "1 rows: 1 new" in result.stdout
+    assert "not imported" in result.stdout and "Favourite Colour, Fax Line" in result.stdout
+    assert partner_names(engine) == ["Elm"]
+
+
+def test_map_maps_one_column_and_drops_another(cli_env, engine, tmp_path):
+    (tmp_path / "p.csv").write_bytes(COLOURS)
+    result = runner.invoke(
+        app,
+        [
+            "partners",
+            "import",
+            str(tmp_path / "p.csv"),
+            "--map",
+            "Fax Line=fax",
+            "--map",
+            "Favourite Colour=",
+            "--strict-columns",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["not_imported"] == ["Favourite Colour"]
+    with Session(engine) as session:
+        assert session.exec(select(Partner.fax)).one() == "+16175550100"
+
+
+@pytest.mark.parametrize("mapping", ["Fax Line", "=fax", "Fax Line=colour"])
+def test_a_map_that_cannot_apply_exits_2(cli_env, engine, tmp_path, mapping):
+    (tmp_path / "p.csv").write_bytes(COLOURS)
+    result = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv"), "--map", mapping])
+    assert result.exit_code == 2
+    assert partner_names(engine) == []
 
 
 def test_a_viewer_named_with_as_cannot_import(cli_env, engine, session, tmp_path):

@@ -61,9 +61,6 @@ def test_quoted_commas_and_newlines_stay_in_their_cell_and_push_later_line_numbe
 
 
 def test_headers_match_in_any_case_and_by_common_aliases(session, marketer, now):
-    data = b"ORGANIZATION,partner TYPE,Street Address,postal code,E-Fax,Web Site\n"
-    with pytest.raises(ImportFileError, match="unknown column 'E-Fax'"):
-        run(session, marketer, now, data + b"Elm,pcp,1 Main St,02118,,elm.example.com\n")
     data = b"ORGANIZATION,partner TYPE,Street Address,postal code,Fax Number,Web Site\n"
     run(session, marketer, now, data + b"Elm,pcp,1 Main St,2118,617 555 0100,elm.example.com\n")
     partner = session.exec(select(Partner)).one()
@@ -73,6 +70,57 @@ def test_headers_match_in_any_case_and_by_common_aliases(session, marketer, now)
         "+16175550100",
         "https://elm.example.com",
     )
+
+
+UNKNOWN = b"Practice Name,Type,Referral Volume,E-Fax\nElm,pcp,12,617 555 0100\n"
+
+
+def test_an_unknown_column_is_left_out_and_named_in_the_report(session, marketer, now):
+    report = run(session, marketer, now, UNKNOWN)
+    assert (report.inserted, report.not_imported) == (1, ["Referral Volume", "E-Fax"])
+    assert session.exec(select(Partner)).one().fax == ""
+
+
+def test_strict_columns_refuse_a_file_with_an_unknown_column(session, marketer, now):
+    with pytest.raises(ImportFileError, match="unknown column 'Referral Volume'"):
+        run(session, marketer, now, UNKNOWN, strict_columns=True)
+    assert names(session) == []
+
+
+def test_a_column_can_be_mapped_or_dropped_by_its_header(session, marketer, now):
+    report = run(
+        session,
+        marketer,
+        now,
+        UNKNOWN,
+        columns={"e-fax": "fax", "Referral Volume": ""},
+        strict_columns=True,
+    )
+    assert report.not_imported == ["Referral Volume"]
+    assert session.exec(select(Partner)).one().fax == "+16175550100"
+
+
+def test_a_mapping_overrides_the_automatic_match(session, marketer, now):
+    data = b"Practice Name,Type,Notes,Comments\nElm,pcp,,call on Fridays\n"
+    with pytest.raises(ImportFileError, match="'Notes' and 'Comments' both mean notes"):
+        run(session, marketer, now, data)
+    run(session, marketer, now, data, columns={"Notes": ""})
+    assert session.exec(select(Partner)).one().notes == "call on Fridays"
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"Fax Line": "fax"}, "cannot map 'Fax Line': the file has no such column"),
+        ({"E-Fax": "favourite colour"}, "cannot map 'E-Fax' to 'favourite colour': no such field"),
+        ({"Practice Name": ""}, "missing required column"),
+    ],
+)
+def test_a_mapping_that_cannot_apply_makes_the_file_unusable(
+    session, marketer, now, columns, message
+):
+    with pytest.raises(ImportFileError, match=message):
+        run(session, marketer, now, UNKNOWN, columns=columns)
 
 
 def test_blank_rows_are_ignored_and_not_counted(session, marketer, now):

@@ -113,8 +113,20 @@ def test_a_visit_not_completed_is_stored_as_such(session, marketer, now):
     assert visits(session)[0].completed is False
 
 
-def test_a_clinical_column_makes_the_file_unusable(session, marketer, now):
-    """There is no column for a visit reason or service: guessing would store it somewhere."""
+def test_a_clinical_column_is_left_out_and_named_in_the_report(session, marketer, now):
+    """There is no field for a visit reason or service: the column is never stored, and
+    the report says so rather than refusing the whole file."""
+    make_location(session, name="Back Bay")
+    make_patient(session, email="sam@mail.example.com")
+    report = run(
+        session,
+        marketer,
+        now,
+        ["sam@mail.example.com", "Back Bay", "2026-11-20", "knee"],
+        header=["Patient E-mail", "Clinic", "Visit Date", "Visit Reason"],
+    )
+    assert (report.inserted, report.not_imported) == (1, ["Visit Reason"])
+    assert "knee" not in {str(value) for value in visits(session)[0].model_dump().values()}
     with pytest.raises(ImportFileError, match="unknown column 'Visit Reason'"):
         run(
             session,
@@ -122,6 +134,7 @@ def test_a_clinical_column_makes_the_file_unusable(session, marketer, now):
             now,
             ["sam@mail.example.com", "Back Bay", "2026-11-20", "knee"],
             header=["Patient E-mail", "Clinic", "Visit Date", "Visit Reason"],
+            strict_columns=True,
         )
 
 

@@ -6,14 +6,18 @@ call; `export_csv` writes the same columns, so an export is also a template."""
 from crm.transfer.exporter import export_csv
 from crm.transfer.importer import ON_ERROR, import_file
 from crm.transfer.kinds import ENTITIES
+from crm.transfer.mappings import ColumnPlan, column_plan, remember_mapping
 from crm.transfer.report import ImportFileError, ImportReport, RejectedRow
 
 __all__ = [
     "ENTITIES",
+    "ColumnPlan",
     "ON_ERROR",
     "ImportFileError",
     "ImportReport",
     "RejectedRow",
+    "column_plan",
     "export_csv",
     "import_file",
+    "remember_mapping",
 ]

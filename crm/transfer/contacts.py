@@ -69,15 +69,25 @@ class Contacts(Entity):
         required=("partner_name", "first_name"),
         aliases={
             **PARTNER_ALIASES,
+            "partner_name": PARTNER_ALIASES["partner_name"] + ("Associated Company",),
             "first_name": ("First", "First Name", "Given Name", "Firstname"),
             "last_name": ("Last", "Last Name", "Surname", "Family Name", "Lastname"),
             "role": ("Title", "Job Title", "Position", "Contact Role"),
             "email": ("E-mail", "Email Address", "E-mail Address", "Mail"),
             "phone": ("Phone Number", "Direct Phone", "Telephone", "Tel", "Mobile", "Cell"),
+            "email_opt_out": (
+                "Opt Out",
+                "Opted Out",
+                "Unsubscribed",
+                "Do Not Email",
+                "Email Opt Out",
+            ),
             "npi": ("NPI Number", "NPI #"),
-            "email_opt_out": ("Opt Out", "Opted Out", "Unsubscribed", "Do Not Email"),
             "notes": ("Note", "Comments", "Comment"),
         },
+        # HubSpot's contacts export names the contact's associated company and, as a
+        # typed property, a company name: the association wins when both are there.
+        fallbacks={"partner_name": ("Company Name",)},
     )
     stored_columns = tuple(ContactInput.model_fields) + ("partner_id",)
 

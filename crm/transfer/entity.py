@@ -8,21 +8,24 @@ from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, Table
 from sqlmodel import Session
 
+from crm.access import Actor
 from crm.transfer.cells import parse_when
 from crm.transfer.columns import Columns
+from crm.transfer.report import ImportReport
 
 
 @dataclass
 class Candidate:
     """One data row on its way in. `cells` holds its non-blank cells by column (a blank
     cell never overwrites a stored value); `fields` is what the row gives the input model,
-    with names of users, partners and clinics resolved to ids."""
+    with names of users, partners and clinics resolved to ids; `related` holds what the
+    row gives a record of another kind (a partner row's main contact)."""
 
     line: int
     values: dict[str, str]
@@ -31,6 +34,7 @@ class Candidate:
     flagged: set[str] = field(default_factory=set)
     fields: dict[str, Any] = field(default_factory=dict)
     key: Hashable | None = None
+    related: dict[str, Any] = field(default_factory=dict)
 
     def reject(self, column: str, message: str) -> None:
         self.reasons.append(f"{column}: {message}")
@@ -40,6 +44,13 @@ class Candidate:
 @dataclass
 class Stored:
     """A record as the database (or an earlier row of the same file) has it."""
+
+    id: int | None
+    values: dict[str, Any]
+
+
+class Written(Protocol):
+    """A record the import wrote or left as it was (planning's Change)."""
 
     id: int | None
     values: dict[str, Any]
@@ -81,6 +92,19 @@ class Entity(ABC):
     ) -> dict[str, Any]:
         """The row's columns as they are written, from its validated input."""
 
+    def write_related(
+        self,
+        session: Session,
+        actor: Actor,
+        rows: list[Candidate],
+        changes: Sequence[Written],
+        now: datetime,
+        report: ImportReport,
+    ) -> None:
+        """Records of another kind the file's accepted rows carry, written after the
+        rows' own records (whose ids are then known) in the same transaction."""
+        return None
+
     @abstractmethod
     def export_query(self) -> Select:
         """Every record in the import's columns, for an export that re-imports unchanged."""
@@ -98,7 +122,7 @@ class Entity(ABC):
                     else "row"
                 )
                 if column not in row.flagged:
-                    row.reject(column, _message(error))
+                    row.reject(column, error_message(error))
             return None
 
     def stored_of(self, row: Any) -> Stored:
@@ -108,10 +132,14 @@ class Entity(ABC):
         )
 
 
-def _message(error: Any) -> str:
+def error_message(error: Any) -> str:
+    """A validation error in a marketer's words (pydantic's own for anything else)."""
     blank = error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length") == 1
     if error["type"] == "missing" or blank:
         return "required"
+    if error["type"] in ("string_too_long", "too_long"):
+        limit = error.get("ctx", {}).get("max_length")
+        return f"longer than {limit} characters" if limit else "too long"
     return str(error["msg"]).removeprefix("Value error, ")
 
 

@@ -8,15 +8,15 @@ whatever its length."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 
 from sqlmodel import Session
 
 from crm.access import Actor, require_editor
 from crm.transfer.cells import restore
-from crm.transfer.columns import map_headers
-from crm.transfer.entity import Candidate, Entity
+from crm.transfer.columns import map_columns
+from crm.transfer.entity import Candidate
 from crm.transfer.kinds import kind_of
 from crm.transfer.planning import plan
 from crm.transfer.reading import Table, read_table
@@ -38,22 +38,36 @@ def import_file(
     now: datetime,
     progress: Callable[[int, int], None] | None = None,
     zone: tzinfo = UTC,
+    columns: Mapping[str, str] | None = None,
+    strict_columns: bool = False,
 ) -> ImportReport:
     """Commits when the rows were written (not a dry run, and either "skip" or no bad
     row); otherwise rolls the session back. `zone` is the time zone of dates and times
     written without an offset (pass the practice's). Raises ImportFileError when the
-    file itself is unusable and PermissionDenied for a read-only user."""
+    file itself is unusable and PermissionDenied for a read-only user. `columns` maps
+    headers to fields ("" leaves the column out) over the automatic match; a column that
+    maps to nothing is named in the report's `not_imported`, or with `strict_columns`
+    refuses the file."""
     require_editor(actor)
     if on_error not in ON_ERROR:
         raise ValueError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
     kind = kind_of(entity)
-    rows = candidates(read_table(data, filename), kind)
-    report = ImportReport(entity=entity, total_rows=len(rows), dry_run=dry_run, on_error=on_error)
+    table = read_table(data, filename)
+    header_map = map_columns(table.headers, kind.columns, columns, strict=strict_columns)
+    rows = candidates(table, header_map.positions)
+    report = ImportReport(
+        entity=entity,
+        total_rows=len(rows),
+        dry_run=dry_run,
+        on_error=on_error,
+        not_imported=header_map.not_imported,
+    )
     try:
         kind.load(session, rows, zone)
         existing = kind.existing(session, {row.key for row in rows if row.key is not None})
         changes = plan(kind, rows, existing, now, report, progress)
         write(session, actor, kind, changes, now)
+        kind.write_related(session, actor, rows, changes, now, report)
         report.written = not dry_run and (on_error == "skip" or not report.rejected)
         if report.written:
             session.commit()
@@ -69,10 +83,9 @@ def import_file(
     return report
 
 
-def candidates(table: Table, kind: Entity) -> list[Candidate]:
-    """The file's non-blank rows. A cell's formula guard (see cells.neutralise) is removed
-    so that an export imports back exactly."""
-    positions = map_headers(table.headers, kind.columns)
+def candidates(table: Table, positions: dict[int, str]) -> list[Candidate]:
+    """The file's non-blank rows, in the mapped columns. A cell's formula guard (see
+    cells.neutralise) is removed so that an export imports back exactly."""
     rows: list[Candidate] = []
     for source in table.rows:
         cells = source.cells + [""] * (len(table.headers) - len(source.cells))

@@ -1,9 +1,10 @@
 """Partners in and out. A row is the partner with the same name and address
-(`crm.partners.match_key`); its owner is named by a user's email."""
+(`crm.partners.match_key`); its owner is named by a user's email; its contact columns,
+if any, are the partner's main contact (`crm.transfer.main_contact`)."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -11,11 +12,14 @@ from pydantic import BaseModel
 from sqlalchemy import Select, select
 from sqlmodel import Session
 
+import crm.transfer.main_contact as main_contact
+from crm.access import Actor
 from crm.models import Partner, User
 from crm.partners import PartnerInput, match_key
 from crm.transfer.columns import Columns
-from crm.transfer.entity import Candidate, Entity, Stored, chunks, first_by
+from crm.transfer.entity import Candidate, Entity, Stored, Written, chunks, first_by
 from crm.transfer.lookups import user_ids
+from crm.transfer.report import ImportReport
 
 _FIELDS = tuple(PartnerInput.model_fields)
 
@@ -72,12 +76,27 @@ class Partners(Entity):
                 "Organization Type",
             ),
             "specialty": ("Speciality", "Specialities", "Specialties"),
-            "address": ("Street", "Street Address", "Address 1", "Address1", "Address Line 1"),
-            "zip": ("Zip Code", "Zipcode", "Postal Code", "Postcode", "ZIP+4"),
-            "state": ("ST", "State Code", "Province"),
+            "address": (
+                "Street",
+                "Street Address",
+                "Address 1",
+                "Address1",
+                "Address Line 1",
+                "Billing Street",
+            ),
+            "city": ("Billing City",),
+            "zip": (
+                "Zip Code",
+                "Zipcode",
+                "Postal Code",
+                "Postcode",
+                "ZIP+4",
+                "Billing Zip/Postal Code",
+            ),
+            "state": ("ST", "State Code", "Province", "State/Region", "Billing State/Province"),
             "phone": ("Phone Number", "Telephone", "Tel", "Main Phone", "Office Phone"),
             "fax": ("Fax Number", "Fax #"),
-            "website": ("Web Site", "URL", "Web", "Homepage"),
+            "website": ("Web Site", "URL", "Web", "Homepage", "Website URL"),
             "territory": ("Region", "Area"),
             "tier": ("Priority",),
             "owner": ("Owner Email", "Liaison", "Liaison Email", "Assigned To", "Account Owner"),
@@ -86,6 +105,16 @@ class Partners(Entity):
             "sports": ("Sport",),
             "tags": ("Tag", "Labels"),
             "notes": ("Note", "Comments", "Comment"),
+            **main_contact.ALIASES,
+        },
+        extra=main_contact.COLUMNS,
+        # HubSpot's companies export has no partner type or website of its own: its
+        # Industry and Company Domain Name stand in when no other column says; so
+        # does the office's Email for the main contact's.
+        fallbacks={
+            "partner_type": ("Industry",),
+            "website": ("Company Domain Name",),
+            **main_contact.FALLBACKS,
         },
     )
     stored_columns = _FIELDS + ("match_key",)
@@ -101,6 +130,7 @@ class Partners(Entity):
                     row.fields["owner_id"] = owners[owner.lower()]
                 else:
                     row.reject("owner", f"no user with email {owner!r}")
+            main_contact.take(row)
             row.key = match_key(row.cells.get("name", ""), row.cells.get("address", ""))
 
     def existing(self, session: Session, keys: set[Hashable]) -> dict[Hashable, Stored]:
@@ -112,6 +142,17 @@ class Partners(Entity):
             )
             found.extend(self.stored_of(row) for row in session.execute(query))
         return first_by(found, lambda s: s.values["match_key"])
+
+    def write_related(
+        self,
+        session: Session,
+        actor: Actor,
+        rows: list[Candidate],
+        changes: Sequence[Written],
+        now: datetime,
+        report: ImportReport,
+    ) -> None:
+        main_contact.write_contacts(session, actor, rows, changes, now, report)
 
     def stored_values(
         self, data: BaseModel, merged: dict[str, Any], now: datetime

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, case, select
 from sqlmodel import Session
 
+import crm.transfer.referral_report as referral_report
 from crm.models import Contact, Location, Partner, Patient, Referral
 from crm.referrals import ReferralInput
 from crm.transfer.columns import Columns
@@ -82,7 +83,10 @@ class Referrals(Entity):
             "first_visit_at": ("First Visit", "First Visit Date", "Visit Date", "Seen"),
             "lost": ("Is Lost",),
             "lost_reason": ("Lost Reason", "Reason Lost", "Reason"),
+            **referral_report.ALIASES,
         },
+        extra=referral_report.COLUMNS,
+        required_unless={"partner_name": "referring_npi"},
     )
     stored_columns = (
         "partner_id",
@@ -116,8 +120,13 @@ class Referrals(Entity):
         patients = patient_ids(
             session, {r.cells["patient_email"] for r in rows if "patient_email" in r.cells}
         )
+        referral_report.resolve(session, rows)
         for row in rows:
-            partners.resolve(row)
+            if "npi_partner_id" in row.related and "partner_name" not in row.fields:
+                row.fields["partner_id"] = row.related["npi_partner_id"]
+            else:
+                partners.resolve(row)
+            referral_report.check_partner(row)
             resolve_location(row, locations)
             _resolve_contact(row, contacts)
             _resolve_patient(row, patients)

@@ -26,7 +26,9 @@ class RejectedRow:
 class ImportReport:
     """Counts classify every non-blank row: inserted + updated + unchanged + rejected ==
     total_rows. They are the same whether or not the rows were written; `written` says
-    whether they were (not on a dry run, nor when --on-error abort met a bad row)."""
+    whether they were (not on a dry run, nor when --on-error abort met a bad row).
+    `not_imported` names the file's columns that went to no field; the contacts counts
+    are the main contacts a partner file's contact columns add or change."""
 
     entity: str
     total_rows: int = 0
@@ -37,6 +39,9 @@ class ImportReport:
     written: bool = False
     dry_run: bool = False
     on_error: str = "abort"
+    not_imported: list[str] = field(default_factory=list)
+    contacts_inserted: int = 0
+    contacts_updated: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -19,6 +19,7 @@ from crm import clock
 from crm.access import SYSTEM, Actor, PermissionDenied
 from crm.models import User
 from crm.transfer import ENTITIES, ImportFileError, ImportReport, export_csv, import_file
+from crm.transfer.columns import parse_overrides
 from crm.users import actor_for
 from liaison.cli.common import engine, fail, load_settings
 
@@ -52,6 +53,16 @@ def _commands(entity: str) -> typer.Typer:
         as_user: str = typer.Option(
             "", "--as", help="Email of the user the audit log names (default: system)."
         ),
+        maps: list[str] = typer.Option(
+            [],
+            "--map",
+            help='Map one column: "Header=field"; "Header=" leaves it out. Repeatable.',
+        ),
+        strict_columns: bool = typer.Option(
+            False,
+            "--strict-columns",
+            help="Refuse the file when a column maps to no field (default: report it).",
+        ),
     ) -> None:
         """Add new records and update the ones already present; report every bad row."""
         try:
@@ -59,6 +70,10 @@ def _commands(entity: str) -> typer.Typer:
         except OSError as exc:
             raise fail(f"cannot read {file}: {exc.strerror or exc}", 2) from None
         zone = load_settings().zone
+        try:
+            columns = parse_overrides(maps)
+        except ImportFileError as exc:
+            raise fail(str(exc), 2) from None
         with Session(engine(), expire_on_commit=False) as session:
             actor = _actor(session, as_user)
             try:
@@ -74,6 +89,8 @@ def _commands(entity: str) -> typer.Typer:
                         now=clock.now(),
                         progress=progress,
                         zone=zone,
+                        columns=columns,
+                        strict_columns=strict_columns,
                     )
             except (ImportFileError, PermissionDenied) as exc:
                 raise fail(f"{file.name}: {exc}", 2) from None
@@ -128,6 +145,15 @@ def _describe(report: ImportReport) -> str:
         f"{report.entity}: {report.total_rows} rows: {report.inserted} new, {report.updated} updated, "
         f"{report.unchanged} unchanged, {len(report.rejected)} rejected"
     ]
+    if report.contacts_inserted or report.contacts_updated:
+        lines.append(
+            f"main contacts: {report.contacts_inserted} new, {report.contacts_updated} updated"
+        )
+    if report.not_imported:
+        lines.append(
+            'not imported (no field; map one with --map "Header=field"): '
+            + ", ".join(report.not_imported)
+        )
     for row in report.rejected:
         lines.append(f"  line {row.line}: " + "; ".join(row.reasons))
     if report.dry_run:

@@ -1,5 +1,8 @@
-"""Import and export: a file is always previewed as a dry run first, and only the
-"Commit import" button writes it. Viewers see the exports only."""
+"""Import and export: after upload, each column of the file is shown with the field it
+goes to (or "don't import") and the first rows under those fields; a file with the
+headers of one imported before maps itself as it did then. The file is always previewed
+as a dry run first, and only the "Commit import" button writes it (and remembers the
+mapping). Viewers see the exports only."""
 
 from __future__ import annotations
 
@@ -13,11 +16,21 @@ from sqlmodel import Session
 
 from crm import clock
 from crm.db import session_scope
-from crm.transfer import ENTITIES, ImportFileError, ImportReport, export_csv, import_file
+from crm.transfer import (
+    ENTITIES,
+    ColumnPlan,
+    ImportFileError,
+    ImportReport,
+    column_plan,
+    export_csv,
+    import_file,
+    remember_mapping,
+)
 from ui.shell import AppContext, context
 from ui.widgets import show_flash
 
 _PREVIEW = "_import_preview"
+_SKIP = "don't import"
 _DONE = "_import_done"
 _ON_ERROR = {
     "abort": "Import nothing if any row has a problem",
@@ -54,9 +67,14 @@ def _import(ctx: AppContext) -> None:
         )
         return
     data = upload.getvalue()
-    fingerprint = (entity, on_error, upload.name, hashlib.sha256(data).hexdigest())
+    digest = hashlib.sha256(data).hexdigest()
+    plan = _plan(ctx, entity, data, upload.name)
+    if plan is None:
+        return
+    mapping = _mapping_step(plan, digest)
+    fingerprint = (entity, on_error, upload.name, digest, tuple(sorted(mapping.items())))
     if st.button("Preview import", icon=":material/preview:", key="import_preview"):
-        report = _run(ctx, entity, data, upload.name, on_error, dry_run=True)
+        report = _run(ctx, entity, data, upload.name, on_error, dry_run=True, mapping=mapping)
         st.session_state[_PREVIEW] = (fingerprint, report)
     preview = st.session_state.get(_PREVIEW)
     if preview is None or preview[0] != fingerprint or preview[1] is None:
@@ -74,15 +92,70 @@ def _import(ctx: AppContext) -> None:
         disabled=bool(blocked),
         key="import_commit",
     ):
-        result = _run(ctx, entity, data, upload.name, on_error, dry_run=False)
+        result = _run(ctx, entity, data, upload.name, on_error, dry_run=False, mapping=mapping)
         st.session_state.pop(_PREVIEW, None)
         if result is not None:
+            if result.written:
+                with session_scope(ctx.engine) as session:
+                    remember_mapping(session, ctx.actor, entity, mapping, clock.now())
             st.session_state[_DONE] = result
             st.rerun()
 
 
+def _plan(ctx: AppContext, entity: str, data: bytes, filename: str) -> ColumnPlan | None:
+    try:
+        with Session(ctx.engine) as session:
+            return column_plan(session, entity, data, filename)
+    except ImportFileError as exc:
+        st.error(f"This file cannot be imported: {exc}")
+        return None
+
+
+def _mapping_step(plan: ColumnPlan, digest: str) -> dict[str, str]:
+    """Each column with the field it goes to; the choices are the person's to change, and
+    a layout imported before opens folded, already mapped as it was then."""
+    options = [_SKIP, *plan.fields]
+    if plan.remembered:
+        st.success(
+            "Columns mapped as for the last file with these headers.",
+            icon=":material/auto_fix_high:",
+        )
+    box = st.expander("Columns", expanded=not plan.remembered)
+    mapping: dict[str, str] = {}
+    for index, header in enumerate(plan.headers):
+        chosen = plan.mapping.get(header) or _SKIP
+        picked = box.selectbox(
+            header,
+            options,
+            index=options.index(chosen) if chosen in options else 0,
+            key=f"import_map_{plan.entity}_{digest[:12]}_{index}",
+            help="The field this column goes to.",
+        )
+        mapping[header] = "" if picked == _SKIP else picked
+    missing = [name for name in plan.required if name not in mapping.values()]
+    if missing:
+        box.caption(f"Still needed: {', '.join(missing)}.")
+    kept = [i for i, header in enumerate(plan.headers) if mapping[header]]
+    if plan.sample and kept:
+        st.markdown("**First rows, by the field each column goes to**")
+        st.dataframe(
+            pd.DataFrame(
+                [[row[i] if i < len(row) else "" for i in kept] for row in plan.sample],
+                columns=[mapping[plan.headers[i]] for i in kept],
+            ),
+            hide_index=True,
+        )
+    return mapping
+
+
 def _run(
-    ctx: AppContext, entity: str, data: bytes, filename: str, on_error: str, dry_run: bool
+    ctx: AppContext,
+    entity: str,
+    data: bytes,
+    filename: str,
+    on_error: str,
+    dry_run: bool,
+    mapping: dict[str, str],
 ) -> ImportReport | None:
     bar = st.progress(0.0, text="Checking rows…" if dry_run else "Importing…")
 
@@ -102,6 +175,7 @@ def _run(
                 now=clock.now(),
                 progress=progress,
                 zone=ctx.zone,
+                columns=mapping,
             )
     except ImportFileError as exc:
         st.error(f"This file cannot be imported: {exc}")
@@ -134,6 +208,16 @@ def _report(report: ImportReport) -> None:
         ],
     ):
         column.metric(label, f"{count:,}")
+    if report.contacts_inserted or report.contacts_updated:
+        st.caption(
+            f"Main contacts from the partner rows: {report.contacts_inserted:,} new, "
+            f"{report.contacts_updated:,} updated."
+        )
+    if report.not_imported:
+        st.info(
+            "Not imported (these columns go to no field): " + ", ".join(report.not_imported),
+            icon=":material/visibility_off:",
+        )
     if report.rejected:
         st.markdown("**Rows with problems**")
         st.dataframe(
