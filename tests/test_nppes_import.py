@@ -236,3 +236,16 @@ def test_a_row_with_an_invalid_npi_is_counted_not_imported(session, marketer, no
 def test_a_viewer_may_not_import(session, viewer, now, tmp_path):
     with pytest.raises(PermissionDenied):
         run(session, viewer, first_file(tmp_path), now)
+
+
+def test_hundreds_of_providers_reimport_without_duplicates(session, marketer, now, tmp_path):
+    rows = [
+        row(npi_for(500 + n), first="A", last=f"P{n}", address=f"{n % 37} Main St")
+        for n in range(300)
+    ]
+    path = nppes_files.write(tmp_path / "many.csv", rows)
+    first = run(session, marketer, path, now)
+    assert (first.contacts_new, first.partners_new) == (300, 37)
+    again = run(session, marketer, path, now)
+    assert (again.contacts_new, again.partners_new, again.unchanged) == (0, 0, 300)
+    assert len(session.exec(select(Contact)).all()) == 300

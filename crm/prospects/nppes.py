@@ -9,12 +9,12 @@ because every row is matched by its NPI."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import IO, Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from crm import audit, validation
@@ -32,6 +32,30 @@ DEACTIVATED = "NPI deactivated in the registry"
 # set, status, tier, owner, notes) is never overwritten by a newer file.
 _PARTNER_REFRESHED = ("name", "specialty", "address", "city", "state", "zip", "phone", "fax")
 _CONTACT_REFRESHED = ("first_name", "last_name", "phone")
+
+
+# Statements are sent in a few fixed shapes: SQLite prepares and keeps every distinct
+# statement text (an IN list of 97 values is another text than one of 98), and a cache
+# full of one-off shapes is memory that grows with the file.
+_CHUNK = 128
+
+
+def _in_chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
+    """The distinct values in lists of exactly _CHUNK, the last padded with a repeat."""
+    distinct = list(dict.fromkeys(values))
+    for start in range(0, len(distinct), _CHUNK):
+        chunk = distinct[start : start + _CHUNK]
+        yield chunk + [chunk[-1]] * (_CHUNK - len(chunk))
+
+
+def _row_chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Rows in runs of _CHUNK, then powers of two: eight statement shapes at most."""
+    start = 0
+    while start < len(rows):
+        left = len(rows) - start
+        size = _CHUNK if left >= _CHUNK else 1 << (left.bit_length() - 1)
+        yield rows[start : start + size]
+        start += size
 
 
 @dataclass(slots=True)
@@ -115,15 +139,21 @@ def _deactivate(
     if not npis:
         return
     for model, entity in ((Partner, "partner"), (Contact, "contact")):
-        ids = list(
-            session.execute(
-                select(model.id).where(model.npi.in_(npis), model.archived_at.is_(None))
+        ids = [
+            id_
+            for chunk in _in_chunks(npis)
+            for id_ in session.execute(
+                select(model.id).where(model.npi.in_(chunk), model.archived_at.is_(None))
             ).scalars()
-        )
+        ]
         if not ids:
             continue
+        table = model.__table__
         session.execute(
-            update(model).where(model.id.in_(ids)).values(archived_at=now, updated_at=now)
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(archived_at=now, updated_at=now),
+            [{"b_id": id_} for id_ in ids],
         )
         entries += [
             {
@@ -177,7 +207,8 @@ def _upsert_organisations(
     columns = [Partner.id, Partner.npi, Partner.match_key, *_partner_columns()]
     stored = {
         row.npi: row
-        for row in session.execute(select(*columns).where(Partner.npi.in_(list(wanted))))
+        for chunk in _in_chunks(wanted)
+        for row in session.execute(select(*columns).where(Partner.npi.in_(chunk)))
     }
     # A partner the practice entered itself, before it had the NPI, is the same one.
     keys = {
@@ -185,12 +216,11 @@ def _upsert_organisations(
     }
     if keys:
         by_key: dict[str, Any] = {}
-        for row in session.execute(
-            select(*columns).where(
-                Partner.match_key.in_(list(keys.values())), Partner.npi.is_(None)
-            )
-        ):
-            by_key.setdefault(row.match_key, row)
+        for chunk in _in_chunks(keys.values()):
+            for row in session.execute(
+                select(*columns).where(Partner.match_key.in_(chunk), Partner.npi.is_(None))
+            ):
+                by_key.setdefault(row.match_key, row)
         for npi, key in keys.items():
             row = by_key.pop(key, None)
             if row is not None:
@@ -243,8 +273,12 @@ def _insert_partners(
     """Insert the partners; their ids by match key."""
     if not rows:
         return {}
-    created = session.execute(insert(Partner).returning(Partner.id, Partner.match_key), rows)
     ids: dict[str, int] = {}
+    created = [
+        pair
+        for chunk in _row_chunks(rows)
+        for pair in session.execute(insert(Partner).returning(Partner.id, Partner.match_key), chunk)
+    ]
     for id_, key in created:
         ids[key] = id_
         entries.append(
@@ -273,14 +307,14 @@ def _upsert_people(
     organisation there when the CRM has one, else a partner made from the address."""
     if not records:
         return
-    stored = {
-        row.npi: row
+    stored: dict[str, Any] = {}
+    for chunk in _in_chunks(r.npi for r in records):
         for row in session.execute(
             select(Contact.id, Contact.npi, Contact.first_name, Contact.last_name, Contact.phone)
-            .where(Contact.npi.in_([r.npi for r in records]))
-            .order_by(Contact.archived_at.is_not(None), Contact.id.desc())
-        )
-    }
+            .where(Contact.npi.in_(chunk))
+            .order_by(Contact.archived_at.is_not(None), Contact.id)
+        ):
+            stored.setdefault(row.npi, row)
     updates = []
     new_people = []
     for record in records:
@@ -336,7 +370,12 @@ def _upsert_people(
                 "updated_at": now,
             }
         )
-    for (id_,) in session.execute(insert(Contact).returning(Contact.id), contacts):
+    created_ids = [
+        id_
+        for chunk in _row_chunks(contacts)
+        for (id_,) in session.execute(insert(Contact).returning(Contact.id), chunk)
+    ]
+    for id_ in created_ids:
         entries.append(
             {
                 "action": "create",
@@ -352,11 +391,15 @@ def _partners_at(session: Session, records: list[Record]) -> dict[str, int]:
     """The partner at each provider's practice address: an organisation from the
     registry before a partner entered by hand, a live one before an archived one."""
     zips = {r.zip[:5] for r in records}
-    rows = session.execute(
-        select(Partner.id, Partner.address, Partner.zip, Partner.npi, Partner.archived_at)
-        .where(func.substr(Partner.zip, 1, 5).in_(zips))
-        .order_by(Partner.id)
-    )
+    rows = [
+        row
+        for chunk in _in_chunks(sorted(zips))
+        for row in session.execute(
+            select(Partner.id, Partner.address, Partner.zip, Partner.npi, Partner.archived_at)
+            .where(func.substr(Partner.zip, 1, 5).in_(chunk))
+            .order_by(Partner.id)
+        )
+    ]
     best: dict[str, tuple[tuple[bool, bool], int]] = {}
     for row in rows:
         key = _address_key(row.address, row.zip)
