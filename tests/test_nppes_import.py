@@ -249,3 +249,22 @@ def test_hundreds_of_providers_reimport_without_duplicates(session, marketer, no
     again = run(session, marketer, path, now)
     assert (again.contacts_new, again.partners_new, again.unchanged) == (0, 0, 300)
     assert len(session.exec(select(Contact)).all()) == 300
+
+
+def test_an_organisation_entered_by_hand_gets_its_npi_instead_of_a_twin(
+    session, marketer, now, tmp_path
+):
+    clinic = make_partner(
+        session,
+        name="Back Bay Urgent Care, LLC",
+        address="100 Boylston St",
+        zip="02116",
+        partner_type="urgent_care",
+        status="engaged",
+    )
+    report = run(session, marketer, first_file(tmp_path), now)
+    assert report.partners_updated == 1
+    session.expire_all()
+    assert session.exec(select(Partner.id).where(Partner.npi == ORG)).one() == clinic.id
+    assert session.get(Partner, clinic.id).status == "engaged"
+    assert session.exec(select(Contact.partner_id).where(Contact.npi == PT)).one() == clinic.id
