@@ -90,3 +90,15 @@ def test_miles_need_a_place_to_measure_from(cli_env, engine, registry_file):
     )
     assert unknown.exit_code == 2
     assert "unknown ZIP code" in unknown.output
+
+
+def test_taxonomy_options_choose_the_specialties(cli_env, engine, registry_file):
+    args = ["prospects", "import-nppes", str(registry_file), "--json"]
+    dentists = runner.invoke(app, [*args, "--taxonomy", "1223"])
+    assert dentists.exit_code == 0, dentists.output
+    assert json.loads(dentists.stdout)["contacts_new"] == 1
+    everyone = runner.invoke(app, [*args, "--all-taxonomies"])
+    report = json.loads(everyone.stdout)
+    assert (report["rows_in_area"], report["unchanged"]) == (4, 1)
+    both = runner.invoke(app, [*args, "--all-taxonomies", "--taxonomy", "207X"])
+    assert both.exit_code == 2

@@ -268,3 +268,11 @@ def test_an_organisation_entered_by_hand_gets_its_npi_instead_of_a_twin(
     assert session.exec(select(Partner.id).where(Partner.npi == ORG)).one() == clinic.id
     assert session.get(Partner, clinic.id).status == "engaged"
     assert session.exec(select(Contact.partner_id).where(Contact.npi == PT)).one() == clinic.id
+
+
+def test_a_row_cut_short_is_counted_not_imported(session, marketer, now, tmp_path):
+    path = nppes_files.write(tmp_path / "short.csv", [row(npi_for(9), first="A", last="B")])
+    with path.open("a") as out:
+        out.write(f'"{npi_for(10)}","1"\n')
+    report = run(session, marketer, path, now)
+    assert (report.rows_read, report.malformed_rows, report.contacts_new) == (2, 1, 1)

@@ -70,6 +70,7 @@ class NppesReport:
     partners_deactivated: int = 0
     contacts_deactivated: int = 0
     invalid_npi: int = 0
+    malformed_rows: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -98,6 +99,7 @@ def import_nppes(
         stream.detach()
     report.rows_read = scan.rows
     report.rows_in_area = scan.kept
+    report.malformed_rows = scan.malformed
     return report
 
 

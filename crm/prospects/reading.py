@@ -59,10 +59,12 @@ class Record:
 
 @dataclass(slots=True)
 class Scan:
-    """What the reader saw, for the report: rows read and rows kept."""
+    """What the reader saw, for the report: rows read, rows kept, and rows too short
+    to be the registry's (skipped, and counted so none is lost silently)."""
 
     rows: int = 0
     kept: int = 0
+    malformed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,7 @@ def read_batches(
         if progress is not None and scan.rows % PROGRESS_EVERY == 0:
             progress(scan.rows)
         if len(row) < width:
+            scan.malformed += 1
             continue
         if _deactivated(row):
             deactivated.append(row[layout.NPI].strip())

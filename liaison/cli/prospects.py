@@ -135,5 +135,7 @@ def _describe(report: NppesReport) -> str:
             f"  deactivated NPIs archived: {report.partners_deactivated} partners, "
             f"{report.contacts_deactivated} contacts",
             f"  rows with an invalid NPI (not imported): {report.invalid_npi}",
+            f"  rows cut short, not in the registry's layout (not imported): "
+            f"{report.malformed_rows}",
         ]
     )
