@@ -1,6 +1,7 @@
 """Prospects from the NPI registry: a file in NPPES's published layout, filtered while
 it is read, becomes prospect partners and contacts found again by NPI next time."""
 
+import csv
 import inspect
 from pathlib import Path
 
@@ -274,5 +275,35 @@ def test_a_row_cut_short_is_counted_not_imported(session, marketer, now, tmp_pat
     path = nppes_files.write(tmp_path / "short.csv", [row(npi_for(9), first="A", last="B")])
     with path.open("a") as out:
         out.write(f'"{npi_for(10)}","1"\n')
-    report = run(session, marketer, path, now)
+    report = run(session, marketer, path, now, Area())
     assert (report.rows_read, report.malformed_rows, report.contacts_new) == (2, 1, 1)
+
+
+def test_a_quoted_line_break_and_a_file_quoted_another_way_read_alike(tmp_path):
+    rows = [
+        row(npi_for(20), entity="2", organisation="ELM\nCLINIC", state="MA"),
+        row(npi_for(21), first="A", last="B", state="NY", postal="10001"),
+        row(npi_for(22), first="C", last="D", state="MA"),
+        row(npi_for(23), deactivated="01/02/2026"),
+    ]
+    quoted = nppes_files.write(tmp_path / "quoted.csv", rows)
+    minimal = tmp_path / "minimal.csv"
+    with minimal.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(layout.HEADER)
+        writer.writerows(rows)
+    for path in (quoted, minimal):
+        with path.open("rb") as raw:
+            scan = Scan()
+            batches = list(read_batches(open_text(raw), Area(state="MA"), scan))
+        records = [r for b in batches for r in b.records]
+        assert [r.organisation_name for r in records] == ["ELM\nCLINIC", ""]
+        assert [npi for b in batches for npi in b.deactivated] == [npi_for(23)]
+        assert scan.rows == 4
+
+
+def test_an_empty_file_is_refused(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(NppesFileError, match="empty"):
+        read_npis(empty, Area())
