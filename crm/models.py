@@ -73,6 +73,7 @@ class Partner(SQLModel, table=True):
         Index("ix_partner_owner", "owner_id"),
         Index("ix_partner_territory", "territory"),
         Index("ix_partner_name", "name"),
+        Index("ix_partner_npi", "npi", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -86,6 +87,9 @@ class Partner(SQLModel, table=True):
     phone: str = Field(default="", max_length=20)
     fax: str = Field(default="", max_length=20)
     website: str = Field(default="", max_length=300)
+    # The organisation's NPI when the partner came from the NPI registry: a newer
+    # registry file updates the partner it names instead of adding another.
+    npi: str | None = Field(default=None, max_length=10)
     territory: str = Field(default="", max_length=80)
     tier: str = Field(default="C", max_length=1)
     owner_id: int | None = Field(default=None, foreign_key="users.id")
@@ -109,6 +113,7 @@ class Contact(SQLModel, table=True):
     __table_args__ = (
         Index("ix_contact_partner", "partner_id"),
         Index("ix_contact_email", "email"),
+        Index("ix_contact_npi", "npi"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

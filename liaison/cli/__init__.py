@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from liaison import wiring
-from liaison.cli import db, demo, outbox, report, serve, transfer, users
+from liaison.cli import db, demo, outbox, prospects, report, serve, transfer, users
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Liaison: partner outreach CRM.")
 db.register(app)
@@ -15,6 +15,7 @@ transfer.register(app)
 serve.register(app)
 outbox.register(app)
 report.register(app)
+prospects.register(app)
 
 
 def main() -> None:

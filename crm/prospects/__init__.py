@@ -1,0 +1,2 @@
+"""Prospects: practices and providers found in the public NPI registry (NPPES), brought
+in as prospect partners and their contacts."""
