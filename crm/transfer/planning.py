@@ -5,7 +5,7 @@ the other, so counts are per row and the database gets one record per key."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,10 +31,9 @@ def plan(
     existing: dict[Hashable, Stored],
     now: datetime,
     report: ImportReport,
-    progress: Callable[[int, int], None] | None = None,
 ) -> list[Change]:
     changes: dict[Hashable, Change] = {}
-    for index, row in enumerate(rows, start=1):
+    for row in rows:
         key = row.key if row.key is not None else object()
         current = changes.get(key)
         if current is None and key in existing:
@@ -48,8 +47,6 @@ def plan(
             )
         else:
             changes[key] = _apply(report, current, kind.stored_values(data, merged, now))
-        if progress is not None and index % 250 == 0:
-            progress(index, len(rows))
     return list(changes.values())
 
 

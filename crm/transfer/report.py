@@ -12,6 +12,20 @@ class ImportFileError(InvalidInput):
     """The file itself is unusable (encoding, format, headers): no row was looked at."""
 
 
+@dataclass(frozen=True)
+class ImportProgress:
+    """How far an import has got: rows read so far, and `done` of `total` in bytes for a
+    CSV or in rows for a workbook (`total` None when the size is not known)."""
+
+    rows: int
+    done: int
+    total: int | None
+
+    @property
+    def fraction(self) -> float | None:
+        return min(self.done / self.total, 1.0) if self.total else None
+
+
 @dataclass
 class RejectedRow:
     """A row that was not imported: its line in the file (header = line 1; the sheet row

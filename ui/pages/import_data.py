@@ -20,6 +20,7 @@ from crm.transfer import (
     ENTITIES,
     ColumnPlan,
     ImportFileError,
+    ImportProgress,
     ImportReport,
     column_plan,
     export_csv,
@@ -159,8 +160,8 @@ def _run(
 ) -> ImportReport | None:
     bar = st.progress(0.0, text="Checking rows…" if dry_run else "Importing…")
 
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total if total else 1.0, text=f"{done:,} of {total:,} rows")
+    def progress(step: ImportProgress) -> None:
+        bar.progress(step.fraction or 0.0, text=f"{step.rows:,} rows read")
 
     try:  # import_file commits what it writes and rolls back a preview itself
         with session_scope(ctx.engine) as session:
