@@ -7,6 +7,7 @@ value is a code change, not a migration; labels are what a marketer reads.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
 from crm.errors import InvalidInput
 
@@ -21,7 +22,7 @@ class Vocabulary(StrEnum):
         """Match a value, its label or a common alias, ignoring case and punctuation."""
         key = _squash(raw)
         for member in cls:
-            if key in (_squash(member.value), _squash(member.label)):
+            if key in _spellings(member):
                 return member
         alias = _ALIASES.get(cls.__name__, {}).get(key)
         if alias is not None:
@@ -36,6 +37,12 @@ class Vocabulary(StrEnum):
 
 def _squash(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+@cache
+def _spellings(member: Vocabulary) -> tuple[str, str]:
+    """A member's value and label, squashed once: an import parses them on every row."""
+    return _squash(member.value), _squash(member.label)
 
 
 class Role(Vocabulary):

@@ -81,7 +81,7 @@ def test_a_duplicate_batches_apart_is_merged_into_the_first_row_s_partner(sessio
     )
     report = run(session, marketer, now, data)
     assert (report.inserted, report.updated, report.unchanged, report.rejected) == (6, 1, 0, [])
-    elm = session.exec(select(Partner).where(Partner.name.like("%lm%"))).all()
+    elm = session.exec(select(Partner).where(Partner.address.ilike("12 Elm%"))).all()
     assert [(p.name, p.notes) for p in elm] == [("ELM FAMILY MEDICINE", "Ask for Dana")]
     assert partner_count(session) == 6
 
