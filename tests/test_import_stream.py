@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterator
 
+from openpyxl import Workbook
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -191,3 +192,28 @@ def test_a_yes_or_no_column_explains_what_to_write(session, marketer, now):
     assert report.rejected[0].reasons == [
         "email_opt_out: 'perhaps' is not yes or no; write yes or no (or true, false, 1, 0)"
     ]
+
+
+def test_a_workbook_is_read_in_batches_too(session, marketer, now):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for line in range(2, 9):
+        sheet.append([f"Clinic {line % 5}", "pcp", f"{line % 5} Main Street", f"n{line}"])
+    out = io.BytesIO()
+    book.save(out)
+    seen = []
+    report = import_file(
+        session,
+        marketer,
+        "partners",
+        out.getvalue(),
+        "partners.xlsx",
+        now=now,
+        batch_rows=2,
+        progress=seen.append,
+    )
+    assert (report.inserted, report.updated, report.rejected) == (5, 2, [])
+    assert [step.rows for step in seen] == [2, 4, 6, 7, 7]
+    assert seen[-1].fraction == 1.0
+    assert partner_count(session) == 5

@@ -1,7 +1,9 @@
 """Deciding, row by row in file order, what each valid row does: insert a record, update
 one, or change nothing. A later row with the same key as an earlier row of the same
 file updates what that row produced, exactly as if the two had been imported one after
-the other, so counts are per row and the database gets one record per key."""
+the other, so counts are per row and the database gets one record per key. Planning
+sees one batch of the file at a time; an earlier batch's rows are already written, so
+they come back as `existing` records and a repeat across batches is the same update."""
 
 from __future__ import annotations
 
