@@ -217,3 +217,14 @@ def test_a_workbook_is_read_in_batches_too(session, marketer, now):
     assert [step.rows for step in seen] == [2, 4, 6, 7, 7]
     assert seen[-1].fraction == 1.0
     assert partner_count(session) == 5
+
+
+def test_past_a_thousand_rejected_rows_lines_and_reasons_are_kept_not_cells(session, marketer, now):
+    rows = [HEADER] + [[f"Clinic {n}", "nonsense", "", ""] for n in range(1_005)]
+    report = run(session, marketer, now, csv_bytes(*rows), batch_rows=500, on_error="skip")
+    assert len(report.rejected) == 1_005
+    assert report.cells_not_kept == 5
+    assert report.rejected[999].values["Type"] == "nonsense"
+    assert report.rejected[1_000].values == {}
+    assert report.rejected[1_004].line == 1_006
+    assert report.rejected[1_004].reasons[0].startswith("partner_type: unknown value")

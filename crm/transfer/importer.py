@@ -32,7 +32,7 @@ from crm.transfer.entity import Candidate, Entity
 from crm.transfer.kinds import kind_of
 from crm.transfer.planning import plan
 from crm.transfer.reading import Table, read_table, unreadable_reason
-from crm.transfer.report import ImportProgress, ImportReport, RejectedRow
+from crm.transfer.report import ImportProgress, ImportReport
 from crm.transfer.writing import write
 
 ON_ERROR = ("abort", "skip")
@@ -109,11 +109,9 @@ def _import_batch(
     report.total_rows += len(batch)
     rows = [row for row in batch if not row.unreadable]
     first = len(report.rejected)
-    report.rejected.extend(
-        RejectedRow(line=row.line, reasons=row.reasons, values=row.values)
-        for row in batch
-        if row.unreadable
-    )
+    for row in batch:
+        if row.unreadable:
+            report.reject(row.line, row.reasons, row.values)
     if rows:
         kind.load(session, rows, zone)
         existing = kind.existing(session, {row.key for row in rows if row.key is not None})

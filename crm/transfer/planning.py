@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from crm.transfer.entity import Candidate, Entity, Stored
-from crm.transfer.report import ImportReport, RejectedRow
+from crm.transfer.report import ImportReport
 
 
 @dataclass
@@ -44,9 +44,7 @@ def plan(
         merged = {**kind.model_input(current.values), **row.fields} if current else dict(row.fields)
         data = kind.check(row, merged)
         if data is None or row.reasons:
-            report.rejected.append(
-                RejectedRow(line=row.line, reasons=row.reasons, values=row.values)
-            )
+            report.reject(row.line, row.reasons, row.values)
         else:
             changes[key] = _apply(report, current, kind.stored_values(data, merged, now))
     return list(changes.values())

@@ -238,6 +238,11 @@ def _report(report: ImportReport) -> None:
                 "Problems": st.column_config.TextColumn(width="large"),
             },
         )
+        if report.cells_not_kept:
+            st.caption(
+                f"The cells of the last {report.cells_not_kept:,} rows with problems are not "
+                "shown; their lines and problems are."
+            )
 
 
 def _last_result() -> None:
