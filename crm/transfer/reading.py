@@ -155,7 +155,7 @@ def _csv_rows(text: IO[str], delimiter: str) -> Iterator[SourceRow]:
     line = 1
     try:
         for cells in reader:
-            if any(_UNREADABLE.search(cell) for cell in cells):
+            if _UNREADABLE.search("".join(cells)):
                 cells = [_UNREADABLE.sub("\ufffd", cell) for cell in cells]
                 yield SourceRow(line, cells, unreadable=True)
             else:
