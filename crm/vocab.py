@@ -21,9 +21,9 @@ class Vocabulary(StrEnum):
     def parse(cls, raw: str) -> Vocabulary:
         """Match a value, its label or a common alias, ignoring case and punctuation."""
         key = _squash(raw)
-        for member in cls:
-            if key in _spellings(member):
-                return member
+        member = _spellings(cls).get(key)
+        if member is not None:
+            return member
         alias = _ALIASES.get(cls.__name__, {}).get(key)
         if alias is not None:
             return cls(alias)
@@ -40,9 +40,14 @@ def _squash(text: str) -> str:
 
 
 @cache
-def _spellings(member: Vocabulary) -> tuple[str, str]:
-    """A member's value and label, squashed once: an import parses them on every row."""
-    return _squash(member.value), _squash(member.label)
+def _spellings(kind: type[Vocabulary]) -> dict[str, Vocabulary]:
+    """Each member by its value and label, squashed once: an import parses every row's.
+    The first member to claim a spelling keeps it, as a scan in order would."""
+    found: dict[str, Vocabulary] = {}
+    for member in kind:
+        for spelling in (_squash(member.value), _squash(member.label)):
+            found.setdefault(spelling, member)
+    return found
 
 
 class Role(Vocabulary):

@@ -58,12 +58,21 @@ def _stamps(kind: Entity, now: datetime, created: bool = False) -> dict[str, dat
     return {name: now for name in names if name in kind.table.c}
 
 
+_EMPTY = (None, "", False)
+
+
 def _changes(change: Change) -> dict[str, list[Any]]:
-    before = change.original or {}
+    """What the audit entry shows: for a new record its non-empty values, for a changed
+    one the values that differ from what was stored."""
+    if change.original is None:
+        return {
+            name: [None, value]
+            for name, value in change.values.items()
+            if value not in _EMPTY and name not in _INTERNAL
+        }
+    before = change.original
     return {
         name: [before.get(name), value]
         for name, value in change.values.items()
-        if name not in _INTERNAL
-        and before.get(name) != value
-        and (change.original or value not in (None, "", False))
+        if before.get(name) != value and name not in _INTERNAL
     }
