@@ -11,10 +11,11 @@ from openpyxl import Workbook
 from sqlalchemy import func
 from sqlmodel import select
 
-from crm.models import Contact, Partner
+from crm.models import AuditLog, Contact, Partner
 from crm.transfer import import_file
 from crm.transfer.importer import candidates
 from crm.transfer.reading import read_table
+from tests.factories import make_partner
 
 HEADER = ["Practice Name", "Type", "Address", "Notes"]
 
@@ -228,3 +229,28 @@ def test_past_a_thousand_rejected_rows_lines_and_reasons_are_kept_not_cells(sess
     assert report.rejected[1_000].values == {}
     assert report.rejected[1_004].line == 1_006
     assert report.rejected[1_004].reasons[0].startswith("partner_type: unknown value")
+
+
+def test_each_new_record_gets_its_own_id_after_deleted_ones(session, marketer, now):
+    for _ in range(3):
+        make_partner(session)
+    last = session.exec(select(Partner).order_by(Partner.id.desc())).first()
+    session.delete(last)
+    session.commit()
+    data = csv_bytes(
+        ["Practice Name", "Type", "Address", "Contact Email"],
+        *(
+            [f"Clinic {n}", "pcp", f"{n} Main Street", f"office{n}@clinic{n}.example.com"]
+            for n in range(5)
+        ),
+    )
+    report = run(session, marketer, now, data, batch_rows=2)
+    assert (report.inserted, report.contacts_inserted) == (5, 5)
+    for partner in session.exec(select(Partner).where(Partner.name.like("Clinic %"))):
+        n = partner.name.removeprefix("Clinic ")
+        (contact,) = session.exec(select(Contact).where(Contact.partner_id == partner.id))
+        assert contact.email == f"office{n}@clinic{n}.example.com"
+        audit = session.exec(
+            select(AuditLog).where(AuditLog.entity == "partner", AuditLog.entity_id == partner.id)
+        ).one()
+        assert f"Clinic {n}" in audit.changes
