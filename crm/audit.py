@@ -51,7 +51,7 @@ def record_many(
         }
         for e in entries
     ]
-    session.execute(insert(AuditLog), rows)
+    session.execute(insert(AuditLog.__table__), rows)
 
 
 def diff(row: SQLModel, values: dict[str, Any]) -> dict[str, list[Any]]:

@@ -5,6 +5,7 @@ marketer can act on."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -83,9 +84,29 @@ def email(raw: str) -> str:
     return checked.normalized.lower()
 
 
+_US_PHONE = re.compile(r"^(?:\+?1[\s.\-]*)?\(?(\d{3})\)?[\s.\-]*(\d{3})[\s.\-]*(\d{4})$")
+
+
 def phone(raw: str) -> str:
-    """E.164 form, so the same number typed two ways is one number."""
+    """E.164 form, so the same number typed two ways is one number. A plain US number
+    (the digits in the usual punctuation) is checked once per number: a list has the
+    same office numbers many times, written many ways."""
     text = raw.strip()
+    plain = _US_PHONE.match(text)
+    if plain is not None:
+        try:
+            return _us_phone("".join(plain.groups()))
+        except InvalidInput:
+            raise InvalidInput(f"invalid phone number {raw!r}") from None
+    return _phone(text, raw)
+
+
+@lru_cache(maxsize=65_536)
+def _us_phone(digits: str) -> str:
+    return _phone(digits, digits)
+
+
+def _phone(text: str, raw: str) -> str:
     try:
         parsed = phonenumbers.parse(text, "US")
     except phonenumbers.NumberParseException:

@@ -7,6 +7,7 @@ value is a code change, not a migration; labels are what a marketer reads.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
 from crm.errors import InvalidInput
 
@@ -20,9 +21,9 @@ class Vocabulary(StrEnum):
     def parse(cls, raw: str) -> Vocabulary:
         """Match a value, its label or a common alias, ignoring case and punctuation."""
         key = _squash(raw)
-        for member in cls:
-            if key in (_squash(member.value), _squash(member.label)):
-                return member
+        member = _spellings(cls).get(key)
+        if member is not None:
+            return member
         alias = _ALIASES.get(cls.__name__, {}).get(key)
         if alias is not None:
             return cls(alias)
@@ -36,6 +37,17 @@ class Vocabulary(StrEnum):
 
 def _squash(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+@cache
+def _spellings(kind: type[Vocabulary]) -> dict[str, Vocabulary]:
+    """Each member by its value and label, squashed once: an import parses every row's.
+    The first member to claim a spelling keeps it, as a scan in order would."""
+    found: dict[str, Vocabulary] = {}
+    for member in kind:
+        for spelling in (_squash(member.value), _squash(member.label)):
+            found.setdefault(spelling, member)
+    return found
 
 
 class Role(Vocabulary):

@@ -127,7 +127,9 @@ def test_an_export_still_has_only_the_partner_columns_and_imports_back(session, 
 def test_a_too_long_contact_name_is_explained_in_plain_words(session, marketer, now):
     data = b"Practice Name,Type,Contact First Name\nElm,pcp," + b"D" * 81 + b"\n"
     report = run(session, marketer, now, data, on_error="skip")
-    assert report.rejected[0].reasons == ["contact_first_name: longer than 80 characters"]
+    assert report.rejected[0].reasons == [
+        "contact_first_name: longer than 80 characters (it has 81)"
+    ]
 
 
 def test_an_office_email_next_to_a_contact_email_is_left_out(session, marketer, now):

@@ -235,16 +235,22 @@ def test_ten_thousand_partners_import_in_seconds(session, marketer, now):
     assert elapsed < 20, f"took {elapsed:.1f} s"
 
 
-def test_progress_is_reported_as_rows_done_out_of_the_total(session, marketer, now):
+def test_progress_is_reported_after_each_batch_as_rows_and_bytes_read(session, marketer, now):
     rows = [HEADER] + [
         [f"Clinic {n}", "pcp", f"{n} Main Street", "", "", "", "", ""] for n in range(600)
     ]
-    seen: list[tuple[int, int]] = []
-    run(
+    data = csv_bytes(*rows)
+    seen = []
+    import_file(
         session,
         marketer,
-        now,
-        csv_bytes(*rows),
-        progress=lambda done, total: seen.append((done, total)),
+        "partners",
+        data,
+        "partners.csv",
+        now=now,
+        batch_rows=250,
+        progress=seen.append,
     )
-    assert seen == [(250, 600), (500, 600), (600, 600)]
+    assert [step.rows for step in seen] == [250, 500, 600, 600]
+    assert {step.total for step in seen} == {len(data)}
+    assert seen[-1].fraction == 1.0

@@ -7,13 +7,14 @@ from crm.transfer.exporter import export_csv
 from crm.transfer.importer import ON_ERROR, import_file
 from crm.transfer.kinds import ENTITIES
 from crm.transfer.mappings import ColumnPlan, column_plan, remember_mapping
-from crm.transfer.report import ImportFileError, ImportReport, RejectedRow
+from crm.transfer.report import ImportFileError, ImportProgress, ImportReport, RejectedRow
 
 __all__ = [
     "ENTITIES",
     "ColumnPlan",
     "ON_ERROR",
     "ImportFileError",
+    "ImportProgress",
     "ImportReport",
     "RejectedRow",
     "column_plan",

@@ -20,7 +20,7 @@ def neutralise(text: str) -> str:
 
 
 def restore(text: str) -> str:
-    return text[1:] if _GUARDED.match(text) else text
+    return text[1:] if text.startswith("'") and _GUARDED.match(text) else text
 
 
 def cell_text(value: object) -> str:

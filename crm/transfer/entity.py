@@ -35,6 +35,7 @@ class Candidate:
     fields: dict[str, Any] = field(default_factory=dict)
     key: Hashable | None = None
     related: dict[str, Any] = field(default_factory=dict)
+    unreadable: bool = False
 
     def reject(self, column: str, message: str) -> None:
         self.reasons.append(f"{column}: {message}")
@@ -132,15 +133,60 @@ class Entity(ABC):
         )
 
 
+_PLAIN = {
+    "bool_parsing": "{input!r} is not yes or no; write yes or no (or true, false, 1, 0)",
+    "bool_type": "{input!r} is not yes or no; write yes or no (or true, false, 1, 0)",
+    "int_parsing": "{input!r} is not a whole number",
+    "int_type": "{input!r} is not a whole number",
+    "int_from_float": "{input!r} is not a whole number",
+    "float_parsing": "{input!r} is not a number",
+    "float_type": "{input!r} is not a number",
+    "datetime_parsing": "{input!r} is not a date or time; use 2026-03-01, 2026-03-01 14:30 "
+    "or 3/1/2026",
+    "datetime_from_date_parsing": "{input!r} is not a date or time; use 2026-03-01, "
+    "2026-03-01 14:30 or 3/1/2026",
+    "datetime_type": "{input!r} is not a date or time; use 2026-03-01, 2026-03-01 14:30 "
+    "or 3/1/2026",
+    "date_parsing": "{input!r} is not a date; use 2026-03-01 or 3/1/2026",
+    "date_from_datetime_parsing": "{input!r} is not a date; use 2026-03-01 or 3/1/2026",
+    "date_type": "{input!r} is not a date; use 2026-03-01 or 3/1/2026",
+    "string_type": "is not text",
+    "string_pattern_mismatch": "{input!r} is not in the expected form",
+    "enum": "{input!r} is not one of the allowed values",
+    "literal_error": "{input!r} is not one of the allowed values",
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+}
+
+
 def error_message(error: Any) -> str:
-    """A validation error in a marketer's words (pydantic's own for anything else)."""
-    blank = error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length") == 1
-    if error["type"] == "missing" or blank:
+    """A validation error in a marketer's words, never pydantic's: what is wrong with
+    the value and, where it helps, what to write instead."""
+    kind = error["type"]
+    context = error.get("ctx") or {}
+    blank = kind == "string_too_short" and context.get("min_length") == 1
+    if kind == "missing" or blank:
         return "required"
-    if error["type"] in ("string_too_long", "too_long"):
-        limit = error.get("ctx", {}).get("max_length")
-        return f"longer than {limit} characters" if limit else "too long"
-    return str(error["msg"]).removeprefix("Value error, ")
+    if kind in ("string_too_long", "too_long"):
+        limit = context.get("max_length")
+        value = error.get("input")
+        has = f" (it has {len(value):,})" if isinstance(value, (str, list, tuple)) else ""
+        return f"longer than {limit:,} characters{has}" if limit else "too long"
+    if kind == "string_too_short":
+        return f"shorter than {context.get('min_length')} characters"
+    if kind in ("value_error", "assertion_error"):
+        return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    template = _PLAIN.get(kind)
+    if template is not None:
+        value = error.get("input")
+        shown = value if isinstance(value, str) and len(value) <= 60 else str(value)[:60]
+        try:
+            return template.format(input=shown, **context)
+        except (KeyError, IndexError, ValueError):
+            pass
+    return f"{str(error.get('input', ''))[:60]!r} is not a valid value here"
 
 
 def chunks(values: Iterable[Any], size: int = 900) -> Iterator[list[Any]]:

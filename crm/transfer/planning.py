@@ -1,17 +1,19 @@
 """Deciding, row by row in file order, what each valid row does: insert a record, update
 one, or change nothing. A later row with the same key as an earlier row of the same
 file updates what that row produced, exactly as if the two had been imported one after
-the other, so counts are per row and the database gets one record per key."""
+the other, so counts are per row and the database gets one record per key. Planning
+sees one batch of the file at a time; an earlier batch's rows are already written, so
+they come back as `existing` records and a repeat across batches is the same update."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from crm.transfer.entity import Candidate, Entity, Stored
-from crm.transfer.report import ImportReport, RejectedRow
+from crm.transfer.report import ImportReport
 
 
 @dataclass
@@ -31,10 +33,9 @@ def plan(
     existing: dict[Hashable, Stored],
     now: datetime,
     report: ImportReport,
-    progress: Callable[[int, int], None] | None = None,
 ) -> list[Change]:
     changes: dict[Hashable, Change] = {}
-    for index, row in enumerate(rows, start=1):
+    for row in rows:
         key = row.key if row.key is not None else object()
         current = changes.get(key)
         if current is None and key in existing:
@@ -43,13 +44,9 @@ def plan(
         merged = {**kind.model_input(current.values), **row.fields} if current else dict(row.fields)
         data = kind.check(row, merged)
         if data is None or row.reasons:
-            report.rejected.append(
-                RejectedRow(line=row.line, reasons=row.reasons, values=row.values)
-            )
+            report.reject(row.line, row.reasons, row.values)
         else:
             changes[key] = _apply(report, current, kind.stored_values(data, merged, now))
-        if progress is not None and index % 250 == 0:
-            progress(index, len(rows))
     return list(changes.values())
 
 

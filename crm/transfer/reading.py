@@ -1,110 +1,209 @@
-"""From the bytes of an uploaded file to a header and rows of text, each row with the
+"""From an uploaded file to a header and a stream of rows of text, each row with the
 line a person would find it on: the physical line of a CSV (a quoted cell holding a
-newline pushes later rows down) or the row number of a workbook's first sheet."""
+newline pushes later rows down) or the row number of a workbook's first sheet.
+
+Rows are read one at a time from the file (the csv module over a text stream, openpyxl
+in read-only mode), so reading a file of any length holds one row in memory. A line that
+is not valid text in the file's encoding does not stop the file: its row is marked
+`unreadable` and rejected with its line, and every other row is read as written."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import IO, Any
 
 from crm.transfer.cells import cell_text
 from crm.transfer.report import ImportFileError
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_HEAD = 1 << 16
+# Bytes the decoder could not read, kept as lone surrogates (errors="surrogateescape").
+_UNREADABLE = re.compile("[\udc80-\udcff]")
 
 
 @dataclass
 class SourceRow:
     line: int
     cells: list[str]
+    unreadable: bool = False
 
 
 @dataclass
 class Table:
+    """The header, and the body rows as an iterator that reads the file as it goes;
+    `position()` is how far reading has got (done, total) in bytes for a CSV and in rows
+    for a workbook, total None when unknown, for a progress bar."""
+
     headers: list[str]
     header_line: int
-    rows: list[SourceRow]
+    rows: Iterator[SourceRow]
+    encoding: str
+    _position: Any = None
+
+    def position(self) -> tuple[int, int | None]:
+        return self._position() if self._position is not None else (0, None)
 
 
-def read_table(data: bytes, filename: str) -> Table:
-    if data.startswith(_OLE_MAGIC) or filename.lower().endswith(".xls"):
+def read_table(data: bytes | IO[bytes], filename: str) -> Table:
+    """`data` is the file's bytes or a binary file open for reading (read as needed)."""
+    stream: IO[bytes] = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
+    head = stream.read(_HEAD)
+    if head.startswith(_OLE_MAGIC) or filename.lower().endswith(".xls"):
         raise ImportFileError(
             "old Excel .xls files are not supported: save the sheet as .xlsx or CSV"
         )
-    if data.startswith(_ZIP_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
-        return _table(_workbook_rows(data))
-    return _table(_csv_rows(decode(data)))
+    if head.startswith(_ZIP_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
+        stream.seek(0)
+        return _workbook_table(stream)
+    return _csv_table(_Rejoined(head, stream), head)
 
 
-def decode(data: bytes) -> str:
+def encoding_of(head: bytes) -> str:
     """UTF-8 (with or without the BOM Excel writes), UTF-16 with a BOM (Excel's
-    "Unicode text"), else Windows-1252 (Excel's plain "CSV" on Windows)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = _try(data, "utf-16")
-    elif data.startswith(b"\xef\xbb\xbf"):
-        text = _try(data, "utf-8-sig")
-    else:
+    "Unicode text"), else Windows-1252 (Excel's plain "CSV" on Windows) when the start
+    of the file has characters that are not UTF-8 and none that are."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.isascii():
+        return "utf-8"
+    valid = invalid = 0
+    lines = head.splitlines()
+    if len(head) == _HEAD and len(lines) > 1:
+        lines.pop()  # may be cut in the middle of a character
+    for line in lines:
+        if line.isascii():
+            continue
         try:
-            text = data.decode("utf-8")
+            line.decode("utf-8")
+            valid += 1
         except UnicodeDecodeError:
-            text = _try(data, "cp1252")
-    if "\x00" in text:
+            invalid += 1
+    if invalid and not valid:
+        try:
+            head.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return "utf-8"
+
+
+def unreadable_reason(line: int, encoding: str) -> str:
+    if encoding.startswith("utf-8"):
+        return f"line {line} is not valid UTF-8 text (save the file as CSV UTF-8)"
+    return f"line {line} has characters that cannot be read (save the file as CSV UTF-8)"
+
+
+class _Rejoined(io.RawIOBase):
+    """The bytes already read to sniff the file, then the rest of it, counted for the
+    progress bar."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+        self.read_bytes = 0
+        self.total = _size(rest)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            count = min(len(buffer), len(self._head))
+            buffer[:count] = self._head[:count]
+            self._head = self._head[count:]
+        else:
+            chunk = self._rest.read(len(buffer))
+            count = len(chunk)
+            buffer[:count] = chunk
+        self.read_bytes += count
+        return count
+
+
+def _size(stream: IO[bytes]) -> int | None:
+    try:
+        here = stream.tell()
+        end = stream.seek(0, io.SEEK_END)
+        stream.seek(here)
+        return end
+    except (OSError, ValueError):
+        return None
+
+
+def _csv_table(raw: _Rejoined, head: bytes) -> Table:
+    encoding = encoding_of(head)
+    sample = head.decode(encoding, errors="replace")
+    if "\x00" in sample:
         raise ImportFileError("this is not a text file: upload a CSV or an .xlsx workbook")
-    return text
-
-
-def _try(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"cannot read the file as text (byte {exc.start + 1} is not valid {encoding}): "
-            "save it as CSV UTF-8"
-        ) from None
-
-
-def _csv_rows(text: str) -> list[SourceRow]:
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    first_line = sample.lstrip("\ufeff\r\n").split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    rows: list[SourceRow] = []
+    text = io.TextIOWrapper(
+        io.BufferedReader(raw), encoding=encoding, errors="surrogateescape", newline=""
+    )
+    rows = _csv_rows(text, delimiter)
+    return _table(rows, encoding, lambda: (raw.read_bytes, raw.total))
+
+
+def _csv_rows(text: IO[str], delimiter: str) -> Iterator[SourceRow]:
+    reader = csv.reader(text, delimiter=delimiter, strict=False)
+    line = 1
     try:
-        line = 1
         for cells in reader:
-            rows.append(SourceRow(line, cells))
+            if _UNREADABLE.search("".join(cells)):
+                cells = [_UNREADABLE.sub("\ufffd", cell) for cell in cells]
+                yield SourceRow(line, cells, unreadable=True)
+            else:
+                yield SourceRow(line, cells)
             line = reader.line_num + 1
     except csv.Error as exc:
         raise ImportFileError(f"line {reader.line_num}: the CSV is malformed ({exc})") from None
-    return rows
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"cannot read the file as text near line {line} ({exc.reason}): save it as CSV UTF-8"
+        ) from None
 
 
-def _workbook_rows(data: bytes) -> list[SourceRow]:
+def _workbook_table(stream: IO[bytes]) -> Table:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(stream, read_only=True, data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportFileError(f"cannot open the workbook: {exc}") from None
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        return [
-            SourceRow(number, [cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
+    sheet = workbook.worksheets[0]
+    total = sheet.max_row if isinstance(sheet.max_row, int) and sheet.max_row > 1 else None
+    sheet.reset_dimensions()
+    read = [0]
+
+    def rows() -> Iterator[SourceRow]:
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                read[0] = number
+                yield SourceRow(number, [cell_text(value) for value in values])
+        finally:
+            workbook.close()
+
+    return _table(rows(), "xlsx", lambda: (read[0], total))
 
 
-def _table(rows: list[SourceRow]) -> Table:
-    content = [row for row in rows if any(cell.strip() for cell in row.cells)]
-    if not content:
+def _table(rows: Iterator[SourceRow], encoding: str, position: Any) -> Table:
+    for header in rows:
+        if any(cell.strip() for cell in header.cells):
+            break
+    else:
         raise ImportFileError("the file is empty: the first row must name the columns")
-    header, *body = content
     return Table(
-        headers=[cell.strip() for cell in header.cells], header_line=header.line, rows=body
+        headers=[cell.strip() for cell in header.cells],
+        header_line=header.line,
+        rows=(row for row in rows if any(cell.strip() for cell in row.cells)),
+        encoding=encoding,
+        _position=position,
     )

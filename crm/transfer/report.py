@@ -7,9 +7,25 @@ from typing import Any
 
 from crm.errors import InvalidInput
 
+CELLS_KEPT = 1_000
+
 
 class ImportFileError(InvalidInput):
     """The file itself is unusable (encoding, format, headers): no row was looked at."""
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """How far an import has got: rows read so far, and `done` of `total` in bytes for a
+    CSV or in rows for a workbook (`total` None when the size is not known)."""
+
+    rows: int
+    done: int
+    total: int | None
+
+    @property
+    def fraction(self) -> float | None:
+        return min(self.done / self.total, 1.0) if self.total else None
 
 
 @dataclass
@@ -42,6 +58,16 @@ class ImportReport:
     not_imported: list[str] = field(default_factory=list)
     contacts_inserted: int = 0
     contacts_updated: int = 0
+    cells_not_kept: int = 0
+
+    def reject(self, line: int, reasons: list[str], values: dict[str, str]) -> None:
+        """Every rejected row is listed with its line and reasons; its cells only for the
+        first CELLS_KEPT, so a file of bad rows does not fill memory with copies of
+        itself (`cells_not_kept` counts the rest)."""
+        if len(self.rejected) >= CELLS_KEPT:
+            self.cells_not_kept += 1
+            values = {}
+        self.rejected.append(RejectedRow(line=line, reasons=reasons, values=values))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,13 +1,14 @@
 """The one place an import touches the database: new records in one multi-row INSERT
-(ids returned in the order given), changed records in one executemany UPDATE, and an
+(their ids known in the order given), changed records in one executemany UPDATE, and an
 audit entry for each record created or changed, in one more statement."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from crm import audit
@@ -25,11 +26,8 @@ def write(
     new = [c for c in changes if c.id is None]
     changed = [c for c in changes if c.is_update]
     if new:
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = session.execute(
-            statement, [{**c.values, **_stamps(kind, now, created=True)} for c in new]
-        )
-        for change, id_ in zip(new, ids.scalars().all(), strict=True):
+        rows = [{**c.values, **_stamps(kind, now, created=True)} for c in new]
+        for change, id_ in zip(new, _insert(session, table, rows), strict=True):
             change.id = id_
     if changed:
         statement = update(table).where(table.c.id == bindparam("_row_id"))
@@ -52,18 +50,41 @@ def write(
     )
 
 
+def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> Sequence[int]:
+    """The new records' ids, in the order of `rows`. SQLite cannot promise RETURNING's
+    order, so SQLAlchemy would insert there one row per statement; instead the rows go
+    in one executemany and their ids are read back: SQLite numbers an integer key one
+    past the largest, and the write lock the insert took (held to the commit) keeps any
+    other connection from inserting in between, so they are the last len(rows) ids."""
+    if session.get_bind().dialect.name != "sqlite":
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return session.execute(statement, rows).scalars().all()
+    session.execute(insert(table), rows)
+    last = session.execute(select(func.max(table.c.id))).scalar_one()
+    return range(last - len(rows) + 1, last + 1)
+
+
 def _stamps(kind: Entity, now: datetime, created: bool = False) -> dict[str, datetime]:
     """The record's own time stamps (a visit has no updated_at)."""
     names = ("created_at", "updated_at") if created else ("updated_at",)
     return {name: now for name in names if name in kind.table.c}
 
 
+_EMPTY = (None, "", False)
+
+
 def _changes(change: Change) -> dict[str, list[Any]]:
-    before = change.original or {}
+    """What the audit entry shows: for a new record its non-empty values, for a changed
+    one the values that differ from what was stored."""
+    if change.original is None:
+        return {
+            name: [None, value]
+            for name, value in change.values.items()
+            if value not in _EMPTY and name not in _INTERNAL
+        }
+    before = change.original
     return {
         name: [before.get(name), value]
         for name, value in change.values.items()
-        if name not in _INTERNAL
-        and before.get(name) != value
-        and (change.original or value not in (None, "", False))
+        if before.get(name) != value and name not in _INTERNAL
     }

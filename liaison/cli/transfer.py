@@ -12,13 +12,20 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from sqlmodel import Session, select
 
 from crm import clock
 from crm.access import SYSTEM, Actor, PermissionDenied
 from crm.models import User
-from crm.transfer import ENTITIES, ImportFileError, ImportReport, export_csv, import_file
+from crm.transfer import (
+    ENTITIES,
+    ImportFileError,
+    ImportProgress,
+    ImportReport,
+    export_csv,
+    import_file,
+)
 from crm.transfer.columns import parse_overrides
 from crm.users import actor_for
 from liaison.cli.common import engine, fail, load_settings
@@ -66,7 +73,7 @@ def _commands(entity: str) -> typer.Typer:
     ) -> None:
         """Add new records and update the ones already present; report every bad row."""
         try:
-            data = file.read_bytes()
+            data = file.open("rb")
         except OSError as exc:
             raise fail(f"cannot read {file}: {exc.strerror or exc}", 2) from None
         zone = load_settings().zone
@@ -74,7 +81,7 @@ def _commands(entity: str) -> typer.Typer:
             columns = parse_overrides(maps)
         except ImportFileError as exc:
             raise fail(str(exc), 2) from None
-        with Session(engine(), expire_on_commit=False) as session:
+        with data, Session(engine(), expire_on_commit=False) as session:
             actor = _actor(session, as_user)
             try:
                 with _progress_bar(f"Importing {entity}", quiet=as_json) as progress:
@@ -94,6 +101,8 @@ def _commands(entity: str) -> typer.Typer:
                     )
             except (ImportFileError, PermissionDenied) as exc:
                 raise fail(f"{file.name}: {exc}", 2) from None
+            except OSError as exc:
+                raise fail(f"cannot read {file}: {exc.strerror or exc}", 2) from None
         typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else _describe(report))
         raise typer.Exit(1 if report.rejected else 0)
 
@@ -123,8 +132,9 @@ def _actor(session: Session, email: str) -> Actor:
 
 
 @contextmanager
-def _progress_bar(label: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A bar on stderr, and only on a terminal: logs and --json output stay clean."""
+def _progress_bar(label: str, quiet: bool) -> Iterator[Callable[[ImportProgress], None] | None]:
+    """A bar on stderr, and only on a terminal: logs and --json output stay clean. It
+    fills with the bytes (or workbook rows) read and counts the rows."""
     console = Console(stderr=True)
     if quiet or not console.is_terminal:
         yield None
@@ -132,12 +142,17 @@ def _progress_bar(label: str, quiet: bool) -> Iterator[Callable[[int, int], None
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rows]:,} rows"),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+        task = bar.add_task(label, total=None, rows=0)
+
+        def show(step: ImportProgress) -> None:
+            bar.update(task, completed=step.done, total=step.total, rows=step.rows)
+
+        yield show
 
 
 def _describe(report: ImportReport) -> str:

@@ -20,6 +20,7 @@ from crm.transfer import (
     ENTITIES,
     ColumnPlan,
     ImportFileError,
+    ImportProgress,
     ImportReport,
     column_plan,
     export_csv,
@@ -159,8 +160,8 @@ def _run(
 ) -> ImportReport | None:
     bar = st.progress(0.0, text="Checking rows…" if dry_run else "Importing…")
 
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total if total else 1.0, text=f"{done:,} of {total:,} rows")
+    def progress(step: ImportProgress) -> None:
+        bar.progress(step.fraction or 0.0, text=f"{step.rows:,} rows read")
 
     try:  # import_file commits what it writes and rolls back a preview itself
         with session_scope(ctx.engine) as session:
@@ -237,6 +238,11 @@ def _report(report: ImportReport) -> None:
                 "Problems": st.column_config.TextColumn(width="large"),
             },
         )
+        if report.cells_not_kept:
+            st.caption(
+                f"The cells of the last {report.cells_not_kept:,} rows with problems are not "
+                "shown; their lines and problems are."
+            )
 
 
 def _last_result() -> None:
