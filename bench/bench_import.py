@@ -18,9 +18,7 @@ import argparse
 import csv
 import io
 import json
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from common import Stopwatch, backends, fresh_database, report, report_value  # noqa: E402
+from common import Stopwatch, backends, fresh_database, report, report_value, run_child  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from crm.access import SYSTEM  # noqa: E402
@@ -157,23 +155,10 @@ def import_path(url: str, path: str, rows: int) -> None:
 
 
 def large(url: str, path: str, rows: int) -> tuple[float, float, float]:
-    """Seconds, CPU seconds and peak resident MB of the import in its own process (wait4
-    gives the child's own resource use, as getrusage(RUSAGE_CHILDREN) does for a single
-    child). CPU seconds tell a slow machine from a busy one."""
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--child", url, path, "--rows", str(rows)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdout is not None
-    output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"the large import failed ({child.returncode})")
-    seconds = json.loads(output.strip().splitlines()[-1])["seconds"]
-    peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
-    return seconds, usage.ru_utime + usage.ru_stime, peak_mb
+    """Seconds, CPU seconds and peak resident MB of the import in its own process."""
+    run = run_child([sys.executable, __file__, "--child", url, path, "--rows", str(rows)])
+    seconds = json.loads(run.output.strip().splitlines()[-1])["seconds"]
+    return seconds, run.cpu_seconds, run.peak_mb
 
 
 def main() -> None:

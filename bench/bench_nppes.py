@@ -14,15 +14,13 @@ does not grow with the file."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from common import Stopwatch, backends, fresh_database, report, report_value  # noqa: E402
+from common import backends, fresh_database, report, report_value, run_child  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from crm.access import SYSTEM  # noqa: E402
@@ -135,21 +133,9 @@ def child(path: str, url: str) -> None:
 
 
 def measure(path: Path, url: str) -> tuple[float, float, dict[str, int]]:
-    """Seconds and peak resident megabytes of one import in a fresh process (wait4
-    gives that one child's usage, whatever other children ran before)."""
-    with Stopwatch() as watch:
-        process = subprocess.Popen(
-            [sys.executable, __file__, "--child", str(path), url],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert process.stdout is not None
-        output = process.stdout.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"the import failed with exit status {process.returncode}")
-    return watch.seconds, usage.ru_maxrss / 1024, json.loads(output)
+    """Seconds and peak resident megabytes of one import in a fresh process."""
+    run = run_child([sys.executable, __file__, "--child", str(path), url])
+    return run.seconds, run.peak_mb, json.loads(run.output)
 
 
 def main() -> None:

@@ -8,11 +8,13 @@ user may create databases."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,3 +80,28 @@ def report(name: str, seconds: float) -> None:
 
 def report_value(name: str, value: float, unit: str) -> None:
     print(f"BENCH {name} {value:.2f} {unit}", flush=True)
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    output: str
+    seconds: float
+    cpu_seconds: float
+    peak_mb: float
+
+
+def run_child(args: list[str]) -> ChildRun:
+    """One command in a fresh process, with that process's own resource use (wait4 gives
+    the one child's, whatever other children ran before): what a file import costs
+    without the generator that wrote the file. CPU seconds tell a slow machine from a
+    busy one."""
+    with Stopwatch() as watch:
+        child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None
+        output = child.stdout.read()
+        _, status, usage = os.wait4(child.pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{' '.join(args[1:2])} failed with exit status {code}")
+    peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    return ChildRun(output, watch.seconds, usage.ru_utime + usage.ru_stime, peak_mb)
