@@ -5,13 +5,15 @@ payloads to the same server.
     .venv/bin/python bench/bench_dispatch.py
 
 prints `BENCH dispatch_msgs_per_s`, `BENCH dispatch_bare_client_msgs_per_s` and
-`BENCH dispatch_share_of_bare_pct`; each run checks every key was delivered exactly once."""
+`BENCH dispatch_share_of_bare_pct`; each is the median of three rounds, and every key
+is checked delivered exactly once."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import socket
+import statistics
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -28,6 +30,7 @@ from crm.db import engine_for  # noqa: E402
 from crm.setting_values import SendWindow  # noqa: E402
 
 MESSAGES = 10_000
+ROUNDS = 3
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 HTML = "<p>Dear Dr. Rivera,</p>" + "<p>Thank you for your referrals this season.</p>" * 40
 CONFIG = DispatchConfig(
@@ -79,11 +82,11 @@ def drafts(prefix: str) -> list[Draft]:
     ]
 
 
-def dispatch_rate(port: int) -> float:
+def dispatch_rate(port: int, prefix: str) -> float:
     with fresh_database("sqlite") as url:
         engine = engine_for(url)
         with Session(engine) as session:
-            enqueue_many(session, drafts("dispatch"), NOW)
+            enqueue_many(session, drafts(prefix), NOW)
             session.commit()
         host = f"http://127.0.0.1:{port}"
         dispatcher = Dispatcher(
@@ -100,13 +103,13 @@ def dispatch_rate(port: int) -> float:
     return MESSAGES / watch.seconds
 
 
-def bare_rate(port: int) -> float:
+def bare_rate(port: int, prefix: str) -> float:
     bodies = [
         json.dumps(
             mail_for(
                 OutgoingEmail(
                     message_id=n,
-                    idempotency_key=f"bare:{n}",
+                    idempotency_key=f"{prefix}:{n}",
                     kind="cadence",
                     to_email=f"partner{n}@example.com",
                     to_name="Dr. Rivera",
@@ -115,7 +118,7 @@ def bare_rate(port: int) -> float:
                     subject="Spring referral update",
                     html=HTML,
                     text="Thank you.",
-                    unsubscribe_url=f"https://clinic.example.com/unsubscribe/bare:{n}",
+                    unsubscribe_url=f"https://clinic.example.com/unsubscribe/{prefix}:{n}",
                 )
             ).get()
         ).encode()
@@ -135,19 +138,25 @@ def bare_rate(port: int) -> float:
 
 
 def main() -> None:
+    """Rounds of the dispatcher then the bare client, each round on its own fresh keys:
+    the share is the median of the rounds' own shares, so a burst of other work on the
+    machine moves one round, not the figure."""
     server, port = start_server()
+    dispatched, bare = [], []
     try:
-        dispatched = dispatch_rate(port)
-        bare = bare_rate(port)
+        for round_ in range(ROUNDS):
+            dispatched.append(dispatch_rate(port, f"dispatch{round_}"))
+            bare.append(bare_rate(port, f"bare{round_}"))
         counts = local(port, "GET", "/_local/received")["deliveries_by_key"]
-        if len(counts) != 2 * MESSAGES or set(counts.values()) != {1}:
+        if len(counts) != 2 * ROUNDS * MESSAGES or set(counts.values()) != {1}:
             raise SystemExit(f"expected every key delivered once, got {len(counts)} keys")
     finally:
         server.terminate()
         server.wait()
-    report_value("dispatch_msgs_per_s", dispatched, "msg/s")
-    report_value("dispatch_bare_client_msgs_per_s", bare, "msg/s")
-    report_value("dispatch_share_of_bare_pct", 100 * dispatched / bare, "%")
+    shares = [100 * d / b for d, b in zip(dispatched, bare)]
+    report_value("dispatch_msgs_per_s", statistics.median(dispatched), "msg/s")
+    report_value("dispatch_bare_client_msgs_per_s", statistics.median(bare), "msg/s")
+    report_value("dispatch_share_of_bare_pct", statistics.median(shares), "%")
 
 
 if __name__ == "__main__":

@@ -93,6 +93,27 @@ def test_the_frequency_cap_holds_a_fourth_marketing_email_within_seven_days(engi
     assert _reload(session, reminder).status == "sent"
 
 
+def test_the_cap_counts_sends_of_the_batch_before_that_are_not_yet_recorded(engine, session, now):
+    address = "busy@clinic.example.org"
+    messages = [_queue(session, now, to_email=address) for _ in range(4)]
+    sender, _ = dispatcher(engine, ScriptedTransport(), now, frequency_cap=2, batch_size=1)
+    report = sender.run_pass()
+    assert (report.sent, report.held) == (2, 2)
+    assert [_reload(session, m).status for m in messages] == ["sent", "sent", "queued", "queued"]
+
+
+def test_a_failed_send_of_the_batch_before_does_not_count_against_the_cap(engine, session, now):
+    address = "busy@clinic.example.org"
+    first, second = (_queue(session, now, to_email=address) for _ in range(2))
+    refused = TransportError("550 mailbox unavailable", permanent=True)
+    sender, _ = dispatcher(engine, ScriptedTransport([refused]), now, frequency_cap=1, batch_size=1)
+    sender.run_pass()
+    assert (_reload(session, first).status, _reload(session, second).status) == (
+        "failed",
+        "sent",
+    )
+
+
 def test_marketing_email_waits_for_the_recipients_business_hours(engine, session, now):
     saturday_noon_utc = now + timedelta(days=3) - timedelta(hours=3)
     message = _queue(session, saturday_noon_utc, timezone="America/Los_Angeles")
@@ -238,7 +259,7 @@ def test_a_batch_claims_no_more_than_the_batch_size(engine, session, now):
     for _ in range(25):
         _queue(session, now)
     sender, _ = dispatcher(engine, ScriptedTransport(), now, batch_size=10)
-    assert sender.run_batch().claimed == 10
+    assert sender.run_pass(max_batches=1).claimed == 10
     session.expire_all()
     assert (
         session.exec(

@@ -13,7 +13,7 @@ import random
 import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -95,6 +95,51 @@ class _Outcome:
     next_attempt_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """A claimed batch and what the send rules read about its addresses."""
+
+    claimed: list[Claimed]
+    blocked: dict[str, str]
+    recent: dict[str, list[datetime]]
+    now: datetime
+
+
+@dataclass(frozen=True)
+class _Sending:
+    results: list[SendResult | TransportError | None]
+    workers: list[Future[None]]
+    nearly_done: threading.Event  # the last quarter is being handed out
+
+    def wait(self) -> list[SendResult | TransportError]:
+        for worker in self.workers:
+            worker.result()
+        return self.results  # type: ignore[return-value]  # every index was filled
+
+
+@dataclass(frozen=True)
+class _Landed:
+    claimed: int
+    sent: list[tuple[Claimed, SendResult | TransportError]]
+    not_sent: list[_Outcome]
+    finished: datetime
+
+
+@dataclass
+class _Flight:
+    """A batch on the wire: its sends run on the workers while the pass goes on."""
+
+    claimed: int
+    to_send: list[Claimed]
+    not_sent: list[_Outcome]
+    sending: _Sending
+    clock: Clock
+
+    def land(self) -> _Landed:
+        results = self.sending.wait()
+        return _Landed(self.claimed, list(zip(self.to_send, results)), self.not_sent, self.clock())
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -120,16 +165,34 @@ class Dispatcher:
             transport.close()
 
     def run_pass(self, max_batches: int | None = None) -> PassReport:
-        """Send everything due now, batch by batch, until nothing is due."""
+        """Send everything due now, batch by batch, until nothing is due.
+
+        While one batch is on the wire, the one before it is recorded, and once its last
+        quarter is being handed out the next is claimed and its addresses read: the
+        provider hardly waits on our database, and a crash leaves at most a batch and a
+        quarter `unknown`. The send rules still see every send: a batch is decided only
+        once the sends of the batch before it have landed, counting those not recorded."""
         report = PassReport(expired_leases=self.expire_leases())
+        flight: _Flight | None = None
         batches = 0
-        while max_batches is None or batches < max_batches:
-            batch = self.run_batch()
-            if batch.claimed == 0:
-                break
-            report.add(batch)
-            batches += 1
-        return report
+        try:
+            while True:
+                more = max_batches is None or batches < max_batches
+                if flight is not None:
+                    flight.sending.nearly_done.wait()
+                batch = self._read(self._claim(self.clock())) if more else None
+                landed = flight.land() if flight else None
+                flight = None
+                if batch is not None and batch.claimed:
+                    flight = self._launch(batch, landed)
+                    batches += 1
+                if landed is not None:
+                    report.add(self._finish(landed))
+                if flight is None:
+                    return report
+        finally:
+            if flight is not None:
+                flight.land()  # nothing goes on sending after the pass has ended
 
     def expire_leases(self) -> int:
         """Messages left in `sending` by a dispatcher that died become `unknown`."""
@@ -162,23 +225,38 @@ class Dispatcher:
             )
         return len(ids)
 
-    def run_batch(self) -> PassReport:
-        now = self.clock()
-        claimed = self._claim(now)
-        report = PassReport(claimed=len(claimed))
-        if not claimed:
-            return report
-        decisions = self._decide(claimed, now)
-        to_send = [m for m in claimed if decisions[m.id].action == "send"]
-        outcomes = [
-            self._not_sent(decisions[m.id], now)
-            for m in claimed
+    def _launch(self, batch: _Batch, landed: _Landed | None) -> _Flight:
+        recent = {email: list(times) for email, times in batch.recent.items()}
+        if landed is not None:
+            for message, result in landed.sent:
+                if isinstance(result, SendResult) and not message.transactional:
+                    recent.setdefault(message.to_email, []).append(landed.finished)
+        candidates = [
+            Candidate(m.id, m.to_email, m.kind, m.transactional, m.timezone) for m in batch.claimed
+        ]
+        decisions = {
+            d.message_id: d
+            for d in decide(
+                candidates,
+                blocked=batch.blocked,
+                recent_sends=recent,
+                cap=self.config.frequency_cap,
+                window=self.config.window,
+                now=batch.now,
+            )
+        }
+        to_send = [m for m in batch.claimed if decisions[m.id].action == "send"]
+        not_sent = [
+            self._not_sent(decisions[m.id], batch.now)
+            for m in batch.claimed
             if decisions[m.id].action != "send"
         ]
-        results = self._send_all(to_send)
-        finished = self.clock()
-        outcomes += [self._outcome(m, r, finished) for m, r in zip(to_send, results)]
-        self._record(outcomes, finished)
+        return _Flight(len(batch.claimed), to_send, not_sent, self._send_all(to_send), self.clock)
+
+    def _finish(self, landed: _Landed) -> PassReport:
+        outcomes = landed.not_sent + [self._outcome(m, r, landed.finished) for m, r in landed.sent]
+        self._record(outcomes, landed.finished)
+        report = PassReport(claimed=landed.claimed)
         for outcome in outcomes:
             key = {
                 MessageStatus.QUEUED.value: "retried",
@@ -221,23 +299,15 @@ class Dispatcher:
             )
             return sorted((Claimed(*row) for row in rows), key=lambda m: m.id)
 
-    def _decide(self, claimed: list[Claimed], now: datetime) -> dict[int, Decision]:
+    def _read(self, claimed: list[Claimed]) -> _Batch:
+        now = self.clock()
         emails = sorted({m.to_email for m in claimed})
+        if not claimed:
+            return _Batch(claimed, {}, {}, now)
         with self.engine.connect() as connection:
             blocked = blocked_addresses(connection, claimed, emails)
             recent = recent_marketing_sends(connection, emails, now)
-        candidates = [
-            Candidate(m.id, m.to_email, m.kind, m.transactional, m.timezone) for m in claimed
-        ]
-        decisions = decide(
-            candidates,
-            blocked=blocked,
-            recent_sends=recent,
-            cap=self.config.frequency_cap,
-            window=self.config.window,
-            now=now,
-        )
-        return {d.message_id: d for d in decisions}
+        return _Batch(claimed, blocked, recent, now)
 
     def _not_sent(self, decision: Decision, now: datetime) -> _Outcome:
         if decision.action == "suppress":
@@ -255,24 +325,31 @@ class Dispatcher:
                 self._transports.append(transport)
         return transport
 
-    def _send_all(self, messages: list[Claimed]) -> list[SendResult | TransportError]:
+    def _send_all(self, messages: list[Claimed]) -> _Sending:
         """Each worker takes the next message until none is left: as evenly shared as one
         task per message, without a future and its locks per message."""
         results: list[SendResult | TransportError | None] = [None] * len(messages)
         pending = deque(range(len(messages)))  # popleft is safe across threads
+        nearly_done = threading.Event()
+        last_quarter = max(len(messages) // 4, self.config.workers)
+        if len(messages) <= last_quarter:
+            nearly_done.set()
 
         def work() -> None:
-            while True:
-                try:
-                    index = pending.popleft()
-                except IndexError:
-                    return
-                results[index] = self._send_one(messages[index])
+            try:
+                while True:
+                    try:
+                        index = pending.popleft()
+                    except IndexError:
+                        return
+                    if len(pending) < last_quarter:
+                        nearly_done.set()
+                    results[index] = self._send_one(messages[index])
+            finally:
+                nearly_done.set()
 
         workers = [self._pool.submit(work) for _ in range(min(self.config.workers, len(messages)))]
-        for worker in workers:
-            worker.result()
-        return results  # type: ignore[return-value]  # every index was filled
+        return _Sending(results, workers, nearly_done)
 
     def _send_one(self, message: Claimed) -> SendResult | TransportError:
         email = OutgoingEmail(
