@@ -169,8 +169,9 @@ class Dispatcher:
 
         While one batch is on the wire, the one before it is recorded, and once its last
         quarter is being handed out the next is claimed and its addresses read: the
-        provider hardly waits on our database, and a crash leaves at most a batch and a
-        quarter `unknown`. The send rules still see every send: a batch is decided only
+        provider hardly waits on our database. A crash leaves `unknown` what was claimed
+        and not recorded: the batch on the wire, the one before while it is being
+        recorded, and the next once claimed. The send rules still see every send: a batch is decided only
         once the sends of the batch before it have landed, counting those not recorded."""
         report = PassReport(expired_leases=self.expire_leases())
         flight: _Flight | None = None
