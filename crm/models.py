@@ -46,6 +46,8 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = None
     last_login_at: datetime | None = None
+    # Raised to rotate the user's calendar feed link: the old link stops resolving.
+    calendar_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime
 
 

@@ -18,6 +18,7 @@ from crm.db import engine_for, session_scope
 from crm.settings import Settings, SettingsError
 from ui.public import (
     bodies,
+    calendar_feed,
     guides,
     health,
     partner_link,
@@ -153,5 +154,6 @@ def public_routes() -> list[BaseRoute]:
         *survey.routes(),
         *partner_link.routes(),
         *guides.routes(),
+        *calendar_feed.routes(),
         *sendgrid_events.routes(),
     ]

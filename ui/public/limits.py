@@ -4,7 +4,8 @@ are); a request past a limit gets a 429 page that says to wait.
 
 The partner link counts every request per client address (so one machine cannot hammer
 the pages) and each form sent per link (so a leaked link cannot flood the front desk's
-queue from many addresses)."""
+queue from many addresses). A calendar feed counts its fetches per feed as well, so a
+link pasted somewhere public cannot be fetched without end."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 WINDOW = timedelta(minutes=10)
 PER_CLIENT = 120  # page views and forms from one address in WINDOW
 PER_LINK = 30  # forms sent through one partner's link in WINDOW
+PER_FEED = 20  # fetches of one user's calendar feed in WINDOW (calendars poll hourly)
 MAX_KEYS = 10_000
 
 
@@ -51,3 +53,4 @@ class RateLimit:
 
 per_client = RateLimit(PER_CLIENT)
 per_link = RateLimit(PER_LINK)
+per_feed = RateLimit(PER_FEED)
