@@ -24,8 +24,8 @@ from icalendar import Event as VEvent
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
-from campaigns.events.service import SCHEDULED
 from campaigns.events.sending import venue_text
+from campaigns.events.service import SCHEDULED
 from crm.clock import as_utc
 from crm.models import Contact, Event, Partner, Task, User
 from crm.validation import display_phone

@@ -89,7 +89,7 @@ def rotate(session: Session, actor: Actor, user_id: int, now: datetime) -> User:
     audit.record(
         session,
         actor,
-        "rotate calendar link",
+        "rotate link",
         "user",
         user.id,
         {"calendar_version": [before, user.calendar_version]},

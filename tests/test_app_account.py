@@ -46,3 +46,16 @@ def test_opting_out_is_audited(app_database, session):
     assert session.get(User, actor.id).monthly_report is False
     (entry,) = session.exec(select(AuditLog).where(AuditLog.entity == "user")).all()
     assert json.loads(entry.changes) == {"monthly_report": [True, False]}
+
+
+def test_the_page_shows_the_calendar_link_and_a_new_link_replaces_it(app_database, session):
+    actor, at = _account(session, role="marketer")
+    before = at.code[0].value
+    assert "/calendar/" in before and before.endswith(".ics")
+
+    at.button(key="account_rotate_calendar").click().run()
+
+    session.expire_all()
+    assert session.get(User, actor.id).calendar_version == 2
+    assert "New calendar link made." in texts(at)
+    assert at.code[0].value != before and at.code[0].value.endswith(".ics")

@@ -193,8 +193,8 @@ def test_a_rotated_link_is_refused_and_the_new_one_works(app_database, session, 
 
 
 def test_another_kind_of_token_or_a_forged_one_is_refused(app_database, session, marketer):
-    partner = make_partner(session)
     key = settings_module.get().secret_key
+    # A partner link with the same payload, signed for another purpose.
     assert fetch(f"/calendar/{partner_token(key, marketer.id, 1)}.ics")[0] == 404
     forged = calendar_links.make_token("another-key", marketer.id, 1)
     assert fetch(f"/calendar/{forged}.ics")[0] == 404

@@ -181,14 +181,21 @@ def _task(ctx: AppContext, item: TaskItem, today: date, assignable: dict[int, st
 
 
 def _complete(ctx: AppContext, item: TaskItem) -> None:
-    with st.form(f"complete_form_{item.task_id}", border=False):
+    """Outcome, note, one tap on Done, as the liaison leaves the office. On a phone the
+    columns stack and Done spans the screen; a keyboard's Enter (a phone's Go) never
+    completes the visit before the note is typed."""
+    with st.form(f"complete_form_{item.task_id}", border=False, enter_to_submit=False):
         left, right = st.columns([2, 3])
         outcome = left.text_input(
             "Outcome", placeholder="Spoke with the office manager", key=f"outcome_{item.task_id}"
         )
         notes = right.text_input("Notes", key=f"notes_{item.task_id}")
         done = st.form_submit_button(
-            "Done", type="primary", icon=":material/check:", key=f"complete_{item.task_id}"
+            "Done",
+            type="primary",
+            icon=":material/check:",
+            key=f"complete_{item.task_id}",
+            width="stretch",
         )
     if done:
         submit(
