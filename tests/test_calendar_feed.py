@@ -133,6 +133,15 @@ def test_a_done_task_keeps_its_uid_and_shows_as_done_on_the_day_it_was_done(
     assert entry["start"] == TODAY + timedelta(days=2)
 
 
+def test_a_task_done_longer_ago_than_the_history_leaves_the_feed(app_database, session, marketer):
+    old = visit(session, marketer, make_partner(session), TODAY - timedelta(days=100))
+    recent = visit(session, marketer, make_partner(session), TODAY - timedelta(days=80))
+    complete_task(session, marketer, old.id, "done", "", NOW - timedelta(days=91))
+    complete_task(session, marketer, recent.id, "done", "", NOW - timedelta(days=80))
+    session.commit()
+    assert set(entries(session, marketer.id)) == {uid(recent)}
+
+
 def test_a_moved_task_moves_under_the_same_uid(app_database, session, marketer):
     task = visit(session, marketer, make_partner(session), TODAY)
     assert entries(session, marketer.id)[uid(task)]["start"] == TODAY
