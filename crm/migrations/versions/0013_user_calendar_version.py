@@ -1,6 +1,6 @@
 """user calendar version: a user's private calendar feed link can be rotated
 
-Revision ID: 0015
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-04 02:00:00
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0015'
+revision = '0013'
 down_revision = '0012'
 branch_labels = None
 depends_on = None
