@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 from sqlalchemy import delete, select, update
@@ -25,7 +26,7 @@ from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor, require_editor
-from crm.business_days import Calendar
+from crm.business_days import Calendar, local_date
 from crm.errors import InvalidInput, NotFound
 from crm.models import ClosedDay, Enrolment, PracticeCalendar
 from crm.vocab import EnrolmentStatus
@@ -177,9 +178,14 @@ def choose_holidays(
     return chosen
 
 
-def add_closed_day(session: Session, actor: Actor, day: date, note: str, now: datetime) -> date:
-    """One more day the practice is closed; a day already closed is refused."""
+def add_closed_day(
+    session: Session, actor: Actor, day: date, note: str, now: datetime, zone: ZoneInfo
+) -> date:
+    """One more day the practice is closed, from today on (what already ran stays as it
+    ran); a day already closed is refused."""
     require_editor(actor)
+    if day < local_date(now, zone):
+        raise InvalidInput("a closed day must be today or later: what already ran stays as it ran")
     note = note.strip()
     if len(note) > _NOTE_LENGTH:
         raise InvalidInput(f"keep the note to {_NOTE_LENGTH} characters")
