@@ -17,7 +17,7 @@ from campaigns.reports.job import report_due, send_monthly_reports
 from crm import practice_calendar
 from crm.access import PermissionDenied
 from crm.analytics.filters import Period
-from crm.analytics.timing import Targets
+from crm.analytics.timing import Targets, target_breaches
 from crm.business_days import (
     Calendar,
     add_business_days,
@@ -36,7 +36,10 @@ from crm.practice_calendar import (
 )
 from crm.referral_queue import CONTACT, deadline_of, referral_queue
 from tests.cadence_helpers import SETTINGS, checkin, task, welcome
+from tests.conftest import NOW
 from tests.factories import make_contact, make_partner, make_referral, make_user
+from tests.funnel_data import filters as funnel_filters
+from tests.funnel_data import utc
 
 ZONE = ZoneInfo("America/New_York")
 US = HolidaySet("US")
@@ -265,3 +268,42 @@ def test_choosing_a_holiday_set_is_audited(session, marketer, now):
     assert practice_calendar.holiday_set(session) == HolidaySet("US", "MA")
     entry = session.execute(select(AuditLog)).scalar_one()
     assert (entry.entity, entry.user_id) == ("practice_calendar", marketer.id)
+
+
+# The funnel's target breaches --------------------------------------------------------
+
+
+def contact_breaches(session) -> list[tuple[int, date]]:  # type: ignore[no-untyped-def]
+    table = target_breaches(session, funnel_filters(), Targets(contact=1), NOW)
+    return [
+        (r.referral_id, r.deadline)
+        for r in table.itertuples(index=False)
+        if r.target.startswith("first contact")
+    ]
+
+
+def test_a_referral_called_back_the_day_after_columbus_day_is_on_time(session, marketer, now):
+    choose_holidays(session, marketer, "US", "", now)
+    # Friday 9 October 2026; Monday 12 October is Columbus Day.
+    make_referral(
+        session,
+        make_partner(session),
+        utc(10, 9, 19),
+        contacted_at=utc(10, 13, 15),
+        status="contacted",
+    )
+    session.commit()
+    assert contact_breaches(session) == []
+
+
+def test_the_breach_list_puts_the_deadline_after_the_holiday(session, marketer, now):
+    choose_holidays(session, marketer, "US", "", now)
+    late = make_referral(
+        session,
+        make_partner(session),
+        utc(10, 9, 19),
+        contacted_at=utc(10, 14, 15),
+        status="contacted",
+    )
+    session.commit()
+    assert contact_breaches(session) == [(late.id, date(2026, 10, 13))]
