@@ -307,3 +307,29 @@ def test_the_breach_list_puts_the_deadline_after_the_holiday(session, marketer, 
     )
     session.commit()
     assert contact_breaches(session) == [(late.id, date(2026, 10, 13))]
+
+
+def test_a_planner_pass_reads_the_calendar_once_however_many_are_due(session, engine, marketer):
+    start = boston(2026, 11, 23, 10)
+    add_closed_day(session, marketer, date(2026, 11, 24), "", start, ZONE)
+    session.commit()
+    one = welcome(session, marketer, start, steps=[task("call", 1)], name="One")
+    six = welcome(session, marketer, start, steps=[task("call", 1)], name="Six")
+    enrol(session, marketer, one.id, [make_partner(session).id], now=start)
+    later = boston(2026, 11, 23, 11)
+    enrol(session, marketer, six.id, [make_partner(session).id for _ in range(6)], now=later)
+    session.commit()
+
+    def statements_of_a_pass(now):  # type: ignore[no-untyped-def]
+        statements: list[str] = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            report = run(session, now)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return report.enrolments, len(statements), sum("practice_calendar" in s for s in statements)
+
+    first, second = statements_of_a_pass(start), statements_of_a_pass(later)
+    assert (first[0], second[0]) == (1, 6)
+    assert first[1:] == second[1:] and first[2] == 1
