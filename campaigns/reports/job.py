@@ -45,7 +45,8 @@ def report_key(month: Period, user_id: int) -> str:
 
 def send_monthly_reports(session: Session, settings: Settings, now: datetime) -> int:
     """How many reports were enqueued. The report is built only when someone is waiting
-    for it, so the runs after everyone has it cost one small query."""
+    for it, so the runs after everyone has it cost two small queries (the calendar and
+    who is waiting)."""
     calendar = practice_calendar.load(session, local_date(now, settings.zone))
     month = report_due(now, settings.zone, calendar)
     return 0 if month is None else send_month(session, settings, month, now)
