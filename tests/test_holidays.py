@@ -13,6 +13,7 @@ from sqlalchemy import event, func, select
 
 from campaigns.cadences.enrolment import enrol
 from campaigns.cadences.job import run_planner_pass
+from campaigns.cadences.state import project_schedule
 from campaigns.reports.job import report_due, send_monthly_reports
 from crm import practice_calendar
 from crm.access import PermissionDenied
@@ -333,3 +334,15 @@ def test_a_planner_pass_reads_the_calendar_once_however_many_are_due(session, en
     first, second = statements_of_a_pass(start), statements_of_a_pass(later)
     assert (first[0], second[0]) == (1, 6)
     assert first[1:] == second[1:] and first[2] == 1
+
+
+def test_the_calendar_page_and_previews_plan_a_step_after_the_closed_day(session, marketer):
+    monday = boston(2026, 11, 23, 10)
+    add_closed_day(session, marketer, date(2026, 11, 24), "", monday, ZONE)
+    session.commit()
+    enrolled(session, marketer, monday, [checkin(0), task("call", 1)])
+    planned = project_schedule(session, date(2026, 11, 23), date(2026, 11, 30), monday)
+    assert [(p.action, p.due_on) for p in planned] == [
+        ("email", date(2026, 11, 23)),
+        ("call", date(2026, 11, 25)),
+    ]
