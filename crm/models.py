@@ -754,3 +754,30 @@ class SurveyAnswer(SQLModel, table=True):
     question: str = Field(max_length=20)
     score: int
     answered_at: datetime
+
+
+class PracticeCalendar(SQLModel, table=True):
+    """The practice's one calendar (id 1): the country and state whose public holidays
+    it closes on (both empty: none chosen, only weekends and its own closed days)."""
+
+    __tablename__ = "practice_calendar"
+
+    id: int | None = Field(default=None, primary_key=True)
+    country: str = Field(default="", max_length=3)
+    subdivision: str = Field(default="", max_length=10)
+    updated_by: int | None = Field(default=None, foreign_key="users.id")
+    updated_at: datetime
+
+
+class ClosedDay(SQLModel, table=True):
+    """A day the practice itself is closed (the day after Thanksgiving, a staff day),
+    on top of its holiday set."""
+
+    __tablename__ = "practice_closed_day"
+
+    id: int | None = Field(default=None, primary_key=True)
+    calendar_id: int = Field(foreign_key="practice_calendar.id")
+    day: date = Field(unique=True)
+    note: str = Field(default="", max_length=120)
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime

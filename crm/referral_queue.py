@@ -3,7 +3,8 @@ to be booked, each by the deadline the practice's targets give it, and the moves
 desk logs from it.
 
 The deadlines are those of the funnel's target breaches (crm.analytics.timing): a
-number of business days counted from the day of receipt on the practice's calendar,
+number of business days counted from the day of receipt on the practice's calendar
+(its holidays and closed days skipped, crm.practice_calendar),
 due by the end of that local day, for first contact and for scheduling alike. A
 referral is overdue once that day is over. Both use `add_business_days`, so a
 referral the queue marks overdue is one the breach list lists as late and open.
@@ -26,9 +27,10 @@ from pydantic import BaseModel, model_validator
 from sqlalchemy import case, func, literal, select
 from sqlmodel import Session
 
+from crm import practice_calendar
 from crm.access import Actor, require_editor
 from crm.analytics.timing import Targets
-from crm.business_days import add_business_days, due_moment, local_date
+from crm.business_days import WEEKENDS_ONLY, Calendar, add_business_days, due_moment, local_date
 from crm.clock import as_utc
 from crm.errors import Conflict, InvalidInput, NotFound
 from crm.fields import Email, Phone, text, vocab
@@ -87,9 +89,14 @@ class StageQueue:
         return _STAGE_LABELS[self.stage]
 
 
-def deadline_of(received_at: datetime, business_days: int, zone: ZoneInfo) -> date:
+def deadline_of(
+    received_at: datetime,
+    business_days: int,
+    zone: ZoneInfo,
+    calendar: Calendar = WEEKENDS_ONLY,
+) -> date:
     """The local day by whose end the stage is due, as the breach list counts it."""
-    return add_business_days(local_date(received_at, zone), business_days)
+    return add_business_days(local_date(received_at, zone), business_days, calendar)
 
 
 def referral_queue(
@@ -99,13 +106,14 @@ def referral_queue(
     scheduled); lost and completed referrals have left the queue. Three statements,
     whatever the size of the table: the counts, then each stage's first `limit` rows."""
     today = local_date(now, zone)
+    calendar = practice_calendar.load(session, today)
     days = {CONTACT: targets.contact, SCHEDULE: targets.schedule}
-    cutoffs = {stage: _overdue_before(today, days[stage], zone) for stage in STAGES}
+    cutoffs = {stage: _overdue_before(today, days[stage], zone, calendar) for stage in STAGES}
     counts = _counts(session, cutoffs)
     queues = []
     for stage in STAGES:
         entries = [
-            _entry(row, stage, deadline_of(row.received_at, days[stage], zone), today)
+            _entry(row, stage, deadline_of(row.received_at, days[stage], zone, calendar), today)
             for row in session.execute(_waiting(stage, limit))
         ]
         waiting, overdue = counts.get(_WAITING_IN[stage], (0, 0))
@@ -121,12 +129,14 @@ def referral_queue(
     return queues
 
 
-def _overdue_before(today: date, business_days: int, zone: ZoneInfo) -> datetime:
+def _overdue_before(
+    today: date, business_days: int, zone: ZoneInfo, calendar: Calendar
+) -> datetime:
     """The instant before which a receipt is overdue today: the start of the earliest
     local day whose deadline is not over yet (deadlines never move earlier with a later
     day of receipt, so every earlier receipt is overdue and no later one is)."""
     day = today
-    while add_business_days(day - timedelta(days=1), business_days) >= today:
+    while add_business_days(day - timedelta(days=1), business_days, calendar) >= today:
         day -= timedelta(days=1)
     return due_moment(day, zone, at=_MIDNIGHT)
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select, update
 from sqlmodel import Session
 
-from crm import audit
+from crm import audit, practice_calendar
 from crm.access import Actor
 from crm.business_days import add_business_days, local_date
 from crm.db import insert_for
@@ -213,6 +213,7 @@ def _call_task(
     zone: ZoneInfo,
 ) -> int | None:
     """One call per request, however often its holder answers low: the key names it."""
+    today = local_date(now, zone)
     partner = session.get(Partner, request.partner_id)
     contact = session.get(Contact, request.contact_id)
     who = f"{contact.first_name} {contact.last_name}".strip()
@@ -224,7 +225,7 @@ def _call_task(
         partner_id=partner.id,
         contact_id=contact.id,
         assigned_to=partner.owner_id,
-        due_on=add_business_days(local_date(now, zone), 1),
+        due_on=add_business_days(today, 1, practice_calendar.load(session, today)),
         now=now,
         title=f"Call {partner.name}: low survey score ({lows})",
         instructions=(

@@ -231,8 +231,8 @@ def test_the_calendar_reads_in_a_fixed_number_of_queries(session, marketer, engi
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert (
-        len(items) == 40 and len(statements) <= 11
-    )  # the seasonal sends and the events add one each
+        len(items) == 40 and len(statements) <= 12
+    )  # the seasonal sends, the events and the practice's holidays add one each
 
 
 def test_a_calendar_cannot_end_before_it_starts(session):

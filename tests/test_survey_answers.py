@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from crm.errors import InvalidInput
 from crm.models import AuditLog, SurveyAnswer, Task
+from crm.practice_calendar import choose_holidays
 from crm.surveys import clean_comment, quarter_of, recent_quarters, record_answers
 from tests.factories import make_contact, make_partner, make_user
 from tests.survey_helpers import requests, send, settings, static_segment
@@ -108,3 +109,12 @@ def test_an_unknown_request_records_nothing(session, now):
 def test_quarters_are_the_practices(now):
     assert quarter_of(now, ZONE) == "2026-Q4"
     assert recent_quarters(now, ZONE, 5) == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+
+
+def test_the_call_after_a_low_score_skips_the_practices_holiday(session, marketer, now):
+    choose_holidays(session, marketer, "US", "", now)  # Thursday 26 November: Thanksgiving
+    _, request = _asked(session, marketer)
+    record_answers(session, request.id, {"capacity": 1}, None, now, ZONE)
+    session.commit()
+    (task,) = session.exec(select(Task)).all()
+    assert task.due_on.isoformat() == "2026-11-27"

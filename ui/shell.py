@@ -194,6 +194,7 @@ def pages_for(actor: Actor) -> dict[str, list[st.Page]]:
             page("my_week.py", "My week", "checklist", "my-week"),
             page("team.py", "Team tasks", "group_work", "team"),
             page("calendar.py", "Calendar", "calendar_month", "calendar"),
+            page("holidays.py", "Holidays", "event_busy", "holidays"),
             page("cadences.py", "Cadences", "route", "cadences"),
             page("events.py", "Events", "event", "events"),
             page("seasonal.py", "Seasonal sports", "sports_soccer", "seasonal"),

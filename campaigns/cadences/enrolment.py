@@ -31,7 +31,7 @@ from sqlmodel import Session
 
 from campaigns.cadences.state import practice_zone
 from campaigns.cadences.steps import StepDraft
-from crm import audit
+from crm import audit, practice_calendar
 from crm.access import Actor, require_editor
 from crm.business_days import business_days_between, local_date, shift_by_business_days
 from crm.clock import as_utc
@@ -409,15 +409,18 @@ def resume(
             Enrolment.id.in_(enrolment_ids), Enrolment.status == EnrolmentStatus.PAUSED.value
         )
     ).all()
+    calendar = practice_calendar.load(session, local_date(now, zone))
     changes = []
     for enrolment_id, anchor_at, paused_at in rows:
-        skipped = business_days_between(local_date(paused_at, zone), local_date(now, zone))
+        skipped = business_days_between(
+            local_date(paused_at, zone), local_date(now, zone), calendar
+        )
         changes.append(
             {
                 "id": enrolment_id,
                 "status": EnrolmentStatus.ACTIVE.value,
                 "paused_at": None,
-                "anchor_at": shift_by_business_days(as_utc(anchor_at), skipped, zone),
+                "anchor_at": shift_by_business_days(as_utc(anchor_at), skipped, zone, calendar),
                 "next_due_at": now,
                 "updated_at": now,
             }

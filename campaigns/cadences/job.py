@@ -24,7 +24,9 @@ from campaigns.cadences.planner import Due, Plan, plan
 from campaigns.cadences.state import due_condition, load, practice_zone
 from campaigns.cadences.steps import roles_of, values_of
 from campaigns.post import Draft, TemplateSource
+from crm import practice_calendar
 from crm.access import SYSTEM
+from crm.business_days import local_date
 from crm.clock import Clock
 from crm.db import insert_for, session_scope
 from crm.models import (
@@ -79,7 +81,9 @@ def run_planner_pass(session: Session, settings: Settings, now: datetime) -> Pas
     enrolments, cadences, ran = load(session, which)
     if not enrolments:
         return PassReport(0, 0, 0, 0, 0, exited)
-    result = plan(enrolments, cadences, ran, now, practice_zone(settings.timezone))
+    zone = practice_zone(settings.timezone)
+    calendar = practice_calendar.load(session, local_date(now, zone))
+    result = plan(enrolments, cadences, ran, now, zone, calendar)
     steps = _step_rows(session, {due.step.id for due in result.due})
     partners = _partners(session, which) if result.due else {}
     emails, reached = _emails(session, settings, result.due, steps, partners, which, now)

@@ -6,7 +6,8 @@ edits) is tested with plain values and a fixed `now`; `campaigns.cadences.job` i
 one place that reads the rows and performs what this returns.
 
 How a step's day is found: a sequence counts from the enrolment's anchor (the
-enrolment time, moved forward by pauses); each step is `offset_days` business days
+enrolment time, moved forward by pauses); each step is `offset_days` business days (on
+the practice's calendar, its holidays and closed days skipped)
 after the previous live step, or after the anchor when `offset_from` is "enrolment".
 A recurring plan repeats the same chain in every month or quarter, counting from the
 period's first day; the period is the occurrence ("2026-11", "2026Q4"). A step is
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from crm.business_days import add_business_days, due_moment, local_date
+from crm.business_days import WEEKENDS_ONLY, Calendar, add_business_days, due_moment, local_date
 from crm.vocab import Recurrence
 
 FROM_ENROLMENT = "enrolment"
@@ -93,13 +94,14 @@ def plan(
     ran: Ran,
     now: datetime,
     zone: ZoneInfo,
+    calendar: Calendar = WEEKENDS_ONLY,
 ) -> Plan:
     due: list[Due] = []
     progress: list[Progress] = []
     for enrolment in enrolments:
         cadence = cadences[enrolment.cadence_id]
         done = ran.get(enrolment.id, set())
-        items = list(_window(enrolment, cadence, done, now, zone))
+        items = list(_window(enrolment, cadence, done, now, zone, calendar))
         due.extend(item for item in items if item.due_at <= now)
         later = [item.due_at for item in items if item.due_at > now]
         finished = not later and not cadence.recurrence
@@ -113,19 +115,19 @@ def upcoming(
     done: set[tuple[int, str]],
     zone: ZoneInfo,
     first_period: date | None = None,
+    calendar: Calendar = WEEKENDS_ONLY,
 ) -> Iterator[Due]:
     """Every step not yet run, occurrence by occurrence (endless for a recurring plan)."""
     if not cadence.steps:
         return
     anchor_day = local_date(enrolment.anchor_at, zone)
     if not cadence.recurrence:
-        yield from _chain(enrolment, cadence, done, ONCE, anchor_day, zone)
+        yield from _chain(enrolment, cadence, done, ONCE, anchor_day, zone, calendar)
         return
     period = period_start(max(first_period or anchor_day, anchor_day), cadence.recurrence)
     while True:
-        yield from _chain(
-            enrolment, cadence, done, occurrence_key(period, cadence.recurrence), period, zone
-        )
+        key = occurrence_key(period, cadence.recurrence)
+        yield from _chain(enrolment, cadence, done, key, period, zone, calendar)
         period = next_period(period, cadence.recurrence)
 
 
@@ -135,18 +137,19 @@ def _window(
     done: set[tuple[int, str]],
     now: datetime,
     zone: ZoneInfo,
+    calendar: Calendar,
 ) -> Iterator[Due]:
     """What a pass must consider: a sequence's remaining steps; for a recurring plan the
     previous, current and next occurrence (a late pass still catches last month's
     end, and the next occurrence gives the next due time). Older missed occurrences
     are not sent late: a touch plan is about keeping in touch now."""
     if not cadence.recurrence:
-        yield from upcoming(enrolment, cadence, done, zone)
+        yield from upcoming(enrolment, cadence, done, zone, calendar=calendar)
         return
     current = period_start(local_date(now, zone), cadence.recurrence)
     previous = period_start(current - timedelta(days=1), cadence.recurrence)
     stop = next_period(next_period(current, cadence.recurrence), cadence.recurrence)
-    for item in upcoming(enrolment, cadence, done, zone, first_period=previous):
+    for item in upcoming(enrolment, cadence, done, zone, previous, calendar):
         if item.due_on >= stop and item.due_at > now:
             return
         yield item
@@ -159,11 +162,12 @@ def _chain(
     occurrence: str,
     base: date,
     zone: ZoneInfo,
+    calendar: Calendar,
 ) -> Iterator[Due]:
     previous = base
     for step in cadence.steps:
         origin = base if step.offset_from == FROM_ENROLMENT else previous
-        day = add_business_days(origin, step.offset_days)
+        day = add_business_days(origin, step.offset_days, calendar)
         previous = day
         if (step.id, occurrence) in done:
             continue
@@ -218,6 +222,7 @@ def project(
     end: date,
     today: date,
     zone: ZoneInfo,
+    calendar: Calendar = WEEKENDS_ONLY,
 ) -> list[PlannedItem]:
     """Steps not yet run whose day falls in [start, end], pure. A step already overdue
     is shown today: that is when the next planner pass will do it."""
@@ -230,9 +235,8 @@ def project(
             if cadence.recurrence
             else None
         )
-        for due in upcoming(
-            enrolment, cadence, ran.get(enrolment.id, set()), zone, first_period=first
-        ):
+        done = ran.get(enrolment.id, set())
+        for due in upcoming(enrolment, cadence, done, zone, first, calendar):
             if beyond is not None and due.due_on >= beyond:
                 break
             day = max(due.due_on, today)

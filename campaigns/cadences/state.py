@@ -21,7 +21,7 @@ from campaigns.cadences.planner import (
     StepPlan,
     project,
 )
-from crm import settings
+from crm import practice_calendar, settings
 from crm.business_days import local_date
 from crm.clock import as_utc
 from crm.models import Cadence, CadenceStep, Enrolment, Partner, StepRun
@@ -128,4 +128,6 @@ def project_schedule(
     the practice's (settings)."""
     zone = practice_zone(timezone)
     enrolments, cadences, ran = load_active_for_projection(session)
-    return project(enrolments, cadences, ran, start, end, local_date(now, zone), zone)
+    today = local_date(now, zone)
+    calendar = practice_calendar.load(session, today)
+    return project(enrolments, cadences, ran, start, end, today, zone, calendar)

@@ -15,8 +15,9 @@ from sqlmodel import Session
 
 from campaigns import post
 from campaigns.reports.mail import report_draft, report_email
+from crm import practice_calendar
 from crm.analytics.filters import Period
-from crm.business_days import next_business_day
+from crm.business_days import WEEKENDS_ONLY, Calendar, local_date, next_business_day
 from crm.clock import Clock
 from crm.db import session_scope
 from crm.models import Message, User
@@ -26,10 +27,12 @@ SEND_FROM = time(7, 0)
 EVERY_SECONDS = 900
 
 
-def report_due(now: datetime, zone: ZoneInfo) -> Period | None:
-    """The month whose report is due now, or None before the first business day's 07:00."""
+def report_due(now: datetime, zone: ZoneInfo, calendar: Calendar = WEEKENDS_ONLY) -> Period | None:
+    """The month whose report is due now, or None before the first business day's 07:00
+    (on the practice's calendar: New Year's Day is no business day once US holidays
+    are chosen)."""
     local = now.astimezone(zone)
-    first = next_business_day(local.date().replace(day=1))
+    first = next_business_day(local.date().replace(day=1), calendar)
     if (local.date(), local.time()) < (first, SEND_FROM):
         return None
     this_month = Period.month(local.year, local.month)
@@ -42,8 +45,10 @@ def report_key(month: Period, user_id: int) -> str:
 
 def send_monthly_reports(session: Session, settings: Settings, now: datetime) -> int:
     """How many reports were enqueued. The report is built only when someone is waiting
-    for it, so the runs after everyone has it cost one small query."""
-    month = report_due(now, settings.zone)
+    for it, so the runs after everyone has it cost two small queries (the calendar and
+    who is waiting)."""
+    calendar = practice_calendar.load(session, local_date(now, settings.zone))
+    month = report_due(now, settings.zone, calendar)
     return 0 if month is None else send_month(session, settings, month, now)
 
 

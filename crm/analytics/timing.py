@@ -4,8 +4,8 @@ missed the practice's targets for them.
 Time to a stage counts only the referrals that reached it (an open referral has no
 time yet); how many are still open at each stage is reported beside it.
 
-A target is a number of business days (Monday to Friday, as crm/business_days.py
-counts them) from receipt, on the practice's local calendar: a referral received on
+A target is a number of business days (Monday to Friday less the practice's holidays
+and closed days, as crm/business_days.py counts them) from receipt, on the practice's local calendar: a referral received on
 Friday afternoon with a one-business-day target is on time if contacted any time on
 Monday, late on Tuesday; one received on Saturday counts as if received on Friday
 (Saturday + 1 is Monday). The deadline is the end of that local day. A referral breaks
@@ -13,7 +13,8 @@ a target when the stage happened on a later local day, or has not happened and t
 day is over as of `now`. A lost referral has no date for when it was lost, so it is
 judged on the stages it reached and never on the ones it did not: it cannot be late
 for a step the practice stopped taking. Deadlines are worked out in SQL from the local
-day number and its weekday, so listing breaches stays one query on any size of table.
+day number and its weekday (and, for the period's few days before a holiday, from a
+list), so listing breaches stays one query on any size of table.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.selectable import CTE, Selectable, Subquery
 from sqlmodel import Session
 
+from crm import practice_calendar
 from crm.analytics import sql
-from crm.analytics.filters import Filters
+from crm.analytics.filters import Filters, Period
 from crm.analytics.funnel import NO_LOCATION, channel_label, referrals_in
-from crm.business_days import add_business_days
+from crm.business_days import Calendar, add_business_days
 from crm.clock import as_utc
 from crm.models import Location, Partner, Referral
 from crm.vocab import PartnerType, ReferralStatus
@@ -104,14 +106,19 @@ def time_to_stage(session: Session, filters: Filters, by: str | None = None) -> 
 
 
 def target_breaches(
-    session: Session, filters: Filters, targets: Targets, now: datetime, limit: int = 500
+    session: Session,
+    filters: Filters,
+    targets: Targets,
+    now: datetime,
+    limit: int = 500,
+    calendar: Calendar | None = None,
 ) -> pd.DataFrame:
     """Referrals received in the period that broke a target, most days late first: one
     row per referral and target. `deadline` is the local date by whose end the stage was
     due; `happened_at` is None while the stage is still to come; `late_by_days` counts
     local calendar days past the deadline (to today for an open one)."""
     days, today = (
-        _days(_per_referral(filters), filters, now, targets),
+        _days(_per_referral(filters), filters, now, targets, _calendar(session, calendar, filters)),
         _day_number(now, filters.offset_minutes),
     )
     listed = _listed(days, targets, today, now, limit).subquery("breach_list")
@@ -121,25 +128,40 @@ def target_breaches(
 
 
 def breach_counts(
-    session: Session, filters: Filters, targets: Targets, now: datetime
+    session: Session,
+    filters: Filters,
+    targets: Targets,
+    now: datetime,
+    calendar: Calendar | None = None,
 ) -> pd.DataFrame:
     """Per target: `breached`, `total` (referrals that can be judged: the stage happened,
     or its deadline passed without it and the referral is not lost) and `share`
     (None when nothing could be judged yet)."""
-    return _count_table(_summed(_channel_counts(session, filters, targets, now)), targets)
+    counts = _channel_counts(session, filters, targets, now, calendar)
+    return _count_table(_summed(counts), targets)
 
 
 def breach_counts_by_channel(
-    session: Session, filters: Filters, targets: Targets, now: datetime
+    session: Session,
+    filters: Filters,
+    targets: Targets,
+    now: datetime,
+    calendar: Calendar | None = None,
 ) -> pd.DataFrame:
     """`breach_counts` per channel the referrals came by (web form, phone, fax, ...):
     one row per channel and target, channels by name."""
-    return _channel_table(_channel_counts(session, filters, targets, now), targets)
+    return _channel_table(_channel_counts(session, filters, targets, now, calendar), targets)
 
 
-def _channel_counts(session: Session, filters: Filters, targets: Targets, now: datetime) -> list:  # type: ignore[type-arg]
+def _channel_counts(
+    session: Session,
+    filters: Filters,
+    targets: Targets,
+    now: datetime,
+    calendar: Calendar | None,
+) -> list:  # type: ignore[type-arg]
     days, today = (
-        _days(_per_referral(filters), filters, now, targets),
+        _days(_per_referral(filters), filters, now, targets, _calendar(session, calendar, filters)),
         _day_number(now, filters.offset_minutes),
     )
     return [r._mapping for r in session.execute(_counted(days, today))]
@@ -156,13 +178,14 @@ def timings(
     now: datetime,
     by: str | None = None,
     limit: int = 500,
+    calendar: Calendar | None = None,
 ) -> Timings:
     """The three (and the breach counts by channel) in one statement, with the same answers: the period's referrals are
     read and their times worked out once, which is most of the cost of each. The rows
     of the three parts are stacked, each part padding the others' columns with nulls."""
     per_referral = _per_referral(filters, _checked(by))
     days, today = (
-        _days(per_referral, filters, now, targets),
+        _days(per_referral, filters, now, targets, _calendar(session, calendar, filters)),
         _day_number(now, filters.offset_minutes),
     )
     counts = _counted(days, today).cte("breach_counts")
@@ -182,6 +205,13 @@ def timings(
         breaches=_breach_table([r._mapping for r in found["breach"]]),
         breach_counts_by_channel=_channel_table(counted, targets),
     )
+
+
+def _calendar(session: Session, calendar: Calendar | None, filters: Filters) -> Calendar:
+    """The calendar given, else the practice's around the period (one small read)."""
+    if calendar is not None:
+        return calendar
+    return practice_calendar.load(session, filters.period.start)
 
 
 def _checked(by: str | None) -> str | None:
@@ -427,7 +457,7 @@ def _count_table(row, targets: Targets) -> pd.DataFrame:  # type: ignore[no-unty
     return table
 
 
-def _days(per_referral: CTE, filters: Filters, now: datetime, targets: Targets):  # type: ignore[no-untyped-def]
+def _days(per_referral: CTE, filters: Filters, now: datetime, targets: Targets, calendar: Calendar):  # type: ignore[no-untyped-def]
     """Per referral in the period: whether it is still open (not lost), each stage's
     deadline as a local day number, and the local day each stage happened on if it has
     by `now` (a first visit is often booked ahead), else null. Integers worked out from
@@ -448,7 +478,9 @@ def _days(per_referral: CTE, filters: Filters, now: datetime, targets: Targets):
             *stages,
             *(
                 deadline.label(f"deadline_{i}")
-                for i, deadline in enumerate(_deadlines(received, targets))
+                for i, deadline in enumerate(
+                    _deadlines(received, targets, filters.period, calendar)
+                )
             ),
         )
         .cte("days")
@@ -456,18 +488,40 @@ def _days(per_referral: CTE, filters: Filters, now: datetime, targets: Targets):
     )
 
 
-def _deadlines(received: ColumnElement[int], targets: Targets) -> list[ColumnElement[int]]:
+def _deadlines(
+    received: ColumnElement[int], targets: Targets, period: Period, calendar: Calendar
+) -> list[ColumnElement[int]]:
     """Each stage's deadline as a local day number: the day of receipt moved by what
-    `add_business_days` does from a day of the same weekday."""
+    `add_business_days` does from a day of the same weekday, except for the days of
+    the period whose deadline a holiday or closed day moves, which are listed."""
     deadlines = []
     for stage in STAGES:
+        count = targets.days(stage)
         shifts = [
-            (add_business_days(_A_MONDAY + timedelta(days=w), targets.days(stage)) - _A_MONDAY).days
-            - w
+            (add_business_days(_A_MONDAY + timedelta(days=w), count) - _A_MONDAY).days - w
             for w in range(7)
         ]
-        deadlines.append(received + case(dict(enumerate(shifts)), value=sql.weekday(received)))
+        by_weekday = received + case(dict(enumerate(shifts)), value=sql.weekday(received))
+        moved = _moved_deadlines(period, count, shifts, calendar)
+        deadlines.append(case(moved, value=received, else_=by_weekday) if moved else by_weekday)
     return deadlines
+
+
+def _moved_deadlines(
+    period: Period, count: int, shifts: list[int], calendar: Calendar
+) -> dict[int, int]:
+    """Day number of receipt -> deadline day number, for the period's days where the
+    practice's calendar gives another deadline than the weekday alone."""
+    if not calendar.closed:
+        return {}
+    moved = {}
+    day = period.start
+    while day < period.end:
+        deadline = add_business_days(day, count, calendar)
+        if (deadline - day).days != shifts[day.weekday()]:
+            moved[(day - _EPOCH).days] = (deadline - _EPOCH).days
+        day += timedelta(days=1)
+    return moved
 
 
 def _breached(days, i: int, today: int) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]

@@ -189,7 +189,8 @@ def _breaches(ctx: AppContext, speed: Timings, targets: Targets) -> None:
         + f" and {targets.label(STAGES[-1])}"
     )
     st.markdown(
-        f"Targets from receipt: {words}. Business days run Monday to Friday on the practice's calendar, "
+        f"Targets from receipt: {words}. Business days run Monday to Friday on the practice's "
+        "calendar, less its holidays and closed days (the Holidays page), "
         "and a stage is due by the end of its deadline day."
     )
     counts, listed = speed.breach_counts, speed.breaches

@@ -58,7 +58,8 @@ _FROM = {"previous": "after the previous step", "enrolment": "after enrolment"}
 def render(ctx: AppContext) -> None:
     st.title("Cadences")
     st.caption(
-        "Steps fall on business days (Monday to Friday) at 09:00 in the practice's time zone. "
+        "Steps fall on business days (Monday to Friday, less the holidays and closed days on the "
+        "Holidays page) at 09:00 in the practice's time zone. "
         "Edits change only steps not yet run; no step ever runs twice for one partner."
     )
     show_flash()
