@@ -70,7 +70,11 @@ def solve(
     if first_order is not None:
         routing.CloseModelWithParameters(parameters)
         first = routing.ReadAssignmentFromRoutes([list(first_order)], True)
-        solution = routing.SolveFromAssignmentWithParameters(first, parameters)
+        solution = (
+            routing.SolveWithParameters(parameters)
+            if first is None
+            else routing.SolveFromAssignmentWithParameters(first, parameters)
+        )
     else:
         solution = routing.SolveWithParameters(parameters)
     if solution is None:
