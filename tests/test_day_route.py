@@ -123,6 +123,13 @@ def test_a_partner_whose_zip_cannot_be_placed_is_left_off_with_a_warning(session
     assert "Nowhere Ortho is left off the route" in plan.warnings[0]
 
 
+def test_a_day_without_visits_is_an_empty_route(session, marketer):
+    clinic = _clinic(session)
+    _stop(session, marketer, kind="call")
+    plan = plan_day(session, marketer.id, WEDNESDAY, clinic.id, NINE)
+    assert (plan.stops, plan.total_miles, plan.links, plan.back_at) == ([], 0, [], NINE)
+
+
 def test_a_clinic_without_a_zip_cannot_start_a_route(session, marketer):
     clinic = _clinic(session, zip="")
     _stop(session, marketer)
