@@ -48,7 +48,12 @@ def render(ctx: AppContext, whose: int, today: date) -> None:
         key="route_visit",
     )
     try:
-        plan = read(ctx.engine, lambda s: plan_day(s, whose, day, clinic_id, start, int(minutes)))
+        plan = read(
+            ctx.engine,
+            lambda s: plan_day(
+                s, whose, day, clinic_id, start, int(minutes), ctx.settings.route_service_url
+            ),
+        )
     except LiaisonError as exc:
         st.warning(str(exc)[:1].upper() + str(exc)[1:] + ".")
         return
@@ -71,7 +76,8 @@ def _show(plan: DayRoute) -> None:
     st.markdown(
         f"**{plan.total_miles:.1f} miles** in all: leaving {plan.clinic} at "
         f"{plan.start:%H:%M}, back at {plan.back_at:%H:%M} "
-        f"({plan.miles_back:.1f} miles for the last leg). Miles are estimated from ZIP codes."
+        f"({plan.miles_back:.1f} miles for the last leg)."
+        + (" Miles are estimated from ZIP codes." if plan.estimated else "")
     )
     st.markdown(_links(plan.links, len(plan.stops)))
 

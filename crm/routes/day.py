@@ -18,7 +18,8 @@ from crm.errors import InvalidInput, NotFound
 from crm.models import Location, Partner
 from crm.opening_hours import WEEKDAYS, WeekHours, clock_time, hours_of
 from crm.routes.maps import directions_links
-from crm.routes.places import Point, position, road_miles
+from crm.routes.places import Point, position
+from crm.routes.service import distances
 from crm.routes.solver import Window, route_miles, schedule, solve
 from crm.tasks import ON_THE_ROAD, TaskItem, due_on, route
 
@@ -49,6 +50,7 @@ class DayRoute:
     unplaced: list[TaskItem]
     warnings: list[str]
     links: list[str]
+    estimated: bool  # miles from ZIP codes, not a routing service
 
 
 def plan_day(
@@ -58,15 +60,18 @@ def plan_day(
     location_id: int,
     start: time,
     visit_minutes: int = VISIT_MINUTES,
+    service_url: str = "",
 ) -> DayRoute:
-    """The route of the liaison's visits and drop-offs due on `day`."""
+    """The route of the liaison's visits and drop-offs due on `day`; road miles from the
+    routing service at `service_url` when one is set."""
     clinic = session.get(Location, location_id)
     if clinic is None:
         raise NotFound(f"no clinic with id {location_id}")
     items = [i for i in due_on(session, user_id, day) if i.kind in ON_THE_ROAD]
     ids = {i.partner_id for i in items}
     partners = {p.id: p for p in session.exec(select(Partner).where(Partner.id.in_(ids)))}
-    return day_route(clinic, items, partners, hours_of(session, ids), day, start, visit_minutes)
+    hours = hours_of(session, ids)
+    return day_route(clinic, items, partners, hours, day, start, visit_minutes, service_url)
 
 
 def day_route(
@@ -77,8 +82,10 @@ def day_route(
     day: date,
     start: time,
     visit_minutes: int = VISIT_MINUTES,
+    service_url: str = "",
 ) -> DayRoute:
-    """The route from rows already read: pure, so tested without a database."""
+    """The route from rows already read: tested without a database (and, with no
+    `service_url`, pure)."""
     home = position(clinic)
     if home is None:
         raise InvalidInput(
@@ -86,7 +93,8 @@ def day_route(
             "add it on the Clinics page"
         )
     placed, points, unplaced = _placed(route(items), partners)
-    miles = road_miles([home, *points])
+    measured = distances([home, *points], service_url)
+    miles = measured.miles
     opening = [hours.get(i.partner_id, WeekHours()) for i in placed]
     windows = [None, *(_window(h, day) for h in opening)]
     minute = start.hour * 60 + start.minute
@@ -122,8 +130,9 @@ def day_route(
         total_miles=route_miles(miles, order),
         back_at=_time_of_day(ends + round(back * MINUTES_PER_MILE)),
         unplaced=unplaced,
-        warnings=_warnings(stops, unplaced, day),
+        warnings=_warnings(stops, unplaced, day) + _service_warning(measured.problem),
         links=directions_links([*wheres, wheres[0]]) if stops else [],
+        estimated=measured.estimated,
     )
 
 
@@ -175,3 +184,9 @@ def _warnings(stops: list[RouteStop], unplaced: list[TaskItem], day: date) -> li
             f"({item.zip or 'none'}) is not one we can place on the map."
         )
     return said
+
+
+def _service_warning(problem: str) -> list[str]:
+    if not problem:
+        return []
+    return [f"The routing service gave no miles ({problem}): they are estimated from ZIP codes."]
