@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
+from functools import lru_cache
 
 from sqlmodel import Session, select
 
@@ -98,11 +99,15 @@ def day_route(
     opening = [hours.get(i.partner_id, WeekHours()) for i in placed]
     windows = [None, *(_window(h, day) for h in opening)]
     minute = start.hour * 60 + start.minute
-    plan = dict(windows=windows, start=minute, visit_minutes=visit_minutes)
-    order = solve(
-        miles, **plan, minutes_per_mile=MINUTES_PER_MILE, first_order=range(1, len(miles))
+    order = _solved(tuple(map(tuple, miles)), tuple(windows), minute, visit_minutes)
+    visits = schedule(
+        miles,
+        order,
+        windows=windows,
+        start=minute,
+        visit_minutes=visit_minutes,
+        minutes_per_mile=MINUTES_PER_MILE,
     )
-    visits = schedule(miles, order, **plan, minutes_per_mile=MINUTES_PER_MILE)
     stops, wheres = [], [_where(clinic, home)]
     here = 0
     for visit in visits:
@@ -134,6 +139,26 @@ def day_route(
         links=directions_links([*wheres, wheres[0]]) if stops else [],
         estimated=measured.estimated,
     )
+
+
+@lru_cache(maxsize=64)
+def _solved(
+    miles: tuple[tuple[float, ...], ...],
+    windows: tuple[Window | None, ...],
+    start: int,
+    visit_minutes: int,
+) -> tuple[int, ...]:
+    """The solver's order, kept for the same day asked again: My week reruns on every
+    click, and a day's search takes up to a second."""
+    order = solve(
+        miles,
+        windows=windows,
+        start=start,
+        visit_minutes=visit_minutes,
+        minutes_per_mile=MINUTES_PER_MILE,
+        first_order=range(1, len(miles)),
+    )
+    return tuple(order)
 
 
 def _placed(
