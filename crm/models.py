@@ -110,6 +110,21 @@ class Partner(SQLModel, table=True):
     updated_at: datetime
 
 
+class PartnerOpeningHours(SQLModel, table=True):
+    """When a partner's office is open on one weekday (0 is Monday), in minutes after
+    midnight, local time. A partner with no rows has hours nobody entered; one with rows
+    is closed on the weekdays it has none."""
+
+    __tablename__ = "partner_opening_hours"
+    __table_args__ = (UniqueConstraint("partner_id", "weekday"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int = Field(foreign_key="partner.id")
+    weekday: int
+    opens: int
+    closes: int
+
+
 class Contact(SQLModel, table=True):
     __tablename__ = "contact"
     __table_args__ = (

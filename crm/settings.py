@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     sendgrid_unsubscribe_group: int | None = None
     smtp_url: str = Field(default="", repr=False)
     seasonal_guide_url: str = ""
+    # An OSRM server's address: the day's route then uses its road miles; unset, the
+    # miles are estimated offline from ZIP codes.
+    route_service_url: str = ""
     frequency_cap: int = Field(default=3, ge=1, le=50)
     send_window: str = "Mon-Fri 08:00-18:00"
     max_attempts: int = Field(default=8, ge=1, le=30)
@@ -147,6 +150,13 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
+
+    @field_validator("route_service_url")
+    @classmethod
+    def _service_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
 
     @field_validator("sendgrid_host")
     @classmethod

@@ -228,6 +228,14 @@ def my_week(session: Session, user_id: int, today: date) -> MyWeek:
     )
 
 
+def due_on(session: Session, user_id: int, day: date) -> list[TaskItem]:
+    """A liaison's open tasks due on `day`, for planning that day's route."""
+    return _task_items(
+        session,
+        [Task.assigned_to == user_id, Task.status == TaskStatus.OPEN.value, Task.due_on == day],
+    )
+
+
 def route(items: Iterable[TaskItem]) -> list[TaskItem]:
     """The visits and drop-offs among `items` in driving order by town: city, then ZIP,
     then street, so neighbours are visited one after another."""

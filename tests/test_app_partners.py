@@ -92,7 +92,12 @@ def test_a_viewer_sees_no_controls_that_change_data(app_database, session):
     make_user(session, email="lee@practice.test", role="viewer")
     at = open_partner(signed_in("lee@practice.test"), partner)
     assert at.header[0].value == "Elm Family Medicine"
-    assert [tab.label for tab in at.tabs] == ["Contacts (1)", "Timeline (0)", "Partner link"]
+    assert [tab.label for tab in at.tabs] == [
+        "Contacts (1)",
+        "Timeline (0)",
+        "Partner link",
+        "Opening hours",
+    ]
     assert not at.expander and not at.text_area
     assert [b.key for b in at.button] == ["sign_out"]
 

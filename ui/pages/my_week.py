@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pandas as pd
 import streamlit as st
 
 from crm import clock
 from crm.contacts import contacts_of
 from crm.tasks import (
     TASK_KINDS,
-    MyWeek,
     TaskInput,
     TaskItem,
     complete_task,
@@ -21,12 +19,12 @@ from crm.tasks import (
     my_week,
     partner_choices,
     reassign_task,
-    route,
     skip_task,
     snooze_task,
 )
 from crm.users import list_users
 from crm.vocab import Role, StepAction, TouchKind
+from ui import route_view
 from ui.shell import AppContext, context
 from ui.widgets import local, read, show_flash, submit
 
@@ -48,7 +46,7 @@ def render(ctx: AppContext) -> None:
     }
     if ctx.actor.can_edit:
         _add_task(ctx, today, whose, assignable)
-    _route(ctx, week)
+    route_view.render(ctx, whose, today)
     for title, items in (
         ("Overdue", week.overdue),
         ("Today", week.today),
@@ -120,34 +118,6 @@ def _add_task(ctx: AppContext, today: date, whose: int, assignable: dict[int, st
                 lambda s: create_task(s, ctx.actor, TaskInput(**data), clock.now()),
                 f"Added: {StepAction(kind).label.lower()} for {partners[partner_id]}.",
             )
-
-
-def _route(ctx: AppContext, week: MyWeek) -> None:
-    if not st.toggle("Order today's visits as a route", key="my_week_route"):
-        return
-    stops = route(week.today)
-    if not stops:
-        st.caption("No visits or drop-offs today.")
-        return
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Stop": n,
-                    "Partner": s.partner_name,
-                    "Address": s.address,
-                    "City": s.city,
-                    "ZIP": s.zip,
-                    "Contact": s.contact_name,
-                    "Phone": s.phone,
-                    "What": StepAction(s.kind).label,
-                }
-                for n, s in enumerate(stops, start=1)
-            ]
-        ),
-        hide_index=True,
-        key="my_week_route_table",
-    )
 
 
 def _task(ctx: AppContext, item: TaskItem, today: date, assignable: dict[int, str]) -> None:

@@ -47,6 +47,7 @@ from crm.vocab import (
     TouchKind,
     UpdatePreference,
 )
+from ui import opening_hours_form
 from ui.downloads import download_buttons
 from ui.shell import AppContext, context
 from ui.widgets import form_key, label_of, local, now_local, read, show_flash, submit, to_utc
@@ -243,7 +244,12 @@ def _detail(ctx: AppContext, detail: PartnerDetail, owners: list[tuple[int, str]
             _archive_or_restore(ctx, partner)
     _fields(partner, detail.owner)
     active = [c for c in detail.contacts if c.archived_at is None]
-    tabs = [f"Contacts ({len(active)})", f"Timeline ({len(detail.timeline)})", "Partner link"]
+    tabs = [
+        f"Contacts ({len(active)})",
+        f"Timeline ({len(detail.timeline)})",
+        "Partner link",
+        "Opening hours",
+    ]
     if ctx.actor.can_edit:
         tabs += ["Log a touch", "Add a referral", "Add a contact", "Edit partner"]
     shown = st.tabs(tabs)
@@ -253,14 +259,16 @@ def _detail(ctx: AppContext, detail: PartnerDetail, owners: list[tuple[int, str]
         _timeline(ctx, detail)
     with shown[2]:
         _partner_link(ctx, partner)
+    with shown[3]:
+        opening_hours_form.render(ctx, partner)
     if ctx.actor.can_edit:
-        with shown[3]:
-            _log_touch(ctx, partner, active)
         with shown[4]:
-            _add_referral(ctx, partner, active)
+            _log_touch(ctx, partner, active)
         with shown[5]:
-            _add_contact(ctx, partner)
+            _add_referral(ctx, partner, active)
         with shown[6]:
+            _add_contact(ctx, partner)
+        with shown[7]:
             _edit_partner(ctx, partner, owners)
     _story(ctx, partner)
     _feedback(ctx, partner)
