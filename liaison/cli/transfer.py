@@ -70,6 +70,12 @@ def _commands(entity: str) -> typer.Typer:
             "--strict-columns",
             help="Refuse the file when a column maps to no field (default: report it).",
         ),
+        encoding: str = typer.Option(
+            "",
+            "--encoding",
+            help="The CSV's text encoding, such as utf-8, cp1252 (Windows) or utf-16 "
+            "(default: detected from the file).",
+        ),
     ) -> None:
         """Add new records and update the ones already present; report every bad row."""
         try:
@@ -98,6 +104,7 @@ def _commands(entity: str) -> typer.Typer:
                         zone=zone,
                         columns=columns,
                         strict_columns=strict_columns,
+                        encoding=encoding or None,
                     )
             except (ImportFileError, PermissionDenied) as exc:
                 raise fail(f"{file.name}: {exc}", 2) from None
