@@ -6,10 +6,10 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
 from crm.access import Actor
-from crm.bulk import insert_rows
 from crm.models import AuditLog
 
 
@@ -51,7 +51,7 @@ def record_many(
         }
         for e in entries
     ]
-    insert_rows(session, AuditLog.__table__, rows)
+    session.execute(insert(AuditLog.__table__), rows)
 
 
 def diff(row: SQLModel, values: dict[str, Any]) -> dict[str, list[Any]]:
