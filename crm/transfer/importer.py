@@ -72,7 +72,11 @@ def import_file(
     table = read_table(data, filename, encoding)
     header_map = map_columns(table.headers, kind.columns, columns, strict=strict_columns)
     report = ImportReport(
-        entity=entity, dry_run=dry_run, on_error=on_error, not_imported=header_map.not_imported
+        entity=entity,
+        dry_run=dry_run,
+        on_error=on_error,
+        not_imported=header_map.not_imported,
+        encoding="" if table.encoding == "xlsx" else table.encoding,
     )
     try:
         for batch in batched(candidates(table, header_map.positions), batch_rows):

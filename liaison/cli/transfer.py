@@ -23,6 +23,7 @@ from crm.transfer import (
     ImportFileError,
     ImportProgress,
     ImportReport,
+    encoding_label,
     export_csv,
     import_file,
 )
@@ -171,6 +172,8 @@ def _describe(report: ImportReport) -> str:
         lines.append(
             f"main contacts: {report.contacts_inserted} new, {report.contacts_updated} updated"
         )
+    if report.encoding not in ("", "utf-8-sig"):
+        lines.append(f"read as {encoding_label(report.encoding)} (name another with --encoding)")
     if report.not_imported:
         lines.append(
             'not imported (no field; map one with --map "Header=field"): '
