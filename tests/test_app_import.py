@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+from openpyxl import Workbook
 from sqlmodel import select
 
 from crm.models import Partner
@@ -109,7 +112,9 @@ def test_each_column_is_shown_with_its_field_and_the_first_rows_under_them(app_d
     at = upload(import_page(session), "partners.csv", MONTHLY)
     assert not at.exception
     assert [
-        (box.label, box.value) for box in at.selectbox if box.label != "What the file holds"
+        (box.label, box.value)
+        for box in at.selectbox
+        if box.label not in ("What the file holds", "Text encoding")
     ] == [
         ("Practice", "name"),
         ("Kind", "partner_type"),
@@ -152,3 +157,37 @@ def test_a_column_mapped_and_another_dropped_import_so_and_the_next_file_maps_it
 def test_a_new_layout_is_not_said_to_be_remembered(app_database, session):
     at = upload(import_page(session), "partners.csv", MONTHLY)
     assert not [s.value for s in at.success if "mapped as for the last file" in s.value]
+
+
+WINDOWS = "Practice,Kind\r\nCafé Norte,pcp\r\n".encode("cp1252")
+MAC = "Practice,Kind\r\nCafé Norte,pcp\r\n".encode("mac-roman")  # é is Ž in cp1252
+
+
+def test_the_detected_encoding_is_preselected(app_database, session):
+    at = upload(import_page(session), "partners.csv", WINDOWS)
+    assert not at.exception
+    assert column(at, "Text encoding").value == "cp1252"
+    assert at.dataframe[0].value.iloc[0].tolist() == ["Café Norte", "pcp"]
+
+
+def test_choosing_another_encoding_reads_the_file_in_it(app_database, session):
+    at = upload(import_page(session), "partners.csv", MAC)
+    assert at.dataframe[0].value.iloc[0].tolist() == ["CafŽ Norte", "pcp"]
+    column(at, "Text encoding").set_value("mac-roman").run()
+    assert at.dataframe[0].value.iloc[0].tolist() == ["Café Norte", "pcp"]
+    at.button(key="import_preview").click().run()
+    at.button(key="import_commit").click().run()
+    assert session.exec(select(Partner.name)).all() == ["Café Norte"]
+
+
+def test_a_workbook_asks_for_no_encoding(app_database, session):
+    book = Workbook()
+    book.active.append(["Practice", "Kind"])
+    book.active.append(["Elm", "pcp"])
+    out = io.BytesIO()
+    book.save(out)
+    at = import_page(session)
+    at.file_uploader(key="import_file").set_value(("partners.xlsx", out.getvalue(), "x"))
+    at.run()
+    assert not at.exception
+    assert "Text encoding" not in [box.label for box in at.selectbox]

@@ -167,3 +167,33 @@ def test_an_exported_file_imports_back_unchanged(cli_env, engine, tmp_path):
     again = runner.invoke(app, ["partners", "import", str(tmp_path / "out.csv"), "--json"])
     assert again.exit_code == 0
     assert json.loads(again.stdout)["unchanged"] == 2
+
+
+MAC_ROMAN = "Practice Name,Type\r\nCafé Norte,gym\r\n".encode("mac-roman")  # é is Ž in cp1252
+
+
+def test_encoding_names_the_files_encoding_over_the_guess(cli_env, engine, tmp_path):
+    (tmp_path / "p.csv").write_bytes(MAC_ROMAN)
+    result = runner.invoke(
+        app, ["partners", "import", str(tmp_path / "p.csv"), "--encoding", "mac-roman"]
+    )
+    assert result.exit_code == 0, result.output
+    assert partner_names(engine) == ["Café Norte"]
+
+
+def test_the_report_says_when_a_file_was_read_as_windows_1252(cli_env, engine, tmp_path):
+    (tmp_path / "p.csv").write_bytes("Practice Name,Type\r\nCafé – Norte,gym\r\n".encode("cp1252"))
+    result = runner.invoke(app, ["partners", "import", str(tmp_path / "p.csv")])
+    assert result.exit_code == 0, result.output
+    assert "read as Windows-1252 (Excel CSV on Windows)" in result.stdout
+    assert partner_names(engine) == ["Café – Norte"]
+
+
+def test_an_unknown_encoding_exits_2(cli_env, engine, tmp_path):
+    (tmp_path / "p.csv").write_bytes(MAC_ROMAN)
+    result = runner.invoke(
+        app, ["partners", "import", str(tmp_path / "p.csv"), "--encoding", "klingon"]
+    )
+    assert result.exit_code == 2
+    assert "unknown encoding 'klingon'" in result.stderr
+    assert partner_names(engine) == []

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from crm.models import Partner
-from crm.transfer import ImportFileError, import_file
+from crm.transfer import ImportFileError, guess_encoding, import_file
 
 
 def run(session, actor, now, data: bytes, filename: str = "partners.csv", **options):
@@ -40,6 +40,80 @@ def test_a_windows_1252_file_from_excel_is_read(session, marketer, now):
     data = "Name,Type\r\nSão Paulo Clínica – Norte,pcp\r\n".encode("cp1252")
     run(session, marketer, now, data)
     assert names(session) == ["São Paulo Clínica – Norte"]
+
+
+def test_a_utf16_file_saved_as_excel_unicode_text_is_read(session, marketer, now):
+    data = "Name\tType\tCity\r\nSão Paulo Clínica\tpcp\tBoston\r\n".encode("utf-16")
+    run(session, marketer, now, data, filename="partners.txt")
+    assert names(session) == ["São Paulo Clínica"]
+
+
+def test_a_utf16_file_without_a_byte_order_mark_is_read(session, marketer, now):
+    data = "Name,Type\r\nClínica Norte,pcp\r\n".encode("utf-16-le")
+    run(session, marketer, now, data)
+    assert names(session) == ["Clínica Norte"]
+
+
+@pytest.mark.parametrize(
+    ("data", "guess"),
+    [
+        ("\ufeffName,Type\r\nCafé,gym\r\n".encode(), "utf-8-sig"),
+        ("Name,Type\r\nCafé,gym\r\n".encode(), "utf-8-sig"),
+        (b"Name,Type\r\nElm,pcp\r\n", "utf-8-sig"),
+        ("Name,Type\r\nCafé – Norte,gym\r\n".encode("cp1252"), "cp1252"),
+        ("Name\tType\r\nCafé,gym\r\n".encode("utf-16"), "utf-16"),
+        ("Name,Type\r\nCafé,gym\r\n".encode("utf-16-le"), "utf-16-le"),
+        ("Name,Type\r\nCafé,gym\r\n".encode("utf-16-be"), "utf-16-be"),
+    ],
+)
+def test_the_encoding_is_guessed_from_the_start_of_the_file(data, guess):
+    assert guess_encoding(data, "partners.csv") == guess
+
+
+def test_a_workbook_has_no_encoding_to_guess():
+    assert guess_encoding(workbook(["Name", "Type"]), "partners.xlsx") is None
+
+
+def test_the_encoding_named_by_the_person_wins_over_the_guess(session, marketer, now):
+    data = "Name,Type\r\nCafé Norte,gym\r\n".encode("mac-roman")  # é is 0x8e, Ž in cp1252
+    run(session, marketer, now, data, encoding="mac-roman")
+    assert names(session) == ["Café Norte"]
+
+
+def test_an_unknown_encoding_makes_the_file_unusable(session, marketer, now):
+    with pytest.raises(ImportFileError, match="unknown encoding 'klingon'"):
+        run(session, marketer, now, b"Name,Type\r\nElm,pcp\r\n", encoding="klingon")
+
+
+def test_a_row_that_cannot_be_read_in_the_files_encoding_is_rejected_with_its_line(
+    session, marketer, now
+):
+    data = "Name,Type\r\nCafé,gym\r\n".encode("cp1252") + b"Bad \x81 row,pcp\r\nOak,pt\r\n"
+    report = run(session, marketer, now, data, encoding="cp1252", on_error="skip")
+    assert [(r.line, r.reasons) for r in report.rejected] == [
+        (
+            3,
+            [
+                "row: line 3 has characters that cannot be read as Windows-1252 (Excel CSV "
+                "on Windows) (save the file as CSV UTF-8, or choose the encoding it was "
+                "saved in)"
+            ],
+        )
+    ]
+    assert names(session) == ["Café", "Oak"]
+
+
+def test_a_broken_character_in_a_utf16_file_rejects_only_its_row(session, marketer, now):
+    lone_surrogate = b"\x00\xd8"
+    data = (
+        "Name,Type\r\nCafé,gym\r\nBad ".encode("utf-16")
+        + lone_surrogate
+        + " row,pcp\r\nOak,pt\r\n".encode("utf-16-le")
+    )
+    report = run(session, marketer, now, data, on_error="skip")
+    assert [r.line for r in report.rejected] == [3]
+    assert "cannot be read as UTF-16" in report.rejected[0].reasons[0]
+    assert names(session) == ["Café", "Oak"]
 
 
 def test_quoted_commas_and_newlines_stay_in_their_cell_and_push_later_line_numbers(

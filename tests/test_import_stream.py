@@ -143,7 +143,13 @@ def test_a_line_of_invalid_utf8_is_rejected_with_its_line_and_the_rest_imported(
     lines.append("Caf\u00e9 8,pcp,8 Main St,".encode())
     report = run(session, marketer, now, b"\r\n".join(lines) + b"\r\n", on_error="skip")
     assert [(r.line, r.reasons) for r in report.rejected] == [
-        (7, ["row: line 7 is not valid UTF-8 text (save the file as CSV UTF-8)"])
+        (
+            7,
+            [
+                "row: line 7 is not valid UTF-8 text (save the file as CSV UTF-8, "
+                "or choose the encoding it was saved in)"
+            ],
+        )
     ]
     assert "\ufffd" in report.rejected[0].values["Practice Name"]
     names = session.exec(select(Partner.name).order_by(Partner.id)).all()

@@ -7,9 +7,11 @@ from crm.transfer.exporter import export_csv
 from crm.transfer.importer import ON_ERROR, import_file
 from crm.transfer.kinds import ENTITIES
 from crm.transfer.mappings import ColumnPlan, column_plan, remember_mapping
+from crm.transfer.reading import ENCODINGS, encoding_label, guess_encoding
 from crm.transfer.report import ImportFileError, ImportProgress, ImportReport, RejectedRow
 
 __all__ = [
+    "ENCODINGS",
     "ENTITIES",
     "ColumnPlan",
     "ON_ERROR",
@@ -18,7 +20,9 @@ __all__ = [
     "ImportReport",
     "RejectedRow",
     "column_plan",
+    "encoding_label",
     "export_csv",
+    "guess_encoding",
     "import_file",
     "remember_mapping",
 ]

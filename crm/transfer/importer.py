@@ -53,6 +53,7 @@ def import_file(
     zone: tzinfo = UTC,
     columns: Mapping[str, str] | None = None,
     strict_columns: bool = False,
+    encoding: str | None = None,
     batch_rows: int = BATCH_ROWS,
 ) -> ImportReport:
     """Commits when the rows were written (not a dry run, and either "skip" or no bad
@@ -62,15 +63,20 @@ def import_file(
     file itself is unusable and PermissionDenied for a read-only user. `columns` maps
     headers to fields ("" leaves the column out) over the automatic match; a column that
     maps to nothing is named in the report's `not_imported`, or with `strict_columns`
-    refuses the file. `progress` is called after each batch."""
+    refuses the file. `encoding` is a CSV's text encoding when the person names it
+    (None: detected). `progress` is called after each batch."""
     require_editor(actor)
     if on_error not in ON_ERROR:
         raise ValueError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
     kind = kind_of(entity)
-    table = read_table(data, filename)
+    table = read_table(data, filename, encoding)
     header_map = map_columns(table.headers, kind.columns, columns, strict=strict_columns)
     report = ImportReport(
-        entity=entity, dry_run=dry_run, on_error=on_error, not_imported=header_map.not_imported
+        entity=entity,
+        dry_run=dry_run,
+        on_error=on_error,
+        not_imported=header_map.not_imported,
+        encoding="" if table.encoding == "xlsx" else table.encoding,
     )
     try:
         for batch in batched(candidates(table, header_map.positions), batch_rows):

@@ -33,12 +33,17 @@ class ColumnPlan:
     mapping: dict[str, str]
     remembered: bool
     sample: list[list[str]]
+    encoding: str | None = None
 
 
-def column_plan(session: Session, entity: str, data: bytes, filename: str) -> ColumnPlan:
-    """Raises ImportFileError when the file cannot be read at all."""
+def column_plan(
+    session: Session, entity: str, data: bytes, filename: str, encoding: str | None = None
+) -> ColumnPlan:
+    """Raises ImportFileError when the file cannot be read at all. `encoding` is a CSV's
+    text encoding when the person names it (None: detected); the plan's `encoding` is
+    the one it was read in (None for a workbook)."""
     kind = kind_of(entity)
-    table = read_table(data, filename)
+    table = read_table(data, filename, encoding)
     headers = [h for h in table.headers if h]
     saved = remembered_mapping(session, entity, headers)
     automatic = suggest(table.headers, kind.columns)
@@ -58,6 +63,7 @@ def column_plan(session: Session, entity: str, data: bytes, filename: str) -> Co
         mapping=mapping,
         remembered=saved is not None,
         sample=sample,
+        encoding=None if table.encoding == "xlsx" else table.encoding,
     )
 
 

@@ -3,12 +3,18 @@ line a person would find it on: the physical line of a CSV (a quoted cell holdin
 newline pushes later rows down) or the row number of a workbook's first sheet.
 
 Rows are read one at a time from the file (the csv module over a text stream, openpyxl
-in read-only mode), so reading a file of any length holds one row in memory. A line that
-is not valid text in the file's encoding does not stop the file: its row is marked
-`unreadable` and rejected with its line, and every other row is read as written."""
+in read-only mode), so reading a file of any length holds one row in memory.
+
+A CSV's encoding is detected from its first 64 KB (`guess_encoding`): a byte order mark,
+UTF-16 by its zero bytes, UTF-8 when its text is valid UTF-8, else Windows-1252 (what
+Excel writes on Windows); the person importing may name another (`ENCODINGS` are the
+ones the app offers). A line that is not valid text in the encoding does not stop the
+file: its row is marked `unreadable` and rejected with its line, and every other row is
+read as written."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -22,8 +28,23 @@ from crm.transfer.report import ImportFileError
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _HEAD = 1 << 16
-# Bytes the decoder could not read, kept as lone surrogates (errors="surrogateescape").
+# Bytes the decoder could not read become a lone surrogate, which no decoder produces
+# from valid text, so that the row holding them can be found and rejected.
 _UNREADABLE = re.compile("[\udc80-\udcff]")
+_MARK_UNREADABLE = "liaison.unreadable"
+codecs.register_error(_MARK_UNREADABLE, lambda exc: ("\udcff", exc.end))  # type: ignore[arg-type,return-value]
+
+# The encodings the app offers, by the names a person knows them by; the command line
+# takes any name Python knows.
+ENCODINGS = {
+    "utf-8-sig": "UTF-8",
+    "cp1252": "Windows-1252 (Excel CSV on Windows)",
+    "utf-16": "UTF-16 (Excel Unicode text)",
+    "utf-16-le": "UTF-16 little-endian, no byte order mark",
+    "utf-16-be": "UTF-16 big-endian, no byte order mark",
+    "iso8859-1": "ISO-8859-1 (Latin-1)",
+    "mac-roman": "Mac Roman",
+}
 
 
 @dataclass
@@ -49,30 +70,58 @@ class Table:
         return self._position() if self._position is not None else (0, None)
 
 
-def read_table(data: bytes | IO[bytes], filename: str) -> Table:
-    """`data` is the file's bytes or a binary file open for reading (read as needed)."""
+def read_table(data: bytes | IO[bytes], filename: str, encoding: str | None = None) -> Table:
+    """`data` is the file's bytes or a binary file open for reading (read as needed).
+    `encoding` is the CSV's text encoding when the person importing names it (None:
+    detected); a workbook has none."""
     stream: IO[bytes] = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
     head = stream.read(_HEAD)
+    if _is_workbook(head, filename):
+        stream.seek(0)
+        return _workbook_table(stream)
+    chosen = checked_encoding(encoding) if encoding else encoding_of(head)
+    return _csv_table(_Rejoined(head, stream), head, chosen)
+
+
+def guess_encoding(data: bytes, filename: str) -> str | None:
+    """The encoding a CSV would be read in, from its first 64 KB; None for a workbook."""
+    head = data[:_HEAD]
+    return None if _is_workbook(head, filename) else encoding_of(head)
+
+
+def checked_encoding(name: str) -> str:
+    """A name Python knows, as its codec calls it (UTF-8 reading past a BOM)."""
+    try:
+        found = codecs.lookup(name.strip()).name
+    except LookupError:
+        raise ImportFileError(
+            f"unknown encoding {name!r}: name one such as utf-8, cp1252 or utf-16"
+        ) from None
+    return "utf-8-sig" if found == "utf-8" else found
+
+
+def _is_workbook(head: bytes, filename: str) -> bool:
     if head.startswith(_OLE_MAGIC) or filename.lower().endswith(".xls"):
         raise ImportFileError(
             "old Excel .xls files are not supported: save the sheet as .xlsx or CSV"
         )
-    if head.startswith(_ZIP_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm")):
-        stream.seek(0)
-        return _workbook_table(stream)
-    return _csv_table(_Rejoined(head, stream), head)
+    return head.startswith(_ZIP_MAGIC) or filename.lower().endswith((".xlsx", ".xlsm"))
 
 
 def encoding_of(head: bytes) -> str:
     """UTF-8 (with or without the BOM Excel writes), UTF-16 with a BOM (Excel's
-    "Unicode text"), else Windows-1252 (Excel's plain "CSV" on Windows) when the start
-    of the file has characters that are not UTF-8 and none that are."""
+    "Unicode text") or without one (told by the zero byte of each ASCII character),
+    else Windows-1252 (Excel's plain "CSV" on Windows) when the start of the file has
+    characters that are not UTF-8 and none that are."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    bom_less_utf16 = _utf16_without_bom(head)
+    if bom_less_utf16:
+        return bom_less_utf16
     if head.isascii():
-        return "utf-8"
+        return "utf-8-sig"
     valid = invalid = 0
     lines = head.splitlines()
     if len(head) == _HEAD and len(lines) > 1:
@@ -91,13 +140,39 @@ def encoding_of(head: bytes) -> str:
             return "cp1252"
         except UnicodeDecodeError:
             pass
-    return "utf-8"
+    return "utf-8-sig"
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """Text of mostly ASCII characters in UTF-16 has a zero in every other byte: the
+    second of each pair in little-endian, the first in big-endian."""
+    sample = head[:4096]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even = sample[0 : pairs * 2 : 2].count(0)
+    odd = sample[1 : pairs * 2 : 2].count(0)
+    if odd > pairs * 0.4 and even < pairs * 0.05:
+        return "utf-16-le"
+    if even > pairs * 0.4 and odd < pairs * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def encoding_label(encoding: str) -> str:
+    return ENCODINGS.get(encoding) or ENCODINGS.get(checked_encoding(encoding)) or encoding
 
 
 def unreadable_reason(line: int, encoding: str) -> str:
     if encoding.startswith("utf-8"):
-        return f"line {line} is not valid UTF-8 text (save the file as CSV UTF-8)"
-    return f"line {line} has characters that cannot be read (save the file as CSV UTF-8)"
+        return (
+            f"line {line} is not valid UTF-8 text (save the file as CSV UTF-8, "
+            "or choose the encoding it was saved in)"
+        )
+    return (
+        f"line {line} has characters that cannot be read as {encoding_label(encoding)} "
+        "(save the file as CSV UTF-8, or choose the encoding it was saved in)"
+    )
 
 
 class _Rejoined(io.RawIOBase):
@@ -136,15 +211,17 @@ def _size(stream: IO[bytes]) -> int | None:
         return None
 
 
-def _csv_table(raw: _Rejoined, head: bytes) -> Table:
-    encoding = encoding_of(head)
+def _csv_table(raw: _Rejoined, head: bytes, encoding: str) -> Table:
     sample = head.decode(encoding, errors="replace")
     if "\x00" in sample:
-        raise ImportFileError("this is not a text file: upload a CSV or an .xlsx workbook")
+        raise ImportFileError(
+            "this is not a text file: upload a CSV or an .xlsx workbook"
+            + ("" if encoding == encoding_of(head) else f" (or check its encoding, not {encoding})")
+        )
     first_line = sample.lstrip("\ufeff\r\n").split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     text = io.TextIOWrapper(
-        io.BufferedReader(raw), encoding=encoding, errors="surrogateescape", newline=""
+        io.BufferedReader(raw), encoding=encoding, errors=_MARK_UNREADABLE, newline=""
     )
     rows = _csv_rows(text, delimiter)
     return _table(rows, encoding, lambda: (raw.read_bytes, raw.total))
@@ -165,7 +242,8 @@ def _csv_rows(text: IO[str], delimiter: str) -> Iterator[SourceRow]:
         raise ImportFileError(f"line {reader.line_num}: the CSV is malformed ({exc})") from None
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            f"cannot read the file as text near line {line} ({exc.reason}): save it as CSV UTF-8"
+            f"cannot read the file as {encoding_label(exc.encoding)} near line {line} "
+            f"({exc.reason}): save it as CSV UTF-8"
         ) from None
 
 
@@ -200,6 +278,7 @@ def _table(rows: Iterator[SourceRow], encoding: str, position: Any) -> Table:
             break
     else:
         raise ImportFileError("the file is empty: the first row must name the columns")
+    header.cells[0] = header.cells[0].removeprefix("\ufeff")  # a BOM read as text
     return Table(
         headers=[cell.strip() for cell in header.cells],
         header_line=header.line,

@@ -44,7 +44,8 @@ class ImportReport:
     total_rows. They are the same whether or not the rows were written; `written` says
     whether they were (not on a dry run, nor when --on-error abort met a bad row).
     `not_imported` names the file's columns that went to no field; the contacts counts
-    are the main contacts a partner file's contact columns add or change."""
+    are the main contacts a partner file's contact columns add or change. `encoding` is
+    the text encoding a CSV was read in (detected or named), "" for a workbook."""
 
     entity: str
     total_rows: int = 0
@@ -59,6 +60,7 @@ class ImportReport:
     contacts_inserted: int = 0
     contacts_updated: int = 0
     cells_not_kept: int = 0
+    encoding: str = ""
 
     def reject(self, line: int, reasons: list[str], values: dict[str, str]) -> None:
         """Every rejected row is listed with its line and reasons; its cells only for the

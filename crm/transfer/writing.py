@@ -26,14 +26,14 @@ def write(
     new = [c for c in changes if c.id is None]
     changed = [c for c in changes if c.is_update]
     if new:
-        rows = [{**c.values, **_stamps(kind, now, created=True)} for c in new]
+        stamps = _stamps(kind, now, created=True)
+        rows = [{**c.values, **stamps} for c in new]
         for change, id_ in zip(new, _insert(session, table, rows), strict=True):
             change.id = id_
     if changed:
         statement = update(table).where(table.c.id == bindparam("_row_id"))
-        session.execute(
-            statement, [{**c.values, "_row_id": c.id, **_stamps(kind, now)} for c in changed]
-        )
+        stamps = _stamps(kind, now)
+        session.execute(statement, [{**c.values, "_row_id": c.id, **stamps} for c in changed])
     audit.record_many(
         session,
         actor,

@@ -23,6 +23,7 @@ from crm.transfer import (
     ImportFileError,
     ImportProgress,
     ImportReport,
+    encoding_label,
     export_csv,
     import_file,
 )
@@ -70,6 +71,12 @@ def _commands(entity: str) -> typer.Typer:
             "--strict-columns",
             help="Refuse the file when a column maps to no field (default: report it).",
         ),
+        encoding: str = typer.Option(
+            "",
+            "--encoding",
+            help="The CSV's text encoding, such as utf-8, cp1252 (Windows) or utf-16 "
+            "(default: detected from the file).",
+        ),
     ) -> None:
         """Add new records and update the ones already present; report every bad row."""
         try:
@@ -98,6 +105,7 @@ def _commands(entity: str) -> typer.Typer:
                         zone=zone,
                         columns=columns,
                         strict_columns=strict_columns,
+                        encoding=encoding or None,
                     )
             except (ImportFileError, PermissionDenied) as exc:
                 raise fail(f"{file.name}: {exc}", 2) from None
@@ -164,6 +172,8 @@ def _describe(report: ImportReport) -> str:
         lines.append(
             f"main contacts: {report.contacts_inserted} new, {report.contacts_updated} updated"
         )
+    if report.encoding not in ("", "utf-8-sig"):
+        lines.append(f"read as {encoding_label(report.encoding)} (name another with --encoding)")
     if report.not_imported:
         lines.append(
             'not imported (no field; map one with --map "Header=field"): '

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -17,13 +18,16 @@ from sqlmodel import Session
 from crm import clock
 from crm.db import session_scope
 from crm.transfer import (
+    ENCODINGS,
     ENTITIES,
     ColumnPlan,
     ImportFileError,
     ImportProgress,
     ImportReport,
     column_plan,
+    encoding_label,
     export_csv,
+    guess_encoding,
     import_file,
     remember_mapping,
 )
@@ -69,13 +73,24 @@ def _import(ctx: AppContext) -> None:
         return
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()
-    plan = _plan(ctx, entity, data, upload.name)
+    encoding = _encoding(data, upload.name, digest)
+    plan = _plan(ctx, entity, data, upload.name, encoding)
     if plan is None:
         return
     mapping = _mapping_step(plan, digest)
-    fingerprint = (entity, on_error, upload.name, digest, tuple(sorted(mapping.items())))
+    fingerprint = (
+        entity,
+        on_error,
+        upload.name,
+        digest,
+        encoding,
+        tuple(sorted(mapping.items())),
+    )
+    run = partial(
+        _run, ctx, entity, data, upload.name, on_error, mapping=mapping, encoding=encoding
+    )
     if st.button("Preview import", icon=":material/preview:", key="import_preview"):
-        report = _run(ctx, entity, data, upload.name, on_error, dry_run=True, mapping=mapping)
+        report = run(dry_run=True)
         st.session_state[_PREVIEW] = (fingerprint, report)
     preview = st.session_state.get(_PREVIEW)
     if preview is None or preview[0] != fingerprint or preview[1] is None:
@@ -93,7 +108,7 @@ def _import(ctx: AppContext) -> None:
         disabled=bool(blocked),
         key="import_commit",
     ):
-        result = _run(ctx, entity, data, upload.name, on_error, dry_run=False, mapping=mapping)
+        result = run(dry_run=False)
         st.session_state.pop(_PREVIEW, None)
         if result is not None:
             if result.written:
@@ -103,10 +118,33 @@ def _import(ctx: AppContext) -> None:
             st.rerun()
 
 
-def _plan(ctx: AppContext, entity: str, data: bytes, filename: str) -> ColumnPlan | None:
+def _encoding(data: bytes, filename: str, digest: str) -> str | None:
+    """The CSV's text encoding: the one detected, preselected, or the person's choice
+    when the accents come out wrong. None for a workbook, which has none."""
+    try:
+        guess = guess_encoding(data, filename)
+    except ImportFileError:
+        return None  # the plan says why the file cannot be imported
+    if guess is None:
+        return None
+    options = list(ENCODINGS) if guess in ENCODINGS else [guess, *ENCODINGS]
+    return st.selectbox(
+        "Text encoding",
+        options,
+        index=options.index(guess),
+        format_func=encoding_label,
+        key=f"import_encoding_{digest[:12]}",
+        help="Detected from the file. If accents or symbols look wrong in the first rows, "
+        "choose the encoding the file was saved in.",
+    )
+
+
+def _plan(
+    ctx: AppContext, entity: str, data: bytes, filename: str, encoding: str | None
+) -> ColumnPlan | None:
     try:
         with Session(ctx.engine) as session:
-            return column_plan(session, entity, data, filename)
+            return column_plan(session, entity, data, filename, encoding)
     except ImportFileError as exc:
         st.error(f"This file cannot be imported: {exc}")
         return None
@@ -129,7 +167,7 @@ def _mapping_step(plan: ColumnPlan, digest: str) -> dict[str, str]:
             header,
             options,
             index=options.index(chosen) if chosen in options else 0,
-            key=f"import_map_{plan.entity}_{digest[:12]}_{index}",
+            key=f"import_map_{plan.entity}_{digest[:12]}_{plan.encoding}_{index}",
             help="The field this column goes to.",
         )
         mapping[header] = "" if picked == _SKIP else picked
@@ -155,8 +193,10 @@ def _run(
     data: bytes,
     filename: str,
     on_error: str,
+    *,
     dry_run: bool,
     mapping: dict[str, str],
+    encoding: str | None,
 ) -> ImportReport | None:
     bar = st.progress(0.0, text="Checking rows…" if dry_run else "Importing…")
 
@@ -177,6 +217,7 @@ def _run(
                 progress=progress,
                 zone=ctx.zone,
                 columns=mapping,
+                encoding=encoding,
             )
     except ImportFileError as exc:
         st.error(f"This file cannot be imported: {exc}")
