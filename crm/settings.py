@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     sendgrid_unsubscribe_group: int | None = None
     smtp_url: str = Field(default="", repr=False)
     seasonal_guide_url: str = ""
+    # A geocoder that finds a partner's street address (crm.geocoding); off when unset,
+    # and positions then come from ZIP centres alone.
+    geocoder_url: str = ""
     frequency_cap: int = Field(default=3, ge=1, le=50)
     send_window: str = "Mon-Fri 08:00-18:00"
     max_attempts: int = Field(default=8, ge=1, le=30)
@@ -116,6 +119,17 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("geocoder_url")
+    @classmethod
+    def _geocoder_template(cls, value: str) -> str:
+        if not value.strip():
+            return ""
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        if "{address}" not in value:
+            raise ValueError("must contain {address}, where the partner's address goes")
+        return value.strip()
 
     @field_validator("sender_email", "admin_email")
     @classmethod
