@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlmodel import select
+from typer.testing import CliRunner
 
 from crm.geocoding import Geocoder, GeocoderUnavailable
 from crm.models import AuditLog, Partner
@@ -21,6 +22,7 @@ from crm.partners import PartnerInput, create_partner, update_partner
 from crm.positions import locate_partners
 from crm.prospects.geo import centroid
 from crm.transfer import import_file
+from liaison.cli import app
 from tests.factories import make_partner
 
 BOSTON_02118 = centroid("02118")
@@ -231,3 +233,27 @@ def test_an_unreachable_geocoder_still_leaves_zip_centres_and_says_why(session):
     session.refresh(partner)
     assert position(partner) == (*BOSTON_02118, "zip")
     assert "did not answer" in report.problem
+
+
+# The command -------------------------------------------------------------------------
+
+
+def test_the_locate_command_places_partners_at_their_zip_centres(app_env, session):
+    partner = make_partner(session, placed=False, zip="02139")
+    result = CliRunner().invoke(app, ["partners", "locate"])
+    assert result.exit_code == 0, result.output
+    assert "1 placed at their ZIP centre" in result.output
+    session.refresh(partner)
+    assert position(partner) == (*CAMBRIDGE_02139, "zip")
+
+
+def test_the_locate_command_asks_the_configured_geocoder(app_env, session, geocoder_url):
+    app_env.setenv("LIAISON_GEOCODER_URL", geocoder_url)
+    partner = make_partner(
+        session, placed=False, address="12 Elm St", city="Boston", state="MA", zip="02118"
+    )
+    result = CliRunner().invoke(app, ["partners", "locate"])
+    assert result.exit_code == 0, result.output
+    assert "1 at their street address" in result.output
+    session.refresh(partner)
+    assert position(partner) == (42.3401, -71.0802, "geocoder")
