@@ -6,9 +6,9 @@ from sqlmodel import Session, SQLModel
 from typer.testing import CliRunner
 
 from crm import partner_links, settings, validation
-from crm.prospects import geo
 from crm.dbadmin import empty_all_tables
 from crm.models import Contact, Partner, Patient, Referral, Touch, User
+from crm.prospects import geo
 from crm.users import authenticate
 from crm.vocab import ReferralChannel, ReferralStatus, ServiceLine, Urgency
 from liaison.cli import app

@@ -147,6 +147,16 @@ def test_organisations_and_addresses_become_prospects_and_providers_contacts(
     assert len(created) == 4
 
 
+def test_prospects_from_the_registry_are_placed_at_their_zip_centres(
+    session, marketer, now, tmp_path
+):
+    run(session, marketer, first_file(tmp_path), now)
+    org = session.exec(select(Partner).where(Partner.npi == ORG)).one()
+    practice = session.exec(select(Partner).where(Partner.name == "Practice at 5 Elm St")).one()
+    assert (org.latitude, org.longitude, org.position_source) == (*geo.centroid("02116"), "zip")
+    assert (practice.latitude, practice.longitude) == geo.centroid("02139")
+
+
 def test_a_partner_entered_by_hand_at_the_address_gets_the_providers(
     session, marketer, now, tmp_path
 ):
