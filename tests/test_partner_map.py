@@ -20,9 +20,14 @@ def points(session, now, query=None, **options):  # type: ignore[no-untyped-def]
 
 
 def test_a_point_is_the_partner_at_its_position(session, now):
-    partner = make_partner(session, name="Elm PT", zip="02139", tier="A", status="active")
+    partner = make_partner(session, name="Elm PT", zip="02139", tier="A", status="engaged")
     [point] = points(session, now).points
-    assert (point.id, point.name, point.tier, point.status) == (partner.id, "Elm PT", "A", "active")
+    assert (point.id, point.name, point.tier, point.status) == (
+        partner.id,
+        "Elm PT",
+        "A",
+        "engaged",
+    )
     assert (point.latitude, point.longitude, point.position_source) == (*centroid("02139"), "zip")
 
 
@@ -43,10 +48,10 @@ def test_a_partner_with_no_position_is_counted_not_drawn(session, now):
 
 
 def test_the_map_is_filtered_like_the_directory(session, now):
-    make_partner(session, name="Elm PT", status="active", territory="North")
+    make_partner(session, name="Elm PT", status="engaged", territory="North")
     make_partner(session, name="Oak PT", status="prospect", territory="North")
-    make_partner(session, name="Ash PT", status="active", territory="South")
-    query = PartnerQuery(statuses=["active"], territories=["North"])
+    make_partner(session, name="Ash PT", status="engaged", territory="South")
+    query = PartnerQuery(statuses=["engaged"], territories=["North"])
     assert [p.name for p in points(session, now, query).points] == ["Elm PT"]
 
 
