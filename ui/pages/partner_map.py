@@ -153,7 +153,7 @@ def _chart(points: list[MapPoint], colour_by: str, street_map: bool) -> None:
                 get_fill_color="colour",
                 get_line_color=[255, 255, 255],
                 get_radius="radius",
-                radius_units="pixels",
+                radius_units='"pixels"',  # a quoted literal: pydeck reads a bare string as a field
                 line_width_min_pixels=1,
                 stroked=True,
                 pickable=True,
@@ -188,7 +188,7 @@ def _datum(point: MapPoint, colour_by: str) -> dict:
         "owner": point.owner or "no owner",
         "referrals": point.referrals,
         "colour": [*colours.get(value, (120, 120, 120)), 210],
-        "radius": round(4 + 3 * math.sqrt(point.referrals), 1),
+        "radius": round(5 + 3 * math.sqrt(point.referrals), 1),
     }
 
 
@@ -219,4 +219,5 @@ def _legend(colour_by: str) -> None:
     )
 
 
-render(context())
+if __name__ == "__main__":
+    render(context())
