@@ -148,3 +148,9 @@ def test_the_map_draws_its_points_without_network_and_a_click_opens_the_partner(
             canvas, x - canvas.size["width"] // 2, y - canvas.size["height"] // 2
         ).click().perform()
         page.wait_for_heading("Worcester Sports PT")  # the Partners page, with it open
+
+        driver.find_element(By.XPATH, '//a[.//span[normalize-space()="Partner map"]]').click()
+        page.wait_for_heading("Partner map")
+        map_canvas(driver)
+        page.wait_until_idle()
+        assert "Partner map" in page.headings()  # the click is not made again on the way back
