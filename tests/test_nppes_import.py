@@ -157,9 +157,7 @@ def test_prospects_from_the_registry_are_placed_at_their_zip_centres(
     assert (practice.latitude, practice.longitude) == geo.centroid("02139")
 
 
-def test_a_newer_file_that_moves_a_practice_moves_it_on_the_map(
-    session, marketer, now, tmp_path
-):
+def test_a_newer_file_that_moves_a_practice_moves_it_on_the_map(session, marketer, now, tmp_path):
     run(session, marketer, first_file(tmp_path), now)
     moved = nppes_files.write(
         tmp_path / "npidata_pfile_2.csv",
