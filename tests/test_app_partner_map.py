@@ -38,7 +38,7 @@ def test_the_map_draws_each_placed_partner_as_a_point(app_database, session):
     at = page_for(session)
     assert set(drawn(at)) == {"Elm PT", "Oak PT"}
     assert "**2 partners on the map**" in texts(at)
-    assert "1 more match but have no position" in texts(at)
+    assert "1 more match but are not on the map" in texts(at)
 
 
 def test_a_point_grows_with_the_referrals_in_the_period(app_database, session):
@@ -117,3 +117,22 @@ def test_the_map_is_narrowed_to_a_segment(app_database, session):
     at = page_for(session)
     at.selectbox(key="map_segment").set_value(segment.id).run()
     assert set(drawn(at)) == {"Elm PT"}
+
+
+def test_each_liaisons_partners_share_a_colour(app_database, session):
+    jordan = make_user(session, name="Jordan Ellis")
+    make_partner(session, name="Elm PT", owner_id=jordan.id, status="engaged")
+    make_partner(session, name="Oak PT", owner_id=jordan.id, status="dormant")
+    make_partner(session, name="Ash PT", status="engaged")
+    at = page_for(session)
+    at.segmented_control(key="map_colour").set_value("Liaison").run()
+    points = drawn(at)
+    assert points["Elm PT"]["colour"] == points["Oak PT"]["colour"] != points["Ash PT"]["colour"]
+    assert "Jordan Ellis" in texts(at) and "No owner" in texts(at)
+
+
+def test_a_name_in_the_legend_is_shown_as_text_not_html(app_database, session):
+    make_partner(session, name="Elm PT", territory="<b>North</b>")
+    at = page_for(session)
+    at.segmented_control(key="map_colour").set_value("Territory").run()
+    assert "&lt;b&gt;North&lt;/b&gt;" in texts(at)

@@ -7,7 +7,9 @@ under them is tiles from the web, shown where the network allows and never neede
 
 from __future__ import annotations
 
+import html
 import math
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pydeck as pdk
@@ -38,6 +40,20 @@ TIER_COLOURS = {
     Tier.B.value: (0, 137, 123),
     Tier.C.value: (240, 170, 0),
 }
+# For liaisons and territories, in the order of their names (repeating past ten).
+PALETTE = (
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+    (188, 189, 34),
+    (23, 190, 207),
+)
+COLOUR_BY = ["Status", "Tier", "Liaison", "Territory"]
 
 
 def render(ctx: AppContext) -> None:
@@ -53,8 +69,9 @@ def render(ctx: AppContext) -> None:
     )
     _summary(found, days)
     if found.points:
-        _chart(found.points, colour_by, street_map)
-        _legend(colour_by)
+        colours = Colours.of(found.points, colour_by)
+        _chart(found.points, colours, street_map)
+        _legend(colours)
 
 
 def _filters(
@@ -113,9 +130,7 @@ def _filters(
 
 def _display() -> tuple[str, bool]:
     left, right = st.columns([2, 1], vertical_alignment="bottom")
-    colour_by = left.segmented_control(
-        "Colour by", ["Status", "Tier"], default="Status", key="map_colour"
-    )
+    colour_by = left.segmented_control("Colour by", COLOUR_BY, default="Status", key="map_colour")
     street_map = right.toggle(
         "Street map",
         value=True,
@@ -135,20 +150,56 @@ def _summary(found: PartnerMap, days: int) -> None:
     st.markdown(line)
     if found.unplaced:
         st.caption(
-            f"{found.unplaced:,} more match but have no position (no ZIP Liaison knows); "
-            "`crm partners locate` places partners again after their addresses are fixed."
+            f"{found.unplaced:,} more match but are not on the map: their ZIP is missing or "
+            "unknown, or they have not been placed since an upgrade (`crm partners locate` "
+            "places them)."
         )
     if not shown and not found.unplaced:
         st.info("No partners match these filters.")
 
 
-def _chart(points: list[MapPoint], colour_by: str, street_map: bool) -> None:
+@dataclass
+class Colours:
+    """Which colour each point gets, and the legend's names for them."""
+
+    by: str
+    colours: dict[str, tuple[int, int, int]]
+    names: dict[str, str]
+
+    @classmethod
+    def of(cls, points: list[MapPoint], by: str) -> Colours:
+        if by == "Tier":
+            return cls(by, TIER_COLOURS, {t: f"Tier {t}" for t in TIER_COLOURS})
+        if by == "Status":
+            return cls(by, STATUS_COLOURS, {s: PartnerStatus(s).label for s in STATUS_COLOURS})
+        values = sorted({cls.value_of(p, by) for p in points}, key=lambda v: (v == "", v))
+        blank = "No owner" if by == "Liaison" else "No territory"
+        return cls(
+            by,
+            {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(values)},
+            {v: v or blank for v in values},
+        )
+
+    @staticmethod
+    def value_of(point: MapPoint, by: str) -> str:
+        return {
+            "Tier": point.tier,
+            "Status": point.status,
+            "Liaison": point.owner,
+            "Territory": point.territory,
+        }[by]
+
+    def of_point(self, point: MapPoint) -> list[int]:
+        return [*self.colours.get(self.value_of(point, self.by), (120, 120, 120)), 210]
+
+
+def _chart(points: list[MapPoint], colours: Colours, street_map: bool) -> None:
     deck = pdk.Deck(
         layers=[
             pdk.Layer(
                 "ScatterplotLayer",
                 id=LAYER,
-                data=[_datum(p, colour_by) for p in points],
+                data=[_datum(p, colours) for p in points],
                 get_position=["lon", "lat"],
                 get_fill_color="colour",
                 get_line_color=[255, 255, 255],
@@ -174,10 +225,7 @@ def _chart(points: list[MapPoint], colour_by: str, street_map: bool) -> None:
         st.switch_page(PAGES / "partners.py")
 
 
-def _datum(point: MapPoint, colour_by: str) -> dict:
-    colours, value = (
-        (TIER_COLOURS, point.tier) if colour_by == "Tier" else (STATUS_COLOURS, point.status)
-    )
+def _datum(point: MapPoint, colours: Colours) -> dict:
     return {
         "id": point.id,
         "name": point.name,
@@ -187,7 +235,7 @@ def _datum(point: MapPoint, colour_by: str) -> dict:
         "tier": point.tier,
         "owner": point.owner or "no owner",
         "referrals": point.referrals,
-        "colour": [*colours.get(value, (120, 120, 120)), 210],
+        "colour": colours.of_point(point),
         "radius": round(5 + 3 * math.sqrt(point.referrals), 1),
     }
 
@@ -205,13 +253,11 @@ def _view(points: list[MapPoint]) -> pdk.ViewState:
     )
 
 
-def _legend(colour_by: str) -> None:
-    if colour_by == "Tier":
-        entries = [(f"Tier {t}", TIER_COLOURS[t]) for t in Tier.choices()]
-    else:
-        entries = [(PartnerStatus(s).label, STATUS_COLOURS[s]) for s in PartnerStatus.choices()]
+def _legend(colours: Colours) -> None:
+    entries = [(colours.names[v], colour) for v, colour in colours.colours.items()]
     swatches = " ".join(
-        f'<span style="color:rgb({r},{g},{b})">&#9679;</span> {name}' for name, (r, g, b) in entries
+        f'<span style="color:rgb({r},{g},{b})">&#9679;</span> {html.escape(name)}'
+        for name, (r, g, b) in entries
     )
     st.caption(
         f"{swatches} · larger points sent more referrals · click a point to open it",
