@@ -199,7 +199,8 @@ def _chart(points: list[MapPoint], colours: Colours, street_map: bool) -> None:
             pdk.Layer(
                 "ScatterplotLayer",
                 id=LAYER,
-                data=[_datum(p, colours) for p in points],
+                # the busiest first, so a small point is drawn over a large one
+                data=[_datum(p, colours) for p in sorted(points, key=lambda p: -p.referrals)],
                 get_position=["lon", "lat"],
                 get_fill_color="colour",
                 get_line_color=[255, 255, 255],
@@ -244,8 +245,10 @@ def _view(points: list[MapPoint]) -> pdk.ViewState:
     """Centred on the points, zoomed to hold them all (a territory fills the map)."""
     lats = [p.latitude for p in points]
     lons = [p.longitude for p in points]
-    span = max(max(lats) - min(lats), (max(lons) - min(lons)) * 0.75, 0.02)
-    zoom = max(3.0, min(13.0, math.log2(360 / span) - 1.2))
+    # Degrees the map's 560 px height (and ~930 px width) hold at zoom 0 are about
+    # 300; a degree of latitude is drawn ~1.35 times a degree of longitude in New England.
+    span = max((max(lats) - min(lats)) * 1.35, (max(lons) - min(lons)) * 0.6, 0.02)
+    zoom = max(3.0, min(13.0, math.log2(300 / span)))
     return pdk.ViewState(
         latitude=(max(lats) + min(lats)) / 2,
         longitude=(max(lons) + min(lons)) / 2,
