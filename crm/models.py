@@ -76,6 +76,7 @@ class Partner(SQLModel, table=True):
         Index("ix_partner_territory", "territory"),
         Index("ix_partner_name", "name"),
         Index("ix_partner_npi", "npi", unique=True),
+        Index("ix_partner_position", "latitude", "longitude"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -105,6 +106,14 @@ class Partner(SQLModel, table=True):
     # Signed into the partner link (crm.partner_links): raising it is what rotates the
     # link, so every earlier link stops opening the partner's pages.
     link_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # Where the partner is on the map (crm.positions): a ZIP centre or a geocoded
+    # address, and the address it was found for, so a changed address is found again.
+    latitude: float | None = None
+    longitude: float | None = None
+    position_source: str = Field(default="", max_length=10, sa_column_kwargs={"server_default": ""})
+    position_address: str = Field(
+        default="", max_length=400, sa_column_kwargs={"server_default": ""}
+    )
     archived_at: datetime | None = None
     created_at: datetime
     updated_at: datetime

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from crm import audit
+from crm import audit, positions
 from crm.access import Actor, require_editor
 from crm.errors import InvalidInput, NotFound
 from crm.fields import Phone, State, Website, WordList, Zip, text, vocab
@@ -99,7 +99,11 @@ def create_partner(session: Session, actor: Actor, data: PartnerInput, now: date
     _check_owner(session, data.owner_id)
     values = data.model_dump()
     partner = Partner(
-        **values, match_key=match_key(data.name, data.address), created_at=now, updated_at=now
+        **values,
+        **positions.from_zip(values),
+        match_key=match_key(data.name, data.address),
+        created_at=now,
+        updated_at=now,
     )
     session.add(partner)
     session.flush()
@@ -115,6 +119,7 @@ def update_partner(
     _check_owner(session, data.owner_id)
     values = {**data.model_dump(), "match_key": match_key(data.name, data.address)}
     changes = audit.apply_changes(session, actor, "partner", partner, values, now)
+    positions.place(partner)
     if "status" in changes:
         record_manual_change(session, actor, partner_id, *changes["status"], now)
     return partner
@@ -172,11 +177,9 @@ class PartnerRow:
     archived: bool
 
 
-def search_partners(
-    session: Session, query: PartnerQuery, now: datetime
-) -> tuple[list[PartnerRow], int]:
-    """One filtered page of the directory and the total count; the page's referral
-    counts and last touches come from two set-based queries over just its ids."""
+def partner_conditions(query: PartnerQuery) -> list[Any]:
+    """The directory's filters as conditions on Partner, for any list of partners that
+    is filtered like the directory (the partner map)."""
     conditions: list[Any] = []
     if not query.include_archived:
         conditions.append(Partner.archived_at.is_(None))
@@ -200,6 +203,15 @@ def search_partners(
     ):
         if values:
             conditions.append(column.in_(values))
+    return conditions
+
+
+def search_partners(
+    session: Session, query: PartnerQuery, now: datetime
+) -> tuple[list[PartnerRow], int]:
+    """One filtered page of the directory and the total count; the page's referral
+    counts and last touches come from two set-based queries over just its ids."""
+    conditions = partner_conditions(query)
     total = session.exec(select(func.count()).select_from(Partner).where(*conditions)).one()
     page = session.exec(
         select(Partner, User.name, User.email)

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # An OSRM server's address: the day's route then uses its road miles; unset, the
     # miles are estimated offline from ZIP codes.
     route_service_url: str = ""
+    # A geocoder that finds a partner's street address (crm.geocoding); off when unset,
+    # and positions then come from ZIP centres alone.
+    geocoder_url: str = ""
     frequency_cap: int = Field(default=3, ge=1, le=50)
     send_window: str = "Mon-Fri 08:00-18:00"
     max_attempts: int = Field(default=8, ge=1, le=30)
@@ -119,6 +122,17 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("geocoder_url")
+    @classmethod
+    def _geocoder_template(cls, value: str) -> str:
+        if not value.strip():
+            return ""
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        if "{address}" not in value:
+            raise ValueError("must contain {address}, where the partner's address goes")
+        return value.strip()
 
     @field_validator("sender_email", "admin_email")
     @classmethod

@@ -3,6 +3,7 @@ headless Chromium driven by Selenium."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -116,7 +117,11 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
         driver.quit()
 
 
-def chromium(profile: Path, width: int = 1400, height: int = 1000) -> WebDriver:
+def chromium(
+    profile: Path, width: int = 1400, height: int = 1000, extra: tuple[str, ...] = ()
+) -> WebDriver:
+    """`extra` adds switches (a test without network passes OFFLINE); the DevTools
+    performance log is kept, for a test that reads the requests the page made."""
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for arg in (
@@ -131,9 +136,31 @@ def chromium(profile: Path, width: int = 1400, height: int = 1000) -> WebDriver:
         "--disable-dev-shm-usage",
         f"--window-size={width},{height}",
         f"--user-data-dir={profile}",
+        *extra,
     ):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     return webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+
+
+# No name but the local machine's resolves, so nothing the page asks for can leave it;
+# WebGL (deck.gl's maps) drawn in software, as a machine without a GPU does.
+OFFLINE = (
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+    "--proxy-server=http://127.0.0.1:9",  # and an address by number goes nowhere either
+)
+SOFTWARE_WEBGL = ("--use-angle=swiftshader", "--enable-unsafe-swiftshader")
+
+
+def requests_made(driver: WebDriver) -> list[dict]:
+    """The page's network events since the last call (requests sent, answers received),
+    from the DevTools performance log."""
+    events = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"].startswith("Network."):
+            events.append(message)
+    return events
 
 
 @contextmanager
@@ -173,6 +200,12 @@ class Page:
     def click_button(self, text: str) -> None:
         self.wait.until(
             ec.element_to_be_clickable((By.XPATH, f'//button[.//p[normalize-space()="{text}"]]'))
+        ).click()
+
+    def click_toggle(self, label: str) -> None:
+        """Flip an st.toggle or st.checkbox by clicking its label."""
+        self.wait.until(
+            ec.element_to_be_clickable((By.XPATH, f'//label[.//p[normalize-space()="{label}"]]'))
         ).click()
 
     def choose(self, label: str, option: str) -> WebElement:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from crm import positions
 from crm.access import Actor
 from crm.models import Contact, Location, Partner, Patient, Referral, Touch, User
 from crm.partners import match_key
@@ -53,7 +54,9 @@ def make_location(session: Session, **fields: Any) -> Location:
     return location
 
 
-def make_partner(session: Session, **fields: Any) -> Partner:
+def make_partner(session: Session, placed: bool = True, **fields: Any) -> Partner:
+    """Placed at its ZIP centre as the app places a partner it saves, unless
+    `placed=False` (a partner from before positions) or a position is given."""
     n = next(_seq)
     values = {
         "name": f"Partner {n}",
@@ -68,6 +71,8 @@ def make_partner(session: Session, **fields: Any) -> Partner:
         "updated_at": NOW,
         **fields,
     }
+    if placed and "latitude" not in fields:
+        values = {**positions.from_zip(values), **values}
     partner = Partner(**values, match_key=match_key(values["name"], values["address"]))
     session.add(partner)
     session.commit()

@@ -79,6 +79,12 @@ def test_opening_a_partner_shows_its_contacts_and_timeline(app_database, session
     assert sorted(timeline["What"]) == ["Call", "Referral (Shoulder)"]
 
 
+def test_a_partner_says_where_it_is_on_the_map(app_database, session):
+    placed = make_partner(session, name="Elm Family Medicine", zip="02139")
+    at = open_partner(marketer_app(session), placed)
+    assert "**On the map:** at its ZIP centre" in texts(at)
+
+
 def test_times_are_shown_in_the_practice_time_zone(app_database, session, now):
     partner = make_partner(session, name="Elm Family Medicine")
     make_touch(session, partner, occurred_at=now)  # 15:00 UTC is 10:00 in Boston

@@ -90,6 +90,7 @@ def _partners(url: str) -> dict[str, tuple[str, str]]:
 
 
 def _preview_and_commit(page: Page, new: str, updated: str, done: str) -> None:
+    page.wait_until_idle()
     page.click_button("Preview import")
     page.wait_for_text("Preview: 2 rows read", "strong")
     page.wait_for_metric("New", new)

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from crm import partner_links, settings, validation
 from crm.dbadmin import empty_all_tables
 from crm.models import Contact, Partner, Patient, Referral, Touch, User
+from crm.prospects import geo
 from crm.users import authenticate
 from crm.vocab import ReferralChannel, ReferralStatus, ServiceLine, Urgency
 from liaison.cli import app
@@ -271,3 +272,13 @@ def test_a_share_of_recent_referrals_came_through_the_partner_link_as_its_form_m
     assert 0 < urgencies["soon"] < urgencies["routine"]
     assert 0 < sum(r.partner_reference is not None for r in web) < len(web)
     assert {r.urgency for r in referrals(engine) if r.channel != "web_form"} == {"routine"}
+
+
+def test_every_demo_partner_is_on_the_map_at_its_zip_centre(engine, now):
+    seed(engine, now)
+    with Session(engine) as session:
+        partners = list(session.scalars(select(Partner)))
+    assert partners and all(p.position_source == "zip" for p in partners)
+    assert all((p.latitude, p.longitude) == geo.centroid(p.zip) for p in partners), (
+        "a demo partner is off its ZIP centre"
+    )

@@ -147,6 +147,37 @@ def test_organisations_and_addresses_become_prospects_and_providers_contacts(
     assert len(created) == 4
 
 
+def test_prospects_from_the_registry_are_placed_at_their_zip_centres(
+    session, marketer, now, tmp_path
+):
+    run(session, marketer, first_file(tmp_path), now)
+    org = session.exec(select(Partner).where(Partner.npi == ORG)).one()
+    practice = session.exec(select(Partner).where(Partner.name == "Practice at 5 Elm St")).one()
+    assert (org.latitude, org.longitude, org.position_source) == (*geo.centroid("02116"), "zip")
+    assert (practice.latitude, practice.longitude) == geo.centroid("02139")
+
+
+def test_a_newer_file_that_moves_a_practice_moves_it_on_the_map(session, marketer, now, tmp_path):
+    run(session, marketer, first_file(tmp_path), now)
+    moved = nppes_files.write(
+        tmp_path / "npidata_pfile_2.csv",
+        [
+            row(
+                ORG,
+                entity="2",
+                organisation="BACK BAY URGENT CARE LLC",
+                address="9 Main St",
+                postal="01608",
+                taxonomies=("261QU0200X",),
+            )
+        ],
+    )
+    run(session, marketer, moved, now)
+    session.expire_all()
+    org = session.exec(select(Partner).where(Partner.npi == ORG)).one()
+    assert (org.latitude, org.longitude, org.position_source) == (*geo.centroid("01608"), "zip")
+
+
 def test_a_partner_entered_by_hand_at_the_address_gets_the_providers(
     session, marketer, now, tmp_path
 ):

@@ -53,6 +53,12 @@ def test_a_dotenv_file_is_read(clean_env, tmp_path):
         ("LIAISON_ADMIN_PASSWORD", "short", "LIAISON_ADMIN_PASSWORD: must be at least 10"),
         ("LIAISON_REFERRAL_FAX", "12", "LIAISON_REFERRAL_FAX: invalid phone number"),
         ("LIAISON_REFERRAL_SECURE_EMAIL", "x@", "LIAISON_REFERRAL_SECURE_EMAIL: invalid email"),
+        ("LIAISON_GEOCODER_URL", "geo.example.org/?q={address}", "LIAISON_GEOCODER_URL: must"),
+        (
+            "LIAISON_GEOCODER_URL",
+            "https://geo.example.org/search?q=",
+            "LIAISON_GEOCODER_URL: must contain {address}",
+        ),
     ],
 )
 def test_a_bad_setting_is_refused_with_its_name(clean_env, name, value, message):
@@ -78,3 +84,7 @@ def test_a_clock_start_without_its_offset_is_refused(clean_env):
     clean_env.setenv("LIAISON_CLOCK_START", "2027-03-14 06:59")
     with pytest.raises(SettingsError, match="LIAISON_CLOCK_START"):
         settings.load()
+
+
+def test_no_geocoder_is_set_by_default(clean_env):
+    assert settings.load().geocoder_url == ""

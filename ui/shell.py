@@ -179,6 +179,7 @@ def pages_for(actor: Actor) -> dict[str, list[st.Page]]:
     return {
         "Partners": [
             page("partners.py", "Partners", "groups", "partners", default=True),
+            page("partner_map.py", "Partner map", "map", "partner-map"),
             page("prospects.py", "Prospects", "person_search", "prospects"),
             page("referral_queue.py", "Referral queue", "phone_in_talk", "referral-queue"),
             page(

@@ -17,7 +17,7 @@ from typing import IO, Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
-from crm import audit, validation
+from crm import audit, positions, validation
 from crm.access import Actor, require_editor
 from crm.errors import InvalidInput
 from crm.models import Contact, Partner
@@ -236,8 +236,11 @@ def _upsert_organisations(
             continue
         changes = _changes(row, values, (*_PARTNER_REFRESHED, "npi", "match_key"))
         if changes:
+            moved = (
+                positions.from_zip(values) if changes.keys() & set(positions.ADDRESS_FIELDS) else {}
+            )
             updates.append(
-                {"id": row.id, **{k: v[1] for k, v in changes.items()}, "updated_at": now}
+                {"id": row.id, **{k: v[1] for k, v in changes.items()}, **moved, "updated_at": now}
             )
             entries.append(
                 {"action": "update", "entity": "partner", "entity_id": row.id, "changes": changes}
@@ -262,6 +265,7 @@ def _changes(row: Any, values: dict[str, Any], fields: tuple[str, ...]) -> dict[
 def _new_partner(values: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {
         **values,
+        **positions.from_zip(values),
         "status": str(PartnerStatus.PROSPECT),
         "tier": "C",
         "created_at": now,

@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 from sqlmodel import Session
 
 import crm.transfer.main_contact as main_contact
+from crm import positions
 from crm.access import Actor
 from crm.models import Partner, User
 from crm.partners import PartnerInput, match_key
@@ -117,7 +118,7 @@ class Partners(Entity):
             **main_contact.FALLBACKS,
         },
     )
-    stored_columns = _FIELDS + ("match_key",)
+    stored_columns = _FIELDS + ("match_key",) + positions.COLUMNS
     column_of = {"owner_id": "owner"}
 
     def load(self, session: Session, rows: list[Candidate], zone: tzinfo) -> None:
@@ -157,8 +158,14 @@ class Partners(Entity):
     def stored_values(
         self, data: BaseModel, merged: dict[str, Any], now: datetime
     ) -> dict[str, Any]:
+        """With the position for the row's address: the stored one if the address is
+        unchanged, else the ZIP centre (a lookup in memory, no query per row)."""
         values = data.model_dump()
-        return {**values, "match_key": match_key(values["name"], values["address"])}
+        return {
+            **values,
+            "match_key": match_key(values["name"], values["address"]),
+            **positions.position_values(values, merged),
+        }
 
     def export_query(self) -> Select:
         table = self.table

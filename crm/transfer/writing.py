@@ -16,7 +16,8 @@ from crm.access import Actor
 from crm.transfer.entity import Entity
 from crm.transfer.planning import Change
 
-_INTERNAL = {"match_key"}
+# Kept by the import itself, not typed by anyone: left out of the audit entries.
+_INTERNAL = {"match_key", "latitude", "longitude", "position_source", "position_address"}
 
 
 def write(

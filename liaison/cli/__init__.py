@@ -5,13 +5,13 @@ from __future__ import annotations
 import typer
 
 from liaison import wiring
-from liaison.cli import db, demo, outbox, prospects, report, serve, transfer, users
+from liaison.cli import db, demo, locate, outbox, prospects, report, serve, transfer, users
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Liaison: partner outreach CRM.")
 db.register(app)
 users.register(app)
 demo.register(app)
-transfer.register(app)
+transfer.register(app, partners=locate.register)
 serve.register(app)
 outbox.register(app)
 report.register(app)

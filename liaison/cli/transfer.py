@@ -37,9 +37,14 @@ class OnError(StrEnum):
     skip = "skip"
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, **more: Callable[[typer.Typer], None]) -> None:
+    """One group per kind of record; `more` adds commands of its own to a kind's group
+    (`crm partners locate`)."""
     for entity in ENTITIES:
-        app.add_typer(_commands(entity), name=entity)
+        group = _commands(entity)
+        if entity in more:
+            more[entity](group)
+        app.add_typer(group, name=entity)
 
 
 def _commands(entity: str) -> typer.Typer:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from crm import positions
 from crm.partners import match_key
 from crm.vocab import (
     ContactRole,
@@ -283,6 +284,17 @@ def _nullable_datetimes(minutes: np.ndarray, present: np.ndarray) -> np.ndarray:
     return values
 
 
+def _positions(strings: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """Each partner at its ZIP centre, as the app places a partner it saves."""
+    columns = {name: np.empty(n, dtype=object) for name in positions.COLUMNS}
+    for i in range(n):
+        address = {"address": strings["address"][i], "city": strings["city"][i]}
+        found = positions.from_zip({**address, "state": "MA", "zip": strings["zip"][i]})
+        for name, value in found.items():
+            columns[name][i] = value
+    return columns
+
+
 def _nullable_ids(ids: np.ndarray, present: np.ndarray) -> np.ndarray:
     values = ids.astype(np.int64).astype(object)
     values[~present] = None
@@ -364,6 +376,7 @@ def _partners(rng: np.random.Generator, plan: Plan, context: Context, clock: _Cl
             "tags": strings["tags"],
             "notes": np.full(n, "", dtype=object),
             "match_key": strings["match_key"],
+            **_positions(strings, n),
             "archived_at": np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"),
             "created_at": created,
             "updated_at": created.copy(),

@@ -31,6 +31,7 @@ from crm.partners import (
     search_partners,
     update_partner,
 )
+from crm.positions import GEOCODER
 from crm.referrals import ReferralInput, create_referral
 from crm.surveys import QUESTIONS as SURVEY_QUESTIONS
 from crm.surveys import SHORT as SURVEY_SHORT
@@ -294,6 +295,7 @@ def _fields(partner: Partner, owner: str) -> None:
             [
                 ("Specialty", partner.specialty),
                 ("Territory", partner.territory),
+                ("On the map", _placed(partner)),
                 ("Owner", owner),
                 (
                     "Refers by",
@@ -315,6 +317,12 @@ def _fields(partner: Partner, owner: str) -> None:
     if partner.notes:
         st.markdown("**Notes**")
         st.text(partner.notes)
+
+
+def _placed(partner: Partner) -> str:
+    if partner.latitude is None:
+        return ""
+    return "at its street address" if partner.position_source == GEOCODER else "at its ZIP centre"
 
 
 def _lines(pairs: list[tuple[str, str]]) -> str:
