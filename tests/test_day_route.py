@@ -112,6 +112,14 @@ def test_the_maps_link_leaves_from_the_clinic_and_drives_the_stops_in_order(sess
     assert query["waypoints"].split("|") == [where[s.item.zip] for s in plan.stops]
 
 
+def test_a_partner_found_at_its_street_address_is_routed_from_there(session, marketer):
+    clinic = _clinic(session)
+    # Geocoded on Cape Cod though its ZIP is in Quincy: the stored position wins.
+    _stop(session, marketer, zip="02169", latitude=41.6688, longitude=-70.2962)
+    plan = plan_day(session, marketer.id, WEDNESDAY, clinic.id, NINE)
+    assert plan.total_miles > 120
+
+
 def test_a_partner_whose_zip_cannot_be_placed_is_left_off_with_a_warning(session, marketer):
     clinic = _clinic(session)
     _stop(session, marketer, name="Nowhere Ortho", zip="")

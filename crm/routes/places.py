@@ -19,8 +19,14 @@ class Place(Protocol):
 
 
 def position(place: Place) -> Point | None:
-    """Where a partner or clinic is, as (latitude, longitude): its ZIP's centre, or
-    None when the ZIP is missing or unknown. The one place that decides a position."""
+    """Where a partner or clinic is, as (latitude, longitude): the position stored for a
+    partner (its street address when a geocoder found it, else its ZIP centre), else its
+    ZIP's centre, or None when the ZIP is missing or unknown. The one place that decides
+    a stop's position."""
+    latitude = getattr(place, "latitude", None)
+    longitude = getattr(place, "longitude", None)
+    if latitude is not None and longitude is not None:
+        return (latitude, longitude)
     return centroid(place.zip) if place.zip.strip() else None
 
 
