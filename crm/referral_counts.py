@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, case, cast, delete, func, select, true
+from sqlalchemy import Integer, Select, case, cast, delete, func, select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
@@ -72,7 +72,7 @@ def rebuild_summaries(
             connection.exec_driver_sql("LOCK TABLE referral_hour_count IN EXCLUSIVE MODE")
         connection.execute(delete(counts).where(*_range(counts.c.hour, low, high)))
         statement = insert_for(connection, counts).from_select(
-            [*KEY, *STAGES], _from_referrals(low, high)
+            [*KEY, *STAGES], hour_counts_from_referrals(low, high)
         )
         upsert = statement.on_conflict_do_update(
             index_elements=list(KEY), set_={s: statement.excluded[s] for s in STAGES}
@@ -85,7 +85,9 @@ def reconcile_recent(engine: Engine, now: datetime, days: int = RECONCILE_DAYS) 
     return rebuild_summaries(engine, now - timedelta(days=days), None)
 
 
-def _from_referrals(low: datetime | None, high: datetime | None):  # type: ignore[no-untyped-def]
+def hour_counts_from_referrals(low: datetime | None, high: datetime | None) -> Select:
+    """The hour counts as the referrals received from `low` to `high` give them: one
+    row per key, the columns in the order of KEY then STAGES."""
     hour = hour_of(Referral.received_at)
     location = func.coalesce(Referral.location_id, 0)
     lost = func.coalesce(
