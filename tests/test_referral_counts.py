@@ -14,13 +14,17 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
+from typer.testing import CliRunner
 
+from crm import settings
 from crm.analytics import funnel
 from crm.analytics.filters import Filters, Period
 from crm.models import Referral, ReferralHourCount
 from crm.referral_counts import answers_exactly, rebuild_summaries
 from crm.referrals import complete_visits_due
 from crm.transfer import import_file
+from liaison.cli import app
+from liaison.scheduler.jobs import registered
 from tests.conftest import NOW
 from tests.factories import make_location, make_partner, make_referral
 from tests.summary_helpers import (
@@ -359,3 +363,35 @@ def test_a_rebuild_of_a_range_leaves_the_hours_outside_it(session, engine):
     session.expire_all()
     received = {r.hour.month: r.received for r in session.exec(select(ReferralHourCount))}
     assert received == {9: 6, 10: 1}
+
+
+def test_the_command_rebuilds_the_days_given(app_env, session):
+    alder = make_partner(session)
+    make_referral(session, alder, datetime(2026, 10, 10, 15, tzinfo=UTC))
+    make_referral(session, alder, datetime(2026, 11, 10, 15, tzinfo=UTC))
+    _corrupt(session)
+    result = CliRunner().invoke(
+        app, ["analytics", "rebuild-summaries", "--from", "2026-10-01", "--to", "2026-10-31"]
+    )
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    received = {r.hour.month: r.received for r in session.exec(select(ReferralHourCount))}
+    assert received == {10: 1, 11: 6}
+
+
+def test_the_command_refuses_a_date_it_cannot_read(app_env):
+    result = CliRunner().invoke(app, ["analytics", "rebuild-summaries", "--from", "10/01/2026"])
+    assert result.exit_code == 2
+    assert "should be a date like 2026-10-01" in result.output
+
+
+def test_the_scheduler_reconciles_the_last_days(app_env, session, engine):
+    alder = make_partner(session)
+    make_referral(session, alder, NOW - timedelta(days=10))
+    make_referral(session, alder, NOW - timedelta(days=1))
+    _corrupt(session)
+    job = next(j for j in registered() if j.name == "referral_counts")
+    job.run(engine, settings.get(), lambda: NOW)
+    session.expire_all()
+    received = sorted(r.received for r in session.exec(select(ReferralHourCount)))
+    assert received == [1, 6]
