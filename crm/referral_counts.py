@@ -11,11 +11,12 @@ of a breakdown). Every US zone always does; a zone like Asia/Kolkata reads refer
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Integer, Select, case, cast, delete, func, select, true
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlmodel.sql.sqltypes import UTCDateTime
@@ -62,22 +63,53 @@ def rebuild_summaries(
     engine: Engine, start: datetime | None = None, end: datetime | None = None
 ) -> int:
     """Recompute the counts of the hours from `start` to `end` (widened to whole hours;
-    open on a side left None) from the referrals, in one transaction; returns the rows
-    written. Writers wait while it runs, so none is counted twice or lost."""
+    open on a side left None) from the referrals, in one transaction; returns how many
+    rows the range holds. Writers wait while it runs, so none is counted twice or lost."""
     low = _floor_hour(start) if start else None
     high = _ceil_hour(end) if end else None
-    counts = ReferralHourCount.__table__
     with engine.begin() as connection:
         if not is_sqlite(engine):
             connection.exec_driver_sql("LOCK TABLE referral_hour_count IN EXCLUSIVE MODE")
-        connection.execute(delete(counts).where(*_range(counts.c.hour, low, high)))
-        statement = insert_for(connection, counts).from_select(
-            [*KEY, *STAGES], hour_counts_from_referrals(low, high)
-        )
-        upsert = statement.on_conflict_do_update(
-            index_elements=list(KEY), set_={s: statement.excluded[s] for s in STAGES}
-        )
-        return connection.execute(upsert).rowcount or 0
+        return _rebuild(connection, low, high)
+
+
+def _rebuild(connection: Connection, low: datetime | None, high: datetime | None) -> int:
+    counts = ReferralHourCount.__table__
+    connection.execute(delete(counts).where(*_range(counts.c.hour, low, high)))
+    statement = insert_for(connection, counts).from_select(
+        [*KEY, *STAGES], hour_counts_from_referrals(low, high)
+    )
+    upsert = statement.on_conflict_do_update(
+        index_elements=list(KEY), set_={s: statement.excluded[s] for s in STAGES}
+    )
+    connection.execute(upsert)
+    rows = select(func.count()).select_from(counts).where(*_range(counts.c.hour, low, high))
+    return connection.execute(rows).scalar_one()
+
+
+@contextmanager
+def counted_after_load(connection: Connection) -> Iterator[None]:
+    """For a bulk load of referrals in `connection`'s transaction. SQLite's row triggers
+    would upsert once per referral, more than doubling a load of millions, so they are
+    lifted for the block and every count rebuilt from the referrals at its end, all in
+    the one transaction (which holds SQLite's only write lock: nothing else writes in
+    between, and a failed load puts the triggers back as it rolls back). PostgreSQL's
+    statement triggers already count a COPY in one grouped upsert."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN")  # so the triggers' DROP is part of it
+    triggers = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'referral'"
+        " AND name LIKE 'referral_hour_count_%'"
+    ).all()
+    for name, _ in triggers:
+        connection.exec_driver_sql(f"DROP TRIGGER {name}")
+    yield
+    for _, sql in triggers:
+        connection.exec_driver_sql(sql)
+    _rebuild(connection, None, None)
 
 
 def reconcile_recent(engine: Engine, now: datetime, days: int = RECONCILE_DAYS) -> int:

@@ -24,6 +24,7 @@ from crm.referral_counts import answers_exactly, rebuild_summaries
 from crm.referrals import complete_visits_due
 from crm.transfer import import_file
 from liaison.cli import app
+from liaison.demo import seed_demo
 from liaison.scheduler.jobs import registered
 from tests.conftest import NOW
 from tests.factories import make_location, make_partner, make_referral
@@ -395,3 +396,14 @@ def test_the_scheduler_reconciles_the_last_days(app_env, session, engine):
     session.expire_all()
     received = sorted(r.received for r in session.exec(select(ReferralHourCount)))
     assert received == [1, 6]
+
+
+def test_the_demo_load_leaves_the_counts_equal_to_its_referrals(session, engine):
+    seed_demo(engine, partners=30, years=1, now=NOW)
+    assert stored_counts(session) == counts_from_referrals(session)
+
+
+def test_referrals_written_after_the_demo_load_are_counted(session, engine):
+    seed_demo(engine, partners=30, years=1, now=NOW)
+    make_referral(session, make_partner(session), NOW)
+    assert stored_counts(session) == counts_from_referrals(session)

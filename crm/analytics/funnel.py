@@ -134,25 +134,18 @@ def _hour_stages() -> list[ColumnElement[int]]:
 
 
 def hour_counts_in(filters: Filters) -> list[ColumnElement[bool]]:
-    """`referrals_in` for the hour counts: the rows of the period the filters let
-    through (a row whose referrals all went elsewhere counts none, so it is left out)."""
-    clauses = [
-        filters.within(ReferralHourCount.hour),
-        ReferralHourCount.received > 0,
-        *filters.referral_clauses(ReferralHourCount),
-    ]
+    """`referrals_in` for the hour counts: the rows of the period the filters let through."""
+    return [filters.within(ReferralHourCount.hour), *hour_counts_narrowed(filters)]
+
+
+def hour_counts_narrowed(filters: Filters) -> list[ColumnElement[bool]]:
+    """The hour counts every filter but the period lets through (a row whose referrals
+    all went elsewhere counts none, so it is left out)."""
+    clauses = [ReferralHourCount.received > 0, *filters.referral_clauses(ReferralHourCount)]
     partner = filters.partner_clauses(Partner)
     if partner:
         clauses.append(ReferralHourCount.partner_id.in_(select(Partner.id).where(*partner)))
     return clauses
-
-
-_REFERRALS: Final = _Source(
-    Referral, Referral.received_at, _referral_stages, lambda f: referrals_in(f)
-)
-_HOUR_COUNTS: Final = _Source(
-    ReferralHourCount, ReferralHourCount.hour, _hour_stages, lambda f: hour_counts_in(f)
-)
 
 
 def _counts(by: str | None, filters: Filters, source: _Source) -> Subquery:
@@ -281,3 +274,9 @@ def _type_label(value: str) -> str:
         return PartnerType(value).label
     except ValueError:
         return value
+
+
+_REFERRALS: Final = _Source(Referral, Referral.received_at, _referral_stages, referrals_in)
+_HOUR_COUNTS: Final = _Source(
+    ReferralHourCount, ReferralHourCount.hour, _hour_stages, hour_counts_in
+)

@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from crm.analytics import overview_sql, sql
 from crm.analytics.filters import Filters, Period
+from crm.analytics.funnel import hour_counts_narrowed
 from crm.models import Partner, PartnerStatusChange, Referral, ReferralHourCount, Touch
 from crm.referral_counts import answers_exactly
 from crm.vocab import PartnerStatus
@@ -207,14 +208,7 @@ def _hour_source_counts(
     referral is its first referral's hour, and the periods start and end on whole hours."""
     edges = _Edges(filters, periods)
     counts = ReferralHourCount
-    clauses = [
-        counts.hour < edges.last,
-        counts.received > 0,
-        *filters.referral_clauses(counts),
-    ]
-    partner = filters.partner_clauses(Partner)
-    if partner:
-        clauses.append(counts.partner_id.in_(select(Partner.id).where(*partner)))
+    clauses = [counts.hour < edges.last, *hour_counts_narrowed(filters)]
     per_partner = (
         select(
             counts.partner_id.label("partner_id"),
