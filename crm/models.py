@@ -221,7 +221,12 @@ class ReferralHourCount(SQLModel, table=True):
     transaction; `crm.referral_counts.rebuild_summaries` recomputes it from referrals."""
 
     __tablename__ = "referral_hour_count"
-    __table_args__ = (Index("ix_referral_hour_count_partner", "partner_id", "hour"),)
+    __table_args__ = (
+        # a partner's hours and their referrals read from the index alone (new sources)
+        Index("ix_referral_hour_count_partner", "partner_id", "hour", "received"),
+        # on SQLite the key is the table itself: a range of hours is one sequential read
+        {"sqlite_with_rowid": False},
+    )
 
     hour: datetime = Field(primary_key=True)
     partner_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})

@@ -142,10 +142,11 @@ def upgrade() -> None:
     sa.Column('scheduled', sa.Integer(), nullable=False),
     sa.Column('first_visit', sa.Integer(), nullable=False),
     sa.Column('lost', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('hour', 'partner_id', 'location_id', 'service_line', 'channel')
+    sa.PrimaryKeyConstraint('hour', 'partner_id', 'location_id', 'service_line', 'channel'),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('referral_hour_count', schema=None) as batch_op:
-        batch_op.create_index('ix_referral_hour_count_partner', ['partner_id', 'hour'], unique=False)
+        batch_op.create_index('ix_referral_hour_count_partner', ['partner_id', 'hour', 'received'], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_FUNCTION)
         for statement in _PG_TRIGGERS:
