@@ -13,7 +13,7 @@ from sqlmodel import Session
 from crm.analytics import funnel, overview
 from crm.analytics.filters import Filters, Period
 from crm.models import ReferralHourCount
-from crm.referral_counts import KEY, STAGES, hour_counts_from_referrals
+from crm.referral_counts import KEY, hour_counts_from_referrals
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -44,4 +44,3 @@ def page_answers(session: Session, filters: Filters, summaries: bool) -> list[pd
 
 
 LAST_12_FULL_MONTHS = Period.last_full_months(date(2026, 11, 25), 12)
-STAGE_NAMES = STAGES
