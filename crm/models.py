@@ -237,6 +237,35 @@ class Referral(SQLModel, table=True):
     updated_at: datetime
 
 
+class ReferralHourCount(SQLModel, table=True):
+    """How many referrals received in one UTC hour, from one partner, for one location
+    (0 for none), service line and channel reached each stage: the funnel and overview
+    sum these instead of reading every referral. An hour is a whole number of local
+    hours in any zone whose offset is whole hours, so any such zone's days add up
+    exactly. Kept by triggers on `referral` (migration 0017), so every write, from the
+    ORM, an import's executemany, a COPY or plain SQL, updates it in its own
+    transaction; `crm.referral_counts.rebuild_summaries` recomputes it from referrals."""
+
+    __tablename__ = "referral_hour_count"
+    __table_args__ = (
+        # a partner's hours and their referrals read from the index alone (new sources)
+        Index("ix_referral_hour_count_partner", "partner_id", "hour", "received"),
+        # on SQLite the key is the table itself: a range of hours is one sequential read
+        {"sqlite_with_rowid": False},
+    )
+
+    hour: datetime = Field(primary_key=True)
+    partner_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    location_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    service_line: str = Field(primary_key=True, max_length=32)
+    channel: str = Field(primary_key=True, max_length=16)
+    received: int = 0
+    contacted: int = 0
+    scheduled: int = 0
+    first_visit: int = 0
+    lost: int = 0
+
+
 class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
     __table_args__ = (

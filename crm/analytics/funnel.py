@@ -13,7 +13,9 @@ takes no `now`; the target breaches in crm.analytics.timing do wait for the day)
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
 
 import pandas as pd
 from sqlalchemy import Float, case, cast, func, literal, select
@@ -23,7 +25,8 @@ from sqlmodel import Session
 
 from crm.analytics import sql
 from crm.analytics.filters import Filters
-from crm.models import Location, Partner, Referral
+from crm.models import Location, Partner, Referral, ReferralHourCount
+from crm.referral_counts import answers_exactly
 from crm.vocab import PartnerType, ReferralChannel, ReferralStatus
 
 BREAKDOWNS: Final = ("partner_type", "partner", "location", "channel", "month")
@@ -45,12 +48,17 @@ NO_CHANNEL: Final = "(no channel)"
 _ZEROS: Final = {"received": 0, "contacted": 0, "scheduled": 0, "first_visit": 0, "lost": 0}
 
 
-def funnel(session: Session, filters: Filters, by: str | None = None) -> pd.DataFrame:
+def funnel(
+    session: Session, filters: Filters, by: str | None = None, *, summaries: bool = True
+) -> pd.DataFrame:
     """One row per group (a single "All" row when `by` is None); rates are None when
-    their denominator is 0. By month lists every month of the period, empty ones too."""
+    their denominator is 0. By month lists every month of the period, empty ones too.
+    The counts come from the referral hour counts when they answer exactly (see
+    `crm.referral_counts`), else, or with `summaries=False`, from the referrals."""
     if by is not None and by not in BREAKDOWNS:
         raise ValueError(f"cannot break the funnel down by {by!r}")
-    c = _counts(by, filters)
+    use_counts = summaries and answers_exactly(filters.bounds, filters.offset_minutes)
+    c = _counts(by, filters, _HOUR_COUNTS if use_counts else _REFERRALS)
     group = _label(by, c)
     query = select(
         group.label("group"),
@@ -98,30 +106,64 @@ def overall(breakdown: pd.DataFrame) -> pd.DataFrame:
     return _typed(pd.DataFrame([row], columns=COLUMNS))
 
 
-def _counts(by: str | None, filters: Filters) -> Subquery:
+@dataclass(frozen=True)
+class _Source:
+    """Where the stage counts are read: each referral, or the hour counts."""
+
+    table: Any
+    received_at: ColumnElement
+    stages: Callable[[], list[ColumnElement[int]]]
+    where: Callable[[Filters], list[ColumnElement[bool]]]
+
+
+def _referral_stages() -> list[ColumnElement[int]]:
+    return [
+        func.count(),
+        _count(Referral.contacted_at.is_not(None)),
+        _count(Referral.scheduled_at.is_not(None)),
+        _count(Referral.first_visit_at.is_not(None)),
+        _count(Referral.status == ReferralStatus.LOST.value),
+    ]
+
+
+def _hour_stages() -> list[ColumnElement[int]]:
+    return [
+        func.coalesce(func.sum(getattr(ReferralHourCount, stage)), 0)
+        for stage in ("received", "contacted", "scheduled", "first_visit", "lost")
+    ]
+
+
+def hour_counts_in(filters: Filters) -> list[ColumnElement[bool]]:
+    """`referrals_in` for the hour counts: the rows of the period the filters let through."""
+    return [filters.within(ReferralHourCount.hour), *hour_counts_narrowed(filters)]
+
+
+def hour_counts_narrowed(filters: Filters) -> list[ColumnElement[bool]]:
+    """The hour counts every filter but the period lets through (a row whose referrals
+    all went elsewhere counts none, so it is left out)."""
+    clauses = [ReferralHourCount.received > 0, *filters.referral_clauses(ReferralHourCount)]
+    partner = filters.partner_clauses(Partner)
+    if partner:
+        clauses.append(ReferralHourCount.partner_id.in_(select(Partner.id).where(*partner)))
+    return clauses
+
+
+def _counts(by: str | None, filters: Filters, source: _Source) -> Subquery:
     """The stage counts per group key. Referrals are counted per partner first and
     partners joined after, since joining every referral to its partner costs more than
     the counting (SQLite looks each one up)."""
-    keys = _keys(by, filters)
+    keys = _keys(by, filters, source)
+    names = ("received", "contacted", "scheduled", "first_visit", "lost")
     counts = (
-        select(
-            *keys,
-            func.count().label("received"),
-            _count(Referral.contacted_at.is_not(None)).label("contacted"),
-            _count(Referral.scheduled_at.is_not(None)).label("scheduled"),
-            _count(Referral.first_visit_at.is_not(None)).label("first_visit"),
-            _count(Referral.status == ReferralStatus.LOST.value).label("lost"),
-        )
-        .where(*referrals_in(filters))
+        select(*keys, *(c.label(n) for c, n in zip(source.stages(), names, strict=True)))
+        .select_from(source.table)
+        .where(*source.where(filters))
         .group_by(*keys)
     )
     if by != "partner_type":
         return counts.subquery("counts")
     per_partner = counts.subquery("per_partner")
-    stages = [
-        per_partner.c[name]
-        for name in ("received", "contacted", "scheduled", "first_visit", "lost")
-    ]
+    stages = [per_partner.c[name] for name in names]
     return (
         select(
             Partner.partner_type.label("key"),
@@ -134,15 +176,16 @@ def _counts(by: str | None, filters: Filters) -> Subquery:
     )
 
 
-def _keys(by: str | None, filters: Filters) -> list[ColumnElement]:
+def _keys(by: str | None, filters: Filters, source: _Source) -> list[ColumnElement]:
+    table = source.table
     if by in ("partner", "partner_type"):
-        return [Referral.partner_id.label("key")]
+        return [table.partner_id.label("key")]
     if by == "location":
-        return [Referral.location_id.label("key")]
+        return [table.location_id.label("key")]
     if by == "channel":
-        return [Referral.channel.label("key")]
+        return [table.channel.label("key")]
     if by == "month":
-        return [sql.month(Referral.received_at, filters.offset_minutes).label("key")]
+        return [sql.month(source.received_at, filters.offset_minutes).label("key")]
     return []
 
 
@@ -231,3 +274,9 @@ def _type_label(value: str) -> str:
         return PartnerType(value).label
     except ValueError:
         return value
+
+
+_REFERRALS: Final = _Source(Referral, Referral.received_at, _referral_stages, referrals_in)
+_HOUR_COUNTS: Final = _Source(
+    ReferralHourCount, ReferralHourCount.hour, _hour_stages, hour_counts_in
+)

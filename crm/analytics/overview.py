@@ -20,7 +20,9 @@ from sqlmodel import Session
 
 from crm.analytics import overview_sql, sql
 from crm.analytics.filters import Filters, Period
-from crm.models import Partner, PartnerStatusChange, Referral, Touch
+from crm.analytics.funnel import hour_counts_narrowed
+from crm.models import Partner, PartnerStatusChange, Referral, ReferralHourCount, Touch
+from crm.referral_counts import answers_exactly
 from crm.vocab import PartnerStatus
 
 METRICS = (
@@ -35,12 +37,16 @@ METRICS = (
 _SLOTS = ("current", "previous", "last_year")
 
 
-def headline(session: Session, filters: Filters) -> pd.DataFrame:
+def headline(session: Session, filters: Filters, *, summaries: bool = True) -> pd.DataFrame:
     """One row per figure in METRICS order: current, previous, last_year and the change
-    against each as a fraction (None when there is nothing to compare with)."""
+    against each as a fraction (None when there is nothing to compare with). Referrals
+    and sources come from the referral hour counts when they answer exactly (see
+    `crm.referral_counts`), else, or with `summaries=False`, from the referrals."""
     periods = _periods(filters)
     distinct = list(dict.fromkeys(periods))  # for twelve months, last year is the period before
-    sources = _source_counts(session, filters, distinct)
+    bounds = [b for p in distinct for b in p.bounds(filters.zone)]
+    count_sources = _hour_source_counts if summaries and answers_exactly(bounds) else _source_counts
+    sources = count_sources(session, filters, distinct)
     partners = _partner_counts(session, filters, distinct)
     visits = _first_visits(session, filters, distinct)
     columns = [
@@ -178,6 +184,42 @@ def _source_counts(
             filters,
         )
         .group_by(key)
+        .subquery("per_partner")
+    )
+    columns: list[ColumnElement] = []
+    for period in periods:
+        n = edges.within(per_partner, period)
+        columns += [
+            func.coalesce(func.sum(n), 0),
+            func.count(case((n > 0, 1))),
+            func.count(case((filters.within(per_partner.c.first, period), 1))),
+        ]
+    row = session.execute(select(*columns)).one()
+    return {
+        p: (int(row[3 * i]), int(row[3 * i + 1]), int(row[3 * i + 2]))
+        for i, p in enumerate(periods)
+    }
+
+
+def _hour_source_counts(
+    session: Session, filters: Filters, periods: list[Period]
+) -> dict[Period, tuple[int, int, int]]:
+    """`_source_counts` from the referral hour counts: a partner's first hour with a
+    referral is its first referral's hour, and the periods start and end on whole hours."""
+    edges = _Edges(filters, periods)
+    counts = ReferralHourCount
+    clauses = [counts.hour < edges.last, *hour_counts_narrowed(filters)]
+    per_partner = (
+        select(
+            counts.partner_id.label("partner_id"),
+            func.min(counts.hour).label("first"),
+            *(
+                func.sum(case((counts.hour >= cut, counts.received), else_=0)).label(f"c{i}")
+                for i, cut in enumerate(edges.cuts)
+            ),
+        )
+        .where(*clauses)
+        .group_by(counts.partner_id)
         .subquery("per_partner")
     )
     columns: list[ColumnElement] = []

@@ -5,7 +5,18 @@ from __future__ import annotations
 import typer
 
 from liaison import wiring
-from liaison.cli import db, demo, locate, outbox, prospects, report, serve, transfer, users
+from liaison.cli import (
+    analytics,
+    db,
+    demo,
+    locate,
+    outbox,
+    prospects,
+    report,
+    serve,
+    transfer,
+    users,
+)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Liaison: partner outreach CRM.")
 db.register(app)
@@ -16,6 +27,7 @@ serve.register(app)
 outbox.register(app)
 report.register(app)
 prospects.register(app)
+analytics.register(app)
 
 
 def main() -> None:

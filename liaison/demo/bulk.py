@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from crm.referral_counts import counted_after_load
 from liaison.demo.generate import Table
 
 COPY_BATCH = 50_000
@@ -28,9 +29,10 @@ def insert_tables(
     postgres = connection.dialect.name == "postgresql"
     if postgres:
         connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
-    for table in loaded:
-        (_copy if postgres else _executemany)(connection, table)
-        progress(f"{table.name}: {len(table):,} rows")
+    with counted_after_load(connection):
+        for table in loaded:
+            (_copy if postgres else _executemany)(connection, table)
+            progress(f"{table.name}: {len(table):,} rows")
     if postgres:
         for table in loaded:
             connection.execute(

@@ -33,6 +33,7 @@ from campaigns.surveys.sending import reminders_job as survey_reminders_job
 from crm.clock import Clock
 from crm.db import session_scope
 from crm.lifecycle import advance_lifecycle
+from crm.referral_counts import reconcile_recent
 from crm.referrals import complete_visits_due
 from crm.settings import Settings
 
@@ -105,11 +106,18 @@ def _visits_due(engine: Engine, settings: Settings, clock: Clock) -> Any:
         return f"first visits come: {complete_visits_due(session, clock())}"
 
 
+def _referral_counts(engine: Engine, settings: Settings, clock: Clock) -> Any:
+    """The triggers keep the counts; this repairs the recent days should anything have
+    written around them (a restored backup, a hand edit with the triggers off)."""
+    return f"referral count rows rebuilt: {reconcile_recent(engine, clock())}"
+
+
 def _load_builtin() -> None:
     if "dispatch" not in _REGISTRY:
         register(Job("sync_suppressions", _sync_suppressions, every_seconds=3600, order=10))
         register(Job("lifecycle", _lifecycle, every_seconds=3600, order=50))
         register(Job("visits_due", _visits_due, every_seconds=900, order=40))
+        register(Job("referral_counts", _referral_counts, every_seconds=3600, order=800))
         register(
             Job("referral_updates", referral_updates_job, every_seconds=EVERY_SECONDS, order=450)
         )
