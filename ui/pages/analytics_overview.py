@@ -31,7 +31,9 @@ def render(ctx: AppContext) -> None:
     st.title("Overview")
     filters = filter_bar(ctx, key="overview")
     _headline(read(ctx.analytics_engine, lambda s: headline(s, filters)), filters)
-    by_month = read(ctx.analytics_engine, lambda s: referrals_by_partner_month(s, filters, top=_MONTHLY_TOP))
+    by_month = read(
+        ctx.analytics_engine, lambda s: referrals_by_partner_month(s, filters, top=_MONTHLY_TOP)
+    )
     if by_month.empty:
         st.info(
             f"No referrals were received in {filters.period.label} with these filters. "
