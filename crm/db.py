@@ -17,6 +17,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
+from crm.settings import Settings
+
 
 def normalise_url(url: str) -> str:
     parsed = make_url(url)
@@ -59,6 +61,25 @@ def insert_for(target: Session | Connection | Engine, table: Any) -> PostgresIns
     spell an upsert alike, but the construct is each dialect's own."""
     bind = target.get_bind() if isinstance(target, Session) else target
     return postgres_insert(table) if bind.dialect.name == "postgresql" else sqlite_insert(table)
+
+
+def analytics_engine(settings: Settings) -> Engine:
+    """Where the leadership pages and the monthly report read: the replica named by
+    LIAISON_ANALYTICS_DATABASE_URL, else the main database. Only reads go there; a
+    replica refuses writes, and one that lags shows figures a little behind."""
+    return engine_for(settings.analytics_url)
+
+
+@contextmanager
+def analytics_session(session: Session, settings: Settings) -> Iterator[Session]:
+    """A session to read leadership figures in beside `session`, which may be writing:
+    `session` itself when there is no replica (so the figures see its own rows), else a
+    session of the replica's, closed on exit."""
+    if not settings.analytics_database_url:
+        yield session
+        return
+    with Session(analytics_engine(settings), expire_on_commit=False) as replica:
+        yield replica
 
 
 @contextmanager

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -32,6 +39,9 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite:///data/liaison.db"
+    # Where the leadership pages and the monthly report read (a PostgreSQL replica of
+    # the main database); unset, they read the main database like everything else.
+    analytics_database_url: str = ""
     secret_key: str = Field(default="", repr=False)
     practice_name: str = "Liaison Demo Practice"
     postal_address: str = "100 Main Street, Springfield, MA 01103"
@@ -94,9 +104,11 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=120, ge=5, le=12 * 60)
     clock_anchor: AwareDatetime | None = None
 
-    @field_validator("database_url")
+    @field_validator("database_url", "analytics_database_url")
     @classmethod
-    def _known_database(cls, value: str) -> str:
+    def _known_database(cls, value: str, info: ValidationInfo) -> str:
+        if not value and info.field_name == "analytics_database_url":
+            return value
         try:
             url = make_url(value)
         except ArgumentError:
@@ -245,6 +257,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def analytics_url(self) -> str:
+        """The database the leadership figures are read from."""
+        return self.analytics_database_url or self.database_url
 
 
 def load() -> Settings:

@@ -48,6 +48,11 @@ def test_a_dotenv_file_is_read(clean_env, tmp_path):
             "LIAISON_DATABASE_URL: only sqlite:// and postgresql://",
         ),
         ("LIAISON_DATABASE_URL", "not a url", "LIAISON_DATABASE_URL: not a database URL"),
+        (
+            "LIAISON_ANALYTICS_DATABASE_URL",
+            "mysql://x@y/z",
+            "LIAISON_ANALYTICS_DATABASE_URL: only sqlite:// and postgresql://",
+        ),
         ("LIAISON_PUBLIC_URL", "example.com", "LIAISON_PUBLIC_URL: must start with http"),
         ("LIAISON_SENDER_EMAIL", "outreach@", "LIAISON_SENDER_EMAIL: invalid email"),
         ("LIAISON_ADMIN_PASSWORD", "short", "LIAISON_ADMIN_PASSWORD: must be at least 10"),
@@ -71,6 +76,18 @@ def test_a_bad_setting_is_refused_with_its_name(clean_env, name, value, message)
 def test_a_plain_postgresql_url_gets_the_psycopg_driver(clean_env):
     clean_env.setenv("LIAISON_DATABASE_URL", "postgresql://crm@db.internal:5432/liaison")
     assert settings.load().database_url == "postgresql+psycopg://crm@db.internal:5432/liaison"
+
+
+def test_without_a_replica_the_leadership_figures_read_the_main_database(clean_env):
+    clean_env.setenv("LIAISON_DATABASE_URL", "postgresql://crm@db.internal:5432/liaison")
+    assert settings.load().analytics_url == "postgresql+psycopg://crm@db.internal:5432/liaison"
+
+
+def test_a_replica_url_is_where_the_leadership_figures_are_read(clean_env):
+    clean_env.setenv("LIAISON_ANALYTICS_DATABASE_URL", "postgresql://ro@replica.internal/liaison")
+    loaded = settings.load()
+    assert loaded.analytics_url == "postgresql+psycopg://ro@replica.internal/liaison"
+    assert loaded.database_url == "sqlite:///data/liaison.db"
 
 
 def test_the_public_url_follows_the_port_unless_given(clean_env):

@@ -48,6 +48,8 @@ class AppContext:
     engine: Engine
     actor: Actor
     email: str
+    # The leadership pages read here: a replica when one is set, else `engine` itself.
+    analytics_engine: Engine
 
     @property
     def zone(self) -> ZoneInfo:
@@ -74,7 +76,13 @@ def main() -> None:
         if st.session_state.pop(_END_COOKIE, False):
             _post_from_browser("/api/session/end")
         return
-    ctx = AppContext(settings=settings, engine=engine, actor=actor_for(user), email=user.email)
+    ctx = AppContext(
+        settings=settings,
+        engine=engine,
+        actor=actor_for(user),
+        email=user.email,
+        analytics_engine=cached_engine(settings.analytics_url),
+    )
     st.session_state[_CONTEXT] = ctx
     page = st.navigation(pages_for(ctx.actor), expanded=True)
     _sidebar(ctx)

@@ -15,6 +15,7 @@ from campaigns.reports.excel import XLSX_MIME, report_workbook, workbook_filenam
 from campaigns.reports.html import TEMPLATE, render_report
 from campaigns.reports.monthly import monthly_report
 from crm.analytics.filters import Period
+from crm.db import analytics_session
 from crm.settings import Settings
 
 KIND = "report"
@@ -30,7 +31,10 @@ class ReportEmail:
 
 
 def report_email(session: Session, settings: Settings, month: Period, now: datetime) -> ReportEmail:
-    report = monthly_report(session, settings, month, now)
+    """The month's figures are read from the analytics database (a replica, when set);
+    the caller's session goes on to write the messages to the main one."""
+    with analytics_session(session, settings) as reading:
+        report = monthly_report(reading, settings, month, now)
     rendered = render_report(report, settings.practice_name)
     workbook = Attachment(
         filename=workbook_filename(report), content=report_workbook(report), mime_type=XLSX_MIME

@@ -9,8 +9,10 @@ baseline (created, and first referred, after its start) is judged on the history
 has: B shrinks to the days from its first referral or creation, whichever came first,
 to the window's start; one younger than the window has no baseline and is never at risk.
 
-One grouped query over the referrals of the two windows (ix_referral_partner_received)
-keeps only partners with fewer than expected (k·B < b·W); the test itself runs in
+One grouped query over the referrals of the two windows, read as a range of the
+covering ix_referral_received (time, partner, location, service line: never the table
+nor the years before the baseline), keeps only partners with fewer than expected
+(k·B < b·W); the test itself runs in
 Python on that small set, then three small queries fill in the flagged partners."""
 
 from __future__ import annotations

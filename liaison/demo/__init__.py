@@ -24,7 +24,7 @@ from crm.settings import Settings
 from crm.users import hash_password
 from crm.vocab import ReferralChannel, Role
 from liaison.demo import places
-from liaison.demo.bulk import insert_tables
+from liaison.demo.bulk import insert_tables, loading
 from liaison.demo.generate import WEB_FORM_DAYS, Context, Plan, default_referrals, generate
 
 __all__ = [
@@ -145,7 +145,7 @@ def seed_demo(
         plan, Context(liaison_ids=liaisons, location_ids=locations, first_ids=first_ids)
     )
     counts = {table.name: len(table) for table in tables}
-    with engine.begin() as connection:
+    with loading(engine) as connection:
         insert_tables(connection, tables, report)
     summary = DemoSummary(
         locations=new_locations,

@@ -38,7 +38,7 @@ def render(ctx: AppContext) -> None:
         "**At stake** is the referrals expected minus those received; the biggest gaps come first. "
         "Archived and do-not-contact partners are left out."
     )
-    table = read(ctx.engine, lambda session: at_risk(session, filters, clock.now(), s))
+    table = read(ctx.analytics_engine, lambda session: at_risk(session, filters, clock.now(), s))
     if table.empty:
         st.info(
             "No partner is going quiet: every partner's referrals are in line with its usual rate."

@@ -41,7 +41,7 @@ def render(ctx: AppContext) -> None:
     by = st.selectbox(
         "Group by", GROUPINGS, format_func=GROUPING_LABELS.__getitem__, key="email_group_by"
     )
-    table = read(ctx.engine, lambda session: email_rates(session, filters, by))
+    table = read(ctx.analytics_engine, lambda session: email_rates(session, filters, by))
     if not table["sent"].sum():
         st.info("No email was sent in this period.")
         return

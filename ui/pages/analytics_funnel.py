@@ -62,7 +62,7 @@ def render(ctx: AppContext) -> None:
     label = st.session_state.get("funnel_by")
     label = label if label in BREAKDOWNS else next(iter(BREAKDOWNS))
     by = BREAKDOWNS[label]
-    broken_down = read(ctx.engine, lambda s: funnel(s, filters, by=by))
+    broken_down = read(ctx.analytics_engine, lambda s: funnel(s, filters, by=by))
     whole = overall(broken_down)
     if int(whole["received"].iloc[0]) == 0:
         st.info(
@@ -72,13 +72,13 @@ def render(ctx: AppContext) -> None:
         return
     _overall(whole)
     _breakdown(broken_down, label)
-    _lost(read(ctx.engine, lambda s: lost_by_reason(s, filters)))
+    _lost(read(ctx.analytics_engine, lambda s: lost_by_reason(s, filters)))
     # likewise the time to each stage for the group chosen below, and the breaches: one pass
     chosen = st.session_state.get("funnel_timing_by")
     chosen = chosen if chosen in TIMING_FOR else next(iter(TIMING_FOR))
     targets, now = Targets.from_settings(ctx.settings), clock.now()
     speed = read(
-        ctx.engine,
+        ctx.analytics_engine,
         lambda s: timings(
             s, filters, targets, now, by=TIMING_FOR[chosen][0], limit=_BREACHES_SHOWN
         ),

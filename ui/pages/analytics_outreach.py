@@ -71,7 +71,9 @@ def render(ctx: AppContext) -> None:
             "period cannot be judged yet. For settled results pick a longer or earlier period, such as "
             "the last 12 full months."
         )
-    table = read(ctx.engine, lambda session: program_conversion(session, filters, now, WINDOW_DAYS))
+    table = read(
+        ctx.analytics_engine, lambda session: program_conversion(session, filters, now, WINDOW_DAYS)
+    )
     if table.empty:
         st.info("No cadence, event or seasonal send reached a partner in this period.")
         return

@@ -30,8 +30,10 @@ _MONTHLY_TOP = 25
 def render(ctx: AppContext) -> None:
     st.title("Overview")
     filters = filter_bar(ctx, key="overview")
-    _headline(read(ctx.engine, lambda s: headline(s, filters)), filters)
-    by_month = read(ctx.engine, lambda s: referrals_by_partner_month(s, filters, top=_MONTHLY_TOP))
+    _headline(read(ctx.analytics_engine, lambda s: headline(s, filters)), filters)
+    by_month = read(
+        ctx.analytics_engine, lambda s: referrals_by_partner_month(s, filters, top=_MONTHLY_TOP)
+    )
     if by_month.empty:
         st.info(
             f"No referrals were received in {filters.period.label} with these filters. "
@@ -39,7 +41,7 @@ def render(ctx: AppContext) -> None:
         )
         return
     _by_month(by_month)
-    _concentration(read(ctx.engine, lambda s: concentration(s, filters)))
+    _concentration(read(ctx.analytics_engine, lambda s: concentration(s, filters)))
 
 
 def _headline(table: pd.DataFrame, filters: Filters) -> None:
