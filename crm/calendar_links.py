@@ -37,7 +37,7 @@ class CalendarLink:
 
 
 def make_token(secret_key: str, user_id: int, version: int) -> str:
-    return Signer(secret_key, SALT).sign([user_id, version])
+    return Signer(secret_key, SALT).sign_versioned(user_id, version)
 
 
 def feed_url(settings: Settings, user: User) -> str:
@@ -54,15 +54,8 @@ def webcal_url(settings: Settings, user: User) -> str:
 
 def verify(secret_key: str, token: str) -> CalendarLink | None:
     """The user and version the token names, or None when we did not sign it as it is."""
-    payload = Signer(secret_key, SALT).verify(token)
-    if (
-        not isinstance(payload, list)
-        or len(payload) != 2
-        or type(payload[0]) is not int
-        or type(payload[1]) is not int
-    ):
-        return None
-    return CalendarLink(user_id=payload[0], version=payload[1])
+    named = Signer(secret_key, SALT).verify_versioned(token)
+    return None if named is None else CalendarLink(*named)
 
 
 def resolve(session: Session, link: CalendarLink) -> User | None:

@@ -37,7 +37,7 @@ class PartnerLink:
 
 
 def make_token(secret_key: str, partner_id: int, version: int) -> str:
-    return Signer(secret_key, SALT).sign([partner_id, version])
+    return Signer(secret_key, SALT).sign_versioned(partner_id, version)
 
 
 def token_for(settings: Settings, partner: Partner) -> str:
@@ -52,15 +52,8 @@ def link_for(settings: Settings, partner: Partner) -> str:
 
 def verify(secret_key: str, token: str) -> PartnerLink | None:
     """The partner and version the token names, or None when we did not sign it as it is."""
-    payload = Signer(secret_key, SALT).verify(token)
-    if (
-        not isinstance(payload, list)
-        or len(payload) != 2
-        or type(payload[0]) is not int
-        or type(payload[1]) is not int
-    ):
-        return None
-    return PartnerLink(partner_id=payload[0], version=payload[1])
+    named = Signer(secret_key, SALT).verify_versioned(token)
+    return None if named is None else PartnerLink(*named)
 
 
 def resolve(session: Session, link: PartnerLink) -> Partner | None:

@@ -62,3 +62,20 @@ class Signer:
         if not 0 <= age <= max_age.total_seconds():
             return None
         return payload
+
+    def sign_versioned(self, record_id: int, version: int) -> str:
+        """A link to one record that is good until the record's version moves on (a
+        rotated partner link or calendar feed)."""
+        return self.sign([record_id, version])
+
+    def verify_versioned(self, token: str) -> tuple[int, int] | None:
+        """The (record id, version) a versioned token names, or None when it is not ours."""
+        payload = self.verify(token)
+        if (
+            not isinstance(payload, list)
+            or len(payload) != 2
+            or type(payload[0]) is not int
+            or type(payload[1]) is not int
+        ):
+            return None
+        return payload[0], payload[1]

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Float, Integer, case, cast, func, or_, select, true
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import Select, Subquery
 from sqlmodel import Session
 
 from crm.analytics import overview_sql, sql
@@ -186,19 +186,7 @@ def _source_counts(
         .group_by(key)
         .subquery("per_partner")
     )
-    columns: list[ColumnElement] = []
-    for period in periods:
-        n = edges.within(per_partner, period)
-        columns += [
-            func.coalesce(func.sum(n), 0),
-            func.count(case((n > 0, 1))),
-            func.count(case((filters.within(per_partner.c.first, period), 1))),
-        ]
-    row = session.execute(select(*columns)).one()
-    return {
-        p: (int(row[3 * i]), int(row[3 * i + 1]), int(row[3 * i + 2]))
-        for i, p in enumerate(periods)
-    }
+    return _per_period(session, filters, periods, edges, per_partner)
 
 
 def _hour_source_counts(
@@ -222,6 +210,14 @@ def _hour_source_counts(
         .group_by(counts.partner_id)
         .subquery("per_partner")
     )
+    return _per_period(session, filters, periods, edges, per_partner)
+
+
+def _per_period(
+    session: Session, filters: Filters, periods: list[Period], edges: _Edges, per_partner: Subquery
+) -> dict[Period, tuple[int, int, int]]:
+    """Referrals, partners who sent any, and partners whose first referral fell in it,
+    for every period, from one row per partner of its counts at each cut."""
     columns: list[ColumnElement] = []
     for period in periods:
         n = edges.within(per_partner, period)
