@@ -124,7 +124,25 @@ def test_each_column_is_shown_with_its_field_and_the_first_rows_under_them(app_d
     ]
     sample = at.dataframe[0].value
     assert list(sample.columns) == ["name", "partner_type", "notes"]
-    assert sample.iloc[0].tolist() == ["Elm Family Medicine", "pcp", "call Fridays"]
+    assert sample.iloc[0].tolist() == ["Elm Family Medicine", "primary_care", "call Fridays"]
+
+
+def test_the_first_rows_show_values_as_they_will_be_stored(app_database, session):
+    at = upload(import_page(session), "partners.csv", MONTHLY)
+    column(at, "Fax Line").set_value("fax")
+    at.run()
+    sample = at.dataframe[0].value
+    assert sample.iloc[0]["fax"] == "+16175550100"
+    assert "would be refused" not in sample.columns
+
+
+def test_a_first_row_that_would_be_refused_says_why(app_database, session):
+    bad = b"Practice,Kind,Fax Line\nElm Family Medicine,spaceship,617 555 0100\n"
+    at = upload(import_page(session), "partners.csv", bad)
+    sample = at.dataframe[0].value
+    assert sample.iloc[0]["partner_type"] == "spaceship"
+    assert "partner_type" in sample.iloc[0]["would be refused"]
+    assert session.exec(select(Partner)).all() == []
 
 
 def test_a_column_mapped_and_another_dropped_import_so_and_the_next_file_maps_itself(
@@ -167,14 +185,14 @@ def test_the_detected_encoding_is_preselected(app_database, session):
     at = upload(import_page(session), "partners.csv", WINDOWS)
     assert not at.exception
     assert column(at, "Text encoding").value == "cp1252"
-    assert at.dataframe[0].value.iloc[0].tolist() == ["Café Norte", "pcp"]
+    assert at.dataframe[0].value.iloc[0].tolist() == ["Café Norte", "primary_care"]
 
 
 def test_choosing_another_encoding_reads_the_file_in_it(app_database, session):
     at = upload(import_page(session), "partners.csv", MAC)
-    assert at.dataframe[0].value.iloc[0].tolist() == ["CafŽ Norte", "pcp"]
+    assert at.dataframe[0].value.iloc[0].tolist() == ["CafŽ Norte", "primary_care"]
     column(at, "Text encoding").set_value("mac-roman").run()
-    assert at.dataframe[0].value.iloc[0].tolist() == ["Café Norte", "pcp"]
+    assert at.dataframe[0].value.iloc[0].tolist() == ["Café Norte", "primary_care"]
     at.button(key="import_preview").click().run()
     at.button(key="import_commit").click().run()
     assert session.exec(select(Partner.name)).all() == ["Café Norte"]

@@ -120,7 +120,9 @@ def test_a_marketer_maps_a_partner_file_once_and_next_months_file_maps_itself(
         # The first file: E-Fax is unknown, so it goes nowhere until mapped; Notes maps
         # itself and is dropped.
         _upload(browser, page, october)
-        page.wait_for_text("First rows, by the field each column goes to", "strong")
+        page.wait_for_text(
+            "First rows, by the field each column goes to, as they will be stored", "strong"
+        )
         assert _chosen(browser, "E-Fax") == "don't import"
         assert _chosen(browser, "Referral Volume") == "don't import"
         assert _chosen(browser, "Notes") == "notes"
@@ -133,8 +135,8 @@ def test_a_marketer_maps_a_partner_file_once_and_next_months_file_maps_itself(
                 browser,
                 [
                     ["name", "partner_type", "fax"],
-                    ["Elm Family Medicine", "primary care", "617 555 0100"],
-                    ["Oak Street PT", "physical therapy", "617 555 0101"],
+                    ["Elm Family Medicine", "primary_care", "+16175550100"],
+                    ["Oak Street PT", "physical_therapy", "+16175550101"],
                 ],
             )
         )

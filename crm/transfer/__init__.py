@@ -6,7 +6,7 @@ call; `export_csv` writes the same columns, so an export is also a template."""
 from crm.transfer.exporter import export_csv
 from crm.transfer.importer import ON_ERROR, import_file
 from crm.transfer.kinds import ENTITIES
-from crm.transfer.mappings import ColumnPlan, column_plan, remember_mapping
+from crm.transfer.mappings import PROBLEM, ColumnPlan, column_plan, remember_mapping, stored_sample
 from crm.transfer.reading import ENCODINGS, encoding_label, guess_encoding
 from crm.transfer.report import ImportFileError, ImportProgress, ImportReport, RejectedRow
 
@@ -15,6 +15,7 @@ __all__ = [
     "ENTITIES",
     "ColumnPlan",
     "ON_ERROR",
+    "PROBLEM",
     "ImportFileError",
     "ImportProgress",
     "ImportReport",
@@ -25,4 +26,5 @@ __all__ = [
     "guess_encoding",
     "import_file",
     "remember_mapping",
+    "stored_sample",
 ]

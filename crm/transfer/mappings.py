@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
+from enum import Enum
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -15,6 +17,7 @@ from crm.access import Actor, require_editor
 from crm.models import ImportMapping
 from crm.transfer.cells import restore
 from crm.transfer.columns import squash, suggest
+from crm.transfer.entity import Candidate
 from crm.transfer.kinds import kind_of
 from crm.transfer.reading import read_table
 
@@ -107,3 +110,49 @@ def remember_mapping(
     row.updated_by = actor.id
     row.updated_at = now
     session.flush()
+
+
+PROBLEM = "would be refused"
+
+
+def stored_sample(
+    session: Session, plan: ColumnPlan, mapping: dict[str, str], zone: tzinfo
+) -> list[dict[str, str]]:
+    """The plan's first rows as the import would store them under `mapping` (header ->
+    field, "" left out): each mapped field's value after the import's own checks (a
+    phone number in its stored form, a type in its stored spelling), and under PROBLEM
+    why a row would be refused. Reads only; writes nothing."""
+    kind = kind_of(plan.entity)
+    fields = {i: mapping[h] for i, h in enumerate(plan.headers) if mapping.get(h)}
+    rows = [
+        Candidate(
+            line=line,
+            values={},
+            cells={fields[i]: cell for i, cell in enumerate(cells) if i in fields and cell},
+        )
+        for line, cells in enumerate(plan.sample, start=2)
+    ]
+    kind.load(session, rows, zone)
+    existing = kind.existing(session, {row.key for row in rows if row.key is not None})
+    shown = []
+    for row in rows:
+        stored = existing.get(row.key) if row.key is not None else None
+        merged = {**kind.model_input(stored.values), **row.fields} if stored else dict(row.fields)
+        data = kind.check(row, merged)
+        values = {
+            field: _shown(getattr(data, field, row.cells.get(field, "")))
+            if data is not None and field in row.cells
+            else row.cells.get(field, "")
+            for field in fields.values()
+        }
+        values[PROBLEM] = "; ".join(row.reasons)
+        shown.append(values)
+    return shown
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)

@@ -20,6 +20,7 @@ from crm.db import session_scope
 from crm.transfer import (
     ENCODINGS,
     ENTITIES,
+    PROBLEM,
     ColumnPlan,
     ImportFileError,
     ImportProgress,
@@ -30,6 +31,7 @@ from crm.transfer import (
     guess_encoding,
     import_file,
     remember_mapping,
+    stored_sample,
 )
 from ui.shell import AppContext, context
 from ui.widgets import show_flash
@@ -77,7 +79,7 @@ def _import(ctx: AppContext) -> None:
     plan = _plan(ctx, entity, data, upload.name, encoding)
     if plan is None:
         return
-    mapping = _mapping_step(plan, digest)
+    mapping = _mapping_step(ctx, plan, digest)
     fingerprint = (
         entity,
         on_error,
@@ -150,7 +152,7 @@ def _plan(
         return None
 
 
-def _mapping_step(plan: ColumnPlan, digest: str) -> dict[str, str]:
+def _mapping_step(ctx: AppContext, plan: ColumnPlan, digest: str) -> dict[str, str]:
     """Each column with the field it goes to; the choices are the person's to change, and
     a layout imported before opens folded, already mapped as it was then."""
     options = [_SKIP, *plan.fields]
@@ -176,14 +178,12 @@ def _mapping_step(plan: ColumnPlan, digest: str) -> dict[str, str]:
         box.caption(f"Still needed: {', '.join(missing)}.")
     kept = [i for i, header in enumerate(plan.headers) if mapping[header]]
     if plan.sample and kept:
-        st.markdown("**First rows, by the field each column goes to**")
-        st.dataframe(
-            pd.DataFrame(
-                [[row[i] if i < len(row) else "" for i in kept] for row in plan.sample],
-                columns=[mapping[plan.headers[i]] for i in kept],
-            ),
-            hide_index=True,
-        )
+        st.markdown("**First rows, by the field each column goes to, as they will be stored**")
+        with Session(ctx.engine) as session:
+            rows = pd.DataFrame(stored_sample(session, plan, mapping, ctx.zone))
+        if not rows[PROBLEM].any():
+            rows = rows.drop(columns=[PROBLEM])
+        st.dataframe(rows, hide_index=True)
     return mapping
 
 
