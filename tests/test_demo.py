@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from crm import partner_links, settings, validation
 from crm.dbadmin import empty_all_tables
-from crm.models import Contact, Partner, Patient, Referral, Touch, User
+from crm.models import Contact, Partner, PartnerOpeningHours, Patient, Referral, Touch, User
 from crm.prospects import geo
 from crm.users import authenticate
 from crm.vocab import ReferralChannel, ReferralStatus, ServiceLine, Urgency
@@ -51,7 +51,9 @@ def test_a_different_seed_gives_different_partners(now):
     context = Context(
         liaison_ids=[1, 2],
         location_ids=[1, 2, 3, 4],
-        first_ids=dict.fromkeys(["partner", "contact", "patient", "referral", "touch"], 1),
+        first_ids=dict.fromkeys(
+            ["partner", "contact", "patient", "referral", "touch", "partner_opening_hours"], 1
+        ),
     )
     one, two = (
         generate(Plan(partners=50, years=1, seed=s, now=now, referrals=200), context)[0]
@@ -282,3 +284,18 @@ def test_every_demo_partner_is_on_the_map_at_its_zip_centre(engine, now):
     assert all((p.latitude, p.longitude) == geo.centroid(p.zip) for p in partners), (
         "a demo partner is off its ZIP centre"
     )
+
+
+def test_most_demo_offices_have_opening_hours_and_schools_have_none(engine, now):
+    seed(engine, now)
+    with Session(engine) as session:
+        hours = list(session.scalars(select(PartnerOpeningHours)))
+        kinds = dict(session.execute(select(Partner.id, Partner.partner_type)).all())
+    week = {}
+    for row in hours:
+        week.setdefault(row.partner_id, []).append(row)
+        assert 0 <= row.weekday <= 6 and row.opens < row.closes
+    offices = [p for p, kind in kinds.items() if kind in ("primary_care", "orthopedics")]
+    assert 0.5 < len(set(week) & set(offices)) / len(offices) < 0.9
+    assert not any(kinds[p] in ("school", "sports_club") for p in week)
+    assert all({r.weekday for r in rows} >= {0, 1, 2, 3, 4} for rows in week.values())

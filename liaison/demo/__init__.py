@@ -19,7 +19,16 @@ from crm import audit, partner_links
 from crm.access import SYSTEM
 from crm.db import session_scope
 from crm.errors import InvalidInput
-from crm.models import Contact, Location, Partner, Patient, Referral, Touch, User
+from crm.models import (
+    Contact,
+    Location,
+    Partner,
+    PartnerOpeningHours,
+    Patient,
+    Referral,
+    Touch,
+    User,
+)
 from crm.settings import Settings
 from crm.users import hash_password
 from crm.vocab import ReferralChannel, Role
@@ -47,6 +56,7 @@ _TABLES = {
     "patient": Patient,
     "referral": Referral,
     "touch": Touch,
+    "partner_opening_hours": PartnerOpeningHours,
 }
 
 

@@ -217,7 +217,48 @@ def generate(plan: Plan, context: Context) -> list[Table]:
     _set_statuses(rng, partners, referrals, clock)
     patients = _patients(rng, referrals, context, clock)
     touches = _touches(rng, partners, contacts, context, clock)
-    return [partners.table, contacts.table, patients, referrals.table, touches]
+    hours = _opening_hours(np.random.default_rng([plan.seed, 18]), partners, context)
+    return [partners.table, contacts.table, patients, referrals.table, touches, hours]
+
+
+# Offices open on weekdays (most from 8 or 9 to 5), some short on Fridays or open on
+# Saturday mornings; schools, clubs and gyms keep hours nobody enters.
+_HOURS_KNOWN = 0.7
+_OPENS = np.array([7 * 60 + 30, 8 * 60, 8 * 60 + 30, 9 * 60])
+_CLOSES = np.array([16 * 60 + 30, 17 * 60, 17 * 60 + 30, 18 * 60])
+
+
+def _opening_hours(rng: np.random.Generator, partners: _Partners, context: Context) -> Table:
+    """The week of a share of the offices, their own random stream so the other tables
+    stay as they were for the same seed."""
+    office = (partners.group == 0) & (rng.random(len(partners.ids)) < _HOURS_KNOWN)
+    ids = partners.ids[office]
+    n = len(ids)
+    opens = _OPENS[rng.integers(0, len(_OPENS), n)]
+    closes = _CLOSES[rng.integers(0, len(_CLOSES), n)]
+    friday_noon = rng.random(n) < 0.15
+    saturday = rng.random(n) < 0.1
+    weekdays = np.repeat(np.arange(5)[None, :], n, axis=0)
+    days = [
+        (np.repeat(ids, 5), weekdays.ravel(), np.repeat(opens, 5), np.repeat(closes, 5)),
+        (ids[saturday], np.full(saturday.sum(), 5), np.full(saturday.sum(), 9 * 60),
+         np.full(saturday.sum(), 12 * 60)),
+    ]  # fmt: skip
+    partner_id, weekday, open_at, close_at = (np.concatenate(c) for c in zip(*days))
+    friday = (weekday == 4) & friday_noon[np.searchsorted(ids, partner_id)]
+    close_at = np.where(friday, 12 * 60, close_at)
+    order = np.lexsort((weekday, partner_id))
+    count = len(order)
+    return Table(
+        "partner_opening_hours",
+        {
+            "id": context.first_ids["partner_opening_hours"] + np.arange(count, dtype=np.int64),
+            "partner_id": partner_id[order].astype(np.int64),
+            "weekday": weekday[order].astype(np.int64),
+            "opens": open_at[order].astype(np.int64),
+            "closes": close_at[order].astype(np.int64),
+        },
+    )
 
 
 class _Clock:
