@@ -27,7 +27,8 @@ from sqlmodel import Session
 from campaigns.events.sending import venue_text
 from campaigns.events.service import SCHEDULED
 from crm.clock import as_utc
-from crm.models import Contact, Event, Partner, Task, User
+from crm.models import Event, Partner, Task, User
+from crm.tasks import tasks_with_whom
 from crm.validation import display_phone
 from crm.vocab import StepAction, TaskStatus
 
@@ -84,20 +85,7 @@ def event_uid(event_id: int, domain: str) -> str:
 def feed_tasks(session: Session, user_id: int, zone: ZoneInfo, now: datetime) -> list[FeedTask]:
     """The user's open tasks, and those they did within HISTORY, by day."""
     rows = session.execute(
-        select(
-            Task,
-            Partner.name,
-            Partner.address,
-            Partner.city,
-            Partner.state,
-            Partner.zip,
-            Partner.phone,
-            Contact.first_name,
-            Contact.last_name,
-            Contact.phone,
-        )
-        .join(Partner, Task.partner_id == Partner.id)
-        .join(Contact, Task.contact_id == Contact.id, isouter=True)
+        tasks_with_whom(Partner.state)
         .where(
             Task.assigned_to == user_id,
             or_(
@@ -111,7 +99,7 @@ def feed_tasks(session: Session, user_id: int, zone: ZoneInfo, now: datetime) ->
 
 
 def _feed_task(row, zone: ZoneInfo) -> FeedTask:  # type: ignore[no-untyped-def]
-    task, partner, address, city, state, zip_code, partner_phone, first, last, phone = row
+    task, partner, partner_phone, address, city, zip_code, first, last, phone, state = row
     done = task.status == TaskStatus.DONE.value
     town = " ".join(x for x in (state, zip_code) if x)
     return FeedTask(

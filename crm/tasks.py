@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import case, func, select, update
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
 from crm import audit
@@ -382,8 +382,11 @@ def _check_assignee(session: Session, user_id: int) -> None:
         )
 
 
-def _task_items(session: Session, conditions: list[ColumnElement[bool]]) -> list[TaskItem]:
-    rows = session.execute(
+def tasks_with_whom(*extra: Any) -> Select:
+    """Tasks with whom they are: the partner's name, phone, address, city and ZIP and the
+    contact's first and last name and phone, then `extra` columns; what any list of tasks
+    (My week, a calendar feed) shows of each."""
+    return (
         select(
             Task,
             Partner.name,
@@ -394,11 +397,16 @@ def _task_items(session: Session, conditions: list[ColumnElement[bool]]) -> list
             Contact.first_name,
             Contact.last_name,
             Contact.phone,
-            User.name,
-            User.email,
+            *extra,
         )
         .join(Partner, Task.partner_id == Partner.id)
         .join(Contact, Task.contact_id == Contact.id, isouter=True)
+    )
+
+
+def _task_items(session: Session, conditions: list[ColumnElement[bool]]) -> list[TaskItem]:
+    rows = session.execute(
+        tasks_with_whom(User.name, User.email)
         .join(User, Task.assigned_to == User.id, isouter=True)
         .where(*conditions)
         .order_by(Task.due_on, Partner.name, Task.id)
