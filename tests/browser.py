@@ -229,6 +229,20 @@ class Page:
             ec.visibility_of_element_located((By.XPATH, f'//{tag}[normalize-space()="{text}"]'))
         )
 
+    def wait_for_block(self, key: str, containing: str) -> WebElement:
+        """The st.container keyed `key`, once its text holds `containing`.
+
+        Streamlit shows a keyed container before it has drawn what is inside.
+        """
+
+        def drawn(driver: WebDriver) -> WebElement | bool:
+            for block in driver.find_elements(By.CSS_SELECTOR, f".st-key-{key}"):
+                if block.is_displayed() and containing in block.text:
+                    return block
+            return False
+
+        return self.wait.until(drawn)
+
     def wait_for_heading(self, text: str) -> WebElement:
         return self.wait.until(
             ec.visibility_of_element_located(

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions as ec
 from sqlmodel import Session, select
 
 from campaigns.mail.dispatch import DispatchConfig, Dispatcher
@@ -179,10 +178,8 @@ def test_a_partner_sends_a_patient_and_follows_it_as_the_front_desk_works(
         page.wait_for_heading("Partners")
         browser.get(f"{base}/referral-queue")
         page.wait_for_heading("Referral queue")
-        row = page.wait.until(
-            ec.visibility_of_element_located((By.CSS_SELECTOR, f".st-key-queue_row_{number}"))
-        )
-        assert "Zebulon Quimby" in row.text and f"#{number}" in row.text
+        row = page.wait_for_block(f"queue_row_{number}", containing="Zebulon Quimby")
+        assert f"#{number}" in row.text
         due = deadline_of(referral.received_at, 1, ZoneInfo("America/New_York"))
         assert f"due {due:%a %b} {due.day}" in row.text  # LIAISON_TARGET_CONTACT_... = 1
         assert "Web form" in row.text and "Riverside Family Medicine, Jordan Reyes" in row.text
