@@ -6,10 +6,10 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
 from crm.access import Actor
+from crm.bulk import insert_rows
 from crm.models import AuditLog
 
 
@@ -51,7 +51,7 @@ def record_many(
         }
         for e in entries
     ]
-    session.execute(insert(AuditLog.__table__), rows)
+    insert_rows(session, AuditLog.__table__, rows)
 
 
 def diff(row: SQLModel, values: dict[str, Any]) -> dict[str, list[Any]]:
@@ -87,11 +87,12 @@ def set_archived(
     record(session, actor, "archive" if archived else "restore", entity, row.id, {}, now)
 
 
-def _dump(changes: dict[str, Any]) -> str:
-    return json.dumps(changes, default=_plain, sort_keys=True)
-
-
 def _plain(value: Any) -> str:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return str(value)
+
+
+# One encoder for every entry: json.dumps with options builds a new one per call, a
+# cost an import of 400,000 partners pays 400,000 times.
+_dump = json.JSONEncoder(default=_plain, sort_keys=True).encode

@@ -101,9 +101,23 @@ def phone(raw: str) -> str:
     return _phone(text, raw)
 
 
-@lru_cache(maxsize=65_536)
 def _us_phone(digits: str) -> str:
-    return _phone(digits, digits)
+    if not _us_exchange_valid(digits[:6]):
+        raise InvalidInput(f"invalid phone number {digits!r}")
+    return "+1" + digits
+
+
+@lru_cache(maxsize=16_384)
+def _us_exchange_valid(prefix: str) -> bool:
+    """Whether numbers in this area code and exchange are valid. In the numbering plan's
+    metadata every US pattern leaves the last four digits (the line) free, so the first
+    six decide, and a list of 400,000 offices asks phonenumbers once per exchange, not
+    once per number (tests/test_validation.py holds this against phonenumbers itself)."""
+    try:
+        parsed = phonenumbers.parse(prefix + "0000", "US")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(parsed)
 
 
 def _phone(text: str, raw: str) -> str:

@@ -4,9 +4,11 @@ give: duplicates merged across batches, abort writing nothing when a later batch
 bad row, every rejected row reported, and reasons in a marketer's words."""
 
 import csv
+import gc
 import io
 from collections.abc import Iterator
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import func
 from sqlmodel import select
@@ -260,3 +262,20 @@ def test_each_new_record_gets_its_own_id_after_deleted_ones(session, marketer, n
             select(AuditLog).where(AuditLog.entity == "partner", AuditLog.entity_id == partner.id)
         ).one()
         assert f"Clinic {n}" in audit.changes
+
+
+def test_the_collector_is_paused_while_importing_and_back_on_after(session, marketer, now):
+    """The import pauses Python's collector for speed; the app must get it back, also
+    when an import fails halfway."""
+    during = []
+    run(session, marketer, now, seven(), progress=lambda step: during.append(gc.isenabled()))
+    assert during[:-1] == [False] * (len(during) - 1)
+    assert gc.isenabled()
+
+    def fail(step) -> None:
+        raise RuntimeError("the page went away")
+
+    with pytest.raises(RuntimeError):
+        run(session, marketer, now, seven(), progress=fail)
+    assert gc.isenabled()
+    assert partner_count(session) == 7

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from crm import audit
 from crm.access import Actor
+from crm.bulk import insert_rows
 from crm.transfer.entity import Entity
 from crm.transfer.planning import Change
 
@@ -60,7 +61,7 @@ def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> Seque
     if session.get_bind().dialect.name != "sqlite":
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         return session.execute(statement, rows).scalars().all()
-    session.execute(insert(table), rows)
+    insert_rows(session, table, rows)
     last = session.execute(select(func.max(table.c.id))).scalar_one()
     return range(last - len(rows) + 1, last + 1)
 
