@@ -76,12 +76,15 @@ _ADDRESS_WORDS = {
 }
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
 def match_key(name: str, address: str) -> str:
     """Two rows are the same partner when name and street address agree after
     normalising case, punctuation and common street abbreviations."""
 
     def words(value: str) -> str:
-        tokens = re.findall(r"[a-z0-9]+", value.lower())
+        tokens = _WORD.findall(value.lower())
         return " ".join(_ADDRESS_WORDS.get(token, token) for token in tokens)
 
     return f"{words(name)}|{words(address)}"

@@ -35,14 +35,15 @@ def address_key(values: Mapping[str, Any]) -> str:
     return " ".join(address_line(values).lower().split())[:400]
 
 
-def from_zip(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The position at the centre of the address's ZIP; none for a ZIP the data lacks."""
+def from_zip(values: Mapping[str, Any], key: str | None = None) -> dict[str, Any]:
+    """The position at the centre of the address's ZIP; none for a ZIP the data lacks.
+    `key` is the address's `address_key` when the caller has it already."""
     point = centroid(values.get("zip") or "")
     return {
         "latitude": point[0] if point else None,
         "longitude": point[1] if point else None,
         "position_source": ZIP if point else "",
-        "position_address": address_key(values),
+        "position_address": address_key(values) if key is None else key,
     }
 
 
@@ -55,9 +56,10 @@ def position_values(
 ) -> dict[str, Any]:
     """The position columns for a partner with these address fields: what is stored if
     it was found for this same address, else the ZIP centre."""
-    if stored is not None and is_current(stored, values):
+    key = address_key(values)
+    if stored is not None and stored.get("position_address") == key:
         return {name: stored.get(name) for name in COLUMNS}
-    return from_zip(values)
+    return from_zip(values, key)
 
 
 def place(partner: Partner) -> None:

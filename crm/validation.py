@@ -84,6 +84,9 @@ def email(raw: str) -> str:
     return checked.normalized.lower()
 
 
+_SHORT_ZIP = re.compile(r"\d{3,4}")
+_TEN_DIGITS = re.compile(r"\d{10}")
+_LIST_SEPARATOR = re.compile(r"[,;|]")
 _US_PHONE = re.compile(r"^(?:\+?1[\s.\-]*)?\(?(\d{3})\)?[\s.\-]*(\d{3})[\s.\-]*(\d{4})$")
 
 
@@ -153,7 +156,7 @@ def state(raw: str) -> str:
 def zip_code(raw: str) -> str:
     """Five digits, or ZIP+4. Spreadsheets drop leading zeros, so 4-digit zips are padded."""
     text = raw.strip()
-    if re.fullmatch(r"\d{3,4}", text):
+    if _SHORT_ZIP.fullmatch(text):
         text = text.zfill(5)
     match = _ZIP.match(text)
     if match is None:
@@ -165,7 +168,7 @@ def npi(raw: str) -> str:
     """A National Provider Identifier: ten digits whose last is a Luhn check digit
     computed with the 80840 prefix, as CMS specifies."""
     digits = raw.strip()
-    if not re.fullmatch(r"\d{10}", digits):
+    if not _TEN_DIGITS.fullmatch(digits):
         raise InvalidInput(f"invalid NPI {raw!r}: an NPI has 10 digits")
     if not _luhn_valid("80840" + digits):
         raise InvalidInput(f"invalid NPI {raw!r}: the check digit does not match")
@@ -204,5 +207,5 @@ def time_zone(raw: str) -> ZoneInfo:
 def word_list(raw: str) -> str:
     """Tags and sports are stored as one sorted, lowercase, comma-separated string so that
     the same set always compares equal and a filter can match ',tag,' in SQL."""
-    items = {part.strip().lower() for part in re.split(r"[,;|]", raw) if part.strip()}
+    items = {part.strip().lower() for part in _LIST_SEPARATOR.split(raw) if part.strip()}
     return ",".join(sorted(items))

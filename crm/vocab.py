@@ -7,7 +7,7 @@ value is a code change, not a migration; labels are what a marketer reads.
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 from crm.errors import InvalidInput
 
@@ -20,19 +20,25 @@ class Vocabulary(StrEnum):
     @classmethod
     def parse(cls, raw: str) -> Vocabulary:
         """Match a value, its label or a common alias, ignoring case and punctuation."""
-        key = _squash(raw)
-        member = _spellings(cls).get(key)
-        if member is not None:
-            return member
-        alias = _ALIASES.get(cls.__name__, {}).get(key)
-        if alias is not None:
-            return cls(alias)
-        allowed = ", ".join(m.label for m in cls)
-        raise InvalidInput(f"unknown value {raw!r}; expected one of: {allowed}")
+        return _parse(cls, raw)
 
     @classmethod
     def choices(cls) -> list[str]:
         return [m.value for m in cls]
+
+
+@lru_cache(maxsize=4_096)
+def _parse(cls: type[Vocabulary], raw: str) -> Vocabulary:
+    """Remembered per spelling: a file writes its few values the same way row after row."""
+    key = _squash(raw)
+    member = _spellings(cls).get(key)
+    if member is not None:
+        return member
+    alias = _ALIASES.get(cls.__name__, {}).get(key)
+    if alias is not None:
+        return cls(alias)
+    allowed = ", ".join(m.label for m in cls)
+    raise InvalidInput(f"unknown value {raw!r}; expected one of: {allowed}")
 
 
 def _squash(text: str) -> str:
