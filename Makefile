@@ -38,8 +38,12 @@ run: setup
 	$(BIN)/crm demo seed --if-empty
 	$(BIN)/crm start $(if $(PORT),--port $(PORT))
 
+# Two workers, one test file each at a time: most of a test's time is waiting on a
+# database, a server or a browser, so two share the 2-core machine well.
+# `make test PYTEST_WORKERS=0` runs the suite in one process.
+PYTEST_WORKERS ?= 2
 test: setup test-tools lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # The style holds by itself: `$(BIN)/ruff format .` fixes what the second check finds.
 lint: setup

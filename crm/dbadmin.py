@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel
@@ -21,19 +22,28 @@ class ServerUnreachable(Exception):
     pass
 
 
+def check_reachable(server_url: str) -> None:
+    """Raise ServerUnreachable now, before any work is spread over worker processes that
+    would each fail on their own."""
+    _admin_connection(server_url).close()
+
+
+def _admin_connection(server_url: str) -> psycopg.Connection:
+    dsn = make_url(normalise_url(server_url)).set(drivername="postgresql")
+    try:
+        return psycopg.connect(
+            dsn.render_as_string(hide_password=False), autocommit=True, connect_timeout=5
+        )
+    except psycopg.OperationalError as exc:
+        raise ServerUnreachable(str(exc).strip()) from None
+
+
 @contextmanager
 def throwaway_postgres_database(server_url: str, prefix: str) -> Iterator[str]:
     """Create a migrated database on the server, yield its URL, drop it on exit."""
-    import psycopg
-
     admin_url = make_url(normalise_url(server_url))
-    dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
     name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
-    try:
-        admin = psycopg.connect(dsn, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        raise ServerUnreachable(str(exc).strip()) from None
-    with admin:
+    with _admin_connection(server_url) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         url = admin_url.set(database=name).render_as_string(hide_password=False)
         try:

@@ -17,7 +17,12 @@ from sqlmodel import Session
 from crm import clock, migrate, settings
 from crm.access import Actor
 from crm.db import engine_for
-from crm.dbadmin import ServerUnreachable, empty_all_tables, throwaway_postgres_database
+from crm.dbadmin import (
+    ServerUnreachable,
+    check_reachable,
+    empty_all_tables,
+    throwaway_postgres_database,
+)
 from liaison import wiring
 from sendgrid_local.spec import missing_spec
 
@@ -35,6 +40,11 @@ def pytest_configure(config: pytest.Config) -> None:
     problem = missing_spec()
     if problem:  # every email test runs against the local SendGrid server, which needs it
         pytest.exit(problem, returncode=4)
+    if postgres_requested():
+        try:
+            check_reachable(postgres_requested() or "")
+        except ServerUnreachable as exc:
+            pytest.exit(_unreachable(exc), returncode=3)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -59,9 +69,11 @@ def _postgres_database() -> Iterator[str]:
         with throwaway_postgres_database(postgres_requested() or "", "liaison_test") as url:
             yield url
     except ServerUnreachable as exc:
-        pytest.exit(
-            f"PostgreSQL was asked for ({POSTGRES_ENV}) but is unreachable: {exc}", returncode=3
-        )
+        pytest.exit(_unreachable(exc), returncode=3)
+
+
+def _unreachable(exc: ServerUnreachable) -> str:
+    return f"PostgreSQL was asked for ({POSTGRES_ENV}) but is unreachable: {exc}"
 
 
 @pytest.fixture

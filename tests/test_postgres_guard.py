@@ -5,10 +5,13 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 
-def test_an_unreachable_postgresql_fails_the_run_instead_of_skipping():
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one-process", "two-workers"])
+def test_an_unreachable_postgresql_fails_the_run_instead_of_skipping(workers: list[str]):
     env = {**os.environ, "LIAISON_TEST_POSTGRES_URL": "postgresql://nobody@127.0.0.1:9/none"}
     result = subprocess.run(
         [
@@ -18,6 +21,7 @@ def test_an_unreachable_postgresql_fails_the_run_instead_of_skipping():
             "-q",
             "-p",
             "no:cacheprovider",
+            *workers,
             "tests/test_schema.py::test_the_database_is_at_the_newest_migration",
         ],
         cwd=ROOT,
