@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event, text
 from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -61,6 +61,17 @@ def insert_for(target: Session | Connection | Engine, table: Any) -> PostgresIns
     spell an upsert alike, but the construct is each dialect's own."""
     bind = target.get_bind() if isinstance(target, Session) else target
     return postgres_insert(table) if bind.dialect.name == "postgresql" else sqlite_insert(table)
+
+
+def refresh_statistics(session: Session, tables: Iterable[Table]) -> None:
+    """PostgreSQL plans from statistics that autovacuum takes only of committed rows, so
+    in one long transaction that fills a table its planner goes on believing the table
+    is empty and soon scans all of it for each lookup. ANALYZE in the same transaction
+    counts its own new rows. SQLite plans from its indexes without statistics."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(text(f'ANALYZE "{table.name}"'))
 
 
 def analytics_engine(settings: Settings) -> Engine:

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from crm import audit, positions, validation
 from crm.access import Actor, require_editor
+from crm.db import refresh_statistics
 from crm.errors import InvalidInput
 from crm.models import Contact, Partner
 from crm.partners import match_key
@@ -92,8 +93,10 @@ def import_nppes(
     scan = Scan()
     stream = open_text(raw)
     try:
-        for batch in read_batches(stream, area, scan, progress=progress):
+        for number, batch in enumerate(read_batches(stream, area, scan, progress=progress), 1):
             _write(session, actor, batch, now, report)
+            if number & (number - 1) == 0:
+                refresh_statistics(session, (Partner.__table__, Contact.__table__))
             session.commit()
     finally:
         stream.detach()

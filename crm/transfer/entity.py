@@ -61,6 +61,7 @@ class Entity(ABC):
     name: ClassVar[str]
     audit_name: ClassVar[str]
     table: ClassVar[Table]
+    related_tables: ClassVar[tuple[Table, ...]] = ()
     model: ClassVar[type[BaseModel]]
     columns: ClassVar[Columns]
     stored_columns: ClassVar[tuple[str, ...]]

@@ -29,6 +29,7 @@ from typing import IO
 from sqlmodel import Session
 
 from crm.access import Actor, require_editor
+from crm.db import refresh_statistics
 from crm.transfer.cells import restore
 from crm.transfer.columns import map_columns
 from crm.transfer.entity import Candidate, Entity
@@ -83,9 +84,12 @@ def import_file(
     )
     try:
         with _collector.paused():
-            for batch in batched(candidates(table, header_map.positions), batch_rows):
+            batches = batched(candidates(table, header_map.positions), batch_rows)
+            for number, batch in enumerate(batches, start=1):
                 _import_batch(session, actor, kind, batch, now, zone, report)
                 gc.collect(1)
+                if number & (number - 1) == 0:
+                    refresh_statistics(session, (kind.table, *kind.related_tables))
                 if progress is not None:
                     done, total = table.position()
                     progress(ImportProgress(report.total_rows, done, total))

@@ -15,7 +15,7 @@ from sqlmodel import Session
 import crm.transfer.main_contact as main_contact
 from crm import positions
 from crm.access import Actor
-from crm.models import Partner, User
+from crm.models import Contact, Partner, User
 from crm.partners import PartnerInput, match_key
 from crm.transfer.columns import Columns
 from crm.transfer.entity import Candidate, Entity, Stored, Written, chunks, first_by
@@ -29,6 +29,7 @@ class Partners(Entity):
     name = "partners"
     audit_name = "partner"
     table = Partner.__table__
+    related_tables = (Contact.__table__,)
     model = PartnerInput
     columns = Columns(
         names=(
