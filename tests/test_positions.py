@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import zipcodes
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -43,6 +44,14 @@ def test_a_new_partner_is_placed_at_its_zip_centre(session, marketer, now):
     )
     session.commit()
     assert position(session.get(Partner, partner.id)) == (*BOSTON_02118, "zip")
+
+
+def test_every_zip_the_package_ships_has_its_own_centre():
+    shipped = {e["zip_code"]: e for e in zipcodes.list_all() if e["lat"] and e["long"]}
+    assert len(shipped) > 40_000
+    assert all(
+        centroid(zip_code) == (float(e["lat"]), float(e["long"])) for zip_code, e in shipped.items()
+    )
 
 
 def test_a_partner_with_an_unknown_zip_has_no_position(session, marketer, now):

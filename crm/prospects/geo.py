@@ -13,13 +13,17 @@ _EARTH_RADIUS_MILES = 3958.8
 
 @lru_cache(maxsize=1)
 def _centroids() -> dict[str, tuple[float, float]]:
-    """Five-digit ZIP to (latitude, longitude), read once: about 42,000 entries."""
+    """Five-digit ZIP to (latitude, longitude), read once: about 42,000 entries. Read one
+    three-digit prefix at a time, since `zipcodes.list_all()` builds and keeps a dict of
+    fifteen fields for every ZIP, about 100 MB that would stay with every process (the
+    app, an import) for the sake of two numbers each."""
     table: dict[str, tuple[float, float]] = {}
-    for entry in zipcodes.list_all():
-        try:
-            table[entry["zip_code"]] = (float(entry["lat"]), float(entry["long"]))
-        except (KeyError, TypeError, ValueError):
-            continue
+    for prefix in range(1000):
+        for entry in zipcodes.similar_to(f"{prefix:03d}"):
+            try:
+                table[entry["zip_code"]] = (float(entry["lat"]), float(entry["long"]))
+            except (KeyError, TypeError, ValueError):
+                continue
     return table
 
 
