@@ -95,8 +95,7 @@ def import_nppes(
     try:
         for number, batch in enumerate(read_batches(stream, area, scan, progress=progress), 1):
             _write(session, actor, batch, now, report)
-            if number & (number - 1) == 0:
-                refresh_statistics(session, (Partner.__table__, Contact.__table__))
+            refresh_statistics(session, (Partner.__table__, Contact.__table__), number)
             session.commit()
     finally:
         stream.detach()

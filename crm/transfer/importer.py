@@ -88,8 +88,7 @@ def import_file(
             for number, batch in enumerate(batches, start=1):
                 _import_batch(session, actor, kind, batch, now, zone, report)
                 gc.collect(1)
-                if number & (number - 1) == 0:
-                    refresh_statistics(session, (kind.table, *kind.related_tables))
+                refresh_statistics(session, (kind.table, *kind.related_tables), number)
                 if progress is not None:
                     done, total = table.position()
                     progress(ImportProgress(report.total_rows, done, total))
